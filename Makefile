@@ -1,0 +1,25 @@
+# Everything a fresh machine needs lives here: `make test` installs, then runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: install test lint
+
+install: $(STAMP)
+
+# Re-installs only when the dependency list changes; the project itself is editable.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' > $(VENV)/pip.log 2>&1 \
+		|| { grep -v "is ignored: it is neither" $(VENV)/pip.log; exit 1; }
+	$(BIN)/python -c "import vcp, aiohttp, av, onnxruntime, faster_whisper, pytest, aioresponses"
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check vcp tests scripts
+	$(BIN)/ruff format --check vcp tests scripts
+	$(BIN)/mypy vcp

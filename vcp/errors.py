@@ -1,0 +1,260 @@
+"""Every error vcp raises, in one tree.
+
+    VcpError                      anything vcp reports to a user
+    ├── ConfigError               a configuration file or value is wrong        (exit 2)
+    ├── ModelError                a model could not be made ready               (exit 3)
+    │   ├── DownloadError         transfer failed (network, HTTP status, retries exhausted)
+    │   │   ├── ModelNotFound     the server says repo / revision / file does not exist (404)
+    │   │   └── AuthRequired      the server wants a token or accepted terms (401 / 403)
+    │   ├── IntegrityError        bytes do not match the expected size or hash
+    │   ├── DiskSpaceError        not enough free space at the cache
+    │   ├── UnsafePathError       a remote file name would escape the cache
+    │   ├── LockTimeout           another process held a file lock for too long
+    │   └── ModelUnavailable      not in the cache and not allowed to fetch (offline, unknown name)
+    ├── MediaError                a video or audio input cannot be read          (exit 4)
+    └── DetectorError             a detector failed to load or run               (exit 1)
+
+Each error carries structured fields and builds its own message; ``hint`` tells the user what to do
+next and ``where`` names the place (file:line, URL, cache path). Only the CLI renders them.
+Foreign exceptions (aiohttp, OSError, av, onnxruntime) are translated where they are caught, with
+``raise ... from exc``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "AuthRequired",
+    "ConfigError",
+    "ConfigProblem",
+    "DetectorError",
+    "DiskSpaceError",
+    "DownloadError",
+    "IntegrityError",
+    "LockTimeout",
+    "MediaError",
+    "ModelError",
+    "ModelNotFound",
+    "ModelUnavailable",
+    "UnsafePathError",
+    "VcpError",
+]
+
+
+class VcpError(Exception):
+    """Root of vcp's errors: a message, where it happened, and what to do next."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# -- configuration -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One located problem in a configuration: ``file:line:col: field: message``."""
+
+    field: str
+    message: str
+    source: str | None = None  # file name, or "environment variable X"
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        place = self.source or "<settings>"
+        if self.line is not None:
+            place += f":{self.line}"
+            if self.column is not None:
+                place += f":{self.column}"
+        field = f"{self.field}: " if self.field else ""
+        return f"{place}: {field}{self.message}"
+
+
+class ConfigError(VcpError):
+    """The configuration is malformed or has a wrong value; carries every problem found."""
+
+    exit_code = 2
+
+    def __init__(self, problems: Sequence[ConfigProblem], *, hint: str | None = None) -> None:
+        self.problems = tuple(problems)
+        message = "\n".join(str(p) for p in self.problems) or "invalid configuration"
+        first = self.problems[0] if self.problems else None
+        super().__init__(
+            message,
+            where=first.source if first else None,
+            hint=hint or "fix the field named above; `vcp config show` prints the effective settings",
+        )
+
+
+# -- models --------------------------------------------------------------------------------------
+
+
+class ModelError(VcpError):
+    """A model could not be made ready. ``model`` is the source name, ``file`` the file in it."""
+
+    exit_code = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        model: str | None = None,
+        file: str | None = None,
+        where: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        prefix = _subject(model, file)
+        super().__init__(f"{prefix}{message}", where=where, hint=hint)
+        self.model = model
+        self.file = file
+
+
+def _subject(model: str | None, file: str | None) -> str:
+    if model and file:
+        return f"model {model!r}, file {file!r}: "
+    if model:
+        return f"model {model!r}: "
+    return ""
+
+
+class DownloadError(ModelError):
+    """A transfer failed: connection errors, timeouts, or an HTTP status that retrying cannot fix."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        attempts: int | None = None,
+        path: Path | None = None,
+        model: str | None = None,
+        file: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.url = url
+        self.status = status
+        self.attempts = attempts
+        self.path = path
+        super().__init__(message, model=model, file=file, where=url, hint=hint)
+
+
+class ModelNotFound(DownloadError):
+    """The server says the repository, revision or file does not exist."""
+
+
+class AuthRequired(DownloadError):
+    """The server refuses without a token, or the token has not been granted access."""
+
+
+class IntegrityError(ModelError):
+    """Downloaded or cached bytes do not match what was expected."""
+
+    def __init__(
+        self,
+        *,
+        what: str,
+        expected: str,
+        got: str,
+        path: Path | None = None,
+        url: str | None = None,
+        model: str | None = None,
+        file: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.what = what
+        self.expected = expected
+        self.got = got
+        self.path = path
+        self.url = url
+        super().__init__(
+            f"{what} mismatch: expected {expected}, got {got}",
+            model=model,
+            file=file,
+            where=url or (str(path) if path else None),
+            hint=hint,
+        )
+
+
+class DiskSpaceError(ModelError):
+    """Free space at the cache is below what the pending downloads need."""
+
+    def __init__(
+        self, *, required: int, available: int, path: Path, model: str | None = None
+    ) -> None:
+        self.required = required
+        self.available = available
+        self.path = path
+        super().__init__(
+            f"not enough disk space: {_mb(required)} needed, {_mb(available)} free at {path}",
+            model=model,
+            where=str(path),
+            hint=(
+                "free some space, or point the cache elsewhere with models.cache_dir in the config "
+                "or VCP_MODELS__CACHE_DIR=/bigger/disk"
+            ),
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:,.1f} MB"
+
+
+class UnsafePathError(ModelError):
+    """A file name from a config or a server would land outside the cache."""
+
+    def __init__(self, name: str, reason: str, *, model: str | None = None) -> None:
+        self.name = name
+        self.reason = reason
+        super().__init__(
+            f"refusing file name {name!r}: {reason}",
+            model=model,
+            hint="file names must be relative paths inside the repository",
+        )
+
+
+class LockTimeout(ModelError):
+    """Another process held the lock on a file longer than the configured wait."""
+
+    def __init__(self, *, lock_path: Path, waited: float, holder: str | None, model: str | None,
+                 file: str | None) -> None:
+        self.lock_path = lock_path
+        self.waited = waited
+        self.holder = holder
+        who = f" (held by {holder})" if holder else ""
+        super().__init__(
+            f"gave up after waiting {waited:.0f} s for the lock {lock_path}{who}",
+            model=model,
+            file=file,
+            where=str(lock_path),
+            hint="if no other vcp process is running, delete the lock file and run again",
+        )
+
+
+class ModelUnavailable(ModelError):
+    """The model is not in the cache and vcp may not (or cannot) fetch it."""
+
+
+# -- analysis ------------------------------------------------------------------------------------
+
+
+class MediaError(VcpError):
+    """A video or audio input cannot be opened or decoded."""
+
+    exit_code = 4
+
+
+class DetectorError(VcpError):
+    """A detector failed to load its model or to run."""
