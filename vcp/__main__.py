@@ -1,0 +1,7 @@
+"""``python -m vcp``."""
+
+import sys
+
+from vcp.cli.main import main
+
+sys.exit(main())

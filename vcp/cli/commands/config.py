@@ -1,0 +1,45 @@
+"""``vcp config validate|show``: check a configuration and print the effective settings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from vcp.config import load_document, settings_from_document
+from vcp.config.yaml_io import dump_yaml
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    """Add the ``config`` command group."""
+    group = sub.add_parser("config", help="check and show the configuration")
+    commands = group.add_subparsers(dest="config_command", metavar="COMMAND", required=True)
+    validate = commands.add_parser(
+        "validate", parents=[common], help="check a configuration file; exit 2 if it is wrong"
+    )
+    validate.set_defaults(handler=run_validate)
+    show = commands.add_parser(
+        "show", parents=[common],
+        help="print the effective settings (file + environment, resolved cache dir)",
+    )
+    show.set_defaults(handler=run_show)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    doc = load_document(args.config)
+    settings = settings_from_document(doc)
+    sys.stdout.write(
+        f"ok: {doc.source}: {len(settings.models.sources)} model sources, "
+        f"{len(settings.detectors)} detectors\n"
+    )
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    doc = load_document(args.config)
+    settings = settings_from_document(doc)
+    data = settings.model_dump(mode="json", exclude_none=True)
+    # The resolved cache dir first: it is what people run `config show` to find out.
+    data["models"] = {"cache_dir": str(settings.models.resolved_cache_dir), **data["models"]}
+    sys.stdout.write(f"# effective settings: {doc.source} + environment overrides\n")
+    sys.stdout.write(dump_yaml(data))
+    return 0

@@ -1,0 +1,95 @@
+"""``vcp``: the command line. Parses arguments, sets up logging, runs a command, renders errors.
+
+Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 model download or verification,
+4 media, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+
+from vcp.cli.commands import config as config_cmd
+from vcp.cli.render import render_error
+from vcp.errors import VcpError
+
+EXIT_INTERRUPTED = 130
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, every command group registered."""
+    parser = argparse.ArgumentParser(
+        prog="vcp",
+        description="Find the parts of a video a viewer may not want to see or hear, "
+        "with local ML models that vcp downloads itself.",
+    )
+    parser.add_argument("--version", action="version", version=f"vcp {_version()}")
+    _add_verbosity(parser, default=0)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "-c", "--config", type=Path, metavar="FILE",
+        help="configuration file (default: $VCP_CONFIG, else the built-in default)",
+    )
+    _add_verbosity(common, default=argparse.SUPPRESS)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _command_modules():
+        module.register(sub, common)
+    return parser
+
+
+def _command_modules() -> list:  # type: ignore[type-arg]
+    modules = [config_cmd]
+    for name in ("models", "mirror"):
+        try:
+            modules.append(__import__(f"vcp.cli.commands.{name}", fromlist=["register"]))
+        except ModuleNotFoundError as exc:  # a command group not built yet
+            if exc.name != f"vcp.cli.commands.{name}":
+                raise
+    return modules
+
+
+def _add_verbosity(parser: argparse.ArgumentParser, *, default: object) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="count", default=default,
+                       help="more log output (-vv for debug)")
+    group.add_argument("-q", "--quiet", action="store_true",
+                       default=argparse.SUPPRESS if default is argparse.SUPPRESS else False,
+                       help="only errors")
+
+
+def _version() -> str:
+    try:
+        return metadata.version("vcp")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def configure_logging(verbose: int, quiet: bool) -> None:
+    """WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
+    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(
+        verbose, logging.DEBUG
+    )
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    configure_logging(args.verbose, args.quiet)
+    try:
+        return int(args.handler(args))
+    except VcpError as exc:
+        render_error(exc)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""Build the settings once, at the edge: find the file, read it, validate, locate every problem."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import types
+import typing
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from vcp.config.schema import FieldError
+from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
+from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
+from vcp.errors import ConfigError, ConfigProblem
+
+CONFIG_ENV = "VCP_CONFIG"
+BUILTIN_NAME = "<built-in default.yaml>"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_DETECTOR_TAGS = frozenset({"nudenet", "speech-profanity"})
+
+
+def config_path(path: Path | str | None = None) -> Path | None:
+    """The file to read: ``path``, else ``$VCP_CONFIG``, else None (the built-in default)."""
+    if path:
+        return Path(path)
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else None
+
+
+def default_config_text() -> str:
+    """The default configuration shipped inside the package."""
+    return resources.files("vcp.config").joinpath("default.yaml").read_text(encoding="utf-8")
+
+
+def load_document(path: Path | str | None = None) -> YamlDocument:
+    """The YAML document settings come from (see ``config_path``)."""
+    resolved = config_path(path)
+    if resolved is None:
+        return parse_yaml(default_config_text(), source=BUILTIN_NAME)
+    return load_yaml(resolved)
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read, merge with the environment and validate; raises ConfigError with located problems."""
+    return settings_from_document(load_document(path))
+
+
+def settings_from_document(doc: YamlDocument) -> Settings:
+    """Validate a loaded document (with environment overrides) into Settings."""
+    try:
+        return Settings(**doc.plain())
+    except ValidationError as exc:
+        raise ConfigError(list(_problems(exc, doc))) from None
+
+
+# -- turning pydantic's errors into located, readable problems ------------------------------------
+
+
+def _problems(exc: ValidationError, doc: YamlDocument) -> Iterator[ConfigProblem]:
+    for err in exc.errors():
+        loc: Loc = tuple(err["loc"])
+        error = err.get("ctx", {}).get("error")
+        if isinstance(error, FieldError):
+            loc, message = loc + error.loc, str(error)
+        else:
+            message = _message(err, loc)
+        env_var = _env_var_for(loc)
+        if env_var:
+            yield ConfigProblem(format_loc(loc), message, source=f"environment variable {env_var}")
+            continue
+        position = doc.locate(loc)
+        line, column = position if position else (None, None)
+        yield ConfigProblem(format_loc(loc), message, source=doc.source, line=line, column=column)
+
+
+def format_loc(loc: Loc) -> str:
+    """``('models', 'sources', 1, 'checksum')`` -> ``models.sources[1].checksum``."""
+    out = ""
+    for i, part in enumerate(loc):
+        if _is_tag(loc, i):
+            continue
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not _IDENTIFIER.match(part):  # a file name used as a key: checksums['model.bin']
+            out += f"[{part!r}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def _is_tag(loc: Loc, i: int) -> bool:
+    return i == 2 and loc[0] == "detectors" and loc[i] in _DETECTOR_TAGS
+
+
+def _message(err: ErrorDetails, loc: Loc) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return _unknown_field(loc)
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "union_tag_invalid":
+        return f"unknown type {err['input'].get('type')!r}; use one of: {', '.join(sorted(_DETECTOR_TAGS))}"
+    if kind == "union_tag_not_found":
+        return f"missing 'type'; use one of: {', '.join(sorted(_DETECTOR_TAGS))}"
+    shown = repr(err["input"])
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})" if len(shown) < 60 else msg
+
+
+def _unknown_field(loc: Loc) -> str:
+    name = str(loc[-1])
+    known = sorted(_fields_at(loc[:-1]))
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown field {name!r}; did you mean {close[0]!r}?"
+    return f"unknown field {name!r}; known fields: {', '.join(known)}" if known else (
+        f"unknown field {name!r}"
+    )
+
+
+def _fields_at(loc: Loc) -> set[str]:
+    """Field names valid at ``loc`` (best effort, for did-you-mean hints)."""
+    models: list[type[BaseModel]] = [Settings]
+    for part in loc:
+        if isinstance(part, int) or part in _DETECTOR_TAGS:
+            continue
+        nxt: list[type[BaseModel]] = []
+        for model in models:
+            field = model.model_fields.get(part)
+            if field is not None:
+                nxt.extend(_models_in(field.annotation))
+        models = nxt
+    return {name for model in models for name in model.model_fields}
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _models_in(typing.get_args(annotation)[0])
+        return
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _models_in(arg)
+
+
+def _env_var_for(loc: Loc) -> str | None:
+    """The environment variable that supplied the value at ``loc``, if one did."""
+    environ = {k.upper(): k for k in os.environ}
+    parts = [str(p).upper() for i, p in enumerate(loc) if not _is_tag(loc, i)]
+    for n in range(len(parts), 0, -1):
+        name = ENV_PREFIX + ENV_NESTED_DELIMITER.join(parts[:n])
+        if name in environ:
+            return environ[name]
+    if tuple(parts[:3]) == ("MODELS", "HUB", "ENDPOINT") and "HF_ENDPOINT" in os.environ:
+        return "HF_ENDPOINT"
+    return None

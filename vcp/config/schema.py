@@ -1,0 +1,373 @@
+"""The configuration's shape: pydantic models for models, detectors, processing and output.
+
+Every section forbids unknown keys, so a typo in a YAML file is an error rather than a silently
+ignored setting. Defaults are the named constants below. The top-level ``Settings`` (with its
+environment sources) lives in ``vcp.config.settings``; these models are plain data that embedders
+may also build directly (``ModelsSettings(sources=[...])``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from vcp.analysis.labels import NUDENET_LABELS
+from vcp.config.paths import default_cache_dir
+from vcp.models.checksums import HEX_LENGTHS, Checksum, check_hex
+
+DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
+DEFAULT_TOKEN_ENV = "HF_TOKEN"
+DEFAULT_METADATA_TTL_HOURS = 24.0
+DEFAULT_MAX_CONCURRENT_FILES = 8
+DEFAULT_MAX_CONNECTIONS_PER_FILE = 8
+DEFAULT_SEGMENT_THRESHOLD_BYTES = 64 * 1024 * 1024
+DEFAULT_SEGMENT_MIN_BYTES = 8 * 1024 * 1024
+DEFAULT_RETRY_BACKOFF_SECONDS = (2.0, 4.0, 8.0)
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 30.0
+DEFAULT_READ_TIMEOUT_SECONDS = 60.0
+DEFAULT_DISK_SPACE_FACTOR = 2.0
+DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
+DEFAULT_MAX_REDIRECTS = 10
+DEFAULT_FRAME_INTERVAL_SECONDS = 1.0
+DEFAULT_MERGE_GAP_SECONDS = 2.0
+DEFAULT_THRESHOLD = 0.5
+
+Algorithm = Literal["sha256", "sha1", "sha512", "md5", "blake2b", "git-sha1"]
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+_GLOB_CHARS = frozenset("*?[")
+
+
+class FieldError(ValueError):
+    """A check in a model validator that belongs to one sub-field (``loc`` relative to the model).
+
+    Pydantic reports model-validator errors at the model itself; the loader reads ``loc`` from this
+    exception to point the user at the exact line of the offending field.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def is_pattern(name: str) -> bool:
+    """True when a file entry is a glob pattern rather than a literal file name."""
+    return any(c in _GLOB_CHARS for c in name)
+
+
+def _check_relpath(name: str) -> str:
+    path = PurePosixPath(name)
+    bad = (
+        not name
+        or "\\" in name
+        or "\0" in name
+        or path.is_absolute()
+        or re.match(r"^[A-Za-z]:", name)
+        or any(part in ("..", ".", "") for part in name.split("/"))
+    )
+    if bad:
+        raise ValueError(f"{name!r} is not a safe relative file name inside the repository")
+    return name
+
+
+# -- models ----------------------------------------------------------------------------------------
+
+
+class HubSettings(_Section):
+    """Where the Hugging Face Hub (or a mirror of it) is, and how to authenticate."""
+
+    endpoint: str = DEFAULT_HUB_ENDPOINT
+    token_env: str = DEFAULT_TOKEN_ENV
+    metadata_ttl_hours: float = Field(DEFAULT_METADATA_TTL_HOURS, ge=0)
+    offline: bool = False
+
+    @field_validator("endpoint")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _check_http_url(value).rstrip("/")
+
+
+class DownloadSettings(_Section):
+    """How transfers run: concurrency, segmenting, retries, timeouts and the disk-space margin."""
+
+    max_concurrent_files: int = Field(DEFAULT_MAX_CONCURRENT_FILES, ge=1, le=64)
+    max_connections_per_file: int = Field(DEFAULT_MAX_CONNECTIONS_PER_FILE, ge=1, le=64)
+    segment_threshold_bytes: int = Field(DEFAULT_SEGMENT_THRESHOLD_BYTES, ge=1)
+    segment_min_bytes: int = Field(DEFAULT_SEGMENT_MIN_BYTES, ge=64 * 1024)
+    retry_backoff_seconds: tuple[Annotated[float, Field(ge=0, le=3600)], ...] = Field(
+        DEFAULT_RETRY_BACKOFF_SECONDS, max_length=10
+    )
+    connect_timeout_seconds: float = Field(DEFAULT_CONNECT_TIMEOUT_SECONDS, gt=0)
+    read_timeout_seconds: float = Field(DEFAULT_READ_TIMEOUT_SECONDS, gt=0)
+    disk_space_factor: float = Field(DEFAULT_DISK_SPACE_FACTOR, ge=0)
+    lock_timeout_seconds: float = Field(DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
+    max_redirects: int = Field(DEFAULT_MAX_REDIRECTS, ge=0, le=30)
+
+
+class HfRepo(_Section):
+    """A source on the Hub: a repository, a revision (branch, tag or commit) and its files."""
+
+    repo: str
+    revision: str = "main"
+    files: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("repo")
+    @classmethod
+    def _repo_id(cls, value: str) -> str:
+        if not _REPO_RE.match(value):
+            raise ValueError(f"expected 'organisation/name', got {value!r}")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _files(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for name in value:
+            if not is_pattern(name):
+                _check_relpath(name)
+        if len(set(value)) != len(value):
+            raise ValueError("a file is listed twice")
+        return value
+
+    @property
+    def is_commit(self) -> bool:
+        """True when the revision is a full commit id, which never moves."""
+        return bool(re.fullmatch(r"[0-9a-f]{40}", self.revision))
+
+
+class Deprecation(_Section):
+    """Marks a source as deprecated in favour of another one."""
+
+    replacement: str
+    reason: str | None = None
+
+
+class ModelSource(_Section):
+    """One model: either a Hub repository (``hf``) or a plain ``url``.
+
+    The flat fields ``url``, ``checksum``, ``algorithm``, ``size`` and ``filename`` come from the
+    original design and describe a single-file URL source; Hub sources pin their files' hashes in
+    ``checksums`` (``{file: "sha256:..."}``; the Hub's id of a non-LFS file is ``git-sha1:...``).
+    """
+
+    name: str
+    description: str | None = None
+    hf: HfRepo | None = None
+    url: str | None = None
+    filename: str | None = None
+    algorithm: Algorithm = "sha256"
+    checksum: str | None = None
+    size: int | None = Field(None, ge=0)
+    checksums: dict[str, str] = Field(default_factory=dict)
+    optional: bool = False
+    allow_unverified: bool = False
+    fallbacks: tuple[str, ...] = ()
+    deprecated: Deprecation | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME_RE.match(value):
+            raise ValueError(
+                f"{value!r} is not a valid name: use letters, digits, '.', '_' or '-'"
+            )
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_http_url(value)
+
+    @field_validator("filename")
+    @classmethod
+    def _filename(cls, value: str | None) -> str | None:
+        return None if value is None else _check_relpath(value)
+
+    @field_validator("checksum")
+    @classmethod
+    def _checksum(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        algorithm = info.data.get("algorithm", "sha256")
+        if ":" in value:  # "sha256:..." given in full: must agree with `algorithm`
+            parsed = Checksum.parse(value)
+            if parsed.algorithm != algorithm:
+                raise ValueError(
+                    f"checksum says {parsed.algorithm} but algorithm is {algorithm}"
+                )
+            return parsed.hexdigest
+        return check_hex(algorithm, value)
+
+    @field_validator("checksums")
+    @classmethod
+    def _checksums(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for file, text in value.items():
+            try:
+                out[file] = str(Checksum.parse(text))
+            except ValueError as exc:
+                raise FieldError((file,), str(exc)) from None
+        return out
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ModelSource:
+        if (self.hf is None) == (self.url is None):
+            raise ValueError("a source needs exactly one of 'hf' (a Hub repository) or 'url'")
+        if self.hf is not None:
+            for flat in ("checksum", "size", "filename"):
+                if getattr(self, flat) is not None:
+                    raise FieldError(
+                        (flat,),
+                        f"'{flat}' is for url sources; Hub sources pin hashes in "
+                        "'checksums: {file: \"sha256:...\"}'",
+                    )
+            literal = {f for f in self.hf.files if not is_pattern(f)}
+            has_patterns = len(literal) != len(self.hf.files)
+            for file in self.checksums:
+                if file not in literal and not has_patterns:
+                    raise FieldError(("checksums", file), f"{file!r} is not in hf.files")
+        elif self.checksums:
+            raise FieldError(("checksums",), "url sources use 'checksum' and 'algorithm'")
+        return self
+
+    @property
+    def local_filename(self) -> str:
+        """For a url source: the file name in the cache (``filename`` or the URL's last part)."""
+        if self.filename:
+            return self.filename
+        return PurePosixPath(urlsplit(self.url or "").path).name or self.name
+
+    def expected_checksum(self, file: str) -> Checksum | None:
+        """The pinned checksum of ``file`` from the config, if any."""
+        if self.url is not None:
+            return Checksum(self.algorithm, self.checksum) if self.checksum else None
+        text = self.checksums.get(file)
+        return Checksum.parse(text) if text else None
+
+
+def _check_http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+class ModelsSettings(_Section):
+    """The model cache, the Hub, transfer tuning and the declared model sources."""
+
+    cache_dir: Path | None = None
+    hub: HubSettings = HubSettings()
+    download: DownloadSettings = DownloadSettings()
+    sources: tuple[ModelSource, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self) -> ModelsSettings:
+        names: dict[str, int] = {}
+        for i, source in enumerate(self.sources):
+            if source.name in names:
+                raise FieldError(
+                    ("sources", i, "name"),
+                    f"{source.name!r} is already the name of sources[{names[source.name]}]",
+                )
+            names[source.name] = i
+        for i, source in enumerate(self.sources):
+            for j, fallback in enumerate(source.fallbacks):
+                if fallback == source.name or fallback not in names:
+                    why = "itself" if fallback == source.name else "not a declared source"
+                    raise FieldError(("sources", i, "fallbacks", j), f"{fallback!r} is {why}")
+            if source.deprecated and source.deprecated.replacement not in names:
+                raise FieldError(
+                    ("sources", i, "deprecated", "replacement"),
+                    f"{source.deprecated.replacement!r} is not a declared source",
+                )
+        return self
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        """``cache_dir`` with ``~`` expanded, or the platform default."""
+        return self.cache_dir.expanduser() if self.cache_dir else default_cache_dir()
+
+    def source(self, name: str) -> ModelSource:
+        """The source called ``name``; KeyError when there is none."""
+        for source in self.sources:
+            if source.name == name:
+                return source
+        raise KeyError(name)
+
+
+# -- detectors, processing, output -----------------------------------------------------------------
+
+
+class _Detector(_Section):
+    name: str
+    model: str
+    enabled: bool = True
+    threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
+
+
+class NudityDetector(_Detector):
+    """NudeNet on sampled frames; ``categories`` groups its labels into report categories."""
+
+    type: Literal["nudenet"]
+    categories: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("categories")
+    @classmethod
+    def _labels(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for category, labels in value.items():
+            for i, label in enumerate(labels):
+                if label not in NUDENET_LABELS:
+                    raise FieldError(
+                        (category, i), f"{label!r} is not a NudeNet label; known: "
+                        + ", ".join(NUDENET_LABELS)
+                    )
+        return value
+
+
+class SpeechProfanityDetector(_Detector):
+    """Whisper word timestamps matched against a profanity list."""
+
+    type: Literal["speech-profanity"]
+    languages: tuple[str, ...] = ("en",)
+
+
+Detector = Annotated[NudityDetector | SpeechProfanityDetector, Field(discriminator="type")]
+
+
+class ProcessingSettings(_Section):
+    """How media is sampled and how hits are merged into segments."""
+
+    frame_interval_seconds: float = Field(DEFAULT_FRAME_INTERVAL_SECONDS, gt=0)
+    merge_gap_seconds: float = Field(DEFAULT_MERGE_GAP_SECONDS, ge=0)
+
+
+class OutputSettings(_Section):
+    """How the report is written."""
+
+    pretty: bool = True
+    include_confidence: bool = True
+
+
+__all__ = [
+    "HEX_LENGTHS",
+    "Deprecation",
+    "Detector",
+    "DownloadSettings",
+    "FieldError",
+    "HfRepo",
+    "HubSettings",
+    "ModelSource",
+    "ModelsSettings",
+    "NudityDetector",
+    "OutputSettings",
+    "ProcessingSettings",
+    "SpeechProfanityDetector",
+    "is_pattern",
+]

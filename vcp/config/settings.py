@@ -1,0 +1,96 @@
+"""The one settings object: YAML values, overridden by the environment.
+
+Precedence, highest first:
+
+1. ``VCP_*`` environment variables, ``__`` for nesting (``VCP_MODELS__CACHE_DIR=/data/m``);
+2. the Hugging Face conventions ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE``;
+3. the YAML file (handed in as init data by ``vcp.config.loader``);
+4. the defaults in ``vcp.config.schema``.
+
+Tokens are deliberately not settings: ``models.hub.token_env`` names the variable that holds one, and
+it is read only when a request needs it, so ``vcp config show`` can never print a secret.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from vcp.config.schema import (
+    Detector,
+    FieldError,
+    ModelsSettings,
+    OutputSettings,
+    ProcessingSettings,
+)
+
+ENV_PREFIX = "VCP_"
+ENV_NESTED_DELIMITER = "__"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+class HubEnvironment(PydanticBaseSettingsSource):
+    """``HF_ENDPOINT`` and ``HF_HUB_OFFLINE``, as huggingface_hub users already set them."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        # Unused: __call__ builds the nested dict directly.
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        hub: dict[str, Any] = {}
+        if endpoint := os.environ.get("HF_ENDPOINT"):
+            hub["endpoint"] = endpoint
+        if "HF_HUB_OFFLINE" in os.environ:
+            hub["offline"] = os.environ["HF_HUB_OFFLINE"].strip().lower() in _TRUE
+        return {"models": {"hub": hub}} if hub else {}
+
+
+class Settings(BaseSettings):
+    """vcp's whole configuration. Build it with ``vcp.config.load_settings``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_NESTED_DELIMITER,
+        extra="forbid",
+        frozen=True,
+    )
+
+    models: ModelsSettings = ModelsSettings()
+    detectors: tuple[Detector, ...] = ()
+    processing: ProcessingSettings = ProcessingSettings()
+    output: OutputSettings = OutputSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Earlier sources win: the environment overrides the YAML file (init data).
+        return (env_settings, HubEnvironment(settings_cls), init_settings)
+
+    @model_validator(mode="after")
+    def _detector_references(self) -> Settings:
+        names = {source.name for source in self.models.sources}
+        seen: dict[str, int] = {}
+        for i, detector in enumerate(self.detectors):
+            if detector.name in seen:
+                raise FieldError(
+                    ("detectors", i, "name"),
+                    f"{detector.name!r} is already the name of detectors[{seen[detector.name]}]",
+                )
+            seen[detector.name] = i
+            if detector.model not in names:
+                known = ", ".join(sorted(names)) or "none declared"
+                raise FieldError(
+                    ("detectors", i, "model"),
+                    f"{detector.model!r} is not a source in models.sources (known: {known})",
+                )
+        return self
