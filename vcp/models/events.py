@@ -28,7 +28,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class DownloadStarted:
-    """Bytes of ``file`` are about to flow; ``resumed_from`` > 0 when a partial file is continued."""
+    """Bytes of ``file`` are about to flow; ``resumed_from`` > 0 when a partial is continued."""
 
     model: str
     file: str

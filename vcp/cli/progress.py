@@ -1,0 +1,339 @@
+"""Render the model manager's progress events for the terminal.
+
+The library only emits frozen events (``vcp.models.events``); this module is the one place that
+draws them: tqdm bars on a terminal, plain log lines when output goes to a file or a CI log, or
+nothing at all. Sizes are decimal megabytes everywhere, so a bar and a log line agree.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal, Protocol, Self, TextIO
+
+from tqdm import tqdm
+
+from vcp.models.events import (
+    BytesReceived,
+    DownloadFailed,
+    DownloadStarted,
+    Event,
+    FileCached,
+    FileVerified,
+    LockWaiting,
+    ModelFailed,
+    ModelReady,
+    Retrying,
+)
+
+__all__ = ["ProgressMode", "ProgressRenderer", "choose_mode", "make_renderer"]
+
+ProgressMode = Literal["auto", "bars", "log", "none"]
+_TRUE = frozenset({"1", "true", "yes", "on"})  # what huggingface_hub accepts for its flags
+
+
+def choose_mode(
+    requested: ProgressMode, *, stream: TextIO, quiet: bool, env: Mapping[str, str]
+) -> Literal["bars", "log", "none"]:
+    """Resolve ``--progress`` against ``--quiet``, the environment and whether ``stream`` is a TTY.
+
+    ``HF_HUB_DISABLE_PROGRESS_BARS`` turns bars into log lines, even when bars were asked for.
+    """
+    if quiet or requested == "none":
+        return "none"
+    if requested == "log" or env.get("HF_HUB_DISABLE_PROGRESS_BARS", "").lower() in _TRUE:
+        return "log"
+    if requested == "bars":
+        return "bars"
+    return "bars" if _isatty(stream) else "log"
+
+
+class ProgressRenderer(Protocol):
+    """An event handler that draws progress; use it as a context manager so bars get closed."""
+
+    def __call__(self, event: Event) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> Self: ...
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+def make_renderer(
+    mode: ProgressMode,
+    *,
+    stream: TextIO = sys.stderr,
+    quiet: bool = False,
+    env: Mapping[str, str] = os.environ,
+    clock: Callable[[], float] = time.monotonic,
+    log_interval: float = 5.0,
+) -> ProgressRenderer:
+    """Build the renderer ``mode`` resolves to (see ``choose_mode``), writing to ``stream``."""
+    chosen = choose_mode(mode, stream=stream, quiet=quiet, env=env)
+    if chosen == "bars":
+        return _BarsRenderer(stream, colour=not env.get("NO_COLOR"))
+    if chosen == "log":
+        return _LogRenderer(stream, clock=clock, interval=log_interval)
+    return _NoneRenderer()
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no such method, or the stream is closed
+        return False
+
+
+def _mb(n: float) -> str:
+    return "<0.1 MB" if 0 < n < 50_000 else f"{n / 1e6:.1f} MB"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min {secs} s" if minutes else f"{secs} s"
+
+
+def _fit(text: str, width: int) -> str:
+    """Keep the end of ``text`` (the file name matters most) within ``width`` characters."""
+    return text if len(text) <= width else "…" + text[-(width - 1) :]
+
+
+def _holder(holder: str | None) -> str:
+    if not holder:
+        return ""
+    return f" (pid {holder})" if holder.isdigit() else f" ({holder})"
+
+
+@dataclass
+class _Transfer:
+    total: int | None
+    received: int
+    active: bool = True
+
+
+class _Tally:
+    """Bytes of this run's transfers; cached files are not transfers and do not count."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, str], _Transfer] = {}
+        self.fresh = 0  # bytes that arrived over the network, for rates
+
+    def update(self, event: Event) -> None:
+        key = (getattr(event, "model", ""), getattr(event, "file", ""))
+        match event:
+            case DownloadStarted(total=total, resumed_from=resumed):
+                self.files[key] = _Transfer(total, resumed)
+            case BytesReceived(n=n, received=received, total=total):
+                transfer = self.files.setdefault(key, _Transfer(total, 0))
+                transfer.received, transfer.total = received, total or transfer.total
+                self.fresh += n
+            case FileVerified(size=size) if key in self.files:
+                self.files[key] = _Transfer(size, size, active=False)
+            case DownloadFailed():  # its bytes will never complete, so stop counting them
+                self.files.pop(key, None)
+
+    @property
+    def active(self) -> int:
+        return sum(t.active for t in self.files.values())
+
+    @property
+    def done(self) -> int:
+        return sum(t.received for t in self.files.values())
+
+    @property
+    def total(self) -> int | None:
+        """Sum of the sizes, or None while a file of unknown size is in flight."""
+        sizes = [t.total for t in self.files.values()]
+        return None if None in sizes else sum(s for s in sizes if s is not None)
+
+
+class _Notices:
+    """One-line messages for notable events; cached files are summed up per model."""
+
+    def __init__(self) -> None:
+        self._cached: Counter[str] = Counter()
+        self._cached_bytes: Counter[str] = Counter()
+        self._shown: list[Exception] = []
+
+    def lines(self, event: Event) -> list[str]:
+        match event:
+            case FileCached(model=model, size=size):
+                self._cached[model] += 1
+                self._cached_bytes[model] += size
+            case Retrying(model=m, file=f, attempt=attempt, delay=delay, reason=reason):
+                return [f"↻ {m}/{f}: {reason}; retrying in {delay:.1f} s (attempt {attempt})"]
+            case LockWaiting(model=m, file=f, holder=holder):
+                return [f"waiting for another vcp process{_holder(holder)} to finish {m}/{f}"]
+            case FileVerified(model=m, file=f, size=size, checksum=checksum):
+                algorithm, _, digest = checksum.partition(":")
+                return [f"✓ {m}/{f} {_mb(size)} verified ({algorithm}:{digest[:6]}…)"]
+            case DownloadFailed(model=m, file=f, error=error):
+                self._shown.append(error)
+                return [f"✗ {m}/{f} failed: {error}"]
+            case ModelReady(model=model):
+                return [*self._flush(model), f"✓ {model} ready"]
+            case ModelFailed(model=model, error=error):
+                shown = any(error is e for e in self._shown)
+                return [*self._flush(model), f"✗ {model} failed" + ("" if shown else f": {error}")]
+        return []
+
+    def flush_all(self) -> list[str]:
+        return [line for model in list(self._cached) for line in self._flush(model)]
+
+    def _flush(self, model: str) -> list[str]:
+        count, size = self._cached.pop(model, 0), self._cached_bytes.pop(model, 0)
+        if not count:
+            return []
+        return [f"{model}: {count} file{'s' * (count != 1)} already cached ({_mb(size)})"]
+
+
+class _Renderer:
+    """Shared context-manager behaviour: closing twice is harmless, events after close are not."""
+
+    closed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _NoneRenderer(_Renderer):
+    def __call__(self, event: Event) -> None:
+        pass
+
+
+class _LogRenderer(_Renderer):
+    """Plain lines for files and CI logs: notable events, plus a summary every ``interval``."""
+
+    def __init__(self, stream: TextIO, *, clock: Callable[[], float], interval: float) -> None:
+        self._stream, self._clock, self._interval = stream, clock, interval
+        self._tally, self._notices = _Tally(), _Notices()
+        self._mark = clock()
+
+    def __call__(self, event: Event) -> None:
+        if self.closed:
+            return
+        if isinstance(event, DownloadStarted):
+            self._started(event)
+        self._tally.update(event)
+        self._write(self._notices.lines(event))
+        if self._tally.active and self._clock() - self._mark >= self._interval:
+            self._write([self._summary()])
+
+    def close(self) -> None:
+        if not self.closed:
+            self._write(self._notices.flush_all())
+        super().close()
+
+    def _started(self, event: DownloadStarted) -> None:
+        if not self._tally.active:  # a new stretch of downloading: measure the rate from here
+            self._mark, self._tally.fresh = self._clock(), 0
+        size = _mb(event.total) if event.total is not None else "size unknown"
+        resume = f", resuming at {_mb(event.resumed_from)}" if event.resumed_from else ""
+        self._write([f"downloading {event.model}/{event.file} ({size}{resume})"])
+
+    def _summary(self) -> str:
+        now = self._clock()
+        rate = self._tally.fresh / max(now - self._mark, 1e-9)
+        self._mark, self._tally.fresh = now, 0
+        active, done, total = self._tally.active, self._tally.done, self._tally.total
+        line = f"downloading {active} file{'s' * (active != 1)}: "
+        if not total:
+            return line + f"{_mb(done)}, {_mb(rate)}/s"
+        eta = f", ETA {_duration((total - done) / rate)}" if rate > 0 else ""
+        return line + f"{done / 1e6:.1f}/{_mb(total)} ({done / total:.0%}), {_mb(rate)}/s{eta}"
+
+    def _write(self, lines: list[str]) -> None:
+        for line in lines:
+            self._stream.write(line + "\n")
+        self._stream.flush()
+
+
+class _BarsRenderer(_Renderer):
+    """tqdm bars on a terminal: a total bar on top, one bar per file in flight below it."""
+
+    def __init__(self, stream: TextIO, *, colour: bool) -> None:
+        self._stream, self._colour = stream, colour
+        self._tally, self._notices = _Tally(), _Notices()
+        self._bars: dict[tuple[str, str], tqdm] = {}
+        self._total: tqdm | None = None
+
+    def __call__(self, event: Event) -> None:
+        if self.closed:
+            return
+        key = (getattr(event, "model", ""), getattr(event, "file", ""))
+        self._tally.update(event)
+        match event:
+            case DownloadStarted():
+                self._open(key, event)
+            case BytesReceived(received=received, total=total) if key in self._bars:
+                bar = self._bars[key]
+                bar.total = total or bar.total
+                bar.update(received - bar.n)
+            case FileVerified() | DownloadFailed() if key in self._bars:
+                self._bars.pop(key).close()
+        self._sync_total(counts_to_rate=isinstance(event, BytesReceived))
+        for line in self._notices.lines(event):
+            tqdm.write(line, file=self._stream)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        for bar in self._bars.values():
+            bar.close()
+        if self._total is not None:
+            self._total.close()
+        for line in self._notices.flush_all():
+            tqdm.write(line, file=self._stream)
+        super().close()
+
+    def _open(self, key: tuple[str, str], event: DownloadStarted) -> None:
+        if self._total is None:  # first transfer of the run; cached-only runs draw no bars
+            self._total = self._bar("total", self._tally.total, 0, position=0, leave=True)
+        if key in self._bars:  # a retry starts the file over, possibly from another offset
+            self._bars.pop(key).close()
+        desc = _fit(f"{event.model}/{event.file}", self._desc_width())
+        self._bars[key] = self._bar(desc, event.total, event.resumed_from, leave=False)
+
+    def _bar(self, desc: str, total: int | None, initial: int, **options: object) -> tqdm:
+        # Decimal units (not the usual unit_divisor=1024, whose "MB" would really be MiB) so a
+        # bar's figures match the "12.2 MB verified" lines printed above it.
+        return tqdm(
+            desc=desc, total=total, initial=initial, file=self._stream, unit="B",
+            unit_scale=True, unit_divisor=1000, dynamic_ncols=True, mininterval=0.2,
+            colour="green" if self._colour else None, **options,
+        )  # fmt: skip
+
+    def _sync_total(self, *, counts_to_rate: bool) -> None:
+        """Move the total bar to the tally; bytes found on disk do not count towards the rate."""
+        bar = self._total
+        if bar is None:
+            return
+        delta, total = self._tally.done - bar.n, self._tally.total
+        if total == bar.total and not delta:
+            return
+        bar.total = total
+        if counts_to_rate:
+            bar.update(delta)
+        else:  # shift the baseline tqdm measures the rate from, as `initial=` does
+            bar.n += delta
+            bar.last_print_n += delta
+            bar.initial += delta
+            bar.refresh()
+
+    def _desc_width(self) -> int:
+        try:
+            columns = os.get_terminal_size(self._stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):
+            columns = 0
+        return max(16, min(48, (columns or 80) * 2 // 5))

@@ -1,0 +1,169 @@
+"""What is on disk for a model, without the network: ready models, per-file state, status.
+
+Synchronous (it may hash files): the manager calls it from a worker thread.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vcp.models.cache import ModelCache
+from vcp.models.checksums import Checksum, checksum_from_etag
+from vcp.models.sources import FileSpec
+
+logger = logging.getLogger(__name__)
+
+
+class FileState(enum.Enum):
+    """A file's state in the cache."""
+
+    CACHED = "cached"  # present and verified
+    MISSING = "missing"
+    PARTIAL = "partial"  # an interrupted download waits to be resumed
+    CORRUPT = "corrupt"  # present but its content does not match
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """One verified file of a ready model."""
+
+    path: Path
+    size: int
+    checksum: Checksum
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    """A model whose files are all verified in the cache; what detectors load."""
+
+    name: str
+    path: Path  # Hub: the snapshot directory; URL source: the file itself
+    revision: str | None  # the commit, for Hub sources
+    files: Mapping[str, LocalFile]
+    source: str  # the source that provided it (differs from ``name`` after a fallback)
+
+    def file(self, name: str) -> Path:
+        """The path of one file of the model."""
+        return self.files[name].path
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    name: str
+    state: FileState
+    path: Path | None
+    size: int | None
+    checksum: Checksum | None
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    """A model's state in the cache, worked out without the network."""
+
+    name: str
+    state: FileState  # the worst of its files' states
+    files: tuple[FileStatus, ...]
+    revision: str | None
+    path: Path | None
+
+    @property
+    def size(self) -> int:
+        return sum(f.size or 0 for f in self.files if f.state is FileState.CACHED)
+
+
+_SEVERITY = [FileState.CACHED, FileState.PARTIAL, FileState.MISSING, FileState.CORRUPT]
+
+
+@dataclass(frozen=True)
+class Found:
+    """Where a spec's file is (or would be) in the cache and whether it is valid."""
+
+    state: FileState
+    final: Path | None  # the content path: a blob, or a URL source's file
+    link: Path | None  # the snapshot path (Hub)
+    expected: Checksum | None
+
+
+def commit_for(cache: ModelCache, spec: FileSpec) -> str | None:
+    """The commit a Hub spec's revision means locally: itself if a commit id, else its ref."""
+    if not spec.hub or spec.revision is None:
+        return None
+    if len(spec.revision) == 40 and all(c in "0123456789abcdef" for c in spec.revision):
+        return spec.revision
+    return cache.read_ref(spec.folder, spec.revision)
+
+
+def inspect(
+    cache: ModelCache, spec: FileSpec, *, full: bool = False, repair: bool = False
+) -> Found:
+    """Find ``spec`` in the cache. ``repair`` moves a corrupt file aside (then it is missing)."""
+    if not spec.hub:
+        final = cache.folder(spec.folder) / spec.name
+        return _judge(cache, spec, final, None, spec.pinned, full=full, repair=repair)
+    commit = commit_for(cache, spec)
+    link = cache.snapshot_path(spec.folder, commit, spec.name) if commit else None
+    final, expected = None, spec.pinned
+    if link is not None and (link.is_symlink() or link.exists()):
+        final = link.resolve() if link.is_symlink() else link
+        expected = expected or checksum_from_etag(final.name)
+    elif spec.known_blob:
+        final = cache.blob_path(spec.folder, spec.known_blob)
+    return _judge(cache, spec, final, link, expected, full=full, repair=repair)
+
+
+def _judge(
+    cache: ModelCache,
+    spec: FileSpec,
+    final: Path | None,
+    link: Path | None,
+    expected: Checksum | None,
+    *,
+    full: bool,
+    repair: bool,
+) -> Found:
+    if final is None or not final.exists():
+        partial = final is not None and bool(cache.partials(final))
+        return Found(FileState.PARTIAL if partial else FileState.MISSING, final, link, expected)
+    if expected is None:  # allow_unverified: trust only what vcp recorded when it fetched it
+        ok = cache.recorded(final) is not None
+    else:
+        ok = cache.check(final, expected, full=full)
+    if ok:
+        return Found(FileState.CACHED, final, link, expected)
+    if repair:
+        cache.quarantine(final)
+        if link is not None and link.is_symlink():
+            link.unlink()
+        return Found(FileState.MISSING, final, link, expected)
+    return Found(FileState.CORRUPT, final, link, expected)
+
+
+def status(cache: ModelCache, name: str, specs: list[FileSpec], *, full: bool) -> ModelStatus:
+    """The state of model ``name`` from its files' states."""
+    files = []
+    for spec in specs:
+        found = inspect(cache, spec, full=full)
+        cached = found.state is FileState.CACHED and found.final is not None
+        size = found.final.stat().st_size if cached and found.final else None
+        checksum = found.expected
+        if cached and checksum is None and found.final is not None:
+            rec = cache.recorded(found.final)
+            checksum = Checksum.parse(rec.checksum) if rec else None
+        files.append(FileStatus(spec.name, found.state, found.link or found.final, size, checksum))
+    worst = max((f.state for f in files), key=_SEVERITY.index, default=FileState.MISSING)
+    commit = commit_for(cache, specs[0]) if specs else None
+    return ModelStatus(name, worst, tuple(files), commit, model_path(cache, specs, commit))
+
+
+def model_path(cache: ModelCache, specs: list[FileSpec], commit: str | None) -> Path | None:
+    """A model's directory (Hub snapshot) or file (URL source)."""
+    if not specs:
+        return None
+    spec = specs[0]
+    if not spec.hub:
+        return cache.folder(spec.folder) / spec.name
+    return cache.folder(spec.folder) / "snapshots" / commit if commit else None

@@ -1,0 +1,493 @@
+"""The ModelManager: makes models ready, fetching what is missing, several files at once.
+
+```python
+async with ModelManager(settings.models, on_event=print) as models:
+    whisper = await models.ready("whisper-tiny-en")  # resolves once its own files are verified
+    local = await models.ensure(["nudenet-320n", "whisper-tiny-en"])
+```
+
+Per model: look in the cache (no network); ask the server about what is missing (``HEAD``, in
+parallel); check the disk has room for everything pending; then fetch each file under a
+cross-process lock, up to ``max_concurrent_files`` at once; link the snapshot; resolve the model's
+future. All work runs in one task group owned by the manager: leaving the ``async with`` cancels
+what is still in flight, and partial files stay for the next run to resume.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from vcp.config.schema import ModelSource, ModelsSettings
+from vcp.errors import DownloadError, IntegrityError, ModelError, ModelUnavailable, VcpError
+from vcp.models import local
+from vcp.models.cache import ModelCache
+from vcp.models.checksums import Checksum
+from vcp.models.concurrency import run_all
+from vcp.models.diskspace import check_disk_space
+from vcp.models.events import (
+    DownloadFailed,
+    Event,
+    EventHandler,
+    FileCached,
+    FileVerified,
+    LockWaiting,
+    ModelFailed,
+    ModelReady,
+)
+from vcp.models.http import Auth, Http, Transient, new_session, origin
+from vcp.models.local import FileState, Found, LocalFile, LocalModel, ModelStatus
+from vcp.models.locks import LockHolder, file_lock
+from vcp.models.retry import RetryPolicy
+from vcp.models.sources import FileSpec, RemoteFile, file_specs
+from vcp.models.tokens import find_token
+from vcp.models.transfer import FileDownload, wait_before_retry
+
+logger = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass
+class _Work:
+    """One file of a model being made ready."""
+
+    spec: FileSpec
+    found: Found
+    remote: RemoteFile | None = None
+    final: Path | None = None
+    expected: Checksum | None = None
+    partial_bytes: int = 0
+
+    @property
+    def cached(self) -> bool:
+        return self.found.state is FileState.CACHED
+
+    @property
+    def pending_bytes(self) -> int:
+        if self.cached or self.remote is None or self.remote.size is None:
+            return 0
+        return max(0, self.remote.size - self.partial_bytes)
+
+
+@dataclass
+class _Plan:
+    source: ModelSource
+    work: list[_Work]
+    commit: str | None = None
+    reserved: int = field(default=0)
+
+    @property
+    def pending_bytes(self) -> int:
+        return sum(w.pending_bytes for w in self.work)
+
+
+class ModelManager:
+    """Downloads, verifies and caches the models a configuration declares.
+
+    An async context manager; it cannot be reused after it is closed. ``on_event`` receives the
+    progress events of ``vcp.models.events`` on the event loop's thread.
+    """
+
+    def __init__(
+        self,
+        settings: ModelsSettings,
+        *,
+        on_event: EventHandler | None = None,
+        token: str | None = None,
+        offline: bool | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.cache = ModelCache(settings.resolved_cache_dir)
+        self.offline = settings.hub.offline if offline is None else offline
+        self._handlers: list[EventHandler] = [on_event] if on_event else []
+        self._token = token if token is not None else find_token(settings.hub.token_env)
+        self._sleep = sleep
+        self._phase: Literal["new", "open", "closed"] = "new"
+        self._futures: dict[str, asyncio.Future[LocalModel]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._reserved = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> ModelManager:
+        if self._phase != "new":
+            raise RuntimeError("a ModelManager cannot be reused once it has been opened")
+        download = self.settings.download
+        self._slots = asyncio.Semaphore(download.max_concurrent_files)
+        self._probe_slots = asyncio.Semaphore(download.max_concurrent_files)
+        self._session = new_session(download)
+        auth = Auth(self._token, origin(self.settings.hub.endpoint)) if self._token else None
+        self._http = Http(self._session, auth=auth, max_redirects=download.max_redirects)
+        self._group = asyncio.TaskGroup()
+        await self._group.__aenter__()
+        self._phase = "open"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._phase = "closed"
+        for task in self._tasks:
+            task.cancel()
+        try:
+            await self._group.__aexit__(None, None, None)
+        finally:
+            await self._session.close()
+            for future in self._futures.values():
+                if not future.done():
+                    future.cancel()
+
+    def subscribe(self, handler: EventHandler) -> Callable[[], None]:
+        """Add an event handler; returns a function that removes it."""
+        self._handlers.append(handler)
+        return lambda: self._handlers.remove(handler)
+
+    # -- public API ------------------------------------------------------------------------------
+
+    def ready(self, name: str) -> asyncio.Future[LocalModel]:
+        """The one future of model ``name`` (the same object for every caller).
+
+        Starts fetching the model if nothing has asked for it yet. The future resolves to a
+        LocalModel as soon as this model's files are verified, while others may still download,
+        and raises this model's error if it cannot be made ready.
+        """
+        self._check_open()
+        if name not in self._futures:
+            self._start([self._source(name)])
+        return self._futures[name]
+
+    async def ensure(self, names: Iterable[str] | None = None) -> dict[str, LocalModel]:
+        """Make ``names`` (default: every non-optional source) ready, fetching in parallel.
+
+        Raises the first failed model's error (in the order of ``names``) once all have settled;
+        each failure is also announced with a ModelFailed event.
+        """
+        self._check_open()
+        wanted = list(names) if names is not None else self.default_names()
+        new = [self._source(n) for n in dict.fromkeys(wanted) if n not in self._futures]
+        if new:
+            self._start(new)
+        futures = [self._futures[n] for n in wanted]
+        await asyncio.wait(futures)
+        for future in futures:
+            if future.exception() is not None:
+                raise future.exception()  # type: ignore[misc]
+        return {n: self._futures[n].result() for n in wanted}
+
+    def default_names(self) -> list[str]:
+        """The sources fetched when none are named: all but the optional ones."""
+        return [s.name for s in self.settings.sources if not s.optional]
+
+    async def status(self, name: str, *, full: bool = False) -> ModelStatus:
+        """Cached / missing / partial / corrupt, from the disk alone (``full`` re-hashes)."""
+        source = self._source(name)
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        return await asyncio.to_thread(local.status, self.cache, name, specs, full=full)
+
+    # -- orchestration ---------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._phase != "open":
+            raise RuntimeError("use the ModelManager inside `async with` (it is not open)")
+
+    def _source(self, name: str) -> ModelSource:
+        try:
+            return self.settings.source(name)
+        except KeyError:
+            known = ", ".join(s.name for s in self.settings.sources) or "none"
+            raise ModelUnavailable(
+                f"no model source named {name!r}",
+                hint=f"known sources: {known} (models.sources in the config)",
+            ) from None
+
+    def _start(self, sources: list[ModelSource]) -> None:
+        loop = asyncio.get_running_loop()
+        for source in sources:
+            future: asyncio.Future[LocalModel] = loop.create_future()
+            # Mark exceptions as retrieved: a caller that never awaits a failed model should not
+            # get "exception was never retrieved" noise; the failure was announced as an event.
+            future.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._futures[source.name] = future
+        self._spawn(self._prepare(sources))
+
+    def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = self._group.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _prepare(self, sources: list[ModelSource]) -> None:
+        """Plan every model, check the disk for all of them at once, then start fetching."""
+        plans = await asyncio.gather(*(self._plan(s) for s in sources), return_exceptions=True)
+        ready: list[_Plan] = []
+        for source, plan in zip(sources, plans, strict=True):
+            if isinstance(plan, BaseException):
+                self._fail(source.name, plan)
+            else:
+                ready.append(plan)
+        pending = sum(p.pending_bytes for p in ready)
+        try:
+            if pending:
+                check_disk_space(
+                    self.cache.root,
+                    pending_bytes=pending + self._reserved,
+                    factor=self.settings.download.disk_space_factor,
+                )
+        except ModelError as exc:
+            for plan in ready:
+                self._fail(plan.source.name, exc)
+            return
+        for plan in ready:
+            plan.reserved = plan.pending_bytes
+            self._reserved += plan.reserved
+            self._spawn(self._fetch_model(plan))
+
+    def _fail(self, name: str, exc: BaseException) -> None:
+        if isinstance(exc, asyncio.CancelledError):
+            raise exc
+        if not isinstance(exc, Exception):
+            raise exc
+        error = exc if isinstance(exc, VcpError) else _unexpected(name, exc)
+        self._emit(ModelFailed(name, error))
+        future = self._futures[name]
+        if not future.done():
+            future.set_exception(error)
+
+    # -- planning: the cache first, then the server for what is missing -------------------------
+
+    async def _plan(self, source: ModelSource) -> _Plan:
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        for spec in specs:
+            if spec.pinned is None and not spec.hub and not spec.allow_unverified:
+                raise ModelError(
+                    "no checksum is configured, so the download could not be verified",
+                    model=spec.model,
+                    file=spec.name,
+                    hint="add `checksum:` (and `algorithm:`) to the source, or set "
+                    "`allow_unverified: true` to accept it and record its computed sha256",
+                )
+        found = await asyncio.to_thread(
+            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+        )
+        plan = _Plan(source, [_Work(s, f) for s, f in zip(specs, found, strict=True)])
+        plan.commit = local.commit_for(self.cache, specs[0]) if specs else None
+        missing = [w for w in plan.work if not w.cached]
+        if missing and self.offline:
+            raise ModelUnavailable(
+                f"not in the cache ({len(missing)} of {len(specs)} files missing) and offline "
+                "mode is on",
+                model=source.name,
+                hint=f"run `vcp models download {source.name}` with network access, "
+                "or unset HF_HUB_OFFLINE / models.hub.offline",
+            )
+        await run_all(self._probe(plan, w) for w in missing)
+        return plan
+
+    async def _probe(self, plan: _Plan, work: _Work) -> None:
+        async with self._probe_slots:
+            remote = await self._with_retries(work.spec, lambda: self._http.probe(work.spec))
+        spec = work.spec
+        work.remote = remote
+        if spec.hub:
+            if not remote.etag:
+                raise DownloadError(
+                    "the server sent no ETag, so the file cannot be identified",
+                    url=spec.url,
+                    model=spec.model,
+                    file=spec.name,
+                    hint="is models.hub.endpoint a Hugging Face Hub (or a faithful mirror)?",
+                )
+            plan.commit = plan.commit or remote.commit
+            work.final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
+            work.expected = spec.pinned or remote.checksum
+            _check_pin(spec, remote)
+        else:
+            work.final = work.found.final
+            work.expected = spec.pinned
+            _check_size(spec, remote)
+        assert work.final is not None
+        partials = await asyncio.to_thread(self.cache.partials, work.final)
+        work.partial_bytes = partials[0].stat().st_size if partials else 0
+
+    async def _with_retries(
+        self, spec: FileSpec, op: Callable[[], Awaitable[RemoteFile]]
+    ) -> RemoteFile:
+        policy = RetryPolicy(backoff=tuple(self.settings.download.retry_backoff_seconds))
+        retries = 0
+        while True:
+            try:
+                return await op()
+            except Transient as exc:
+                retries += 1
+                await wait_before_retry(
+                    exc,
+                    retries,
+                    spec=spec,
+                    policy=policy,
+                    emit=self._emit,
+                    sleep=self._sleep,
+                    place=None,
+                )
+
+    # -- fetching ----------------------------------------------------------------------------------
+
+    async def _fetch_model(self, plan: _Plan) -> None:
+        name = plan.source.name
+        try:
+            for work in plan.work:
+                if work.cached and work.found.final is not None:
+                    size = work.found.final.stat().st_size
+                    self._emit(FileCached(name, work.spec.name, work.found.final, size))
+            await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
+            model = await asyncio.to_thread(self._finish, plan)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._fail(name, exc)
+            return
+        finally:
+            self._reserved -= plan.reserved
+        self._emit(ModelReady(name, model.path, model.revision))
+        future = self._futures[name]
+        if not future.done():
+            future.set_result(model)
+
+    async def _fetch_file(self, plan: _Plan, work: _Work) -> None:
+        spec, final = work.spec, work.final
+        assert final is not None and work.remote is not None
+        lock = self.cache.lock_path(spec.folder, final.name)
+        try:
+            async with (
+                self._slots,
+                file_lock(
+                    lock,
+                    timeout=self.settings.download.lock_timeout_seconds,
+                    on_wait=lambda holder: self._emit(
+                        LockWaiting(spec.model, spec.name, lock, _who(holder))
+                    ),
+                    model=spec.model,
+                    file=spec.name,
+                ),
+            ):
+                # Another process may have fetched it while we waited for the lock.
+                if await asyncio.to_thread(self._valid, final, work.expected):
+                    self._emit(FileCached(spec.model, spec.name, final, final.stat().st_size))
+                    return
+                checksum = await FileDownload(
+                    spec=spec,
+                    remote=work.remote,
+                    final=final,
+                    expected=work.expected,
+                    cache=self.cache,
+                    http=self._http,
+                    settings=self.settings.download,
+                    emit=self._emit,
+                    sleep=self._sleep,
+                    manual_path=_manual_path(self.cache, spec, plan.commit, final),
+                ).run()
+        except VcpError as exc:
+            self._emit(DownloadFailed(spec.model, spec.name, exc))
+            raise
+        work.expected = work.expected or checksum
+        self._emit(FileVerified(spec.model, spec.name, final, final.stat().st_size, str(checksum)))
+
+    def _valid(self, final: Path, expected: Checksum | None) -> bool:
+        if expected is None:
+            return final.exists() and self.cache.recorded(final) is not None
+        return self.cache.check(final, expected)
+
+    def _finish(self, plan: _Plan) -> LocalModel:
+        """Link the snapshot, write the ref, describe the ready model (worker thread)."""
+        files: dict[str, LocalFile] = {}
+        source = plan.source
+        for work in plan.work:
+            spec = work.spec
+            blob = work.final or work.found.final
+            assert blob is not None
+            path = blob
+            if spec.hub:
+                if plan.commit is None:
+                    raise ModelError(
+                        "the server did not say which commit it served",
+                        model=spec.model,
+                        hint="is the endpoint a Hub mirror?",
+                    )
+                path = self.cache.snapshot_path(spec.folder, plan.commit, spec.name)
+                self.cache.link_snapshot(blob, path)
+            checksum = work.expected or work.found.expected
+            if checksum is None:
+                rec = self.cache.recorded(blob)
+                checksum = Checksum.parse(rec.checksum) if rec else None
+            assert checksum is not None
+            files[spec.name] = LocalFile(path, blob.stat().st_size, checksum)
+        if source.hf is not None and plan.commit and not source.hf.is_commit:
+            self.cache.write_ref(plan.work[0].spec.folder, source.hf.revision, plan.commit)
+        specs = [w.spec for w in plan.work]
+        path = local.model_path(self.cache, specs, plan.commit)
+        assert path is not None
+        return LocalModel(source.name, path, plan.commit, files, source.name)
+
+    def _emit(self, event: Event) -> None:
+        for handler in list(self._handlers):
+            try:
+                handler(event)
+            except Exception:  # a broken subscriber must not break the downloads
+                logger.exception("event handler %r failed on %r", handler, event)
+
+
+def _check_pin(spec: FileSpec, remote: RemoteFile) -> None:
+    served = remote.checksum
+    if (
+        spec.pinned
+        and served
+        and served.algorithm == spec.pinned.algorithm
+        and served != spec.pinned
+    ):
+        raise IntegrityError(
+            what="pinned checksum",
+            expected=str(spec.pinned),
+            got=f"{served} (the server's ETag)",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="the file on the server differs from the pinned one: pin the revision to the "
+            "commit you trust, or update checksums in the config if the change is intended",
+        )
+
+
+def _check_size(spec: FileSpec, remote: RemoteFile) -> None:
+    if spec.size is not None and remote.size is not None and spec.size != remote.size:
+        raise IntegrityError(
+            what="size",
+            expected=f"{spec.size} bytes (config)",
+            got=f"{remote.size} bytes (server)",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="check the source's url and size in the config",
+        )
+
+
+def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: Path) -> Path:
+    # A file put at the snapshot path by hand is verified by hash and adopted on the next run.
+    if spec.hub and commit:
+        return cache.snapshot_path(spec.folder, commit, spec.name)
+    return final
+
+
+def _who(holder: LockHolder | None) -> str | None:
+    return holder.describe() if holder else None
+
+
+def _unexpected(name: str, exc: Exception) -> ModelError:
+    logger.error("unexpected error while preparing %s", name, exc_info=exc)
+    error = ModelError(
+        f"unexpected error: {exc!r}",
+        model=name,
+        hint="this is a bug in vcp; please report it with the log (-vv)",
+    )
+    error.__cause__ = exc
+    return error

@@ -1,0 +1,112 @@
+"""From configured sources to the files to fetch: URLs, cache places, expected checksums.
+
+Pure: no network and no disk. The manager asks the server (``http.probe``) only for what this
+cannot know in advance (sizes, ETags, the commit a branch points to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from vcp.config.schema import ModelSource, is_pattern
+from vcp.errors import ModelError
+from vcp.models.cache import repo_folder, url_folder
+from vcp.models.checksums import Checksum, checksum_from_etag
+from vcp.models.safety import safe_relpath
+
+# The Hub names blobs after these; other pinned algorithms still verify, but the blob's name
+# must then come from the server's ETag.
+BLOB_ALGORITHMS = frozenset({"sha256", "git-sha1"})
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a model, as far as the configuration describes it."""
+
+    model: str
+    name: str  # path inside the repo, or the file name of a URL source
+    url: str
+    folder: str  # cache folder: models--org--name or url--source
+    pinned: Checksum | None
+    size: int | None
+    hub: bool
+    revision: str | None = None  # Hub: branch, tag or commit as configured
+    allow_unverified: bool = False
+
+    @property
+    def known_blob(self) -> str | None:
+        """The blob name when the pin already gives it (Hub files pinned by sha256/git-sha1)."""
+        if self.hub and self.pinned and self.pinned.algorithm in BLOB_ALGORITHMS:
+            return self.pinned.hexdigest
+        return None
+
+    @property
+    def label(self) -> str:
+        return f"{self.model}/{self.name}"
+
+
+def resolve_url(endpoint: str, repo: str, revision: str, file: str) -> str:
+    """The Hub's file URL. The revision is quoted with no safe characters (``refs%2Fpr%2F1``)."""
+    return f"{endpoint.rstrip('/')}/{repo}/resolve/{quote(revision, safe='')}/{quote(file)}"
+
+
+def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
+    """The files ``source`` consists of, checked for safe names."""
+    if source.url is not None:
+        name = source.local_filename
+        safe_relpath(name, model=source.name)
+        return [
+            FileSpec(
+                model=source.name,
+                name=name,
+                url=source.url,
+                folder=url_folder(source.name),
+                pinned=source.expected_checksum(name),
+                size=source.size,
+                hub=False,
+                allow_unverified=source.allow_unverified,
+            )
+        ]
+    assert source.hf is not None
+    hf = source.hf
+    patterns = [f for f in hf.files if is_pattern(f)]
+    if patterns:
+        raise ModelError(
+            f"file patterns {patterns} need the Hub's file listing, which this vcp cannot read yet",
+            model=source.name,
+            hint="list the file names explicitly in hf.files",
+        )
+    specs = []
+    for file in hf.files:
+        safe_relpath(file, model=source.name)
+        specs.append(
+            FileSpec(
+                model=source.name,
+                name=file,
+                url=resolve_url(endpoint, hf.repo, hf.revision, file),
+                folder=repo_folder(hf.repo),
+                pinned=source.expected_checksum(file),
+                size=None,
+                hub=True,
+                revision=hf.revision,
+                allow_unverified=source.allow_unverified,
+            )
+        )
+    return specs
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """What the server said about a file (``HEAD``, redirects followed)."""
+
+    url: str  # where the bytes are (after redirects)
+    size: int | None
+    etag: str | None  # unquoted
+    commit: str | None
+    accepts_ranges: bool
+
+    @property
+    def checksum(self) -> Checksum | None:
+        """The content hash the ETag stands for, when it is one (the Hub's ETags are)."""
+        return checksum_from_etag(self.etag)

@@ -1,0 +1,464 @@
+"""One file's transfer: resume, one stream or ranged segments, verify, then move into place.
+
+Bytes go to ``{final}.{random}.incomplete`` (state beside it in ``.json``), are fsynced, checked
+against the expected size and hash, and only then renamed to the final name. A partial file
+survives any interruption and is continued next time with ``Range`` + ``If-Range: <etag>``, so
+a changed file on the server restarts cleanly instead of being spliced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from vcp.config.schema import DownloadSettings
+from vcp.errors import DiskSpaceError, DownloadError, IntegrityError
+from vcp.models.cache import ModelCache, atomic_write_text, fsync_dir
+from vcp.models.checksums import Checksum, Hasher, hash_file
+from vcp.models.concurrency import run_all
+from vcp.models.events import BytesReceived, DownloadStarted, Event, Retrying
+from vcp.models.http import Http, Transient
+from vcp.models.ranges import RangeReply, classify_range_reply, range_header, split_segments
+from vcp.models.retry import RetryPolicy
+from vcp.models.sources import FileSpec, RemoteFile
+
+logger = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+STATE_SAVE_BYTES = 16 << 20  # how often segment progress is persisted for resume
+UNVERIFIED_ALGORITHM = "sha256"
+
+
+class _RangeIgnored(Exception):
+    """The server answered a ranged request with the whole file."""
+
+
+@dataclass
+class PartialState:
+    """What a partial file holds, persisted beside it so a later run can resume safely."""
+
+    etag: str | None
+    size: int | None
+    segments: list[list[int]] | None = None  # [start, stop, done] per ranged segment
+
+    @classmethod
+    def load(cls, partial: Path) -> PartialState | None:
+        try:
+            data = json.loads(_state_path(partial).read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def save(self, partial: Path) -> None:
+        atomic_write_text(_state_path(partial), json.dumps(asdict(self)))
+
+
+def _state_path(partial: Path) -> Path:
+    return partial.with_name(partial.name + ".json")
+
+
+def discard_partial(partial: Path) -> None:
+    for path in (partial, _state_path(partial)):
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+class _Sink:
+    """Appends to the partial file and hashes what it writes: one worker-thread hop per chunk."""
+
+    def __init__(self, path: Path, offset: int, hasher: Hasher) -> None:
+        self.file: BinaryIO = open(path, "r+b" if path.exists() else "w+b")  # noqa: SIM115
+        self.file.truncate(offset)
+        self.file.seek(offset)
+        self.hasher = hasher
+
+    def write(self, data: bytes) -> None:
+        self.file.write(data)
+        self.hasher.update(data)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _hash_prefix(path: Path, length: int, hasher: Hasher) -> None:
+    with open(path, "rb") as fh:
+        remaining = length
+        while remaining:
+            block = fh.read(min(CHUNK_BYTES, remaining))
+            if not block:
+                raise OSError(errno.EIO, f"partial file shorter than {length} bytes", str(path))
+            hasher.update(block)
+            remaining -= len(block)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+@dataclass
+class FileDownload:
+    """Fetch ``spec`` (as ``remote`` describes it) into ``final``, verified."""
+
+    spec: FileSpec
+    remote: RemoteFile
+    final: Path
+    expected: Checksum | None
+    cache: ModelCache
+    http: Http
+    settings: DownloadSettings
+    emit: Callable[[Event], None]
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    manual_path: Path | None = None  # where a user could put the file by hand
+    partial: Path = field(init=False)
+    received: int = 0
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return RetryPolicy(backoff=tuple(self.settings.retry_backoff_seconds))
+
+    @property
+    def algorithm(self) -> str:
+        return self.expected.algorithm if self.expected else UNVERIFIED_ALGORITHM
+
+    async def run(self) -> Checksum:
+        """Transfer, verify and move into place; returns the verified checksum."""
+        self.partial, state = await asyncio.to_thread(self._adopt_partial)
+        try:
+            if self._segmentable():
+                checksum = await self._segmented(state)
+            else:
+                checksum = await self._single()
+            await asyncio.to_thread(self._verify_and_commit, checksum)
+        except IntegrityError:
+            await asyncio.to_thread(discard_partial, self.partial)
+            raise
+        except OSError as exc:
+            raise self._os_error(exc) from exc
+        return checksum
+
+    # -- choosing and resuming the partial file ------------------------------------------------
+
+    def _adopt_partial(self) -> tuple[Path, PartialState]:
+        wanted = PartialState(etag=self.remote.etag, size=self.remote.size)
+        adopted: tuple[Path, PartialState] | None = None
+        for candidate in self.cache.partials(self.final):
+            state = PartialState.load(candidate)
+            resumable = (
+                state and state.etag and (state.etag, state.size) == (wanted.etag, wanted.size)
+            )
+            if adopted is None and resumable:
+                assert state is not None
+                adopted = (candidate, state)
+            else:  # another version of the file, or no way to validate it: start over
+                logger.info("discarding stale partial download %s", candidate)
+                discard_partial(candidate)
+        if adopted:
+            logger.info("resuming %s from %s", self.spec.label, adopted[0])
+            return adopted
+        partial = self.cache.new_partial(self.final)
+        wanted.save(partial)
+        return partial, wanted
+
+    def _segmentable(self) -> bool:
+        size, s = self.remote.size, self.settings
+        return bool(
+            size is not None
+            and self.remote.accepts_ranges
+            and self.remote.etag
+            and s.max_connections_per_file > 1
+            and size >= s.segment_threshold_bytes
+            and size >= 2 * s.segment_min_bytes
+        )
+
+    # -- one stream ----------------------------------------------------------------------------
+
+    async def _single(self) -> Checksum:
+        retries = 0
+        while True:
+            before = self.received
+            try:
+                return await self._stream_once()
+            except Transient as exc:
+                # A drop after progress continues from the last byte at once; only an attempt
+                # that got nothing counts against the retries.
+                if self.received > before:
+                    logger.info(
+                        "%s: %s; continuing at byte %d", self.spec.label, exc, self.received
+                    )
+                    continue
+                retries += 1
+                await self._wait_before_retry(exc, retries)
+
+    async def _stream_once(self) -> Checksum:
+        size = self.remote.size
+        offset = await asyncio.to_thread(_size_of, self.partial)
+        if (size is not None and offset > size) or not self.remote.etag:
+            offset = 0  # cannot resume: too long, or no validator for If-Range
+        hasher = Hasher(self.algorithm, size=size)
+        if offset:
+            await asyncio.to_thread(_hash_prefix, self.partial, offset, hasher)
+        headers = (
+            {"Range": range_header(offset), "If-Range": f'"{self.remote.etag}"'} if offset else {}
+        )
+        async with self.http.request("GET", self.remote.url, self.spec, headers=headers) as reply:
+            if offset:
+                kind = classify_range_reply(
+                    reply.status,
+                    reply.headers.get("Content-Range"),
+                    requested_start=offset,
+                    expected_size=size,
+                )
+                if kind is RangeReply.UNSATISFIABLE and offset == size:
+                    self.received = offset
+                    return hasher.checksum()
+                if kind is not RangeReply.PARTIAL:  # ignored Range / changed file: start over
+                    logger.info(
+                        "%s: server sent %s to a resume request; restarting",
+                        self.spec.label,
+                        kind.name,
+                    )
+                    offset, hasher = 0, Hasher(self.algorithm, size=size)
+                    if kind is not RangeReply.FULL:
+                        await asyncio.to_thread(_truncate, self.partial)
+                        raise Transient(f"unusable reply to a resume request ({kind.name})")
+            self.received = offset
+            self.emit(DownloadStarted(self.spec.model, self.spec.name, size, resumed_from=offset))
+            sink = await asyncio.to_thread(_Sink, self.partial, offset, hasher)
+            try:
+                async for chunk in reply.chunks(CHUNK_BYTES):
+                    await asyncio.to_thread(sink.write, chunk)
+                    self._count(len(chunk))
+            finally:
+                await asyncio.to_thread(sink.close)
+        if size is not None and self.received != size:
+            raise Transient(f"connection closed after {self.received} of {size} bytes")
+        return hasher.checksum()
+
+    # -- ranged segments -----------------------------------------------------------------------
+
+    async def _segmented(self, state: PartialState) -> Checksum:
+        size = self.remote.size
+        assert size is not None
+        if not state.segments:
+            parts = split_segments(
+                size,
+                connections=self.settings.max_connections_per_file,
+                min_segment=self.settings.segment_min_bytes,
+            )
+            state.segments = [[s.start, s.stop, s.start] for s in parts]
+        await asyncio.to_thread(_preallocate, self.partial, size)
+        self.received = sum(done - start for start, _, done in state.segments)
+        pending = [seg for seg in state.segments if seg[2] < seg[1]]
+        self.emit(
+            DownloadStarted(
+                self.spec.model,
+                self.spec.name,
+                size,
+                resumed_from=self.received,
+                connections=len(pending),
+            )
+        )
+        fd = os.open(self.partial, os.O_RDWR)
+        saver = _StateSaver(self.partial, state)
+        try:
+            await run_all(self._run_segment(fd, seg, saver) for seg in pending)
+        except _RangeIgnored:
+            logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
+            state.segments = None
+            await asyncio.to_thread(state.save, self.partial)
+            await asyncio.to_thread(_truncate, self.partial)
+            self.received = 0
+            return await self._single()
+        finally:
+            os.close(fd)
+            await asyncio.to_thread(saver.save)
+        # Segments arrive out of order, so the hash needs one sequential read at the end.
+        return await asyncio.to_thread(hash_file, self.partial, self.algorithm)
+
+    async def _run_segment(self, fd: int, seg: list[int], saver: _StateSaver) -> None:
+        retries = 0
+        while seg[2] < seg[1]:
+            before = seg[2]
+            try:
+                await self._fetch_range(fd, seg, saver)
+            except Transient as exc:
+                if seg[2] > before:
+                    continue
+                retries += 1
+                await self._wait_before_retry(exc, retries)
+
+    async def _fetch_range(self, fd: int, seg: list[int], saver: _StateSaver) -> None:
+        start, stop = seg[2], seg[1]
+        headers = {"Range": range_header(start, stop), "If-Range": f'"{self.remote.etag}"'}
+        async with self.http.request("GET", self.remote.url, self.spec, headers=headers) as reply:
+            kind = classify_range_reply(
+                reply.status,
+                reply.headers.get("Content-Range"),
+                requested_start=start,
+                expected_size=self.remote.size,
+            )
+            if kind is RangeReply.FULL:
+                raise _RangeIgnored
+            if kind is not RangeReply.PARTIAL:
+                raise Transient(f"unusable reply to a range request ({kind.name})")
+            async for chunk in reply.chunks(CHUNK_BYTES):
+                chunk = chunk[: seg[1] - seg[2]]
+                await asyncio.to_thread(os.pwrite, fd, chunk, seg[2])
+                seg[2] += len(chunk)
+                self._count(len(chunk))
+                await saver.maybe_save(len(chunk))
+                if seg[2] >= seg[1]:
+                    return
+        if seg[2] < seg[1]:
+            raise Transient(f"range ended early at byte {seg[2]} of {seg[1]}")
+
+    # -- shared helpers ------------------------------------------------------------------------
+
+    def _count(self, n: int) -> None:
+        self.received += n
+        self.emit(
+            BytesReceived(self.spec.model, self.spec.name, n, self.received, self.remote.size)
+        )
+
+    async def _wait_before_retry(self, exc: Transient, retries: int) -> None:
+        await wait_before_retry(
+            exc,
+            retries,
+            spec=self.spec,
+            policy=self.policy,
+            emit=self.emit,
+            sleep=self.sleep,
+            place=self.manual_path or self.final,
+        )
+
+    def _verify_and_commit(self, checksum: Checksum) -> None:
+        size = self.partial.stat().st_size
+        expected_size = self.remote.size if self.remote.size is not None else self.spec.size
+        if expected_size is not None and size != expected_size:
+            raise self._mismatch("size", f"{expected_size} bytes", f"{size} bytes")
+        if self.expected is not None and checksum != self.expected:
+            raise self._mismatch("checksum", str(self.expected), str(checksum))
+        if self.expected is None:
+            logger.warning(
+                "%s has no known checksum; accepted because allow_unverified is set (%s)",
+                self.spec.label,
+                checksum,
+            )
+        _fsync_file(self.partial)
+        os.replace(self.partial, self.final)
+        fsync_dir(self.final.parent)
+        discard_partial(self.partial)
+        self.cache.record(self.final, checksum)
+
+    def _mismatch(self, what: str, expected: str, got: str) -> IntegrityError:
+        return IntegrityError(
+            what=what,
+            expected=expected,
+            got=got,
+            path=self.final,
+            url=self.spec.url,
+            model=self.spec.model,
+            file=self.spec.name,
+            hint=(
+                "the downloaded file was removed; run again to fetch it again. If the model was "
+                "changed upstream on purpose, update its pinned checksum in the config "
+                f"(models.sources → {self.spec.model} → checksums)"
+            ),
+        )
+
+    def _os_error(self, exc: OSError) -> Exception:
+        if exc.errno == errno.ENOSPC:
+            remaining = (self.remote.size or 0) - self.received
+            return DiskSpaceError(
+                required=max(remaining, 1),
+                available=0,
+                path=self.cache.root,
+                model=self.spec.model,
+            )
+        return DownloadError(
+            f"cannot write {exc.filename or self.partial}: {exc.strerror or exc}",
+            url=self.spec.url,
+            path=self.partial,
+            model=self.spec.model,
+            file=self.spec.name,
+            hint="check permissions and free space of the cache directory",
+        )
+
+
+async def wait_before_retry(
+    exc: Transient,
+    retries: int,
+    *,
+    spec: FileSpec,
+    policy: RetryPolicy,
+    emit: Callable[[Event], None],
+    sleep: Callable[[float], Awaitable[None]],
+    place: Path | None,
+) -> None:
+    """Sleep before retry number ``retries`` (announcing it), or raise when none are left."""
+    if not policy.should_retry(retries):
+        by_hand = f"; or download the file by hand to {place}" if place else ""
+        raise DownloadError(
+            f"gave up after {retries} attempts: {exc.reason}",
+            url=spec.url,
+            status=exc.status,
+            attempts=retries,
+            path=place,
+            model=spec.model,
+            file=spec.name,
+            hint="check the network and run again (partial downloads are kept and resume)"
+            + by_hand,
+        ) from exc
+    delay = policy.delay(retries, server_hint=exc.wait)
+    emit(Retrying(spec.model, spec.name, retries, delay, exc.reason))
+    logger.info("%s: %s; retry %d in %.1f s", spec.label, exc.reason, retries, delay)
+    await sleep(delay)
+
+
+class _StateSaver:
+    """Persists segment progress every few MiB, off the event loop."""
+
+    def __init__(self, partial: Path, state: PartialState) -> None:
+        self.partial = partial
+        self.state = state
+        self.unsaved = 0
+
+    async def maybe_save(self, n: int) -> None:
+        self.unsaved += n
+        if self.unsaved >= STATE_SAVE_BYTES:
+            self.unsaved = 0
+            await asyncio.to_thread(self.save)
+
+    def save(self) -> None:
+        self.state.save(self.partial)
+
+
+def _size_of(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as fh:
+        fh.truncate(0)
+
+
+def _preallocate(path: Path, size: int) -> None:
+    mode = "r+b" if path.exists() else "w+b"
+    with open(path, mode) as fh:
+        if os.fstat(fh.fileno()).st_size != size:
+            fh.truncate(size)
+
+
+__all__ = ["FileDownload", "PartialState", "discard_partial", "wait_before_retry"]
