@@ -9,7 +9,7 @@ from vcp.errors import ConfigError, VcpError
 
 
 def render_error(exc: VcpError, *, stream: TextIO | None = None) -> None:
-    """Write ``exc`` as ``error: ...`` plus ``where:`` and ``hint:`` lines when they add something."""
+    """Write ``exc`` as ``error: ...``, plus ``where:`` and ``hint:`` lines if they add anything."""
     out = stream or sys.stderr
     lines = [f"error: {line}" for line in str(exc).splitlines()] or ["error: (no message)"]
     where = exc.where

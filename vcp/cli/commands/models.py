@@ -1,0 +1,159 @@
+"""``vcp models download|list|verify``: fetch, inspect and check the model cache."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from vcp.cli.progress import make_renderer
+from vcp.cli.render import render_error
+from vcp.config import Settings, load_settings
+from vcp.errors import ModelUnavailable, VcpError
+from vcp.models.local import FileState, ModelStatus
+from vcp.models.manager import ModelManager
+
+EXIT_MODEL_ERROR = 3
+EXIT_INTERRUPTED = 130
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+    """Add the ``models`` command group."""
+    group = sub.add_parser("models", help="download, list and verify models")
+    commands = group.add_subparsers(dest="models_command", metavar="COMMAND", required=True)
+
+    download = commands.add_parser(
+        "download", parents=[common], help="fetch missing models (all non-optional by default)"
+    )
+    download.add_argument("names", nargs="*", metavar="NAME", help="model sources to fetch")
+    download.add_argument(
+        "--progress",
+        choices=["auto", "bars", "log", "none"],
+        default="auto",
+        help="bars on a terminal, log lines otherwise (default: auto)",
+    )
+    download.add_argument(
+        "--offline", action="store_true", help="use only the cache (as HF_HUB_OFFLINE=1)"
+    )
+    download.set_defaults(handler=run_download)
+
+    listing = commands.add_parser("list", parents=[common], help="show each model's cache state")
+    listing.set_defaults(handler=run_list)
+
+    verify = commands.add_parser(
+        "verify", parents=[common], help="check cached models; exit 3 if any is missing or corrupt"
+    )
+    verify.add_argument("names", nargs="*", metavar="NAME", help="model sources to check")
+    verify.add_argument(
+        "--full", action="store_true", help="re-hash every file instead of trusting vcp's records"
+    )
+    verify.set_defaults(handler=run_verify)
+
+
+# -- download ----------------------------------------------------------------------------------
+
+
+def run_download(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    cache = settings.models.resolved_cache_dir
+    try:
+        return asyncio.run(_download(settings, args))
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            f"interrupted: partial downloads are kept in {cache}; "
+            "run the same command again to resume\n"
+        )
+        return EXIT_INTERRUPTED
+
+
+async def _download(settings: Settings, args: argparse.Namespace) -> int:
+    quiet = bool(getattr(args, "quiet", False))
+    offline = True if args.offline else None
+    with make_renderer(args.progress, quiet=quiet) as render:
+        async with ModelManager(settings.models, on_event=render, offline=offline) as models:
+            names = args.names or models.default_names()
+            _check_names(settings, names)
+            with contextlib.suppress(VcpError):  # every model's outcome is read below
+                await models.ensure(names)
+            outcomes = {name: models.ready(name) for name in names}
+    failures = [f.exception() for f in outcomes.values() if f.exception() is not None]
+    for error in failures:
+        assert isinstance(error, VcpError)
+        render_error(error)
+    for name, future in outcomes.items():
+        if future.exception() is None and not quiet:
+            model = future.result()
+            size = sum(f.size for f in model.files.values())
+            sys.stdout.write(
+                f"ready  {name}  {len(model.files)} files  {_mb(size)}  {model.path}\n"
+            )
+    return EXIT_MODEL_ERROR if failures else 0
+
+
+def _check_names(settings: Settings, names: Sequence[str]) -> None:
+    known = [s.name for s in settings.models.sources]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ModelUnavailable(
+            f"no model source named {', '.join(map(repr, unknown))}",
+            hint=f"known sources: {', '.join(known) or 'none'} (models.sources in the config)",
+        )
+
+
+# -- list and verify ---------------------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    statuses = asyncio.run(_statuses(settings, [s.name for s in settings.models.sources], False))
+    rows = [("NAME", "STATE", "SIZE", "REVISION", "PATH")]
+    for st in statuses:
+        rows.append(
+            (
+                st.name,
+                st.state.value,
+                _mb(st.size) if st.size else "-",
+                (st.revision or "-")[:12],
+                str(st.path or "-"),
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for row in rows:
+        cells = [c.ljust(w) for c, w in zip(row, widths, strict=False)] + [row[4]]
+        sys.stdout.write("  ".join(cells).rstrip() + "\n")
+    sys.stdout.write(f"cache: {settings.models.resolved_cache_dir}\n")
+    return 0
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    names = args.names or [s.name for s in settings.models.sources if not s.optional]
+    _check_names(settings, names)
+    statuses = asyncio.run(_statuses(settings, names, args.full))
+    bad = 0
+    for st in statuses:
+        sys.stdout.write(
+            f"{'ok' if st.state is FileState.CACHED else st.state.value:8} {st.name}\n"
+        )
+        for f in st.files:
+            if f.state is not FileState.CACHED:
+                bad += 1
+                sys.stdout.write(f"  {f.state.value:8} {f.name}  {f.path or ''}\n")
+    if bad:
+        sys.stderr.write(
+            f"error: {bad} file(s) missing, partial or corrupt\n"
+            "  hint: run `vcp models download` to fetch (or resume) them\n"
+        )
+        return EXIT_MODEL_ERROR
+    return 0
+
+
+async def _statuses(settings: Settings, names: Sequence[str], full: bool) -> list[ModelStatus]:
+    manager = ModelManager(settings.models)
+    return [await manager.status(name, full=full) for name in names]
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_000_000:.1f} MB"
