@@ -107,10 +107,11 @@ def _message(err: ErrorDetails, loc: Loc) -> str:
         return _unknown_field(loc)
     if kind == "missing":
         return "required field is missing"
+    tags = ", ".join(sorted(_DETECTOR_TAGS))
     if kind == "union_tag_invalid":
-        return f"unknown type {err['input'].get('type')!r}; use one of: {', '.join(sorted(_DETECTOR_TAGS))}"
+        return f"unknown type {err['input'].get('type')!r}; use one of: {tags}"
     if kind == "union_tag_not_found":
-        return f"missing 'type'; use one of: {', '.join(sorted(_DETECTOR_TAGS))}"
+        return f"missing 'type'; use one of: {tags}"
     shown = repr(err["input"])
     return f"{msg[0].lower()}{msg[1:]} (got {shown})" if len(shown) < 60 else msg
 
@@ -121,9 +122,9 @@ def _unknown_field(loc: Loc) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     if close:
         return f"unknown field {name!r}; did you mean {close[0]!r}?"
-    return f"unknown field {name!r}; known fields: {', '.join(known)}" if known else (
-        f"unknown field {name!r}"
-    )
+    if known:
+        return f"unknown field {name!r}; known fields: {', '.join(known)}"
+    return f"unknown field {name!r}"
 
 
 def _fields_at(loc: Loc) -> set[str]:

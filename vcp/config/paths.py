@@ -15,8 +15,8 @@ def default_cache_dir(dirs: type[PlatformDirsABC] = platformdirs.PlatformDirs) -
     """The platform's user cache directory for vcp, plus ``models``.
 
     Linux ``~/.cache/vcp/models`` (``$XDG_CACHE_HOME`` honoured), macOS
-    ``~/Library/Caches/vcp/models``, Windows ``%LOCALAPPDATA%\\vcp\\Cache\\models``. ``dirs`` selects
-    another platform's rules, which is how the tests check all three on one machine.
+    ``~/Library/Caches/vcp/models``, Windows ``%LOCALAPPDATA%\\vcp\\Cache\\models``. ``dirs``
+    selects another platform's rules, which is how the tests check all three on one machine.
     """
     # appauthor=False keeps Windows from inserting an author directory level.
     return Path(dirs(APP_NAME, appauthor=False).user_cache_dir) / MODELS_SUBDIR

@@ -130,8 +130,8 @@ class HfRepo(_Section):
     @classmethod
     def _files(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for name in value:
-            if not is_pattern(name):
-                _check_relpath(name)
+            # Patterns too: '../*.bin' or '/abs/*' can only mean a file outside the repository.
+            _check_relpath(name)
         if len(set(value)) != len(value):
             raise ValueError("a file is listed twice")
         return value
@@ -171,13 +171,22 @@ class ModelSource(_Section):
     fallbacks: tuple[str, ...] = ()
     deprecated: Deprecation | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _algorithm_from_prefix(cls, data: object) -> object:
+        # `checksum: "md5:..."` names its algorithm; without an explicit `algorithm` the prefix
+        # decides, rather than clashing with the sha256 default.
+        if isinstance(data, dict) and "algorithm" not in data:
+            prefix, sep, _ = str(data.get("checksum") or "").partition(":")
+            if sep and prefix.strip().lower() in HEX_LENGTHS:
+                return {**data, "algorithm": prefix.strip().lower()}
+        return data
+
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
         if not _NAME_RE.match(value):
-            raise ValueError(
-                f"{value!r} is not a valid name: use letters, digits, '.', '_' or '-'"
-            )
+            raise ValueError(f"{value!r} is not a valid name: use letters, digits, '.', '_' or '-'")
         return value
 
     @field_validator("url")
@@ -195,13 +204,13 @@ class ModelSource(_Section):
     def _checksum(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
         if value is None:
             return None
-        algorithm = info.data.get("algorithm", "sha256")
+        if "algorithm" not in info.data:  # the algorithm itself is wrong and reported there
+            return value
+        algorithm = info.data["algorithm"]
         if ":" in value:  # "sha256:..." given in full: must agree with `algorithm`
             parsed = Checksum.parse(value)
             if parsed.algorithm != algorithm:
-                raise ValueError(
-                    f"checksum says {parsed.algorithm} but algorithm is {algorithm}"
-                )
+                raise ValueError(f"checksum says {parsed.algorithm} but algorithm is {algorithm}")
             return parsed.hexdigest
         return check_hex(algorithm, value)
 
@@ -325,8 +334,8 @@ class NudityDetector(_Detector):
             for i, label in enumerate(labels):
                 if label not in NUDENET_LABELS:
                     raise FieldError(
-                        (category, i), f"{label!r} is not a NudeNet label; known: "
-                        + ", ".join(NUDENET_LABELS)
+                        (category, i),
+                        f"{label!r} is not a NudeNet label; known: " + ", ".join(NUDENET_LABELS),
                     )
         return value
 

@@ -7,8 +7,8 @@ Precedence, highest first:
 3. the YAML file (handed in as init data by ``vcp.config.loader``);
 4. the defaults in ``vcp.config.schema``.
 
-Tokens are deliberately not settings: ``models.hub.token_env`` names the variable that holds one, and
-it is read only when a request needs it, so ``vcp config show`` can never print a secret.
+Tokens are deliberately not settings: ``models.hub.token_env`` names the variable that holds one,
+and it is read only when a request needs it, so ``vcp config show`` can never print a secret.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ class HubEnvironment(PydanticBaseSettingsSource):
         hub: dict[str, Any] = {}
         if endpoint := os.environ.get("HF_ENDPOINT"):
             hub["endpoint"] = endpoint
-        if "HF_HUB_OFFLINE" in os.environ:
-            hub["offline"] = os.environ["HF_HUB_OFFLINE"].strip().lower() in _TRUE
+        # Empty counts as unset, as for HF_ENDPOINT: `HF_HUB_OFFLINE= vcp ...` keeps the YAML value.
+        if offline := os.environ.get("HF_HUB_OFFLINE", "").strip():
+            hub["offline"] = offline.lower() in _TRUE
         return {"models": {"hub": hub}} if hub else {}
 
 

@@ -28,7 +28,14 @@ def _yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
+    # ruamel writes None as an empty value; keep the explicit `null` users write (`cache_dir: null`)
+    # so that rewriting a file changes only what was edited.
+    yaml.representer.add_representer(type(None), _represent_null)
     return yaml
+
+
+def _represent_null(representer: Any, _data: None) -> Any:
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
 
 
 @dataclass
@@ -115,8 +122,15 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
         raise ConfigError([ConfigProblem("", f"invalid YAML: {exc}", source=source)]) from exc
     if tree is not None and not isinstance(tree, CommentedMap):
         raise ConfigError(
-            [ConfigProblem("", "the top level must be a mapping (models:, detectors:, ...)",
-                           source=source, line=1, column=1)]
+            [
+                ConfigProblem(
+                    "",
+                    "the top level must be a mapping (models:, detectors:, ...)",
+                    source=source,
+                    line=1,
+                    column=1,
+                )
+            ]
         )
     return YamlDocument(source=source, tree=tree)
 

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     validate.set_defaults(handler=run_validate)
     show = commands.add_parser(
-        "show", parents=[common],
+        "show",
+        parents=[common],
         help="print the effective settings (file + environment, resolved cache dir)",
     )
     show.set_defaults(handler=run_show)
