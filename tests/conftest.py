@@ -1,0 +1,70 @@
+"""Fixtures shared by every test tier.
+
+No test may see the developer's own environment or caches: the autouse fixture below clears vcp's
+and Hugging Face's variables and points HF_HOME at an empty temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vcp.config import ModelsSettings, load_settings
+from vcp.mirror import MirrorServer, seed_default_models
+
+_ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+@pytest.fixture(scope="session")
+def default_models_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A mirror root holding the two default models (seeded once per session)."""
+    root = tmp_path_factory.mktemp("default-models")
+    seed_default_models(root)
+    return root
+
+
+@pytest.fixture
+async def default_mirror(default_models_root: Path) -> AsyncIterator[MirrorServer]:
+    """The mirror serving the default models on a loopback port."""
+    async with MirrorServer(default_models_root) as mirror:
+        yield mirror
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path) -> Path:
+    """An empty model cache for one test."""
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def models_settings(cache_dir: Path) -> Callable[..., ModelsSettings]:
+    """Build ModelsSettings from the built-in default config, pointed at a mirror and ``cache_dir``.
+
+    ``models_settings(mirror.url, sources=[...], max_concurrent_files=2, ...)``: keyword arguments
+    that name DownloadSettings fields override them; ``sources`` replaces the default sources.
+    """
+
+    def build(endpoint: str, *, sources: Any = None, **download: Any) -> ModelsSettings:
+        base = load_settings().models
+        data = base.model_dump()
+        data["cache_dir"] = cache_dir
+        data["hub"]["endpoint"] = endpoint
+        data["download"].update(download)
+        if sources is not None:
+            data["sources"] = sources
+        return ModelsSettings.model_validate(data)
+
+    return build

@@ -1,0 +1,121 @@
+"""``vcp mirror serve``: run the local Hub-compatible mirror, optionally misbehaving on purpose."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from vcp.mirror import Faults
+from vcp.mirror.server import serve
+
+__all__ = ["faults_from_args", "register", "run_serve"]
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    """Add the ``mirror`` command group (``common`` is not needed: the mirror reads no config)."""
+    group = sub.add_parser("mirror", help="run a local Hugging Face Hub-compatible mirror")
+    commands = group.add_subparsers(dest="mirror_command", metavar="COMMAND", required=True)
+    serve_cmd = commands.add_parser(
+        "serve",
+        help="serve a Hub-layout folder (see scripts/seed_mirror.py) until Ctrl-C",
+        description="Serve model repos from a Hub cache layout at /{org}/{name}/resolve/... "
+        "and plain files from DIR/files/ at /files/....",
+    )
+    serve_cmd.add_argument(
+        "--root",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the folder to serve (models--org--name/... and files/)",
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve_cmd.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve_cmd.add_argument(
+        "--cdn-port",
+        type=int,
+        metavar="N",
+        help="also serve a fake CDN on port N; LFS files redirect to it",
+    )
+    _add_fault_arguments(serve_cmd.add_argument_group("faults (for tests and benchmarks)"))
+    serve_cmd.set_defaults(handler=run_serve)
+
+
+def _add_fault_arguments(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--drop-after",
+        type=int,
+        metavar="N",
+        help="close the connection after N body bytes of each file",
+    )
+    group.add_argument(
+        "--fail-first",
+        type=int,
+        default=0,
+        metavar="K",
+        help="answer the first K file requests with --fail-status",
+    )
+    group.add_argument(
+        "--fail-status",
+        type=int,
+        default=503,
+        metavar="S",
+        help="status of the failed requests (default 503; 429 adds RateLimit)",
+    )
+    group.add_argument(
+        "--retry-after",
+        type=float,
+        metavar="S",
+        help="send Retry-After: S with the failed requests",
+    )
+    group.add_argument("--flip-byte", type=int, metavar="N", help="corrupt the byte at offset N")
+    group.add_argument(
+        "--ignore-range",
+        action="store_true",
+        help="answer Range requests with 200 and the whole file",
+    )
+    group.add_argument(
+        "--rate",
+        type=int,
+        metavar="BYTES_PER_S",
+        help="cap each response at this many bytes per second",
+    )
+    group.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="wait S seconds before answering each file request",
+    )
+    group.add_argument("--only", metavar="GLOB", help="apply the faults only to matching files")
+
+
+def faults_from_args(args: argparse.Namespace) -> Faults:
+    """The fault knobs the command line asked for."""
+    return Faults(
+        drop_after_bytes=args.drop_after,
+        fail_first=args.fail_first,
+        fail_status=args.fail_status,
+        retry_after=args.retry_after,
+        flip_byte_at=args.flip_byte,
+        ignore_range=args.ignore_range,
+        bytes_per_second=args.rate,
+        latency=args.latency,
+        only=args.only,
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve until interrupted (the CLI frame turns Ctrl-C into exit code 130)."""
+    if not getattr(args, "quiet", False):
+        # The URL (the port may be 0, i.e. any free one) is logged once listening: show it.
+        logger = logging.getLogger("vcp.mirror.server")
+        if logger.getEffectiveLevel() > logging.INFO:
+            logger.setLevel(logging.INFO)
+    faults = faults_from_args(args)
+    coro = serve(args.root, host=args.host, port=args.port, faults=faults, cdn_port=args.cdn_port)
+    asyncio.run(coro)
+    return 0

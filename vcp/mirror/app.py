@@ -1,0 +1,319 @@
+"""The mirror's aiohttp application: Hub-style file resolves, a fake CDN, plain files, stats.
+
+Routes (HEAD is answered wherever GET is):
+    GET  /{org}/{name}/resolve/{revision}/{path}   a repo file, with the Hub's headers
+    GET  /cdn/{org}/{name}/{etag}                   a blob, where LFS resolves redirect to
+    GET  /files/{path}                              a plain file, like any web server
+    GET  /_mirror/stats, DELETE /_mirror/stats      what was served (JSON), and a reset
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiofiles
+from aiohttp import hdrs, web
+
+from vcp.mirror.faults import Faults, RequestRecord, Stats, Throttle
+from vcp.mirror.layout import FileEntry, HubLayout, is_safe_relpath
+
+__all__ = ["Span", "create_app", "plan_span"]
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 256 * 1024
+_RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
+_Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass(frozen=True)
+class Span:
+    """The part of a file to answer with: status 200 (whole), 206 (a range) or 416 (none)."""
+
+    status: int
+    start: int
+    length: int
+    size: int
+
+    def headers(self) -> dict[str, str]:
+        """The ``Content-Range`` header this answer needs, if any."""
+        if self.status == 206:
+            end = self.start + self.length - 1
+            return {"Content-Range": f"bytes {self.start}-{end}/{self.size}"}
+        if self.status == 416:
+            return {"Content-Range": f"bytes */{self.size}"}
+        return {}
+
+
+def plan_span(
+    size: int, range_header: str | None, *, if_range: str | None = None, etag: str = ""
+) -> Span:
+    """Decide what to send for a ``Range`` (one ``bytes=`` range; others are ignored, per RFC 9110).
+
+    An ``If-Range`` that does not match ``etag`` (quoted) asks for the whole, current file.
+    """
+    whole = Span(200, 0, size, size)
+    match = _RANGE_RE.fullmatch(range_header.strip()) if range_header else None
+    if match is None or not (match[1] or match[2]):
+        return whole
+    if if_range is not None and if_range.strip() != f'"{etag}"':
+        return whole
+    if not match[1]:  # bytes=-N: the last N bytes
+        start = max(size - int(match[2]), 0)
+        end = size - 1 if int(match[2]) else -1
+    else:
+        start = int(match[1])
+        end = min(int(match[2]), size - 1) if match[2] else size - 1
+        if match[2] and int(match[2]) < start:
+            return whole
+    if start >= size or end < start:
+        return Span(416, 0, 0, size)
+    return Span(206, start, end - start + 1, size)
+
+
+def create_app(
+    root: Path,
+    *,
+    faults: Faults | None = None,
+    stats: Stats | None = None,
+    cdn_base: str | None = None,
+) -> web.Application:
+    """The mirror of the Hub-layout ``root``. With ``cdn_base``, LFS files redirect there."""
+    faults = faults if faults is not None else Faults()
+    mirror = _Mirror(Path(root), faults, stats if stats is not None else Stats(), cdn_base)
+    app = web.Application(middlewares=[mirror.record])
+    app.router.add_get("/_mirror/stats", mirror.get_stats)
+    app.router.add_delete("/_mirror/stats", mirror.reset_stats)
+    app.router.add_get("/files/{path:.*}", mirror.plain_file)
+    app.router.add_get("/cdn/{org}/{name}/{etag}", mirror.cdn_blob)
+    app.router.add_get("/{org}/{name}/resolve/{revision}/{path:.*}", mirror.resolve)
+    return app
+
+
+class _Mirror:
+    def __init__(self, root: Path, faults: Faults, stats: Stats, cdn_base: str | None) -> None:
+        self.layout = HubLayout(root)
+        self.files = root / "files"
+        self.faults = faults
+        self.stats = stats
+        self.cdn_base = cdn_base.rstrip("/") if cdn_base else None
+        self._open: dict[int, RequestRecord] = {}  # id(request) -> its record, once answered
+
+    @web.middleware
+    async def record(self, request: web.Request, handler: _Handler) -> web.StreamResponse:
+        """Record every answered request except the stats endpoint itself."""
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as exc:
+            status = exc.status
+            raise
+        finally:
+            if id(request) not in self._open and not request.path.startswith("/_mirror/"):
+                self._answer(request, status)
+            self._open.pop(id(request), None)
+
+    def _answer(self, request: web.Request, status: int) -> RequestRecord:
+        """Record the request as its status line goes out, so that a client that has read the
+        whole answer always finds it in the stats (the body's bytes are counted as written)."""
+        record = _record_of(request, status)
+        self.stats.record(record)
+        self._open[id(request)] = record
+        return record
+
+    async def get_stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.stats.to_dict())
+
+    async def reset_stats(self, request: web.Request) -> web.Response:
+        self.stats.reset()
+        return web.Response(status=204)
+
+    async def resolve(self, request: web.Request) -> web.StreamResponse:
+        """A repo file, with X-Repo-Commit, ETag, X-Linked-Etag and X-Linked-Size."""
+        org, name = request.match_info["org"], request.match_info["name"]
+        path = request.match_info["path"]
+        if (failed := await self._before(path)) is not None:
+            return failed
+        found = await asyncio.to_thread(
+            self._find, f"{org}/{name}", request.match_info["revision"], path
+        )
+        if isinstance(found, web.Response):
+            return found
+        commit, entry = found
+        etag = f'"{entry.etag}"'
+        headers = {
+            "X-Repo-Commit": commit,
+            "ETag": etag,
+            "X-Linked-Etag": etag,
+            "X-Linked-Size": str(entry.size),
+        }
+        if self.cdn_base and entry.is_lfs:
+            headers[hdrs.LOCATION] = f"{self.cdn_base}/cdn/{org}/{name}/{entry.etag}"
+            return web.Response(status=302, headers=headers)
+        body = _Body(entry.blob_path, entry.size, name=path, etag=entry.etag)
+        return await self._send(request, body, headers)
+
+    def _find(self, repo_id: str, revision: str, path: str) -> tuple[str, FileEntry] | web.Response:
+        """The commit and file a resolve names, or the error the Hub would answer (blocking)."""
+        if self.layout.repo_dir(repo_id) is None:
+            return _error(401, "RepoNotFound", "Repository not found")
+        commit = self.layout.resolve_revision(repo_id, revision)
+        if commit is None:
+            return _error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
+        entry = self.layout.file_entry(repo_id, commit, path)
+        if entry is None:
+            return _error(404, "EntryNotFound", f"Entry not found: {path}", commit=commit)
+        return commit, entry
+
+    async def cdn_blob(self, request: web.Request) -> web.StreamResponse:
+        """A blob by etag, as the CDN behind an LFS redirect; ``Faults.only`` sees the etag."""
+        etag = request.match_info["etag"]
+        if (failed := await self._before(etag)) is not None:
+            return failed
+        repo_id = f"{request.match_info['org']}/{request.match_info['name']}"
+        blob = await asyncio.to_thread(self.layout.blob, repo_id, etag)
+        size = await asyncio.to_thread(_size_of, blob)
+        if blob is None or size is None:
+            return web.Response(status=404, text="Not Found")
+        body = _Body(blob, size, name=etag, etag=etag)
+        return await self._send(request, body, {"ETag": f'"{etag}"'})
+
+    async def plain_file(self, request: web.Request) -> web.StreamResponse:
+        """A file under ROOT/files/, with a size-and-mtime ETag as generic web servers send."""
+        path = request.match_info["path"]
+        if (failed := await self._before(path)) is not None:
+            return failed
+        found = await asyncio.to_thread(self._plain_stat, path)
+        if found is None:
+            return web.Response(status=404, text="Not Found")
+        target, stat = found
+        etag = f"{stat.st_size:x}-{stat.st_mtime_ns:x}"
+        headers = {
+            "ETag": f'"{etag}"',
+            "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+        }
+        return await self._send(request, _Body(target, stat.st_size, name=path, etag=etag), headers)
+
+    def _plain_stat(self, path: str) -> tuple[Path, os.stat_result] | None:
+        if not is_safe_relpath(path):
+            return None
+        try:
+            target = (self.files / path).resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not target.is_file() or not target.is_relative_to(self.files.resolve()):
+            return None
+        return target, target.stat()
+
+    async def _before(self, name: str) -> web.Response | None:
+        """Apply latency, then answer the "first K requests fail" fault if it is due."""
+        faults = self.faults
+        if faults.latency > 0 and faults.applies_to(name):
+            await asyncio.sleep(faults.latency)
+        if not faults.claim_failure(name):
+            return None
+        logger.debug("fault: answering %s with %d", name, faults.fail_status)
+        headers = faults.failure_headers()
+        return web.Response(status=faults.fail_status, text="injected failure", headers=headers)
+
+    async def _send(
+        self, request: web.Request, body: _Body, headers: dict[str, str]
+    ) -> web.StreamResponse:
+        range_header = request.headers.get(hdrs.RANGE)
+        if self.faults.ignore_range and self.faults.applies_to(body.name):
+            range_header = None
+        if_range = request.headers.get(hdrs.IF_RANGE)
+        span = plan_span(body.size, range_header, if_range=if_range, etag=body.etag)
+        headers = {**headers, **span.headers(), hdrs.ACCEPT_RANGES: "bytes"}
+        if span.status == 416:
+            return web.Response(status=416, headers=headers)
+        response = web.StreamResponse(status=span.status, headers=headers)
+        response.content_type = "application/octet-stream"
+        response.content_length = span.length
+        record = self._answer(request, span.status)
+        await response.prepare(request)
+        if request.method != hdrs.METH_HEAD:
+            await self._stream(request, response, body, span=span, record=record)
+        return response
+
+    async def _stream(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        body: _Body,
+        *,
+        span: Span,
+        record: RequestRecord,
+    ) -> None:
+        """Write the span in chunks, read off the event loop, with the fault knobs applied."""
+        faults = self.faults
+        cut = faults.claim_drop(body.name, span.length)
+        limit = span.length if cut is None else cut
+        pacer = Throttle(faults, body.name, max_chunk=CHUNK_SIZE)
+        sent = 0
+        try:
+            async with aiofiles.open(body.path, "rb") as f:
+                await f.seek(span.start)
+                while sent < limit and (chunk := await f.read(min(pacer.chunk, limit - sent))):
+                    data = faults.corrupt(body.name, chunk, span.start + sent)
+                    sent += len(chunk)
+                    record.bytes_sent = sent  # before the write: the client may be faster
+                    await response.write(data)
+                    await pacer.wait(sent)
+        except ConnectionError:
+            logger.debug("client went away after %d of %d bytes of %s", sent, limit, body.name)
+            return
+        if cut is not None:
+            logger.debug("fault: dropping the connection after %d bytes of %s", sent, body.name)
+            response.force_close()
+            if request.transport is not None:
+                request.transport.close()  # sends what was written, then closes
+
+
+@dataclass(frozen=True)
+class _Body:
+    """A file to answer with; ``name`` is what ``Faults.only`` is matched against."""
+
+    path: Path
+    size: int
+    name: str
+    etag: str
+
+
+def _size_of(path: Path | None) -> int | None:
+    try:
+        return path.stat().st_size if path is not None else None
+    except OSError:
+        return None
+
+
+def _error(status: int, code: str, message: str, *, commit: str | None = None) -> web.Response:
+    """An error the way the Hub reports it: X-Error-Code and X-Error-Message headers."""
+    headers = {"X-Error-Code": code, "X-Error-Message": _header_safe(message)}
+    if commit:
+        headers["X-Repo-Commit"] = commit
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+def _header_safe(text: str) -> str:
+    return "".join(c if c.isprintable() and c.isascii() else "?" for c in text)
+
+
+def _record_of(request: web.Request, status: int) -> RequestRecord:
+    return RequestRecord(
+        method=request.method,
+        path=request.path,
+        range=request.headers.get(hdrs.RANGE),
+        status=status,
+        bytes_sent=0,
+        had_authorization=hdrs.AUTHORIZATION in request.headers,
+    )

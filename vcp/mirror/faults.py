@@ -1,0 +1,167 @@
+"""Fault knobs and request statistics for the mirror.
+
+A test or benchmark builds a ``Faults``, hands it to the server and may change it while the server
+runs (the handlers read it on every request). ``Stats`` records what the server answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Faults", "RequestRecord", "Stats", "Throttle"]
+
+
+@dataclass
+class Faults:
+    """What the mirror should do wrong. Every knob off by default; ``only`` narrows them to files.
+
+    ``drop_after_bytes``: close the connection after that many body bytes of a file response
+    (``drop_times`` of them, or every one when None). ``fail_first``: the first K file requests
+    answer ``fail_status`` (with ``Retry-After``, and for 429 a ``RateLimit`` header, when
+    ``retry_after`` is set; fractional seconds are allowed so tests stay fast).
+    ``flip_byte_at``: that file offset is sent inverted. ``ignore_range``: answer 200 with the
+    whole body. ``bytes_per_second``: pace each response. ``latency``: seconds before answering.
+    """
+
+    drop_after_bytes: int | None = None
+    drop_times: int | None = None
+    fail_first: int = 0
+    fail_status: int = 503
+    retry_after: float | None = None
+    flip_byte_at: int | None = None
+    ignore_range: bool = False
+    bytes_per_second: int | None = None
+    latency: float = 0.0
+    only: str | None = None
+    dropped: int = 0
+    failed: int = 0
+
+    def applies_to(self, path: str) -> bool:
+        """True if the faults apply to the file ``path`` (a repo path or a /files/ path)."""
+        return self.only is None or fnmatch.fnmatchcase(path, self.only)
+
+    def claim_failure(self, path: str) -> bool:
+        """True (and counted) if this request of ``path`` must fail."""
+        if self.failed >= self.fail_first or not self.applies_to(path):
+            return False
+        self.failed += 1
+        return True
+
+    def failure_headers(self) -> dict[str, str]:
+        """Headers of a failed answer: when to retry, like the Hub's rate limiter."""
+        if self.retry_after is None:
+            return {}
+        seconds = _seconds(self.retry_after)
+        headers = {"Retry-After": seconds}
+        if self.fail_status == 429:
+            headers["RateLimit"] = f'"resolvers";r=0;t={seconds}'
+        return headers
+
+    def claim_drop(self, path: str, body_length: int) -> int | None:
+        """How many body bytes to send before closing the connection; None: send them all."""
+        cut = self.drop_after_bytes
+        if cut is None or cut >= body_length or not self.applies_to(path):
+            return None
+        if self.drop_times is not None and self.dropped >= self.drop_times:
+            return None
+        self.dropped += 1
+        return max(cut, 0)
+
+    def corrupt(self, path: str, chunk: bytes, offset: int) -> bytes:
+        """``chunk`` (starting at file ``offset``) with the ``flip_byte_at`` byte inverted."""
+        at = self.flip_byte_at
+        if at is None or not offset <= at < offset + len(chunk) or not self.applies_to(path):
+            return chunk
+        i = at - offset
+        return chunk[:i] + bytes([chunk[i] ^ 0xFF]) + chunk[i + 1 :]
+
+    def reset_counters(self) -> None:
+        """Start counting "first K failures" and drops again."""
+        self.dropped = 0
+        self.failed = 0
+
+
+def _seconds(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+class Throttle:
+    """Paces one response under ``Faults.bytes_per_second``, re-reading the rate every chunk."""
+
+    def __init__(self, faults: Faults, name: str, *, max_chunk: int) -> None:
+        self.faults = faults
+        self.applies = faults.applies_to(name)
+        self.started = asyncio.get_running_loop().time()
+        rate = self.rate
+        # small chunks at low rates, so the pace is smooth rather than bursts and long pauses
+        self.chunk = max_chunk if rate is None else max(1024, min(max_chunk, rate // 10))
+
+    @property
+    def rate(self) -> int | None:
+        """The cap in bytes per second, None when unlimited or not for this file."""
+        rate = self.faults.bytes_per_second
+        return rate if self.applies and rate and rate > 0 else None
+
+    async def wait(self, sent: int) -> None:
+        """Sleep until ``sent`` bytes are within the allowed rate since the response started."""
+        rate = self.rate
+        if rate is not None:
+            due = self.started + sent / rate
+            await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
+
+
+@dataclass
+class RequestRecord:
+    """One answered request; ``bytes_sent`` grows while its body streams."""
+
+    method: str
+    path: str
+    range: str | None
+    status: int
+    bytes_sent: int
+    had_authorization: bool
+
+
+@dataclass
+class Stats:
+    """The requests a mirror answered, oldest first."""
+
+    requests: list[RequestRecord] = field(default_factory=list)
+
+    @property
+    def bytes_served(self) -> int:
+        """Body bytes sent over all requests."""
+        return sum(r.bytes_sent for r in self.requests)
+
+    def record(self, request: RequestRecord) -> None:
+        """Add one answered request."""
+        self.requests.append(request)
+
+    def bytes_for(self, path_suffix: str) -> int:
+        """Body bytes sent for request paths ending with ``path_suffix``."""
+        return sum(r.bytes_sent for r in self.requests if r.path.endswith(path_suffix))
+
+    def count(self, method: str | None = None, path_suffix: str | None = None) -> int:
+        """How many requests matched ``method`` and ``path_suffix`` (None matches any)."""
+        return sum(
+            1
+            for r in self.requests
+            if (method is None or r.method == method)
+            and (path_suffix is None or r.path.endswith(path_suffix))
+        )
+
+    def reset(self) -> None:
+        """Forget every recorded request."""
+        self.requests.clear()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (what ``GET /_mirror/stats`` answers)."""
+        return {"bytes_served": self.bytes_served, "requests": [asdict(r) for r in self.requests]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stats:
+        """Rebuild the stats a mirror in another process reported."""
+        return cls([RequestRecord(**r) for r in data.get("requests", [])])

