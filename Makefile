@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint
+.PHONY: install test lint demo
 
 install: $(STAMP)
 
@@ -23,3 +23,8 @@ lint: install
 	$(BIN)/ruff check vcp tests scripts
 	$(BIN)/ruff format --check vcp tests scripts
 	$(BIN)/mypy vcp
+
+# The main job on the built-in demo: a local mirror seeded with the default models, then vcp
+# downloads them with the default configuration (run twice: the second run transfers nothing).
+demo: install
+	$(BIN)/python scripts/demo.py

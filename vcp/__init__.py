@@ -1,0 +1,78 @@
+"""vcp: find the parts of a video a viewer may not want to see or hear, with local ML models.
+
+The public surface for embedding applications::
+
+    from vcp import ModelManager, load_settings
+
+    settings = load_settings("vcp.yaml")
+    async with ModelManager(settings.models, on_event=print) as models:
+        whisper = await models.ready("whisper-tiny-en")
+"""
+
+from vcp.config import ModelsSettings, Settings, load_settings
+from vcp.errors import (
+    AuthRequired,
+    ConfigError,
+    DetectorError,
+    DiskSpaceError,
+    DownloadError,
+    IntegrityError,
+    LockTimeout,
+    MediaError,
+    ModelError,
+    ModelNotFound,
+    ModelUnavailable,
+    UnsafePathError,
+    VcpError,
+)
+from vcp.models.events import (
+    BytesReceived,
+    DownloadFailed,
+    DownloadStarted,
+    Event,
+    FileCached,
+    FileVerified,
+    LockWaiting,
+    ModelFailed,
+    ModelReady,
+    Retrying,
+)
+from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
+from vcp.models.manager import ModelManager
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthRequired",
+    "BytesReceived",
+    "ConfigError",
+    "DetectorError",
+    "DiskSpaceError",
+    "DownloadError",
+    "DownloadFailed",
+    "DownloadStarted",
+    "Event",
+    "FileCached",
+    "FileState",
+    "FileVerified",
+    "IntegrityError",
+    "LocalFile",
+    "LocalModel",
+    "LockTimeout",
+    "LockWaiting",
+    "MediaError",
+    "ModelError",
+    "ModelFailed",
+    "ModelManager",
+    "ModelNotFound",
+    "ModelReady",
+    "ModelStatus",
+    "ModelUnavailable",
+    "ModelsSettings",
+    "Retrying",
+    "Settings",
+    "UnsafePathError",
+    "VcpError",
+    "__version__",
+    "load_settings",
+]

@@ -228,8 +228,15 @@ class UnsafePathError(ModelError):
 class LockTimeout(ModelError):
     """Another process held the lock on a file longer than the configured wait."""
 
-    def __init__(self, *, lock_path: Path, waited: float, holder: str | None, model: str | None,
-                 file: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        lock_path: Path,
+        waited: float,
+        holder: str | None,
+        model: str | None,
+        file: str | None,
+    ) -> None:
         self.lock_path = lock_path
         self.waited = waited
         self.holder = holder
@@ -239,7 +246,10 @@ class LockTimeout(ModelError):
             model=model,
             file=file,
             where=str(lock_path),
-            hint="if no other vcp process is running, delete the lock file and run again",
+            hint=(
+                "another process is still fetching this file: wait for it or stop it, then run "
+                "again (raise models.download.lock_timeout_seconds to wait longer)"
+            ),
         )
 
 
