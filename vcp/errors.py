@@ -143,11 +143,13 @@ class DownloadError(ModelError):
         model: str | None = None,
         file: str | None = None,
         hint: str | None = None,
+        code: str | None = None,
     ) -> None:
         self.url = url
         self.status = status
         self.attempts = attempts
         self.path = path
+        self.code = code  # the Hub's X-Error-Code (RepoNotFound, GatedRepo, ...), if any
         super().__init__(message, model=model, file=file, where=url, hint=hint)
 
 

@@ -159,11 +159,19 @@ class Reply:
     async def chunks(self, size: int) -> AsyncIterator[bytes]:
         """The body in pieces of about ``size`` bytes (small network reads are gathered)."""
         buffer = bytearray()
-        async for piece in self.response.content.iter_chunked(size):
-            buffer += piece
-            if len(buffer) >= size:
+        try:
+            async for piece in self.response.content.iter_chunked(size):
+                buffer += piece
+                if len(buffer) >= size:
+                    yield bytes(buffer)
+                    buffer.clear()
+        except (aiohttp.ClientError, TimeoutError):
+            # Hand over what arrived before the connection broke: a resume then continues from
+            # the last byte received, not the last full chunk (a link that drops every few
+            # hundred KiB would otherwise never make progress).
+            if buffer:
                 yield bytes(buffer)
-                buffer.clear()
+            raise
         if buffer:
             yield bytes(buffer)
 
@@ -184,7 +192,13 @@ def _raise_for_status(response: aiohttp.ClientResponse, spec: FileSpec) -> None:
     if is_retryable_status(status):
         wait = server_wait(response.headers, now=datetime.now(UTC))
         raise Transient(f"HTTP {status} {detail}".strip(), wait=wait, status=status)
-    common = {"url": url, "status": status, "model": spec.model, "file": spec.name}
+    common = {"url": url, "status": status, "model": spec.model, "file": spec.name, "code": code}
+    if code == "DisabledRepo":
+        raise ModelNotFound(
+            f"the repository is disabled on the server: {detail}",
+            hint="use another source (a fallback) for this model",
+            **common,  # type: ignore[arg-type]
+        )
     if status in (401, 403) and code != "RepoNotFound":
         raise AuthRequired(
             f"access denied (HTTP {status}{', ' + code if code else ''}): {detail}",

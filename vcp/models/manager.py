@@ -25,6 +25,7 @@ from typing import Any, Literal
 from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.errors import DownloadError, IntegrityError, ModelError, ModelUnavailable, VcpError
 from vcp.models import local
+from vcp.models.attempts import with_retries
 from vcp.models.cache import ModelCache
 from vcp.models.checksums import Checksum
 from vcp.models.concurrency import run_all
@@ -39,13 +40,13 @@ from vcp.models.events import (
     ModelFailed,
     ModelReady,
 )
-from vcp.models.http import Auth, Http, Transient, new_session, origin
+from vcp.models.http import Auth, Http, new_session, origin
 from vcp.models.local import FileState, Found, LocalFile, LocalModel, ModelStatus
 from vcp.models.locks import LockHolder, file_lock
 from vcp.models.retry import RetryPolicy
 from vcp.models.sources import FileSpec, RemoteFile, file_specs
 from vcp.models.tokens import find_token
-from vcp.models.transfer import FileDownload, wait_before_retry
+from vcp.models.transfer import FileDownload
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class ModelManager:
         self._futures: dict[str, asyncio.Future[LocalModel]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._reserved = 0
+        self._policy = RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds))
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -288,7 +290,13 @@ class ModelManager:
 
     async def _probe(self, plan: _Plan, work: _Work) -> None:
         async with self._probe_slots:
-            remote = await self._with_retries(work.spec, lambda: self._http.probe(work.spec))
+            remote = await with_retries(
+                lambda: self._http.probe(work.spec),
+                spec=work.spec,
+                policy=self._policy,
+                emit=self._emit,
+                sleep=self._sleep,
+            )
         spec = work.spec
         work.remote = remote
         if spec.hub:
@@ -311,26 +319,6 @@ class ModelManager:
         assert work.final is not None
         partials = await asyncio.to_thread(self.cache.partials, work.final)
         work.partial_bytes = partials[0].stat().st_size if partials else 0
-
-    async def _with_retries(
-        self, spec: FileSpec, op: Callable[[], Awaitable[RemoteFile]]
-    ) -> RemoteFile:
-        policy = RetryPolicy(backoff=tuple(self.settings.download.retry_backoff_seconds))
-        retries = 0
-        while True:
-            try:
-                return await op()
-            except Transient as exc:
-                retries += 1
-                await wait_before_retry(
-                    exc,
-                    retries,
-                    spec=spec,
-                    policy=policy,
-                    emit=self._emit,
-                    sleep=self._sleep,
-                    place=None,
-                )
 
     # -- fetching ----------------------------------------------------------------------------------
 

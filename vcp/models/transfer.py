@@ -21,10 +21,11 @@ from typing import BinaryIO
 
 from vcp.config.schema import DownloadSettings
 from vcp.errors import DiskSpaceError, DownloadError, IntegrityError
+from vcp.models.attempts import wait_before_retry
 from vcp.models.cache import ModelCache, atomic_write_text, fsync_dir
 from vcp.models.checksums import Checksum, Hasher, hash_file
 from vcp.models.concurrency import run_all
-from vcp.models.events import BytesReceived, DownloadStarted, Event, Retrying
+from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http import Http, Transient
 from vcp.models.ranges import RangeReply, classify_range_reply, range_header, split_segments
 from vcp.models.retry import RetryPolicy
@@ -394,36 +395,6 @@ class FileDownload:
         )
 
 
-async def wait_before_retry(
-    exc: Transient,
-    retries: int,
-    *,
-    spec: FileSpec,
-    policy: RetryPolicy,
-    emit: Callable[[Event], None],
-    sleep: Callable[[float], Awaitable[None]],
-    place: Path | None,
-) -> None:
-    """Sleep before retry number ``retries`` (announcing it), or raise when none are left."""
-    if not policy.should_retry(retries):
-        by_hand = f"; or download the file by hand to {place}" if place else ""
-        raise DownloadError(
-            f"gave up after {retries} attempts: {exc.reason}",
-            url=spec.url,
-            status=exc.status,
-            attempts=retries,
-            path=place,
-            model=spec.model,
-            file=spec.name,
-            hint="check the network and run again (partial downloads are kept and resume)"
-            + by_hand,
-        ) from exc
-    delay = policy.delay(retries, server_hint=exc.wait)
-    emit(Retrying(spec.model, spec.name, retries, delay, exc.reason))
-    logger.info("%s: %s; retry %d in %.1f s", spec.label, exc.reason, retries, delay)
-    await sleep(delay)
-
-
 class _StateSaver:
     """Persists segment progress every few MiB, off the event loop."""
 
@@ -461,4 +432,4 @@ def _preallocate(path: Path, size: int) -> None:
             fh.truncate(size)
 
 
-__all__ = ["FileDownload", "PartialState", "discard_partial", "wait_before_retry"]
+__all__ = ["FileDownload", "PartialState", "discard_partial"]

@@ -40,7 +40,9 @@ def run_show(args: argparse.Namespace) -> int:
     settings = settings_from_document(doc)
     data = settings.model_dump(mode="json", exclude_none=True)
     # The resolved cache dir first: it is what people run `config show` to find out.
-    data["models"] = {"cache_dir": str(settings.models.resolved_cache_dir), **data["models"]}
+    # The dumped value (e.g. "~/models") must not replace the resolved one.
+    models = {k: v for k, v in data["models"].items() if k != "cache_dir"}
+    data["models"] = {"cache_dir": str(settings.models.resolved_cache_dir), **models}
     sys.stdout.write(f"# effective settings: {doc.source} + environment overrides\n")
     sys.stdout.write(dump_yaml(data))
     return 0

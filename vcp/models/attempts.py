@@ -1,0 +1,69 @@
+"""Retrying in the async shell: sleeping per ``RetryPolicy`` and announcing each retry."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TypeVar
+
+from vcp.errors import DownloadError
+from vcp.models.events import Event, Retrying
+from vcp.models.http import Transient
+from vcp.models.retry import RetryPolicy
+from vcp.models.sources import FileSpec
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+Emit = Callable[[Event], None]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+async def wait_before_retry(
+    exc: Transient,
+    retries: int,
+    *,
+    spec: FileSpec,
+    policy: RetryPolicy,
+    emit: Emit,
+    sleep: Sleep,
+    place: Path | None,
+) -> None:
+    """Sleep before retry number ``retries`` (announcing it), or raise when none are left."""
+    if not policy.should_retry(retries):
+        by_hand = f"; or download the file by hand to {place}" if place else ""
+        raise DownloadError(
+            f"gave up after {retries} attempts: {exc.reason}",
+            url=spec.url,
+            status=exc.status,
+            attempts=retries,
+            path=place,
+            model=spec.model,
+            file=spec.name,
+            hint="check the network and run again (partial downloads are kept and resume)"
+            + by_hand,
+        ) from exc
+    delay = policy.delay(retries, server_hint=exc.wait)
+    emit(Retrying(spec.model, spec.name, retries, delay, exc.reason))
+    logger.info("%s: %s; retry %d in %.1f s", spec.label, exc.reason, retries, delay)
+    await sleep(delay)
+
+
+async def with_retries(
+    op: Callable[[], Awaitable[T]],
+    *,
+    spec: FileSpec,
+    policy: RetryPolicy,
+    emit: Emit,
+    sleep: Sleep,
+) -> T:
+    """Run ``op`` until it succeeds, retrying ``Transient`` failures per ``policy``."""
+    retries = 0
+    while True:
+        try:
+            return await op()
+        except Transient as exc:
+            retries += 1
+            await wait_before_retry(
+                exc, retries, spec=spec, policy=policy, emit=emit, sleep=sleep, place=None
+            )

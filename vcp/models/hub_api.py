@@ -1,0 +1,150 @@
+"""The Hub's JSON answers as plain data: parsing repo info and tree listings, selecting files.
+
+Pure: no network, no disk. ``vcp.models.registry`` fetches and caches; this module only reads.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from vcp.models.checksums import Checksum
+from vcp.models.safety import safe_relpath
+
+_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+def is_commit(revision: str) -> bool:
+    """True for a full 40-hex commit id (which never moves)."""
+    return bool(_COMMIT.match(revision))
+
+
+@dataclass(frozen=True)
+class HubFile:
+    """A file of a repo at a commit: its size and identity (sha256 if LFS, else git blob sha1)."""
+
+    path: str
+    size: int
+    checksum: Checksum
+    lfs: bool
+
+    @property
+    def etag(self) -> str:
+        """What the Hub's ETag says, and what the cache names the blob after."""
+        return self.checksum.hexdigest
+
+
+@dataclass(frozen=True)
+class RepoSnapshot:
+    """A repository at a revision, as the Hub lists it."""
+
+    repo: str
+    revision: str
+    commit: str
+    files: tuple[HubFile, ...]
+    fetched_at: float
+
+    def file(self, path: str) -> HubFile | None:
+        for entry in self.files:
+            if entry.path == path:
+                return entry
+        return None
+
+    def select(self, patterns: Iterable[str]) -> tuple[list[HubFile], list[str]]:
+        """The files matching ``patterns`` (names or globs), and the patterns that matched none."""
+        chosen: dict[str, HubFile] = {}
+        unmatched = []
+        for pattern in patterns:
+            hits = [f for f in self.files if fnmatch.fnmatchcase(f.path, pattern)]
+            if not hits:
+                unmatched.append(pattern)
+            chosen.update((f.path, f) for f in hits)
+        return sorted(chosen.values(), key=lambda f: f.path), unmatched
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "repo": self.repo,
+            "revision": self.revision,
+            "commit": self.commit,
+            "fetched_at": self.fetched_at,
+            "files": [
+                {"path": f.path, "size": f.size, "checksum": str(f.checksum), "lfs": f.lfs}
+                for f in self.files
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RepoSnapshot:
+        files = tuple(
+            HubFile(f["path"], int(f["size"]), Checksum.parse(f["checksum"]), bool(f["lfs"]))
+            for f in data["files"]
+        )
+        return cls(data["repo"], data["revision"], data["commit"], files, float(data["fetched_at"]))
+
+
+def info_url(endpoint: str, repo: str, revision: str) -> str:
+    """Repo info at a revision, with per-file sizes and hashes."""
+    return f"{endpoint}/api/models/{repo}/revision/{quote(revision, safe='')}?blobs=true"
+
+
+def tree_url(endpoint: str, repo: str, revision: str) -> str:
+    """The recursive file listing (paginated with ``Link``) for repos too large for repo info."""
+    return (
+        f"{endpoint}/api/models/{repo}/tree/{quote(revision, safe='')}?recursive=true&expand=false"
+    )
+
+
+def parse_siblings(data: Mapping[str, Any]) -> tuple[str, list[HubFile] | None]:
+    """Commit and files from repo info; files are None when sizes/hashes are missing."""
+    commit = data.get("sha")
+    if not isinstance(commit, str) or not is_commit(commit):
+        raise ValueError("repo info has no commit id ('sha')")
+    files: list[HubFile] = []
+    for sibling in data.get("siblings") or []:
+        name = sibling.get("rfilename")
+        lfs = sibling.get("lfs")
+        if lfs and lfs.get("sha256"):
+            files.append(
+                _entry(name, lfs.get("size", sibling.get("size")), "sha256", lfs["sha256"])
+            )
+        elif sibling.get("blobId") and sibling.get("size") is not None:
+            files.append(_entry(name, sibling["size"], "git-sha1", sibling["blobId"], lfs=False))
+        else:
+            return commit, None  # repo info without blobs=true: fall back to the tree listing
+    return commit, files
+
+
+def parse_tree(entries: Iterable[Mapping[str, Any]]) -> list[HubFile]:
+    """Files (not directories) of one page of a tree listing; the LFS key here is ``lfs.oid``."""
+    files = []
+    for entry in entries:
+        if entry.get("type") != "file":
+            continue
+        lfs = entry.get("lfs")
+        if lfs and lfs.get("oid"):
+            files.append(
+                _entry(entry["path"], lfs.get("size", entry.get("size")), "sha256", lfs["oid"])
+            )
+        else:
+            files.append(_entry(entry["path"], entry["size"], "git-sha1", entry["oid"], lfs=False))
+    return files
+
+
+def _entry(path: Any, size: Any, algorithm: str, digest: Any, *, lfs: bool = True) -> HubFile:
+    if not isinstance(path, str):
+        raise ValueError(f"file entry without a path: {path!r}")
+    safe_relpath(path)  # a listing must not name a file outside the repo
+    return HubFile(path, int(size), Checksum(algorithm, str(digest)), lfs)
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header."""
+    if not header:
+        return None
+    match = _NEXT_LINK.search(header)
+    return match.group(1) if match else None
