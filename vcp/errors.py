@@ -94,7 +94,7 @@ class ConfigError(VcpError):
         super().__init__(
             message,
             where=first.source if first else None,
-            hint=hint or "fix the field named above; `vcp config show` prints the effective settings",
+            hint=hint or "fix the field named above (`vcp config show` prints the settings)",
         )
 
 
@@ -130,7 +130,7 @@ def _subject(model: str | None, file: str | None) -> str:
 
 
 class DownloadError(ModelError):
-    """A transfer failed: connection errors, timeouts, or an HTTP status that retrying cannot fix."""
+    """A transfer failed: connection errors, timeouts, or an HTTP status retrying cannot fix."""
 
     def __init__(
         self,

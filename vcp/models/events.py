@@ -16,6 +16,9 @@ __all__ = [
     "DownloadFailed",
     "DownloadStarted",
     "Event",
+    "FallbackUsed",
+    "FileReused",
+    "SourceDeprecated",
     "EventHandler",
     "FileCached",
     "FileVerified",
@@ -100,12 +103,42 @@ class DownloadFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class FileReused:
+    """``file`` was found in another Hub cache (``origin``), verified, and linked or copied in."""
+
+    model: str
+    file: str
+    path: Path
+    size: int
+    origin: Path
+
+
+@dataclass(frozen=True, slots=True)
+class FallbackUsed:
+    """``model``'s source is unavailable (``reason``); ``fallback`` provides it instead."""
+
+    model: str
+    fallback: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDeprecated:
+    """``model`` is marked deprecated in the config; ``replacement`` should be used instead."""
+
+    model: str
+    replacement: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ModelReady:
     """Every file of ``model`` is verified in the cache; detectors may load it now."""
 
     model: str
     path: Path
     revision: str | None
+    source: str | None = None  # the source that provided it, when a fallback did
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +155,10 @@ Event = (
     | Retrying
     | LockWaiting
     | FileCached
+    | FileReused
     | FileVerified
+    | FallbackUsed
+    | SourceDeprecated
     | DownloadFailed
     | ModelReady
     | ModelFailed

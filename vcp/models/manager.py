@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from vcp.config.schema import ModelSource, ModelsSettings
-from vcp.errors import DownloadError, IntegrityError, ModelError, ModelUnavailable, VcpError
+from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
+from vcp.errors import (
+    DownloadError,
+    IntegrityError,
+    ModelError,
+    ModelNotFound,
+    ModelUnavailable,
+    VcpError,
+)
 from vcp.models import local
 from vcp.models.attempts import with_retries
 from vcp.models.cache import ModelCache
@@ -34,17 +42,23 @@ from vcp.models.events import (
     DownloadFailed,
     Event,
     EventHandler,
+    FallbackUsed,
     FileCached,
+    FileReused,
     FileVerified,
     LockWaiting,
     ModelFailed,
     ModelReady,
+    SourceDeprecated,
 )
+from vcp.models.hf_cache import reuse_blob
 from vcp.models.http import Auth, Http, new_session, origin
+from vcp.models.hub_api import HubFile, RepoSnapshot
 from vcp.models.local import FileState, Found, LocalFile, LocalModel, ModelStatus
 from vcp.models.locks import LockHolder, file_lock
+from vcp.models.registry import HuggingFaceRegistry, MetadataCache
 from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec, RemoteFile, file_specs
+from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
 from vcp.models.tokens import find_token
 from vcp.models.transfer import FileDownload
 
@@ -77,10 +91,16 @@ class _Work:
 
 @dataclass
 class _Plan:
-    source: ModelSource
+    name: str  # the model asked for
+    source: ModelSource  # the source providing it (a fallback's, after one was needed)
     work: list[_Work]
     commit: str | None = None
     reserved: int = field(default=0)
+    spare: list[ModelSource] = field(default_factory=list)  # fallbacks not tried yet
+
+    @property
+    def complete(self) -> bool:
+        return all(w.cached for w in self.work)
 
     @property
     def pending_bytes(self) -> int:
@@ -102,6 +122,7 @@ class ModelManager:
         token: str | None = None,
         offline: bool | None = None,
         sleep: Sleep = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.cache = ModelCache(settings.resolved_cache_dir)
@@ -109,6 +130,7 @@ class ModelManager:
         self._handlers: list[EventHandler] = [on_event] if on_event else []
         self._token = token if token is not None else find_token(settings.hub.token_env)
         self._sleep = sleep
+        self._clock = clock
         self._phase: Literal["new", "open", "closed"] = "new"
         self._futures: dict[str, asyncio.Future[LocalModel]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -126,6 +148,16 @@ class ModelManager:
         self._session = new_session(download)
         auth = Auth(self._token, origin(self.settings.hub.endpoint)) if self._token else None
         self._http = Http(self._session, auth=auth, max_redirects=download.max_redirects)
+        self._registry = HuggingFaceRegistry(
+            self._http,
+            endpoint=self.settings.hub.endpoint,
+            cache=MetadataCache(self.cache.root, clock=self._clock),
+            ttl_hours=self.settings.hub.metadata_ttl_hours,
+            offline=self.offline,
+            policy=self._policy,
+            emit=self._emit,
+            sleep=self._sleep,
+        )
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
         self._phase = "open"
@@ -209,6 +241,16 @@ class ModelManager:
     def _start(self, sources: list[ModelSource]) -> None:
         loop = asyncio.get_running_loop()
         for source in sources:
+            if source.deprecated is not None:
+                replacement, reason = source.deprecated.replacement, source.deprecated.reason
+                logger.warning(
+                    "model source %s is deprecated (%s); use %s instead "
+                    "(`vcp models pin --upgrade` rewrites the config)",
+                    source.name,
+                    reason or "no reason given",
+                    replacement,
+                )
+                self._emit(SourceDeprecated(source.name, replacement, reason))
             future: asyncio.Future[LocalModel] = loop.create_future()
             # Mark exceptions as retrieved: a caller that never awaits a failed model should not
             # get "exception was never retrieved" noise; the failure was announced as an event.
@@ -223,24 +265,21 @@ class ModelManager:
 
     async def _prepare(self, sources: list[ModelSource]) -> None:
         """Plan every model, check the disk for all of them at once, then start fetching."""
-        plans = await asyncio.gather(*(self._plan(s) for s in sources), return_exceptions=True)
+        plans = await asyncio.gather(
+            *(self._plan_with_fallbacks(s.name, [s, *self._fallbacks(s)]) for s in sources),
+            return_exceptions=True,
+        )
         ready: list[_Plan] = []
         for source, plan in zip(sources, plans, strict=True):
             if isinstance(plan, BaseException):
                 self._fail(source.name, plan)
             else:
                 ready.append(plan)
-        pending = sum(p.pending_bytes for p in ready)
         try:
-            if pending:
-                check_disk_space(
-                    self.cache.root,
-                    pending_bytes=pending + self._reserved,
-                    factor=self.settings.download.disk_space_factor,
-                )
+            await asyncio.to_thread(self._check_disk, sum(p.pending_bytes for p in ready))
         except ModelError as exc:
             for plan in ready:
-                self._fail(plan.source.name, exc)
+                self._fail(plan.name, exc)
             return
         for plan in ready:
             plan.reserved = plan.pending_bytes
@@ -260,10 +299,118 @@ class ModelManager:
 
     # -- planning: the cache first, then the server for what is missing -------------------------
 
+    def _fallbacks(self, source: ModelSource) -> list[ModelSource]:
+        return [self.settings.source(name) for name in source.fallbacks]
+
+    async def _plan_with_fallbacks(self, name: str, candidates: list[ModelSource]) -> _Plan:
+        """Plan the first candidate that is available; remember the others for later failures."""
+        tried: list[tuple[str, ModelError]] = []
+        for i, source in enumerate(candidates):
+            try:
+                plan = await self._plan(source)
+            except (DownloadError, ModelUnavailable) as exc:
+                tried.append((source.name, exc))
+                if i + 1 < len(candidates):
+                    logger.warning("%s: %s; trying %s", name, exc, candidates[i + 1].name)
+                continue
+            plan.name, plan.spare = name, candidates[i + 1 :]
+            if tried:
+                self._emit(FallbackUsed(name, source.name, str(tried[0][1])))
+            return plan
+        raise _none_worked(name, tried)
+
     async def _plan(self, source: ModelSource) -> _Plan:
+        plan = await self._plan_source(source)
+        if self.offline and not plan.complete:
+            raise ModelUnavailable(
+                "not in the cache and offline mode is on",
+                model=source.name,
+                hint=f"run `vcp models download {source.name}` with network access, "
+                "or unset HF_HUB_OFFLINE / models.hub.offline",
+            )
+        return plan
+
+    async def _plan_source(self, source: ModelSource) -> _Plan:
+        if source.hf is None:
+            return await self._plan_url(source)
+        literal = not any(is_pattern(f) for f in source.hf.files)
+        if literal:
+            plan = await self._plan_local(source)
+            if plan.complete and (source.hf.is_commit or self.offline or self._fresh(source)):
+                return plan  # everything is here: no network at all
+        try:
+            snapshot = await self._registry.snapshot(
+                source.hf.repo, source.hf.revision, model=source.name
+            )
+        except ModelNotFound as exc:
+            if exc.code or not literal:
+                raise await self._registry.explain(
+                    exc, repo=source.hf.repo, revision=source.hf.revision
+                ) from None
+            # No Hub API at this endpoint (a plain 404): ask about each file with HEAD instead.
+            logger.info("%s: no Hub API at %s; probing files directly", source.name, exc.url)
+            return await self._plan_probed(source)
+        except DownloadError as exc:
+            raise await self._registry.explain(
+                exc, repo=source.hf.repo, revision=source.hf.revision
+            ) from None
+        return await self._plan_listed(source, snapshot)
+
+    def _fresh(self, source: ModelSource) -> bool:
+        assert source.hf is not None
+        return self._registry.cached(source.hf.repo, source.hf.revision) is not None
+
+    async def _plan_local(self, source: ModelSource) -> _Plan:
+        """What the cache holds for the source's literal files (no network)."""
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        found = await asyncio.to_thread(
+            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+        )
+        plan = _Plan(source.name, source, [_Work(s, f) for s, f in zip(specs, found, strict=True)])
+        plan.commit = local.commit_for(self.cache, specs[0]) if specs else None
+        return plan
+
+    async def _plan_listed(self, source: ModelSource, snapshot: RepoSnapshot) -> _Plan:
+        """Plan from the Hub's file list: sizes and hashes known, no per-file probe needed."""
+        assert source.hf is not None
+        files, unmatched = snapshot.select(source.hf.files)
+        if unmatched:
+            listing = ", ".join(f.path for f in snapshot.files[:12]) or "no files"
+            raise ModelNotFound(
+                f"{', '.join(map(repr, unmatched))} not found in {source.hf.repo} at "
+                f"{source.hf.revision} ({snapshot.commit[:12]})",
+                model=source.name,
+                hint=f"check hf.files in the config; the repo has: {listing}",
+                code="EntryNotFound",
+            )
+        endpoint = self.settings.hub.endpoint
+        specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
+        for spec, entry in zip(specs, files, strict=True):
+            _check_listed_pin(spec, entry, snapshot)
+        found = await asyncio.to_thread(
+            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+        )
+        plan = _Plan(source.name, source, [_Work(s, f) for s, f in zip(specs, found, strict=True)])
+        plan.commit = snapshot.commit
+        for work, entry in zip(plan.work, files, strict=True):
+            if work.cached:
+                continue
+            work.remote = RemoteFile(work.spec.url, entry.size, entry.etag, snapshot.commit, True)
+            work.final = self.cache.blob_path(work.spec.folder, entry.etag)
+            work.expected = work.spec.pinned or entry.checksum
+            work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
+        return plan
+
+    async def _plan_probed(self, source: ModelSource) -> _Plan:
+        plan = await self._plan_local(source)
+        missing = [w for w in plan.work if not w.cached]
+        await run_all(self._probe(plan, w) for w in missing)
+        return plan
+
+    async def _plan_url(self, source: ModelSource) -> _Plan:
         specs = file_specs(source, endpoint=self.settings.hub.endpoint)
         for spec in specs:
-            if spec.pinned is None and not spec.hub and not spec.allow_unverified:
+            if spec.pinned is None and not spec.allow_unverified:
                 raise ModelError(
                     "no checksum is configured, so the download could not be verified",
                     model=spec.model,
@@ -271,22 +418,14 @@ class ModelManager:
                     hint="add `checksum:` (and `algorithm:`) to the source, or set "
                     "`allow_unverified: true` to accept it and record its computed sha256",
                 )
-        found = await asyncio.to_thread(
-            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
-        )
-        plan = _Plan(source, [_Work(s, f) for s, f in zip(specs, found, strict=True)])
-        plan.commit = local.commit_for(self.cache, specs[0]) if specs else None
-        missing = [w for w in plan.work if not w.cached]
-        if missing and self.offline:
-            raise ModelUnavailable(
-                f"not in the cache ({len(missing)} of {len(specs)} files missing) and offline "
-                "mode is on",
-                model=source.name,
-                hint=f"run `vcp models download {source.name}` with network access, "
-                "or unset HF_HUB_OFFLINE / models.hub.offline",
-            )
-        await run_all(self._probe(plan, w) for w in missing)
+        plan = await self._plan_local(source)
+        if not self.offline:
+            await run_all(self._probe(plan, w) for w in plan.work if not w.cached)
         return plan
+
+    def _partial_bytes(self, final: Path) -> int:
+        partials = self.cache.partials(final)
+        return partials[0].stat().st_size if partials else 0
 
     async def _probe(self, plan: _Plan, work: _Work) -> None:
         async with self._probe_slots:
@@ -317,31 +456,56 @@ class ModelManager:
             work.expected = spec.pinned
             _check_size(spec, remote)
         assert work.final is not None
-        partials = await asyncio.to_thread(self.cache.partials, work.final)
-        work.partial_bytes = partials[0].stat().st_size if partials else 0
+        work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
 
     # -- fetching ----------------------------------------------------------------------------------
 
     async def _fetch_model(self, plan: _Plan) -> None:
-        name = plan.source.name
+        name = plan.name
         try:
-            for work in plan.work:
-                if work.cached and work.found.final is not None:
-                    size = work.found.final.stat().st_size
-                    self._emit(FileCached(name, work.spec.name, work.found.final, size))
-            await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
-            model = await asyncio.to_thread(self._finish, plan)
+            model = await self._fetch_plan(plan)
         except asyncio.CancelledError:
             raise
+        except (DownloadError, ModelUnavailable) as exc:
+            if not plan.spare:
+                self._fail(name, exc)
+                return
+            logger.warning("%s: %s; trying %s", name, exc, plan.spare[0].name)
+            try:  # the source failed mid-transfer: the remaining fallbacks get their turn
+                retry = await self._plan_with_fallbacks(name, plan.spare)
+                self._emit(FallbackUsed(name, retry.source.name, str(exc)))
+                await asyncio.to_thread(self._check_disk, retry.pending_bytes)
+                model = await self._fetch_plan(retry)
+            except asyncio.CancelledError:
+                raise
+            except Exception as again:
+                self._fail(name, again)
+                return
         except Exception as exc:
             self._fail(name, exc)
             return
         finally:
             self._reserved -= plan.reserved
-        self._emit(ModelReady(name, model.path, model.revision))
+        self._emit(ModelReady(name, model.path, model.revision, model.source))
         future = self._futures[name]
         if not future.done():
             future.set_result(model)
+
+    async def _fetch_plan(self, plan: _Plan) -> LocalModel:
+        for work in plan.work:
+            if work.cached and work.found.final is not None:
+                size = work.found.final.stat().st_size
+                self._emit(FileCached(plan.name, work.spec.name, work.found.final, size))
+        await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
+        return await asyncio.to_thread(self._finish, plan)
+
+    def _check_disk(self, pending: int) -> None:
+        if pending:
+            check_disk_space(
+                self.cache.root,
+                pending_bytes=pending + self._reserved,
+                factor=self.settings.download.disk_space_factor,
+            )
 
     async def _fetch_file(self, plan: _Plan, work: _Work) -> None:
         spec, final = work.spec, work.final
@@ -364,6 +528,14 @@ class ModelManager:
                 if await asyncio.to_thread(self._valid, final, work.expected):
                     self._emit(FileCached(spec.model, spec.name, final, final.stat().st_size))
                     return
+                if spec.hub and work.expected is not None:
+                    origin = await asyncio.to_thread(
+                        reuse_blob, self.cache, spec, final, work.expected
+                    )
+                    if origin is not None:
+                        size = final.stat().st_size
+                        self._emit(FileReused(spec.model, spec.name, final, size, origin))
+                        return
                 checksum = await FileDownload(
                     spec=spec,
                     remote=work.remote,
@@ -416,7 +588,7 @@ class ModelManager:
         specs = [w.spec for w in plan.work]
         path = local.model_path(self.cache, specs, plan.commit)
         assert path is not None
-        return LocalModel(source.name, path, plan.commit, files, source.name)
+        return LocalModel(plan.name, path, plan.commit, files, source.name)
 
     def _emit(self, event: Event) -> None:
         for handler in list(self._handlers):
@@ -424,6 +596,22 @@ class ModelManager:
                 handler(event)
             except Exception:  # a broken subscriber must not break the downloads
                 logger.exception("event handler %r failed on %r", handler, event)
+
+
+def _check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> None:
+    pinned = spec.pinned
+    if pinned and pinned.algorithm == entry.checksum.algorithm and pinned != entry.checksum:
+        raise IntegrityError(
+            what="pinned checksum",
+            expected=str(pinned),
+            got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="the file on the Hub differs from the pinned one: if the change is intended, "
+            f"update checksums['{spec.name}'] in the config (`vcp models pin` does it), or pin "
+            "hf.revision to the commit you trust",
+        )
 
 
 def _check_pin(spec: FileSpec, remote: RemoteFile) -> None:
@@ -464,6 +652,18 @@ def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: P
     if spec.hub and commit:
         return cache.snapshot_path(spec.folder, commit, spec.name)
     return final
+
+
+def _none_worked(name: str, tried: list[tuple[str, ModelError]]) -> ModelError:
+    if len(tried) == 1:
+        return tried[0][1]
+    lines = "; ".join(f"{source}: {error}" for source, error in tried)
+    hints = " / ".join(dict.fromkeys(e.hint for _, e in tried if e.hint))
+    return ModelUnavailable(
+        f"no source could provide it (tried {len(tried)}): {lines}",
+        model=name,
+        hint=hints or "check the sources and their fallbacks in the config",
+    )
 
 
 def _who(holder: LockHolder | None) -> str | None:

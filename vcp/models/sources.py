@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from vcp.config.schema import ModelSource, is_pattern
-from vcp.errors import ModelError
 from vcp.models.cache import repo_folder, url_folder
 from vcp.models.checksums import Checksum, checksum_from_etag
+from vcp.models.hub_api import HubFile
 from vcp.models.safety import safe_relpath
 
 # The Hub names blobs after these; other pinned algorithms still verify, but the blob's name
@@ -33,10 +33,13 @@ class FileSpec:
     hub: bool
     revision: str | None = None  # Hub: branch, tag or commit as configured
     allow_unverified: bool = False
+    etag: str | None = None  # Hub: the blob's name, when a file listing gave it
 
     @property
     def known_blob(self) -> str | None:
-        """The blob name when the pin already gives it (Hub files pinned by sha256/git-sha1)."""
+        """The blob name when the listing or the pin gives it (sha256 / git-sha1 pins)."""
+        if self.etag:
+            return self.etag
         if self.hub and self.pinned and self.pinned.algorithm in BLOB_ALGORITHMS:
             return self.pinned.hexdigest
         return None
@@ -70,15 +73,10 @@ def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
         ]
     assert source.hf is not None
     hf = source.hf
-    patterns = [f for f in hf.files if is_pattern(f)]
-    if patterns:
-        raise ModelError(
-            f"file patterns {patterns} need the Hub's file listing, which this vcp cannot read yet",
-            model=source.name,
-            hint="list the file names explicitly in hf.files",
-        )
     specs = []
     for file in hf.files:
+        if is_pattern(file):
+            raise ValueError("file_specs needs literal names; expand patterns with a file listing")
         safe_relpath(file, model=source.name)
         specs.append(
             FileSpec(
@@ -94,6 +92,28 @@ def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
             )
         )
     return specs
+
+
+def listed_specs(
+    source: ModelSource, files: list[HubFile], *, endpoint: str, commit: str
+) -> list[FileSpec]:
+    """Specs for files a Hub listing named (sizes and blob names known), fetched by commit."""
+    assert source.hf is not None
+    return [
+        FileSpec(
+            model=source.name,
+            name=f.path,
+            url=resolve_url(endpoint, source.hf.repo, commit, f.path),
+            folder=repo_folder(source.hf.repo),
+            pinned=source.expected_checksum(f.path),
+            size=f.size,
+            hub=True,
+            revision=commit,
+            allow_unverified=source.allow_unverified,
+            etag=f.etag,
+        )
+        for f in files
+    ]
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import errno
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,7 +35,8 @@ from vcp.models.sources import FileSpec, RemoteFile
 logger = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1 << 20
-STATE_SAVE_BYTES = 16 << 20  # how often segment progress is persisted for resume
+STATE_SAVE_BYTES = 16 << 20  # segment progress is persisted for resume this often...
+STATE_SAVE_SECONDS = 0.5  # ...or this often, whichever comes first
 UNVERIFIED_ALGORITHM = "sha256"
 
 
@@ -144,6 +146,12 @@ class FileDownload:
             raise
         except OSError as exc:
             raise self._os_error(exc) from exc
+        except BaseException:
+            # Cancelled or failed before a byte was written: nothing to resume, so leave no
+            # state file behind (an orphan ``.incomplete.json`` is never found nor cleaned up).
+            if not _size_of(self.partial):
+                discard_partial(self.partial)
+            raise
         return checksum
 
     # -- choosing and resuming the partial file ------------------------------------------------
@@ -396,17 +404,22 @@ class FileDownload:
 
 
 class _StateSaver:
-    """Persists segment progress every few MiB, off the event loop."""
+    """Persists segment progress every few MiB or half second, off the event loop.
+
+    What a killed process loses is at most that much per segment: the next run fetches it again.
+    """
 
     def __init__(self, partial: Path, state: PartialState) -> None:
         self.partial = partial
         self.state = state
         self.unsaved = 0
+        self.last = time.monotonic()
 
     async def maybe_save(self, n: int) -> None:
         self.unsaved += n
-        if self.unsaved >= STATE_SAVE_BYTES:
-            self.unsaved = 0
+        now = time.monotonic()
+        if self.unsaved >= STATE_SAVE_BYTES or now - self.last >= STATE_SAVE_SECONDS:
+            self.unsaved, self.last = 0, now
             await asyncio.to_thread(self.save)
 
     def save(self) -> None:

@@ -1,0 +1,239 @@
+"""HuggingFaceRegistry: what a repo holds at a revision, from the Hub's API, cached on disk.
+
+A revision (branch, tag or commit) resolves to a commit and a file list with sizes and hashes.
+Answers are kept in ``$cache/.vcp/metadata/``: entries for a commit never expire; branch and tag
+entries are refreshed lazily on first use after ``metadata_ttl_hours``; when the Hub cannot be
+reached a stale entry is used with a warning; offline, only the cache is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable
+from vcp.models.attempts import Emit, Sleep, with_retries
+from vcp.models.cache import atomic_write_text, repo_folder
+from vcp.models.http import Http
+from vcp.models.hub_api import (
+    HubFile,
+    RepoSnapshot,
+    info_url,
+    is_commit,
+    next_link,
+    parse_siblings,
+    parse_tree,
+    tree_url,
+)
+from vcp.models.retry import RetryPolicy
+from vcp.models.sources import FileSpec
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+class MetadataCache:
+    """Repo snapshots on disk, one JSON file per repo and revision."""
+
+    def __init__(self, cache_root: Path, *, clock: Clock = time.time) -> None:
+        self.root = cache_root / ".vcp" / "metadata"
+        self.clock = clock
+
+    def _path(self, repo: str, revision: str) -> Path:
+        return self.root / repo_folder(repo) / (quote(revision, safe="") + ".json")
+
+    def load(self, repo: str, revision: str) -> RepoSnapshot | None:
+        try:
+            data = json.loads(self._path(repo, revision).read_text(encoding="utf-8"))
+            return RepoSnapshot.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, snapshot: RepoSnapshot) -> None:
+        atomic_write_text(
+            self._path(snapshot.repo, snapshot.revision), json.dumps(snapshot.to_json())
+        )
+        if snapshot.revision != snapshot.commit:  # the commit's own entry never expires
+            atomic_write_text(
+                self._path(snapshot.repo, snapshot.commit), json.dumps(snapshot.to_json())
+            )
+
+    def is_fresh(self, snapshot: RepoSnapshot, ttl_hours: float) -> bool:
+        if is_commit(snapshot.revision):
+            return True
+        return self.clock() - snapshot.fetched_at < ttl_hours * 3600
+
+
+class HuggingFaceRegistry:
+    """Resolves revisions and lists files through the Hub API (or a mirror of it)."""
+
+    def __init__(
+        self,
+        http: Http,
+        *,
+        endpoint: str,
+        cache: MetadataCache,
+        ttl_hours: float,
+        offline: bool,
+        policy: RetryPolicy,
+        emit: Emit,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.http = http
+        self.endpoint = endpoint.rstrip("/")
+        self.cache = cache
+        self.ttl_hours = ttl_hours
+        self.offline = offline
+        self.policy = policy
+        self.emit = emit
+        self.sleep = sleep
+
+    def cached(self, repo: str, revision: str) -> RepoSnapshot | None:
+        """A fresh cached snapshot, or None (never touches the network)."""
+        snapshot = self.cache.load(repo, revision)
+        if snapshot and self.cache.is_fresh(snapshot, self.ttl_hours):
+            return snapshot
+        return None
+
+    async def snapshot(self, repo: str, revision: str, *, model: str) -> RepoSnapshot:
+        """``repo`` at ``revision``: from the cache while fresh, else from the Hub."""
+        stored = await asyncio.to_thread(self.cache.load, repo, revision)
+        if stored and (self.offline or self.cache.is_fresh(stored, self.ttl_hours)):
+            return stored
+        if self.offline:
+            raise ModelUnavailable(
+                f"no cached file list for {repo}@{revision} and offline mode is on",
+                model=model,
+                hint=f"run `vcp models download {model}` once with network access",
+            )
+        try:
+            fresh = await self._fetch(repo, revision, model=model)
+        except DownloadError as exc:
+            if stored is None or isinstance(exc, ModelNotFound) or exc.status in (401, 403):
+                raise
+            logger.warning(
+                "cannot refresh the file list of %s@%s (%s); using the one from %s",
+                repo,
+                revision,
+                exc,
+                time.strftime("%Y-%m-%d %H:%M", time.localtime(stored.fetched_at)),
+            )
+            return stored
+        await asyncio.to_thread(self.cache.save, fresh)
+        return fresh
+
+    async def _fetch(self, repo: str, revision: str, *, model: str) -> RepoSnapshot:
+        spec = self._context(info_url(self.endpoint, repo, revision), model, revision)
+        data = await self._get_json(spec)
+        try:
+            commit, files = parse_siblings(data)
+        except ValueError as exc:
+            raise _bad_answer(spec, exc) from exc
+        if files is None:  # no sizes in repo info: list the tree instead
+            files = await self._tree(repo, commit, model=model)
+        return RepoSnapshot(repo, revision, commit, tuple(files), self.cache.clock())
+
+    async def _tree(self, repo: str, commit: str, *, model: str) -> list[HubFile]:
+        url: str | None = tree_url(self.endpoint, repo, commit)
+        files: list[HubFile] = []
+        while url:
+            spec = self._context(url, model, commit)
+            page, link = await self._get_json(spec, with_link=True)
+            try:
+                files.extend(parse_tree(page))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise _bad_answer(spec, exc) from exc
+            url = link
+        return files
+
+    async def suggestions(self, repo: str, *, model: str, limit: int = 5) -> list[str]:
+        """Similar repo ids from the Hub's search, for "did you mean" hints (best effort)."""
+        name = repo.split("/")[-1]
+        url = f"{self.endpoint}/api/models?{urlencode({'search': name, 'limit': limit})}"
+        try:
+            found = await self._get_json(self._context(url, model, None))
+        except DownloadError:
+            return []
+        return [m["id"] for m in found if isinstance(m, dict) and m.get("id") != repo][:limit]
+
+    async def refs(self, repo: str, *, model: str) -> tuple[list[str], list[str]]:
+        """Branch and tag names of ``repo`` (best effort: empty when they cannot be read)."""
+        url = f"{self.endpoint}/api/models/{repo}/refs"
+        try:
+            data = await self._get_json(self._context(url, model, None))
+        except DownloadError:
+            return [], []
+        return [b["name"] for b in data.get("branches", [])], [
+            t["name"] for t in data.get("tags", [])
+        ]
+
+    async def explain(self, exc: DownloadError, *, repo: str, revision: str) -> DownloadError:
+        """``exc`` with the Hub's help: similar repo names, the repo's branches and tags."""
+        model = exc.model or ""
+        if exc.code == "RepoNotFound":
+            similar = await self.suggestions(repo, model=model)
+            maybe = f"did you mean {', '.join(similar)}? " if similar else ""
+            return _renamed(
+                exc,
+                f"repository {repo} not found (or private)",
+                f"{maybe}check hf.repo for typos; set HF_TOKEN if it is private",
+            )
+        if exc.code == "RevisionNotFound":
+            branches, tags = await self.refs(repo, model=model)
+            known = f"branches: {', '.join(branches) or '-'}; tags: {', '.join(tags) or '-'}"
+            return _renamed(
+                exc,
+                f"revision {revision!r} not found in {repo}",
+                f"{repo} has {known}; or pin a commit id (vcp models pin)",
+            )
+        if exc.code == "GatedRepo":
+            return _renamed(
+                exc,
+                f"{repo} is gated: access needs a token with accepted terms",
+                f"accept the terms at {self.endpoint}/{repo}, then set HF_TOKEN "
+                "(or the variable named by models.hub.token_env)",
+            )
+        return exc
+
+    # -- helpers -----------------------------------------------------------------------------------
+
+    def _context(self, url: str, model: str, revision: str | None) -> FileSpec:
+        # Errors name the model and the API URL; "(file list)" stands where a file name would.
+        return FileSpec(model, "(file list)", url, "", None, None, hub=True, revision=revision)
+
+    async def _get_json(self, spec: FileSpec, *, with_link: bool = False) -> Any:
+        async def get() -> Any:
+            async with self.http.request("GET", spec.url, spec) as reply:
+                try:
+                    data = await reply.response.json(content_type=None)
+                except ValueError as exc:
+                    raise _bad_answer(spec, exc) from exc
+                return (data, next_link(reply.headers.get("Link"))) if with_link else data
+
+        return await with_retries(
+            get, spec=spec, policy=self.policy, emit=self.emit, sleep=self.sleep
+        )
+
+
+def _renamed(exc: DownloadError, message: str, hint: str) -> DownloadError:
+    new = type(exc)(
+        message, url=exc.url, status=exc.status, model=exc.model, hint=hint, code=exc.code
+    )
+    new.__cause__ = exc
+    return new
+
+
+def _bad_answer(spec: FileSpec, exc: Exception) -> DownloadError:
+    return DownloadError(
+        f"unexpected answer from the Hub API: {exc}",
+        url=spec.url,
+        model=spec.model,
+        hint="is models.hub.endpoint a Hugging Face Hub or a faithful mirror of it?",
+    )
