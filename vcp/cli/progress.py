@@ -22,12 +22,15 @@ from vcp.models.events import (
     DownloadFailed,
     DownloadStarted,
     Event,
+    FallbackUsed,
     FileCached,
+    FileReused,
     FileVerified,
     LockWaiting,
     ModelFailed,
     ModelReady,
     Retrying,
+    SourceDeprecated,
 )
 
 __all__ = ["ProgressMode", "ProgressRenderer", "choose_mode", "make_renderer"]
@@ -175,8 +178,16 @@ class _Notices:
             case DownloadFailed(model=m, file=f, error=error):
                 self._shown.append(error)
                 return [f"✗ {m}/{f} failed: {error}"]
-            case ModelReady(model=model):
-                return [*self._flush(model), f"✓ {model} ready"]
+            case FileReused(model=m, file=f, size=size, origin=origin):
+                return [f"✓ {m}/{f} {_mb(size)} reused from the Hugging Face cache ({origin})"]
+            case FallbackUsed(model=m, fallback=fallback, reason=reason):
+                return [f"! {m}: using fallback {fallback} ({reason})"]
+            case SourceDeprecated(model=m, replacement=replacement, reason=reason):
+                why = f": {reason}" if reason else ""
+                return [f"! {m} is deprecated{why}; use {replacement} instead"]
+            case ModelReady(model=model, source=source):
+                via = f" (from {source})" if source and source != model else ""
+                return [*self._flush(model), f"✓ {model} ready{via}"]
             case ModelFailed(model=model, error=error):
                 shown = any(error is e for e in self._shown)
                 return [*self._flush(model), f"✗ {model} failed" + ("" if shown else f": {error}")]

@@ -69,6 +69,7 @@ class ModelStatus:
     files: tuple[FileStatus, ...]
     revision: str | None
     path: Path | None
+    source: str | None = None  # the fallback source that holds it, when not the model's own
 
     @property
     def size(self) -> int:

@@ -16,6 +16,7 @@ what is still in flight, and partial files stay for the next run to resume.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -217,10 +218,33 @@ class ModelManager:
         return [s.name for s in self.settings.sources if not s.optional]
 
     async def status(self, name: str, *, full: bool = False) -> ModelStatus:
-        """Cached / missing / partial / corrupt, from the disk alone (``full`` re-hashes)."""
+        """Cached / missing / partial / corrupt, from the disk alone (``full`` re-hashes).
+
+        When the model's own source is not cached but a fallback is, that fallback's status is
+        returned with ``source`` naming it.
+        """
         source = self._source(name)
-        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
-        return await asyncio.to_thread(local.status, self.cache, name, specs, full=full)
+        own = await asyncio.to_thread(self._status_of, source, full)
+        if own.state is not FileState.CACHED:
+            for fallback in self._fallbacks(source):
+                other = await asyncio.to_thread(self._status_of, fallback, full)
+                if other.state is FileState.CACHED:
+                    return dataclasses.replace(other, name=name, source=fallback.name)
+        return own
+
+    def _status_of(self, source: ModelSource, full: bool) -> ModelStatus:
+        return local.status(self.cache, source.name, self._local_specs(source), full=full)
+
+    def _local_specs(self, source: ModelSource) -> list[FileSpec]:
+        """The source's files as far as the disk knows (patterns need a cached file list)."""
+        endpoint = self.settings.hub.endpoint
+        if source.hf is None or not any(is_pattern(f) for f in source.hf.files):
+            return file_specs(source, endpoint=endpoint)
+        listing = MetadataCache(self.cache.root).load(source.hf.repo, source.hf.revision)
+        if listing is None:
+            return []
+        files, _ = listing.select(source.hf.files)
+        return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
 
     # -- orchestration ---------------------------------------------------------------------------
 
