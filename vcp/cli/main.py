@@ -32,7 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_verbosity(parser, default=0)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "-c", "--config", type=Path, metavar="FILE",
+        "-c",
+        "--config",
+        type=Path,
+        metavar="FILE",
         help="configuration file (default: $VCP_CONFIG, else the built-in default)",
     )
     _add_verbosity(common, default=argparse.SUPPRESS)
@@ -55,11 +58,16 @@ def _command_modules() -> list:  # type: ignore[type-arg]
 
 def _add_verbosity(parser: argparse.ArgumentParser, *, default: object) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("-v", "--verbose", action="count", default=default,
-                       help="more log output (-vv for debug)")
-    group.add_argument("-q", "--quiet", action="store_true",
-                       default=argparse.SUPPRESS if default is argparse.SUPPRESS else False,
-                       help="only errors")
+    group.add_argument(
+        "-v", "--verbose", action="count", default=default, help="more log output (-vv for debug)"
+    )
+    group.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS if default is argparse.SUPPRESS else False,
+        help="only errors",
+    )
 
 
 def _version() -> str:
@@ -71,8 +79,10 @@ def _version() -> str:
 
 def configure_logging(verbose: int, quiet: bool) -> None:
     """WARNING by default, INFO with -v, DEBUG with -vv, ERROR with -q."""
-    level = logging.ERROR if quiet else {0: logging.WARNING, 1: logging.INFO}.get(
-        verbose, logging.DEBUG
+    level = (
+        logging.ERROR
+        if quiet
+        else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
 
