@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo
+.PHONY: install test lint demo bench
 
 install: $(STAMP)
 
@@ -28,3 +28,8 @@ lint: install
 # downloads them with the default configuration (run twice: the second run transfers nothing).
 demo: install
 	$(BIN)/python scripts/demo.py
+
+# One large download from the local mirror: vcp vs huggingface_hub (and aria2c if on PATH).
+# Prints the markdown table of docs/benchmarks.md; e.g. make bench BENCH_ARGS="--size-mib 256"
+bench: install
+	$(BIN)/python scripts/bench_download.py $(BENCH_ARGS)

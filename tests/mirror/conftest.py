@@ -1,14 +1,26 @@
-"""Fixtures for the mirror's tests: a Hub-layout root seeded once, servers on loopback port 0."""
+"""Fixtures for the mirror's tests: a Hub-layout root seeded once, servers on loopback port 0.
+
+The root also holds a gated, a private and a disabled repo (``acme/gated`` etc.), and the folders
+vcp's own cache keeps beside the repos (``.locks/``, ``.vcp/``), which must not count as repos.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
-from vcp.mirror import Faults, MirrorServer, add_plain_file, add_repo, seed_default_models
+from vcp.mirror import (
+    Faults,
+    MirrorServer,
+    add_plain_file,
+    add_repo,
+    seed_default_models,
+    update_repo_meta,
+)
 from vcp.mirror.seed import NUDENET_REPO as NUDENET
 from vcp.mirror.seed import WHISPER_REPO as WHISPER
 
@@ -34,6 +46,13 @@ _SMALL_FILES = {
     "sub/dir/notes.txt": b"nested file\n",
 }
 _PLAIN_BODY = bytes(i % 251 for i in range(200_000))
+MIRROR_TOKEN = "hf_mirror_test_token"
+_FLAGGED: dict[str, dict[str, Any]] = {
+    "acme/gated": {"gated": "manual", "downloads": 30, "likes": 7},
+    "acme/private": {"private": True, "downloads": 40},
+    "acme/disabled": {"disabled": True, "downloads": 50},
+}
+_FLAGGED_FILES = {"config.json": b'{"flagged": true}\n', "model.onnx": b"\x01" * 4096}
 
 
 @pytest.fixture(scope="session")
@@ -41,8 +60,16 @@ def seeded_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A root with the two default models (hard links to the package files) and a small repo."""
     root = tmp_path_factory.mktemp("mirror-root")
     seed_default_models(root)
-    add_repo(root, SMALL_REPO, _SMALL_FILES, revisions=("main", "refs/pr/1", "v1.0"))
+    add_repo(root, SMALL_REPO, _SMALL_FILES, revisions=("main", "refs/pr/1"), tags=("v1.0",))
+    update_repo_meta(root, SMALL_REPO, model_tags=("tiny", "onnx"), downloads=20, likes=9)
+    for repo_id, flags in _FLAGGED.items():
+        add_repo(root, repo_id, _FLAGGED_FILES)
+        update_repo_meta(root, repo_id, **flags)
     add_plain_file(root, "releases/v1/plain.bin", _PLAIN_BODY)
+    # what vcp's cache keeps beside the repos
+    (root / ".locks" / "models--acme--tiny").mkdir(parents=True)
+    (root / ".locks" / "models--acme--tiny" / "0123.lock").touch()
+    (root / ".vcp" / "verified" / "models--acme--tiny").mkdir(parents=True)
     return root
 
 
@@ -54,8 +81,20 @@ def known_files() -> dict[tuple[str, str], tuple[int, str]]:
 
 @pytest.fixture(scope="session")
 def small_files() -> dict[str, bytes]:
-    """The files of the small repo ``acme/tiny`` (branches main, v1.0 and refs/pr/1)."""
+    """The files of the small repo ``acme/tiny`` (branch main, tag v1.0, refs/pr/1)."""
     return dict(_SMALL_FILES)
+
+
+@pytest.fixture(scope="session")
+def flagged_files() -> dict[str, bytes]:
+    """The files each flagged repo holds."""
+    return dict(_FLAGGED_FILES)
+
+
+@pytest.fixture(scope="session")
+def mirror_token() -> str:
+    """The token ``token_mirror`` accepts."""
+    return MIRROR_TOKEN
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +120,13 @@ async def mirror(seeded_root: Path, faults: Faults) -> AsyncIterator[MirrorServe
 async def cdn_mirror(seeded_root: Path, faults: Faults) -> AsyncIterator[MirrorServer]:
     """The mirror with a CDN on another port and host name: LFS files redirect there."""
     async with MirrorServer(seeded_root, faults=faults, cdn=True) as server:
+        yield server
+
+
+@pytest.fixture
+async def token_mirror(seeded_root: Path, faults: Faults) -> AsyncIterator[MirrorServer]:
+    """The mirror with a token: it opens the private and the gated repo."""
+    async with MirrorServer(seeded_root, faults=faults, token=MIRROR_TOKEN) as server:
         yield server
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vcp.mirror.app import Span, plan_span
+from vcp.mirror.ranges import Span, plan_span
 
 SIZE = 1000
 

@@ -95,3 +95,16 @@ async def test_official_hub_client_downloads_through_the_cdn(
         assert server.stats.count(path_suffix="/320n.onnx") == 1  # HEAD; the GET went to the CDN
     assert config == tuple(reversed(known_files[(WHISPER_REPO, "config.json")]))
     assert onnx == tuple(reversed(known_files[(NUDENET_REPO, "320n.onnx")]))
+
+
+def test_cli_token_comes_from_the_option_or_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parser = argparse.ArgumentParser(prog="vcp")
+    mirror_cmd.register(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    plain = parser.parse_args(["mirror", "serve", "--root", str(tmp_path)])
+    assert mirror_cmd.token_from_args(plain) is None
+    monkeypatch.setenv(mirror_cmd.TOKEN_ENV, "from-env")
+    assert mirror_cmd.token_from_args(plain) == "from-env"
+    given = parser.parse_args(["mirror", "serve", "--root", str(tmp_path), "--token", "given"])
+    assert mirror_cmd.token_from_args(given) == "given"

@@ -45,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command_modules() -> list:  # type: ignore[type-arg]
+def _command_modules() -> list:
     modules = [config_cmd]
     for name in ("models", "mirror"):
         try:

@@ -169,7 +169,8 @@ class _Notices:
                 self._cached[model] += 1
                 self._cached_bytes[model] += size
             case Retrying(model=m, file=f, attempt=attempt, delay=delay, reason=reason):
-                return [f"↻ {m}/{f}: {reason}; retrying in {delay:.1f} s (attempt {attempt})"]
+                what = f"{m}/{f}" if f else f"{m} (file list)"
+                return [f"↻ {what}: {reason}; retrying in {delay:.1f} s (attempt {attempt})"]
             case LockWaiting(model=m, file=f, holder=holder):
                 return [f"waiting for another vcp process{_holder(holder)} to finish {m}/{f}"]
             case FileVerified(model=m, file=f, size=size, checksum=checksum):

@@ -13,7 +13,14 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from vcp.analysis.labels import NUDENET_LABELS
 from vcp.config.paths import default_cache_dir
@@ -201,7 +208,7 @@ class ModelSource(_Section):
 
     @field_validator("checksum")
     @classmethod
-    def _checksum(cls, value: str | None, info) -> str | None:  # type: ignore[no-untyped-def]
+    def _checksum(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
         if "algorithm" not in info.data:  # the algorithm itself is wrong and reported there

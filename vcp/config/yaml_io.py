@@ -16,7 +16,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from vcp.errors import ConfigError, ConfigProblem
 
@@ -155,3 +156,110 @@ def write_yaml(doc: YamlDocument, path: Path) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# -- editing a round-trip tree without moving anyone's comments -------------------------------------
+#
+# ruamel keeps the comment lines that follow a value (a blank line, "# Vision: ..." before the next
+# source) in the comment token of the last scalar before them, after its end-of-line comment. A key
+# inserted or removed next to that scalar would carry those lines to the wrong place, so the helpers
+# below move them along: they always stay just before whatever came next in the file.
+
+def set_eol_comment(mapping: CommentedMap, key: Any, text: str) -> None:
+    """Set the end-of-line comment of ``key`` (a scalar value), keeping the lines that follow it."""
+    entry = mapping.ca.items.setdefault(key, [None, None, None, None])
+    old = entry[2]
+    head, rest = _split_token(old)
+    column = _value_end(mapping, key) + 2
+    if head.strip() and old is not None:
+        column = max(column, old.column)
+    entry[2] = CommentToken(f"# {text}\n{rest}", CommentMark(column), None)
+
+
+def eol_comment(mapping: CommentedMap, key: Any) -> str | None:
+    """The end-of-line comment of ``key`` without its ``#``, or None."""
+    head, _ = _split_token((mapping.ca.items.get(key) or [None] * 4)[2])
+    return head.strip().removeprefix("#").strip() or None
+
+
+def insert_after(
+    mapping: CommentedMap, after: Any, key: Any, value: Any, *, comment: str | None = None
+) -> None:
+    """Insert ``key: value`` right after ``after`` (the end when None), comments kept in place."""
+    keys = list(mapping)
+    if after is None and keys:
+        after = keys[-1]
+    rest = _take_trailing(mapping, after) if after is not None else ""
+    mapping.insert(keys.index(after) + 1 if after is not None else 0, key, value)
+    if comment is not None:
+        set_eol_comment(mapping, key, comment)
+    _give_trailing(mapping, key, rest)
+
+
+def remove(node: CommentedMap | CommentedSeq, key: Any) -> None:
+    """Delete a key (or a list index); the comment lines after it stay where they were."""
+    keys = list(node) if isinstance(node, CommentedMap) else list(range(len(node)))
+    position = keys.index(key)
+    rest = _take_trailing(node, key)
+    node.ca.items.pop(key, None)
+    del node[key]
+    if position > 0:
+        _give_trailing(node, keys[position - 1], rest)
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, CommentedMap | CommentedSeq) and len(value) > 0 and not (
+        value.fa.flow_style()
+    )
+
+
+def _holder(node: CommentedMap | CommentedSeq, key: Any) -> tuple[Any, Any, int]:
+    """The container, key and slot of the comment token after ``key``'s value (deepest last)."""
+    value = node[key]
+    if _is_block(value):
+        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        return _holder(value, last)
+    # A mapping keeps a key's end-of-line comment in slot 2, a sequence an item's in slot 0.
+    return node, key, 2 if isinstance(node, CommentedMap) else 0
+
+
+def _split_token(token: CommentToken | None) -> tuple[str, str]:
+    """A token's value as (end-of-line comment, the lines after it)."""
+    if token is None:
+        return "", ""
+    head, _, rest = token.value.partition("\n")
+    return head, rest
+
+
+def _take_trailing(node: Any, key: Any) -> str:
+    container, at, slot = _holder(node, key)
+    entry = container.ca.items.get(at)
+    token = entry[slot] if entry else None
+    head, rest = _split_token(token)
+    if token is not None and rest:
+        if head.strip():
+            token.value = head + "\n"
+        else:
+            entry[slot] = None
+    return rest
+
+
+def _give_trailing(node: Any, key: Any, rest: str) -> None:
+    if not rest:
+        return
+    container, at, slot = _holder(node, key)
+    entry = container.ca.items.setdefault(at, [None, None, None, None])
+    token = entry[slot]
+    if token is None:
+        entry[slot] = CommentToken("\n" + rest, CommentMark(0), None)
+    else:
+        token.value = token.value + ("" if token.value.endswith("\n") else "\n") + rest
+
+
+def _value_end(mapping: CommentedMap, key: Any) -> int:
+    """The column just after ``key``'s value as it will be written (0 when unknown)."""
+    try:
+        _, column = mapping.lc.value(key)
+    except (AttributeError, KeyError, TypeError):
+        return 0
+    return int(column) + len(str(mapping[key]))

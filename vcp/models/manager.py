@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import os
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from vcp.errors import (
 )
 from vcp.models import local
 from vcp.models.attempts import with_retries
-from vcp.models.cache import ModelCache
+from vcp.models.cache import ModelCache, repo_folder
 from vcp.models.checksums import Checksum
 from vcp.models.concurrency import run_all
 from vcp.models.diskspace import check_disk_space
@@ -59,7 +60,13 @@ from vcp.models.local import FileState, Found, LocalFile, LocalModel, ModelStatu
 from vcp.models.locks import LockHolder, file_lock
 from vcp.models.registry import HuggingFaceRegistry, MetadataCache
 from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
+from vcp.models.sources import (
+    BLOB_ALGORITHMS,
+    FileSpec,
+    RemoteFile,
+    file_specs,
+    listed_specs,
+)
 from vcp.models.tokens import find_token
 from vcp.models.transfer import FileDownload
 
@@ -375,10 +382,35 @@ class ModelManager:
             logger.info("%s: no Hub API at %s; probing files directly", source.name, exc.url)
             return await self._plan_probed(source)
         except DownloadError as exc:
+            if exc.attempts:  # the Hub could not be reached at all
+                raise self._unreachable(exc, source) from exc
             raise await self._registry.explain(
                 exc, repo=source.hf.repo, revision=source.hf.revision
             ) from None
         return await self._plan_listed(source, snapshot)
+
+    def _unreachable(self, exc: DownloadError, source: ModelSource) -> DownloadError:
+        """The hint for a Hub that cannot be reached: where files could be put by hand."""
+        assert source.hf is not None
+        hint = (
+            f"check the network and models.hub.endpoint / HF_ENDPOINT ({exc.url}), then run again"
+        )
+        files = [f for f in source.hf.files if not is_pattern(f)]
+        if source.hf.is_commit and files:
+            folder = self.cache.folder(repo_folder(source.hf.repo))
+            where = folder / "snapshots" / source.hf.revision
+            if len(files) == 1:
+                hint += f"; or download the file by hand to {where / files[0]}"
+            else:
+                hint += f"; or download the files ({', '.join(files)}) by hand into {where}"
+        return DownloadError(
+            f"cannot reach the Hub: {exc.message.split(': ', 1)[-1]}",
+            url=exc.url,
+            status=exc.status,
+            attempts=exc.attempts,
+            model=source.name,
+            hint=hint,
+        )
 
     def _fresh(self, source: ModelSource) -> bool:
         assert source.hf is not None
@@ -583,6 +615,22 @@ class ModelManager:
             return final.exists() and self.cache.recorded(final) is not None
         return self.cache.check(final, expected)
 
+    def _adopt_manual(self, spec: FileSpec, path: Path, checksum: Checksum | None) -> Path:
+        """A verified file someone put at the snapshot path: move it to its blob, link back."""
+        name = spec.known_blob or (
+            checksum.hexdigest if checksum and checksum.algorithm in BLOB_ALGORITHMS else None
+        )
+        if name is None:
+            return path  # no blob name to give it: it stays a plain file, as in a copy-mode cache
+        blob = self.cache.blob_path(spec.folder, name)
+        blob.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, blob)
+        self.cache.forget(path)
+        if checksum is not None:
+            self.cache.record(blob, checksum)
+        logger.info("%s: adopted the file placed at %s", spec.label, path)
+        return blob
+
     def _finish(self, plan: _Plan) -> LocalModel:
         """Link the snapshot, write the ref, describe the ready model (worker thread)."""
         files: dict[str, LocalFile] = {}
@@ -600,7 +648,11 @@ class ModelManager:
                         hint="is the endpoint a Hub mirror?",
                     )
                 path = self.cache.snapshot_path(spec.folder, plan.commit, spec.name)
-                self.cache.link_snapshot(blob, path)
+                checksum = work.expected or work.found.expected
+                if blob == path and not path.is_symlink():
+                    blob = self._adopt_manual(spec, path, checksum)
+                if blob != path:
+                    self.cache.link_snapshot(blob, path)
             checksum = work.expected or work.found.expected
             if checksum is None:
                 rec = self.cache.recorded(blob)
@@ -610,9 +662,9 @@ class ModelManager:
         if source.hf is not None and plan.commit and not source.hf.is_commit:
             self.cache.write_ref(plan.work[0].spec.folder, source.hf.revision, plan.commit)
         specs = [w.spec for w in plan.work]
-        path = local.model_path(self.cache, specs, plan.commit)
-        assert path is not None
-        return LocalModel(plan.name, path, plan.commit, files, source.name)
+        model_path = local.model_path(self.cache, specs, plan.commit)
+        assert model_path is not None
+        return LocalModel(plan.name, model_path, plan.commit, files, source.name)
 
     def _emit(self, event: Event) -> None:
         for handler in list(self._handlers):

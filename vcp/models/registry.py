@@ -9,6 +9,7 @@ reached a stale entry is used with a warning; offline, only the cache is read.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import time
@@ -60,10 +61,11 @@ class MetadataCache:
         atomic_write_text(
             self._path(snapshot.repo, snapshot.revision), json.dumps(snapshot.to_json())
         )
-        if snapshot.revision != snapshot.commit:  # the commit's own entry never expires
-            atomic_write_text(
-                self._path(snapshot.repo, snapshot.commit), json.dumps(snapshot.to_json())
-            )
+        if snapshot.revision != snapshot.commit:
+            # Stored as the commit's own entry (revision = commit), which never expires: a copy
+            # still saying "main" would expire and send commit-pinned sources to the network.
+            pinned = dataclasses.replace(snapshot, revision=snapshot.commit)
+            atomic_write_text(self._path(pinned.repo, pinned.commit), json.dumps(pinned.to_json()))
 
     def is_fresh(self, snapshot: RepoSnapshot, ttl_hours: float) -> bool:
         if is_commit(snapshot.revision):
@@ -102,10 +104,17 @@ class HuggingFaceRegistry:
             return snapshot
         return None
 
-    async def snapshot(self, repo: str, revision: str, *, model: str) -> RepoSnapshot:
-        """``repo`` at ``revision``: from the cache while fresh, else from the Hub."""
+    async def snapshot(
+        self, repo: str, revision: str, *, model: str, refresh: bool = False
+    ) -> RepoSnapshot:
+        """``repo`` at ``revision``: from the cache while fresh, else from the Hub.
+
+        ``refresh`` asks the Hub even when the cached entry is fresh (``vcp models pin`` must see
+        the Hub as it is now, also for commits); offline, the cache still answers alone.
+        """
         stored = await asyncio.to_thread(self.cache.load, repo, revision)
-        if stored and (self.offline or self.cache.is_fresh(stored, self.ttl_hours)):
+        fresh_enough = not refresh and stored and self.cache.is_fresh(stored, self.ttl_hours)
+        if stored and (self.offline or fresh_enough):
             return stored
         if self.offline:
             raise ModelUnavailable(
@@ -161,7 +170,10 @@ class HuggingFaceRegistry:
             found = await self._get_json(self._context(url, model, None))
         except DownloadError:
             return []
-        return [m["id"] for m in found if isinstance(m, dict) and m.get("id") != repo][:limit]
+        if not isinstance(found, list):
+            return []
+        ids = (m.get("id") for m in found if isinstance(m, dict))
+        return [i for i in ids if isinstance(i, str) and i != repo][:limit]
 
     async def refs(self, repo: str, *, model: str) -> tuple[list[str], list[str]]:
         """Branch and tag names of ``repo`` (best effort: empty when they cannot be read)."""
@@ -170,9 +182,9 @@ class HuggingFaceRegistry:
             data = await self._get_json(self._context(url, model, None))
         except DownloadError:
             return [], []
-        return [b["name"] for b in data.get("branches", [])], [
-            t["name"] for t in data.get("tags", [])
-        ]
+        if not isinstance(data, dict):
+            return [], []
+        return _names(data.get("branches")), _names(data.get("tags"))
 
     async def explain(self, exc: DownloadError, *, repo: str, revision: str) -> DownloadError:
         """``exc`` with the Hub's help: similar repo names, the repo's branches and tags."""
@@ -205,8 +217,8 @@ class HuggingFaceRegistry:
     # -- helpers -----------------------------------------------------------------------------------
 
     def _context(self, url: str, model: str, revision: str | None) -> FileSpec:
-        # Errors name the model and the API URL; "(file list)" stands where a file name would.
-        return FileSpec(model, "(file list)", url, "", None, None, hub=True, revision=revision)
+        # Errors name the model and the API URL; no file is involved (an empty name).
+        return FileSpec(model, "", url, "", None, None, hub=True, revision=revision)
 
     async def _get_json(self, spec: FileSpec, *, with_link: bool = False) -> Any:
         async def get() -> Any:
@@ -220,6 +232,14 @@ class HuggingFaceRegistry:
         return await with_retries(
             get, spec=spec, policy=self.policy, emit=self.emit, sleep=self.sleep
         )
+
+
+def _names(refs: Any) -> list[str]:
+    # Best effort: a refs answer of an unexpected shape gives no names rather than a crash.
+    if not isinstance(refs, list):
+        return []
+    names = (ref.get("name") for ref in refs if isinstance(ref, dict))
+    return [name for name in names if isinstance(name, str)]
 
 
 def _renamed(exc: DownloadError, message: str, hint: str) -> DownloadError:

@@ -134,7 +134,9 @@ class FileDownload:
 
     async def run(self) -> Checksum:
         """Transfer, verify and move into place; returns the verified checksum."""
-        self.partial, state = await asyncio.to_thread(self._adopt_partial)
+        # Not in a worker thread: a cancellation while the thread ran would orphan the state
+        # file it writes. It is a few small file operations, and the try below cleans up.
+        self.partial, state = self._adopt_partial()
         try:
             if self._segmentable():
                 checksum = await self._segmented(state)

@@ -9,7 +9,7 @@ from vcp.config import load_document, settings_from_document
 from vcp.config.yaml_io import dump_yaml
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``config`` command group."""
     group = sub.add_parser("config", help="check and show the configuration")
     commands = group.add_subparsers(dest="config_command", metavar="COMMAND", required=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from vcp.mirror import Faults
 from vcp.mirror.server import serve
 
-__all__ = ["faults_from_args", "register", "run_serve"]
+__all__ = ["TOKEN_ENV", "faults_from_args", "register", "run_serve", "token_from_args"]
+
+TOKEN_ENV = "VCP_MIRROR_TOKEN"
 
 
 def register(
@@ -22,8 +25,9 @@ def register(
     serve_cmd = commands.add_parser(
         "serve",
         help="serve a Hub-layout folder (see scripts/seed_mirror.py) until Ctrl-C",
-        description="Serve model repos from a Hub cache layout at /{org}/{name}/resolve/... "
-        "and plain files from DIR/files/ at /files/....",
+        description="Serve model repos from a Hub cache layout (a seeded folder, vcp's model "
+        "cache or ~/.cache/huggingface/hub) at /{org}/{name}/resolve/... with the Hub's JSON "
+        "API at /api/models/..., and plain files from DIR/files/ at /files/....",
     )
     serve_cmd.add_argument(
         "--root",
@@ -34,6 +38,12 @@ def register(
     )
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve_cmd.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve_cmd.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help=f"the Bearer token that opens private and gated repos (default: ${TOKEN_ENV}; "
+        "the variable keeps it out of the process list)",
+    )
     serve_cmd.add_argument(
         "--cdn-port",
         type=int,
@@ -108,6 +118,11 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
     )
 
 
+def token_from_args(args: argparse.Namespace) -> str | None:
+    """The token the mirror accepts: ``--token``, else ``$VCP_MIRROR_TOKEN``, else none."""
+    return args.token or os.environ.get(TOKEN_ENV) or None
+
+
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until interrupted (the CLI frame turns Ctrl-C into exit code 130)."""
     if not getattr(args, "quiet", False):
@@ -115,7 +130,9 @@ def run_serve(args: argparse.Namespace) -> int:
         logger = logging.getLogger("vcp.mirror.server")
         if logger.getEffectiveLevel() > logging.INFO:
             logger.setLevel(logging.INFO)
-    faults = faults_from_args(args)
-    coro = serve(args.root, host=args.host, port=args.port, faults=faults, cdn_port=args.cdn_port)
+    coro = serve(
+        args.root, host=args.host, port=args.port, faults=faults_from_args(args),
+        cdn_port=args.cdn_port, token=token_from_args(args),
+    )  # fmt: skip
     asyncio.run(coro)
     return 0

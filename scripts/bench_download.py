@@ -1,0 +1,481 @@
+"""Benchmark one large download from the local mirror: vcp against huggingface_hub and aria2c.
+
+    python scripts/bench_download.py              # 1 GiB: raw loopback, then an emulated link
+    python scripts/bench_download.py --size-mib 256 --link none --clients vcp,hf
+
+The mirror (``vcp mirror serve``) runs in its own process, so that only the client's memory is
+measured; every client runs in a fresh process, with a fresh (cold) cache, through a small wrapper
+process that reports that one child's wall time and peak RSS (``RUSAGE_CHILDREN`` of a process with
+exactly one child). Each download is checked with sha256 afterwards. The result is a markdown table
+for docs/benchmarks.md. Exit status 1 when vcp's peak RSS exceeds ``--rss-limit-mb`` (150 MB, the
+target of issue 3) or when a client failed or produced wrong bytes.
+
+Nothing is contacted but 127.0.0.1: endpoints point at the mirror, and the clients' proxy variables
+point at a dead local port with ``NO_PROXY`` for loopback, so a stray request fails instead of
+leaving the machine. MB means 10**6 bytes throughout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve()
+REPO_ID = "bench/synthetic"
+FILENAME = "model.bin"
+MB = 1_000_000
+MIB = 1 << 20
+DEFAULT_SIZE_MIB = 1024
+DEFAULT_RATE_MB = 50.0
+DEFAULT_LATENCY_MS = 20.0
+DEFAULT_RSS_LIMIT_MB = 150.0
+DEFAULT_TIMEOUT_S = 900.0
+CLIENTS = ("vcp", "vcp-1conn", "hf", "aria2c")
+MIRROR_START_TIMEOUT_S = 30.0
+LOOPBACK = "127.0.0.1,localhost"  # the only hosts a client may reach without the dead proxy
+
+
+@dataclass(frozen=True)
+class Payload:
+    """The synthetic file the mirror serves."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A scenario: what the mirror emulates (per-connection rate cap, latency per request)."""
+
+    name: str
+    rate: int | None = None  # bytes/s per response
+    latency: float = 0.0  # seconds before each file answer
+
+    @property
+    def slug(self) -> str:
+        """The name as a file name part."""
+        return re.sub(r"[^A-Za-z0-9.+-]+", "_", self.name)
+
+    def serve_args(self) -> list[str]:
+        args = ["--rate", str(self.rate)] if self.rate else []
+        return [*args, "--latency", str(self.latency)] if self.latency else args
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a client downloads: the mirror's URL, the repo at a commit, the expected file."""
+
+    endpoint: str
+    commit: str
+    payload: Payload
+
+    @property
+    def url(self) -> str:
+        return f"{self.endpoint}/{REPO_ID}/resolve/{self.commit}/{FILENAME}"
+
+
+@dataclass
+class Result:
+    """One client's run in one scenario (the median wall time over ``--repeat`` runs)."""
+
+    scenario: str
+    client: str
+    wall: float | None = None
+    rss_kib: int | None = None
+    correct: bool | None = None
+    note: str = ""
+
+    @property
+    def rss_mb(self) -> float | None:
+        return None if self.rss_kib is None else self.rss_kib * 1024 / MB
+
+    def row(self, size: int) -> str:
+        if self.wall is None:
+            return f"| {self.scenario} | {self.client} | - | - | - | {self.note} |"
+        correct = "yes" if self.correct else f"**no** ({self.note})"
+        return (
+            f"| {self.scenario} | {self.client} | {self.wall:.1f} | {size / MB / self.wall:.0f} "
+            f"| {self.rss_mb:.0f} | {correct} |"
+        )
+
+
+# -- the file and the mirror -------------------------------------------------------------------
+
+
+def build_payload(work: Path, size_mib: int) -> Payload:
+    """A file of random bytes, written 1 MiB at a time and hashed while written; kept for reuse."""
+    path = work / f"payload-{size_mib}MiB.bin"
+    sidecar = path.with_name(path.name + ".sha256")
+    size = size_mib * MIB
+    if path.is_file() and path.stat().st_size == size and sidecar.is_file():
+        return Payload(path, size, sidecar.read_text().strip())
+    work.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as out:
+        for _ in range(size_mib):
+            chunk = os.urandom(MIB)  # random: no two ranges alike, so misplaced bytes show
+            digest.update(chunk)
+            out.write(chunk)
+    os.replace(tmp, path)
+    sidecar.write_text(digest.hexdigest() + "\n")
+    return Payload(path, size, digest.hexdigest())
+
+
+def seed(root: Path, payload: Payload) -> str:
+    """Put the payload in a mirror root as an LFS file (hard-linked, not read into memory)."""
+    from vcp.mirror import add_repo  # here, so the client modes below import nothing of vcp
+
+    blob = root / f"models--{REPO_ID.replace('/', '--')}" / "blobs" / payload.sha256
+    if blob.is_file():  # seeded by an earlier run: add_repo would hash the whole file again
+        refs = blob.parent.parent / "refs" / "main"
+        return refs.read_text().strip()
+    return add_repo(root, REPO_ID, {FILENAME: payload.path}, lfs={FILENAME})
+
+
+@contextlib.contextmanager
+def mirror(root: Path, link: Link, *, log: Path) -> Iterator[str]:
+    """``vcp mirror serve`` in its own process on a free port; yields its URL."""
+    cmd = [sys.executable, "-m", "vcp", "mirror", "serve", "--root", str(root), "--port", "0"]
+    with log.open("w") as log_file:
+        proc = subprocess.Popen(
+            [*cmd, *link.serve_args()], stdout=log_file, stderr=subprocess.STDOUT, env=_env()
+        )
+    try:
+        yield _wait_for_url(proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_for_url(proc: subprocess.Popen[bytes], log: Path) -> str:
+    # The mirror logs "listening on http://127.0.0.1:PORT" once bound (port 0: any free one).
+    deadline = time.monotonic() + MIRROR_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", log.read_text())
+        if found:
+            return found.group(1)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    raise RuntimeError(f"the mirror did not start; see {log}:\n{log.read_text()[-2000:]}")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    """The parent's environment minus anything that could redirect or authenticate a client."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HF_", "HUGGINGFACE_", "VCP_"))
+        and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+    }
+    dead = "http://127.0.0.1:9"  # discard port: a request that escapes the mirror fails here
+    for name in ("http_proxy", "https_proxy"):
+        env[name] = env[name.upper()] = dead
+    env["no_proxy"] = env["NO_PROXY"] = LOOPBACK
+    return env | {"HF_HUB_DISABLE_TELEMETRY": "1", "HF_HUB_DISABLE_PROGRESS_BARS": "1"} | extra
+
+
+# -- measuring a client --------------------------------------------------------------------------
+
+
+def measure(cmd: Sequence[str], *, env: dict[str, str], log: Path, timeout: float) -> dict:
+    """Run ``cmd`` under the wrapper: exit code, wall seconds and peak RSS (KiB) of that process."""
+    wrapper = [sys.executable, str(SCRIPT), "_measure", str(log), str(timeout), "--", *cmd]
+    done = subprocess.run(wrapper, env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _measure_main(log: str, timeout: str, cmd: list[str]) -> int:
+    """The wrapper: this process has exactly one child, so RUSAGE_CHILDREN is that child's."""
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        try:
+            rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=float(timeout))
+            code = rc.returncode
+        except subprocess.TimeoutExpired:
+            code = -1
+    wall = time.perf_counter() - started
+    maxrss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if sys.platform == "darwin":  # bytes there, KiB on Linux
+        maxrss //= 1024
+    print(json.dumps({"rc": code, "wall": wall, "rss_kib": maxrss}))
+    return 0
+
+
+def _hf_main(endpoint: str, commit: str, cache_dir: str) -> int:
+    """The huggingface_hub client, as a user would call it (one process, nothing else loaded)."""
+    from huggingface_hub import hf_hub_download
+
+    path = hf_hub_download(
+        REPO_ID, FILENAME, revision=commit, cache_dir=cache_dir, endpoint=endpoint
+    )
+    print(path)
+    return 0
+
+
+def vcp_config(run_dir: Path, target: Target, *, connections: int | None) -> Path:
+    """A config with one Hub source, its sha256 pinned, the cache in ``run_dir``."""
+    download = f"    max_connections_per_file: {connections}\n" if connections else "    {}\n"
+    text = (
+        "models:\n"
+        f"  cache_dir: '{run_dir / 'cache'}'\n"
+        f"  hub:\n    endpoint: '{target.endpoint}'\n"
+        f"  download:\n{download}"
+        "  sources:\n"
+        "    - name: bench\n"
+        f"      hf: {{repo: {REPO_ID}, revision: '{target.commit}', files: [{FILENAME}]}}\n"
+        f"      checksums: {{{FILENAME}: 'sha256:{target.payload.sha256}'}}\n"
+    )
+    path = run_dir / "config.yaml"
+    path.write_text(text)
+    return path
+
+
+def client_command(client: str, run_dir: Path, target: Target) -> list[str]:
+    """The command line of ``client`` downloading ``target`` into ``run_dir``."""
+    python = sys.executable
+    if client in ("vcp", "vcp-1conn"):
+        config = vcp_config(run_dir, target, connections=1 if client == "vcp-1conn" else None)
+        return [python, "-m", "vcp", "models", "download", "--progress", "none", "-c", str(config)]
+    if client == "hf":
+        return [python, str(SCRIPT), "_hf", target.endpoint, target.commit, str(run_dir / "hf")]
+    if client == "aria2c":
+        return [
+            "aria2c", "-x8", "-s8", "--no-conf", "--dir", str(run_dir), "--out", FILENAME,
+            f"--checksum=sha-256={target.payload.sha256}", "--file-allocation=none",
+            "--summary-interval=0", "--console-log-level=warn", f"--no-proxy={LOOPBACK}",
+            target.url,
+        ]  # fmt: skip
+    raise ValueError(f"unknown client {client!r}")
+
+
+def run_client(client: str, target: Target, *, scenario: str, args: argparse.Namespace) -> Result:
+    """``--repeat`` fresh runs of ``client``: median wall time, highest peak RSS, all checked."""
+    result = Result(scenario, client)
+    if client == "aria2c" and shutil.which("aria2c") is None:
+        result.note = "skipped: aria2c is not on PATH"
+        return result
+    walls: list[float] = []
+    for attempt in range(args.repeat):
+        slug = re.sub(r"[^A-Za-z0-9.+-]+", "_", f"{scenario}-{client}-{attempt}")
+        run_dir = args.work / "runs" / slug
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir(parents=True)
+        os.sync()  # the previous run's dirty pages must not be written back on this run's time
+        env = _env(HF_HOME=str(run_dir / "hf-home"), HF_ENDPOINT=target.endpoint)
+        cmd = client_command(client, run_dir, target)
+        log = args.work / "logs" / f"{slug}.log"
+        got = measure(cmd, env=env, log=log, timeout=args.timeout)
+        correct, note = check(run_dir, target.payload, rc=got["rc"], log=log)
+        walls.append(got["wall"])
+        result.rss_kib = max(result.rss_kib or 0, got["rss_kib"])
+        result.correct = correct and result.correct is not False
+        result.note = result.note or note
+        if not args.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        print(
+            f"  {scenario:>10} {client:<10} {got['wall']:6.1f} s  "
+            f"{got['rss_kib'] / 1024:6.0f} MiB  {'ok' if correct else note}",
+            file=sys.stderr,
+        )
+    result.wall = statistics.median(walls)
+    return result
+
+
+def check(run_dir: Path, payload: Payload, *, rc: int, log: Path) -> tuple[bool, str]:
+    """Whether the client succeeded and left the exact payload bytes under ``run_dir``."""
+    if rc != 0:
+        return False, f"exit {rc}, see {log}"
+    found = [p for p in run_dir.rglob(FILENAME) if p.is_file()]  # follows snapshot symlinks
+    if not found:
+        return False, "no file"
+    path = found[0].resolve()
+    if path.stat().st_size != payload.size:
+        return False, f"size {path.stat().st_size}"
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(8 * MIB):
+            digest.update(block)
+    return (True, "") if digest.hexdigest() == payload.sha256 else (False, "sha256 mismatch")
+
+
+# -- report ------------------------------------------------------------------------------------
+
+
+def machine_info(args: argparse.Namespace) -> list[str]:
+    from importlib import metadata
+
+    def version(name: str) -> str:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    aria = shutil.which("aria2c")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return [
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {platform.system()} {platform.release()} {platform.machine()}, "
+        f"{cores} usable cores (of {os.cpu_count()})",
+        f"- python {platform.python_version()}; vcp {version('vcp')}, aiohttp "
+        f"{version('aiohttp')}, huggingface_hub {version('huggingface_hub')}, "
+        f"aria2c {'at ' + aria if aria else 'not on PATH'}",
+        f"- file: {args.size_mib} MiB of random bytes, one LFS file, sha256 pinned; "
+        f"median of {args.repeat} run(s) per row",
+    ]
+
+
+def report(results: list[Result], *, size: int, args: argparse.Namespace) -> list[str]:
+    lines = [
+        "| scenario | client | wall s | MB/s | peak RSS MB | correct |",
+        "|---|---|---:|---:|---:|---|",
+        *(r.row(size) for r in results),
+        "",
+        *machine_info(args),
+    ]
+    return lines
+
+
+def rss_check(results: list[Result], *, limit_mb: float, size_mib: int) -> tuple[bool, str]:
+    vcp_runs = [r for r in results if r.client.startswith("vcp") and r.rss_mb is not None]
+    if not vcp_runs:
+        return True, "RSS check: no vcp run measured"
+    worst = max(vcp_runs, key=lambda r: r.rss_mb or 0.0)
+    ok = (worst.rss_mb or 0.0) <= limit_mb
+    verdict = "PASS" if ok else "FAIL"
+    return ok, (
+        f"RSS check: vcp peak RSS {worst.rss_mb:.0f} MB (worst run: {worst.client}, "
+        f"{worst.scenario}) for a {size_mib} MiB file; limit {limit_mb:.0f} MB: {verdict}"
+    )
+
+
+# -- command line --------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Time one large download from the local mirror with vcp, huggingface_hub "
+        "and aria2c; print a markdown table."
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=REPO_ROOT / ".bench",
+        help="scratch folder: payload, mirror root, runs, logs (default .bench/)",
+    )
+    parser.add_argument(
+        "--size-mib",
+        type=int,
+        default=DEFAULT_SIZE_MIB,
+        help="size of the synthetic file (default 1024)",
+    )
+    parser.add_argument(
+        "--link",
+        choices=("none", "emulated", "all"),
+        default="all",
+        help="raw loopback, the emulated link, or both (default)",
+    )
+    parser.add_argument(
+        "--rate-mb",
+        type=float,
+        default=DEFAULT_RATE_MB,
+        help="emulated link: cap per connection in MB/s (default 50)",
+    )
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=DEFAULT_LATENCY_MS,
+        help="emulated link: delay before each file answer (default 20)",
+    )
+    parser.add_argument(
+        "--clients",
+        default=",".join(CLIENTS),
+        help=f"comma-separated, from {', '.join(CLIENTS)} (default: all)",
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="runs per client (median wall)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        help="seconds before a client run is abandoned",
+    )
+    parser.add_argument(
+        "--rss-limit-mb",
+        type=float,
+        default=DEFAULT_RSS_LIMIT_MB,
+        help="fail when vcp's peak RSS exceeds this (default 150)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the downloaded files")
+    args = parser.parse_args(argv)
+    args.work = args.work.resolve()
+    args.clients = [c.strip() for c in args.clients.split(",") if c.strip()]
+    unknown = set(args.clients) - set(CLIENTS)
+    if unknown or args.repeat < 1 or args.size_mib < 1:
+        parser.error(f"unknown clients {sorted(unknown)}" if unknown else "sizes must be >= 1")
+    return args
+
+
+def links(args: argparse.Namespace) -> list[Link]:
+    emulated = Link(
+        f"{args.rate_mb:g}MB/s+{args.latency_ms:g}ms",
+        rate=int(args.rate_mb * MB),
+        latency=args.latency_ms / 1000,
+    )
+    return {"none": [Link("loopback")], "emulated": [emulated]}.get(
+        args.link, [Link("loopback"), emulated]
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.perf_counter()
+    print(f"payload: {args.size_mib} MiB in {args.work}", file=sys.stderr)
+    payload = build_payload(args.work, args.size_mib)
+    root = args.work / "mirror"
+    commit = seed(root, payload)
+    (args.work / "logs").mkdir(parents=True, exist_ok=True)
+    results: list[Result] = []
+    for link in links(args):
+        log = args.work / "logs" / f"mirror-{link.slug}.log"
+        with mirror(root, link, log=log) as endpoint:
+            target = Target(endpoint, commit, payload)
+            for client in args.clients:
+                results.append(run_client(client, target, scenario=link.name, args=args))
+    print("\n".join(report(results, size=payload.size, args=args)))
+    rss_ok, rss_line = rss_check(results, limit_mb=args.rss_limit_mb, size_mib=args.size_mib)
+    print(f"\n{rss_line}")
+    bad = [f"{r.scenario}/{r.client}" for r in results if r.wall is not None and not r.correct]
+    if bad:
+        print(f"correctness check: FAIL ({', '.join(bad)})")
+    print(f"\nbenchmark took {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return 0 if rss_ok and not bad else 1
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["_measure"]:  # internal: the measuring wrapper (see measure())
+        sys.exit(_measure_main(sys.argv[2], sys.argv[3], sys.argv[5:]))
+    if sys.argv[1:2] == ["_hf"]:  # internal: the huggingface_hub client
+        sys.exit(_hf_main(*sys.argv[2:5]))
+    sys.exit(main())
