@@ -158,7 +158,7 @@ def write_yaml(doc: YamlDocument, path: Path) -> None:
         raise
 
 
-# -- editing a round-trip tree without moving anyone's comments -------------------------------------
+# -- editing a round-trip tree without moving anyone's comments ------------------------------------
 #
 # ruamel keeps the comment lines that follow a value (a blank line, "# Vision: ..." before the next
 # source) in the comment token of the last scalar before them, after its end-of-line comment. A key

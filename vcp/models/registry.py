@@ -13,15 +13,17 @@ import dataclasses
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable
 from vcp.models.attempts import Emit, Sleep, with_retries
 from vcp.models.cache import atomic_write_text, repo_folder
-from vcp.models.http import Http
+from vcp.models.http import Auth, Http, new_session, origin
 from vcp.models.hub_api import (
     HubFile,
     RepoSnapshot,
@@ -34,6 +36,7 @@ from vcp.models.hub_api import (
 )
 from vcp.models.retry import RetryPolicy
 from vcp.models.sources import FileSpec
+from vcp.models.tokens import find_token
 
 logger = logging.getLogger(__name__)
 
@@ -232,6 +235,40 @@ class HuggingFaceRegistry:
         return await with_retries(
             get, spec=spec, policy=self.policy, emit=self.emit, sleep=self.sleep
         )
+
+
+@asynccontextmanager
+async def open_registry(
+    settings: ModelsSettings,
+    *,
+    offline: bool | None = None,
+    token: str | None = None,
+    emit: Emit | None = None,
+    clock: Clock = time.time,
+) -> AsyncIterator[HuggingFaceRegistry]:
+    """A registry on its own HTTP session, wired as the ModelManager wires its own: the token of
+    ``models.hub.token_env`` (or HF_TOKEN ...) sent only to the endpoint, the download settings'
+    timeouts and retries, the metadata cache under the model cache. The session closes on exit.
+    """
+    token = token if token is not None else find_token(settings.hub.token_env)
+    session = new_session(settings.download)
+    try:
+        auth = Auth(token, origin(settings.hub.endpoint)) if token else None
+        yield HuggingFaceRegistry(
+            Http(session, auth=auth, max_redirects=settings.download.max_redirects),
+            endpoint=settings.hub.endpoint,
+            cache=MetadataCache(settings.resolved_cache_dir, clock=clock),
+            ttl_hours=settings.hub.metadata_ttl_hours,
+            offline=settings.hub.offline if offline is None else offline,
+            policy=RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds)),
+            emit=emit or _ignore,
+        )
+    finally:
+        await session.close()
+
+
+def _ignore(_event: object) -> None:
+    pass
 
 
 def _names(refs: Any) -> list[str]:
