@@ -165,6 +165,7 @@ def write_yaml(doc: YamlDocument, path: Path) -> None:
 # inserted or removed next to that scalar would carry those lines to the wrong place, so the helpers
 # below move them along: they always stay just before whatever came next in the file.
 
+
 def set_eol_comment(mapping: CommentedMap, key: Any, text: str) -> None:
     """Set the end-of-line comment of ``key`` (a scalar value), keeping the lines that follow it."""
     entry = mapping.ca.items.setdefault(key, [None, None, None, None])
@@ -180,6 +181,21 @@ def eol_comment(mapping: CommentedMap, key: Any) -> str | None:
     """The end-of-line comment of ``key`` without its ``#``, or None."""
     head, _ = _split_token((mapping.ca.items.get(key) or [None] * 4)[2])
     return head.strip().removeprefix("#").strip() or None
+
+
+def replace_scalar(node: CommentedMap | CommentedSeq, key: Any, value: Any) -> None:
+    """Replace a scalar (a mapping's value or a list item); an end-of-line comment after it moves
+    right by as much as the value grew, so it stays as far from the value as before."""
+    grow = len(str(value)) - len(str(node[key]))
+    node[key] = value
+    if isinstance(node, CommentedMap):
+        token = (node.ca.items.get(key) or [None] * 4)[2]
+    elif node.fa.flow_style():  # `[a, b]  # ...`: one comment after the whole list
+        token = node.ca.comment[0] if node.ca.comment else None
+    else:
+        token = (node.ca.items.get(key) or [None])[0]
+    if grow > 0 and token is not None and _split_token(token)[0].strip():
+        token.start_mark.column += grow
 
 
 def insert_after(
@@ -208,9 +224,9 @@ def remove(node: CommentedMap | CommentedSeq, key: Any) -> None:
 
 
 def _is_block(value: Any) -> bool:
-    return isinstance(value, CommentedMap | CommentedSeq) and len(value) > 0 and not (
-        value.fa.flow_style()
-    )
+    if not isinstance(value, CommentedMap | CommentedSeq) or not value:
+        return False
+    return not value.fa.flow_style()
 
 
 def _holder(node: CommentedMap | CommentedSeq, key: Any) -> tuple[Any, Any, int]:
@@ -257,9 +273,9 @@ def _give_trailing(node: Any, key: Any, rest: str) -> None:
 
 
 def _value_end(mapping: CommentedMap, key: Any) -> int:
-    """The column just after ``key``'s value as it will be written (0 when unknown)."""
+    """The column just after ``key``'s value as it will be written (a guess for new keys)."""
     try:
         _, column = mapping.lc.value(key)
-    except (AttributeError, KeyError, TypeError):
-        return 0
+    except (KeyError, TypeError):  # a key added since loading: `key: value` at the map's column
+        column = (mapping.lc.col or 0) + len(str(key)) + 2
     return int(column) + len(str(mapping[key]))

@@ -156,24 +156,33 @@ class Reply:
             accepts_ranges=final.get("Accept-Ranges", "").lower() == "bytes",
         )
 
-    async def chunks(self, size: int) -> AsyncIterator[bytes]:
-        """The body in pieces of about ``size`` bytes (small network reads are gathered)."""
-        buffer = bytearray()
+    async def chunks(self, size: int) -> AsyncIterator[memoryview]:
+        """The body in pieces of about ``size`` bytes (small network reads are gathered).
+
+        One buffer is reused: each piece is valid until the next one is asked for, which saves a
+        copy per byte (the caller writes and hashes a piece before asking for more).
+        """
+        buffer = memoryview(bytearray(size))
+        filled = 0
         try:
             async for piece in self.response.content.iter_chunked(size):
-                buffer += piece
-                if len(buffer) >= size:
-                    yield bytes(buffer)
-                    buffer.clear()
+                if filled + len(piece) > size:
+                    yield buffer[:filled]
+                    filled = 0
+                buffer[filled : filled + len(piece)] = piece
+                filled += len(piece)
+                if filled == size:
+                    yield buffer[:filled]
+                    filled = 0
         except (aiohttp.ClientError, TimeoutError):
             # Hand over what arrived before the connection broke: a resume then continues from
             # the last byte received, not the last full chunk (a link that drops every few
             # hundred KiB would otherwise never make progress).
-            if buffer:
-                yield bytes(buffer)
+            if filled:
+                yield buffer[:filled]
             raise
-        if buffer:
-            yield bytes(buffer)
+        if filled:
+            yield buffer[:filled]
 
 
 def _unquote_etag(etag: str | None) -> str | None:

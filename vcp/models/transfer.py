@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -24,11 +24,17 @@ from vcp.config.schema import DownloadSettings
 from vcp.errors import DiskSpaceError, DownloadError, IntegrityError
 from vcp.models.attempts import wait_before_retry
 from vcp.models.cache import ModelCache, atomic_write_text, fsync_dir
-from vcp.models.checksums import Checksum, Hasher, hash_file
+from vcp.models.checksums import Checksum, Hasher
 from vcp.models.concurrency import run_all
 from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http import Http, Transient
-from vcp.models.ranges import RangeReply, classify_range_reply, range_header, split_segments
+from vcp.models.ranges import (
+    RangeReply,
+    Segment,
+    classify_range_reply,
+    range_header,
+    split_segments,
+)
 from vcp.models.retry import RetryPolicy
 from vcp.models.sources import FileSpec, RemoteFile
 
@@ -37,6 +43,7 @@ logger = logging.getLogger(__name__)
 CHUNK_BYTES = 1 << 20
 STATE_SAVE_BYTES = 16 << 20  # segment progress is persisted for resume this often...
 STATE_SAVE_SECONDS = 0.5  # ...or this often, whichever comes first
+MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
 UNVERIFIED_ALGORITHM = "sha256"
 
 
@@ -83,7 +90,7 @@ class _Sink:
         self.file.seek(offset)
         self.hasher = hasher
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes | memoryview) -> None:
         self.file.write(data)
         self.hasher.update(data)
 
@@ -260,28 +267,27 @@ class FileDownload:
         size = self.remote.size
         assert size is not None
         if not state.segments:
-            parts = split_segments(
-                size,
-                connections=self.settings.max_connections_per_file,
-                min_segment=self.settings.segment_min_bytes,
-            )
-            state.segments = [[s.start, s.stop, s.start] for s in parts]
+            state.segments = [[p.start, p.stop, p.start] for p in self._pieces(size)]
         await asyncio.to_thread(_preallocate, self.partial, size)
         self.received = sum(done - start for start, _, done in state.segments)
         pending = [seg for seg in state.segments if seg[2] < seg[1]]
+        connections = max(1, min(self.settings.max_connections_per_file, len(pending)))
         self.emit(
             DownloadStarted(
                 self.spec.model,
                 self.spec.name,
                 size,
                 resumed_from=self.received,
-                connections=len(pending),
+                connections=connections,
             )
         )
         fd = os.open(self.partial, os.O_RDWR)
         saver = _StateSaver(self.partial, state)
+        follower = _PrefixHasher(fd, state.segments, Hasher(self.algorithm, size=size))
+        queue = iter(pending)  # shared: each connection takes the next piece, in file order
         try:
-            await run_all(self._run_segment(fd, seg, saver) for seg in pending)
+            workers = [self._worker(fd, queue, saver, follower) for _ in range(connections)]
+            await run_all([*workers, follower.run()])
         except _RangeIgnored:
             logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
             state.segments = None
@@ -292,8 +298,20 @@ class FileDownload:
         finally:
             os.close(fd)
             await asyncio.to_thread(saver.save)
-        # Segments arrive out of order, so the hash needs one sequential read at the end.
-        return await asyncio.to_thread(hash_file, self.partial, self.algorithm)
+        return follower.hasher.checksum()
+
+    def _pieces(self, size: int) -> list[Segment]:
+        # Pieces of about segment_min_bytes, taken in order by the connections, so the finished
+        # prefix of the file grows steadily and is hashed while the rest still downloads.
+        count = min(MAX_PIECES, max(1, size // self.settings.segment_min_bytes))
+        return split_segments(size, connections=count, min_segment=self.settings.segment_min_bytes)
+
+    async def _worker(
+        self, fd: int, queue: Iterator[list[int]], saver: _StateSaver, follower: _PrefixHasher
+    ) -> None:
+        for seg in queue:
+            await self._run_segment(fd, seg, saver)
+            follower.notify()
 
     async def _run_segment(self, fd: int, seg: list[int], saver: _StateSaver) -> None:
         retries = 0
@@ -403,6 +421,39 @@ class FileDownload:
             file=self.spec.name,
             hint="check permissions and free space of the cache directory",
         )
+
+
+class _PrefixHasher:
+    """Hashes the file in order as its pieces complete: the end needs no full second read.
+
+    The bytes are read back with ``pread`` right after they were written, so they come from the
+    page cache; only the last few pieces are left to hash when the transfer ends.
+    """
+
+    def __init__(self, fd: int, pieces: list[list[int]], hasher: Hasher) -> None:
+        self.fd = fd
+        self.pieces = pieces
+        self.hasher = hasher
+        self.changed = asyncio.Event()
+
+    def notify(self) -> None:
+        self.changed.set()
+
+    async def run(self) -> None:
+        for piece in self.pieces:
+            while piece[2] < piece[1]:
+                self.changed.clear()
+                await self.changed.wait()
+            await asyncio.to_thread(self._hash, piece[0], piece[1])
+
+    def _hash(self, start: int, stop: int) -> None:
+        offset = start
+        while offset < stop:
+            data = os.pread(self.fd, min(CHUNK_BYTES, stop - offset), offset)
+            if not data:
+                raise OSError(errno.EIO, f"short read at byte {offset} of a partial download")
+            self.hasher.update(data)
+            offset += len(data)
 
 
 class _StateSaver:

@@ -1,4 +1,4 @@
-"""``vcp models download|list|verify``: fetch, inspect and check the model cache."""
+"""``vcp models download|list|verify|pin``: fetch, inspect and check the cache; pin sources."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from vcp.config import Settings, load_settings
 from vcp.errors import ModelUnavailable, VcpError
 from vcp.models.local import FileState, ModelStatus
 from vcp.models.manager import ModelManager
+from vcp.models.pinning import PinOptions, Status, pin_file
 
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
 EXIT_MODEL_ERROR = 3
 EXIT_INTERRUPTED = 130
 
@@ -50,6 +53,29 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--full", action="store_true", help="re-hash every file instead of trusting vcp's records"
     )
     verify.set_defaults(handler=run_verify)
+
+    pin = commands.add_parser(
+        "pin",
+        parents=[common],
+        help="pin every source to a commit and file hashes, rewriting the config file in place",
+    )
+    pin.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a source is unpinned or stale (for CI)",
+    )
+    pin.add_argument(
+        "--force", action="store_true", help="replace pinned checksums the Hub disagrees with"
+    )
+    pin.add_argument(
+        "--upgrade",
+        action="store_true",
+        help="also point detectors and fallbacks at the replacements of deprecated sources",
+    )
+    pin.add_argument(
+        "--offline", action="store_true", help="use only cached metadata (as HF_HUB_OFFLINE=1)"
+    )
+    pin.set_defaults(handler=run_pin)
 
 
 # -- download ----------------------------------------------------------------------------------
@@ -102,6 +128,37 @@ def _check_names(settings: Settings, names: Sequence[str]) -> None:
             f"no model source named {', '.join(map(repr, unknown))}",
             hint=f"known sources: {', '.join(known) or 'none'} (models.sources in the config)",
         )
+
+
+# -- pin ---------------------------------------------------------------------------------------
+
+
+def run_pin(args: argparse.Namespace) -> int:
+    if args.check and (args.force or args.upgrade):
+        sys.stderr.write("error: --check changes nothing: leave out --force and --upgrade\n")
+        return EXIT_USAGE
+    options = PinOptions(
+        check=args.check,
+        force=args.force,
+        upgrade=args.upgrade,
+        offline=True if args.offline else None,
+    )
+    report = asyncio.run(pin_file(args.config, options=options))
+    quiet = bool(getattr(args, "quiet", False))
+    for line in report.lines:
+        if not quiet or line.status in (Status.UNPINNED, Status.STALE):
+            sys.stdout.write(f"{line}\n")
+    if report.error is not None:
+        raise report.error
+    if args.check and not report.ok:
+        bad = sum(line.status in (Status.UNPINNED, Status.STALE) for line in report.lines)
+        sys.stderr.write(
+            f"error: {bad} source(s) unpinned or stale\n"
+            "  hint: run `vcp models pin` (with --force to accept what the Hub has now for a "
+            "stale pin) and commit the config\n"
+        )
+        return EXIT_CHECK_FAILED
+    return 0
 
 
 # -- list and verify ---------------------------------------------------------------------------
