@@ -31,5 +31,8 @@ demo: install
 
 # One large download from the local mirror: vcp vs huggingface_hub (and aria2c if on PATH).
 # Prints the markdown table of docs/benchmarks.md; e.g. make bench BENCH_ARGS="--size-mib 256"
+# aria2c is one of the clients compared; it is installed from Debian when possible, else skipped.
 bench: install
+	@command -v aria2c >/dev/null || apt-get install -y -qq aria2 >/dev/null 2>&1 \
+		|| echo "aria2c not available: its rows will be skipped"
 	$(BIN)/python scripts/bench_download.py $(BENCH_ARGS)

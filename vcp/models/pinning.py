@@ -54,7 +54,7 @@ from vcp.errors import (
 from vcp.models.cache import ModelCache, url_folder
 from vcp.models.checksums import Checksum
 from vcp.models.concurrency import run_all
-from vcp.models.events import Event
+from vcp.models.events import Event, Retrying
 from vcp.models.hub_api import HubFile, RepoSnapshot, is_commit
 from vcp.models.registry import HuggingFaceRegistry, open_registry
 
@@ -226,9 +226,8 @@ def apply_hub(node: CommentedMap, pin: HubPin, *, force: bool, today: date) -> N
 
 def _pin_revision(hf: CommentedMap, pin: HubPin, today: date) -> None:
     note = f"{pin.revision}, pinned {today.isoformat()}"
-    if hf.fa.flow_style():  # `hf: {repo: ..., files: [...]}`: no room for a comment inside
-        hf["revision"] = pin.commit
-        return
+    if hf.fa.flow_style():  # `hf: {repo: ..., files: [...]}` with a commit would not fit a line
+        hf.fa.set_block_style()
     if "revision" not in hf:  # the default, main
         insert_after(hf, "repo" if "repo" in hf else None, "revision", pin.commit, comment=note)
         return
@@ -528,7 +527,7 @@ def _apply(
     options: PinOptions,
     today: date,
 ) -> PinReport:
-    nodes = {str(n["name"]): n for n in doc.tree["models"]["sources"]}
+    nodes = {str(n.get("name")): n for n in _source_nodes(doc.tree)}
     changed = bool(refs)
     apply_upgrade(doc.tree, refs)
     for pin in hub.values():
@@ -552,9 +551,8 @@ def _line(name: str, hub: dict[str, HubPin], urls: dict[str, UrlPin], options: P
 def _check_tree_matches(doc: YamlDocument, settings: Settings) -> None:
     # pin edits the file; the settings may differ from it only by values, not by which sources
     # and detectors exist (VCP_MODELS__SOURCES would make the two disagree).
-    tree = doc.tree or {}
-    in_file = [str(n.get("name")) for n in (tree.get("models") or {}).get("sources") or []]
-    detectors = [str(n.get("name")) for n in tree.get("detectors") or []]
+    in_file = [str(n.get("name")) for n in _source_nodes(doc.tree)]
+    detectors = [str(n.get("name")) for n in (doc.tree or {}).get("detectors") or []]
     if in_file != [s.name for s in settings.models.sources] or detectors != [
         d.name for d in settings.detectors
     ]:
@@ -562,6 +560,10 @@ def _check_tree_matches(doc: YamlDocument, settings: Settings) -> None:
             [ConfigProblem("models.sources", "the environment replaces the file's sources")],
             hint="unset VCP_MODELS__SOURCES / VCP_DETECTORS: `vcp models pin` edits the file",
         )
+
+
+def _source_nodes(tree: CommentedMap | None) -> list[CommentedMap]:
+    return list(((tree or {}).get("models") or {}).get("sources") or [])
 
 
 async def _resolve_all(models: ModelsSettings, *, offline: bool | None) -> dict[str, RepoSnapshot]:
@@ -634,4 +636,11 @@ def _not_found(pin: HubPin, snapshot: RepoSnapshot) -> ModelNotFound:
 
 
 def _log_event(event: Event) -> None:
-    logger.info("%s", event)
+    # The registry's only events are retries; a wait of seconds should not look like a hang.
+    if isinstance(event, Retrying):
+        logger.warning(
+            "%s: the Hub did not answer (%s); asking again in %.0f s",
+            event.model,
+            event.reason,
+            event.delay,
+        )
