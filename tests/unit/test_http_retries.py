@@ -12,12 +12,12 @@ import hashlib
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from vcp_testing.mocks import MockedHub
 from yarl import URL
 
 from vcp.config.schema import DownloadSettings, HfRepo, ModelSource
@@ -50,15 +50,6 @@ HUB_HEADERS = {
 DEFAULT_BACKOFF = DownloadSettings().retry_backoff_seconds
 
 
-class _Response(aiohttp.ClientResponse):
-    """aioresponses 0.7.9 builds responses without the ``stream_writer`` aiohttp 3.14 requires;
-    a response that was "already sent" only reads its ``output_size``."""
-
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        kwargs.setdefault("stream_writer", SimpleNamespace(output_size=0))
-        super().__init__(method, url, **kwargs)
-
-
 class Hub:
     """Canned answers by method and URL (in order; ``repeat=True`` answers forever)."""
 
@@ -66,7 +57,7 @@ class Hub:
         self.mocked = mocked
 
     def answer(self, method: str, url: str, **kwargs: Any) -> None:
-        self.mocked.add(url, method, response_class=_Response, **kwargs)
+        self.mocked.add(url, method, **kwargs)
 
     def sent(self, method: str, url: str) -> list[dict[str, Any]]:
         """The keyword arguments of each request made to ``method url``."""
@@ -78,7 +69,7 @@ class Hub:
 
 @pytest.fixture
 def hub() -> Iterator[Hub]:
-    with aioresponses() as mocked:
+    with MockedHub() as mocked:
         yield Hub(mocked)
 
 

@@ -9,16 +9,13 @@ the Hub's name; a pin that disagrees in the same algorithm stops before any file
 from __future__ import annotations
 
 import hashlib
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
-from aioresponses import aioresponses
-from yarl import URL
+from vcp_testing.mocks import MockedHub as CompatHub
 
 from vcp.config import ModelsSettings
 from vcp.errors import IntegrityError
@@ -78,26 +75,8 @@ CONFIG_FILE = RepoFile("config.json", CONFIG, lfs=False)
 WEIGHTS_FILE = RepoFile("model.bin", WEIGHTS, lfs=True)
 
 
-# aioresponses 0.7.9 builds responses without the `stream_writer` that aiohttp 3.14 requires
-# (pnuckowski/aioresponses#289, still open): give it a request that was already sent.
-_NEEDS_STREAM_WRITER = "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters
-
-
-class _SentRequest:
-    output_size = 0
-
-
-class _Response(aiohttp.ClientResponse):
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        if _NEEDS_STREAM_WRITER:
-            kwargs.setdefault("stream_writer", _SentRequest())
-        super().__init__(method, url, **kwargs)
-
-
-class MockedHub(aioresponses):
-    def add(self, url: Any, method: str = "GET", *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(url, method, *args, **kwargs)
+class MockedHub(CompatHub):
+    """The mocked Hub, with a shortcut to serve a repo's info and files."""
 
     def serve(self, *files: RepoFile, body: dict[str, bytes] | None = None) -> None:
         """Repo info listing ``files`` at COMMIT, and each file's bytes (``body`` overrides)."""

@@ -6,7 +6,6 @@ the metadata cache's clock decides what is stale, and ``sleep`` records the wait
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from vcp_testing.mocks import MockedHub
 from yarl import URL
 
 from vcp.config.schema import DownloadSettings
@@ -59,28 +59,6 @@ def info(commit: str = COMMIT, *files: tuple[str, int, str]) -> dict[str, Any]:
         else:
             siblings.append({"rfilename": name, "blobId": digest, "size": size})
     return {"id": REPO, "sha": commit, "siblings": siblings}
-
-
-# aioresponses 0.7.9 builds responses without the `stream_writer` that aiohttp 3.14 requires
-# (pnuckowski/aioresponses#289, still open): give it a request that was already sent.
-_NEEDS_STREAM_WRITER = "stream_writer" in inspect.signature(aiohttp.ClientResponse).parameters
-
-
-class _SentRequest:
-    output_size = 0
-
-
-class _Response(aiohttp.ClientResponse):
-    def __init__(self, method: str, url: URL, **kwargs: Any) -> None:
-        if _NEEDS_STREAM_WRITER:
-            kwargs.setdefault("stream_writer", _SentRequest())
-        super().__init__(method, url, **kwargs)
-
-
-class MockedHub(aioresponses):
-    def add(self, url: Any, method: str = "GET", *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("response_class", _Response)
-        super().add(url, method, *args, **kwargs)
 
 
 class FakeClock:

@@ -40,13 +40,19 @@ async def wait_before_retry(
             path=place,
             model=spec.model,
             file=spec.name or None,
-            hint="check the network and run again (partial downloads are kept and resume)"
-            + by_hand,
+            hint=_exhausted_hint(exc) + by_hand,
         ) from exc
     delay = policy.delay(retries, server_hint=exc.wait)
     emit(Retrying(spec.model, spec.name, retries, delay, exc.reason))
     logger.info("%s: %s; retry %d in %.1f s", spec.label, exc.reason, retries, delay)
     await sleep(delay)
+
+
+def _exhausted_hint(exc: Transient) -> str:
+    if exc.status == 429:
+        wait = f" (about {exc.wait:.0f} s)" if exc.wait else ""
+        return f"the server is rate limiting: wait for its limit to reset{wait}, then run again"
+    return "check the network and run again (partial downloads are kept and resume)"
 
 
 async def with_retries(

@@ -249,8 +249,16 @@ def _not_found_hint(spec: FileSpec, code: str) -> str:
     return f"check the file name {spec.name!r} in hf.files and the revision {spec.revision!r}"
 
 
+def _model_page(url: str) -> str:
+    """The repo's page for a resolve or API URL: ``{endpoint}/{org}/{name}``."""
+    if "/api/models/" in url:
+        base, _, rest = url.partition("/api/models/")
+        return f"{base}/{'/'.join(rest.split('/')[:2]).split('?')[0]}"
+    return url.split("/resolve/")[0]
+
+
 def _auth_hint(spec: FileSpec) -> str:
-    page = spec.url.split("/resolve/")[0] if spec.hub else spec.url
+    page = _model_page(spec.url) if spec.hub else spec.url
     return (
         f"set a token in HF_TOKEN (or the variable named by models.hub.token_env) and accept "
         f"the model's terms at {page}"

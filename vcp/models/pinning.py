@@ -552,7 +552,7 @@ def _check_tree_matches(doc: YamlDocument, settings: Settings) -> None:
     # pin edits the file; the settings may differ from it only by values, not by which sources
     # and detectors exist (VCP_MODELS__SOURCES would make the two disagree).
     in_file = [str(n.get("name")) for n in _source_nodes(doc.tree)]
-    detectors = [str(n.get("name")) for n in (doc.tree or {}).get("detectors") or []]
+    detectors = [str(n.get("name")) for n in _items(doc.tree, "detectors")]
     if in_file != [s.name for s in settings.models.sources] or detectors != [
         d.name for d in settings.detectors
     ]:
@@ -563,7 +563,14 @@ def _check_tree_matches(doc: YamlDocument, settings: Settings) -> None:
 
 
 def _source_nodes(tree: CommentedMap | None) -> list[CommentedMap]:
-    return list(((tree or {}).get("models") or {}).get("sources") or [])
+    models = tree.get("models") if tree else None
+    return _items(models, "sources")
+
+
+def _items(mapping: Any, key: str) -> list[CommentedMap]:
+    # A list in the file, or nothing (`models:` or `detectors:` left empty or out).
+    found = mapping.get(key) if isinstance(mapping, dict) else None
+    return list(found or [])
 
 
 async def _resolve_all(models: ModelsSettings, *, offline: bool | None) -> dict[str, RepoSnapshot]:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from vcp.config.schema import ModelsSettings
-from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable
+from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
 from vcp.models.attempts import Emit, Sleep, with_retries
 from vcp.models.cache import atomic_write_text, repo_folder
 from vcp.models.http import Auth, Http, new_session, origin
@@ -146,6 +146,8 @@ class HuggingFaceRegistry:
         data = await self._get_json(spec)
         try:
             commit, files = parse_siblings(data)
+        except UnsafePathError as exc:  # name the model the hostile listing was for
+            raise UnsafePathError(exc.name, exc.reason, model=model) from None
         except ValueError as exc:
             raise _bad_answer(spec, exc) from exc
         if files is None:  # no sizes in repo info: list the tree instead
@@ -160,6 +162,8 @@ class HuggingFaceRegistry:
             page, link = await self._get_json(spec, with_link=True)
             try:
                 files.extend(parse_tree(page))
+            except UnsafePathError as exc:
+                raise UnsafePathError(exc.name, exc.reason, model=model) from None
             except (ValueError, KeyError, TypeError) as exc:
                 raise _bad_answer(spec, exc) from exc
             url = link
@@ -170,7 +174,7 @@ class HuggingFaceRegistry:
         name = repo.split("/")[-1]
         url = f"{self.endpoint}/api/models?{urlencode({'search': name, 'limit': limit})}"
         try:
-            found = await self._get_json(self._context(url, model, None))
+            found = await self._get_json(self._context(url, model, None), retry=False)
         except DownloadError:
             return []
         if not isinstance(found, list):
@@ -182,7 +186,7 @@ class HuggingFaceRegistry:
         """Branch and tag names of ``repo`` (best effort: empty when they cannot be read)."""
         url = f"{self.endpoint}/api/models/{repo}/refs"
         try:
-            data = await self._get_json(self._context(url, model, None))
+            data = await self._get_json(self._context(url, model, None), retry=False)
         except DownloadError:
             return [], []
         if not isinstance(data, dict):
@@ -223,7 +227,9 @@ class HuggingFaceRegistry:
         # Errors name the model and the API URL; no file is involved (an empty name).
         return FileSpec(model, "", url, "", None, None, hub=True, revision=revision)
 
-    async def _get_json(self, spec: FileSpec, *, with_link: bool = False) -> Any:
+    async def _get_json(
+        self, spec: FileSpec, *, with_link: bool = False, retry: bool = True
+    ) -> Any:
         async def get() -> Any:
             async with self.http.request("GET", spec.url, spec) as reply:
                 try:
@@ -232,9 +238,9 @@ class HuggingFaceRegistry:
                     raise _bad_answer(spec, exc) from exc
                 return (data, next_link(reply.headers.get("Link"))) if with_link else data
 
-        return await with_retries(
-            get, spec=spec, policy=self.policy, emit=self.emit, sleep=self.sleep
-        )
+        # Hints (search, refs) are best effort: they must not delay an error by minutes of retries.
+        policy = self.policy if retry else RetryPolicy(backoff=())
+        return await with_retries(get, spec=spec, policy=policy, emit=self.emit, sleep=self.sleep)
 
 
 @asynccontextmanager

@@ -1,0 +1,1 @@
+"""Helpers shared by vcp's tests (on sys.path through pytest's ``pythonpath`` setting)."""
