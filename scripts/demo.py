@@ -36,8 +36,10 @@ async def main(work: Path, extra: list[str]) -> int:
         print("$ HF_ENDPOINT=... vcp " + " ".join(command[3:]), flush=True)
         process = await asyncio.create_subprocess_exec(*command, env=env)
         code = await process.wait()
-        print(f"served {mirror.stats.bytes_served / 1e6:.1f} MB in {mirror.stats.count()} "
-              "requests", flush=True)
+        print(
+            f"served {mirror.stats.bytes_served / 1e6:.1f} MB in {mirror.stats.count()} requests",
+            flush=True,
+        )
         return code
 
 

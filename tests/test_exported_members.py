@@ -1,4 +1,4 @@
-"""The public surface is explicit: everything in vcp.__all__ exists, and nothing public is missed."""
+"""The public surface is explicit: all of vcp.__all__ exists, and nothing public is missed."""
 
 import vcp
 

@@ -166,3 +166,14 @@ def _env_var_for(loc: Loc) -> str | None:
     if tuple(parts[:3]) == ("MODELS", "HUB", "ENDPOINT") and "HF_ENDPOINT" in os.environ:
         return "HF_ENDPOINT"
     return None
+
+
+def source_location(doc: YamlDocument, settings: Settings, name: str) -> str | None:
+    """``file:line`` where model source ``name`` is declared, for error messages."""
+    for i, source in enumerate(settings.models.sources):
+        if source.name == name:
+            position = doc.locate(("models", "sources", i))
+            if position is None:
+                return None
+            return f"{doc.source}:{position[0]} (models.sources[{i}])"
+    return None

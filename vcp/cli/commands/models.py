@@ -22,7 +22,7 @@ EXIT_MODEL_ERROR = 3
 EXIT_INTERRUPTED = 130
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``models`` command group."""
     group = sub.add_parser("models", help="download, list and verify models")
     commands = group.add_subparsers(dest="models_command", metavar="COMMAND", required=True)
