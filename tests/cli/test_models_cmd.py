@@ -313,6 +313,12 @@ async def test_missing_file_on_the_server(
     assert error is not None and "not found" in error.group(), result.stderr
     assert WHISPER_REPO in result.stderr
     assert re.search(r"^  hint: check .*hf\.files", result.stderr, re.M)
+    # ...and the error says where in the config file the source is declared
+    place = re.search(r"^  config: (.+):(\d+) \(models\.sources\[(\d+)\]\)$", result.stderr, re.M)
+    assert place is not None, result.stderr
+    assert Path(place.group(1)) == config
+    declared = config.read_text().splitlines()[int(place.group(2)) - 1]
+    assert "whisper-tiny-en" in declared
     assert "Traceback" not in result.stderr
     assert unverified_final_files(cache_dir) == []
 

@@ -28,8 +28,14 @@ import pytest
 from vcp.cli.main import main
 from vcp.config import ModelsSettings
 from vcp.errors import AuthRequired, ModelNotFound, ModelUnavailable
-from vcp.mirror import Faults, MirrorServer, RequestRecord, add_plain_file, add_repo
-from vcp.mirror import update_repo_meta
+from vcp.mirror import (
+    Faults,
+    MirrorServer,
+    RequestRecord,
+    add_plain_file,
+    add_repo,
+    update_repo_meta,
+)
 from vcp.mirror.seed import WHISPER_COMMIT
 from vcp.models.events import (
     DownloadFailed,
@@ -104,12 +110,13 @@ def file_requests(server: MirrorServer) -> list[RequestRecord]:
     return [r for r in server.stats.requests if not r.path.startswith("/api/")]
 
 
-# -- fixtures ----------------------------------------------------------------------------------------
+# -- fixtures --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
 def _no_home_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # vcp also looks for reusable blobs in ~/.cache/huggingface/hub: never the developer's own.
+    # vcp also looks for reusable blobs in ~/.cache/huggingface/hub: never the developer's own
+    # (the root conftest does this too; the reuse tests below rely on exactly this HOME).
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
 
 
@@ -198,7 +205,7 @@ class Clock:
         self.offset += hours * 3600
 
 
-# -- branch revisions and the metadata cache --------------------------------------------------------
+# -- branch revisions and the metadata cache -------------------------------------------------------
 
 
 async def test_a_branch_is_resolved_to_its_commit_and_its_file_list_is_cached(
@@ -305,7 +312,33 @@ async def test_a_branch_that_moved_is_followed_once_the_ttl_has_passed(
     assert old.file("weights.bin").read_bytes() == FILES["weights.bin"]  # the old snapshot stays
 
 
-# -- file selection -----------------------------------------------------------------------------------
+async def test_when_the_hub_is_unreachable_after_the_ttl_the_stale_list_is_used_with_a_warning(
+    root: Path,
+    settings_for: Callable[..., ModelsSettings],
+    fake_sleep: FakeSleep,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock = Clock()
+    async with (
+        MirrorServer(root) as server,
+        ModelManager(settings_for(server, TINY), clock=clock) as models,
+    ):
+        first = await models.ready("tiny")
+    # the same endpoint, now with nobody listening (as when the network is down)
+    settings = settings_for(server, TINY)
+    clock.advance(settings.hub.metadata_ttl_hours + 1)
+
+    with caplog.at_level(logging.WARNING):
+        async with ModelManager(settings, clock=clock, sleep=fake_sleep) as models:
+            again = await models.ready("tiny")
+
+    assert again == first
+    assert fake_sleep.delays  # the Hub was given its retries first
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(REPO in w and "main" in w for w in warnings)
+
+
+# -- file selection --------------------------------------------------------------------------------
 
 
 async def test_glob_patterns_select_the_matching_files_of_the_listing(
@@ -344,7 +377,7 @@ async def test_a_pattern_matching_nothing_fails_listing_the_repos_files(
     assert file_requests(mirror) == []
 
 
-# -- fallbacks ------------------------------------------------------------------------------------------
+# -- fallbacks -------------------------------------------------------------------------------------
 
 
 def _missing_primary(server: MirrorServer) -> list[dict[str, Any]]:
@@ -426,11 +459,7 @@ async def test_models_list_says_which_fallback_provides_the_model(
     listing = await vcp("models", "list")
     assert listing.code == 0, listing.err
     (line,) = [x for x in listing.out.splitlines() if x.startswith("detector ")]
-    assert "cached" in line and "tiny-weights.bin" in line
-    if "(via alt)" not in line:
-        # docs/hub.md promises `cached (via alt)`; vcp/cli/commands/models.py run_list does not
-        # show ModelStatus.source yet.
-        pytest.xfail(f"`vcp models list` does not name the fallback: {line!r}")
+    assert "cached (via alt)" in line and "tiny-weights.bin" in line
 
 
 async def test_when_no_source_works_the_error_lists_every_one_tried(
@@ -503,7 +532,7 @@ async def test_a_transfer_that_keeps_failing_falls_back_after_its_retries(
     assert not blob(cache_dir, REPO, ETAGS["weights.bin"]).exists()
 
 
-# -- what the Hub refuses -----------------------------------------------------------------------------
+# -- what the Hub refuses --------------------------------------------------------------------------
 
 
 GATED = hf_source("gated", GATED_REPO, ["config.json", "weights.bin"])
@@ -517,9 +546,7 @@ async def test_a_gated_repo_without_access_asks_for_a_token_and_the_terms(
     fake_sleep: FakeSleep,
     token: str | None,
 ) -> None:
-    async with ModelManager(
-        settings_for(mirror, GATED), token=token, sleep=fake_sleep
-    ) as models:
+    async with ModelManager(settings_for(mirror, GATED), token=token, sleep=fake_sleep) as models:
         with pytest.raises(AuthRequired) as caught:
             await models.ready("gated")
 
@@ -610,7 +637,7 @@ async def test_a_missing_revision_lists_the_repos_branches_and_tags(
     assert file_requests(mirror) == []
 
 
-# -- offline --------------------------------------------------------------------------------------------
+# -- offline ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("how", ["HF_HUB_OFFLINE", "argument"])
@@ -643,14 +670,22 @@ async def test_offline_a_warm_cache_serves_a_branch_without_any_request_even_aft
 
 
 @pytest.mark.parametrize("how", ["HF_HUB_OFFLINE", "argument"])
-async def test_offline_a_cold_cache_fails_at_once_naming_the_model(
+@pytest.mark.parametrize("cache", ["cold", "file-list-only"])
+async def test_offline_a_missing_model_fails_at_once_naming_it(
     mirror: MirrorServer,
     settings_for: Callable[..., ModelsSettings],
+    cache_dir: Path,
     monkeypatch: pytest.MonkeyPatch,
     events: Recorder,
     fake_sleep: FakeSleep,
     how: str,
+    cache: str,
 ) -> None:
+    if cache == "file-list-only":  # an earlier run listed the repo, but a file is gone since
+        async with ModelManager(settings_for(mirror, TINY)) as models:
+            await models.ready("tiny")
+        blob(cache_dir, REPO, ETAGS["weights.bin"]).unlink()
+        mirror.stats.reset()
     if how == "HF_HUB_OFFLINE":
         monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     settings = settings_for(mirror, TINY)
@@ -666,7 +701,7 @@ async def test_offline_a_cold_cache_fails_at_once_naming_the_model(
     assert not fake_sleep.delays and not events.of(Retrying)
 
 
-# -- reuse of another Hub cache -------------------------------------------------------------------------
+# -- reuse of another Hub cache --------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("where", ["HF_HUB_CACHE", "HF_HOME", "HOME"])
@@ -776,7 +811,7 @@ async def test_what_huggingface_hub_downloaded_is_reused_by_vcp(
     assert file_requests(mirror) == []
 
 
-# -- deprecation ------------------------------------------------------------------------------------------
+# -- deprecation -----------------------------------------------------------------------------------
 
 
 async def test_using_a_deprecated_source_warns_with_its_replacement(
@@ -799,12 +834,14 @@ async def test_using_a_deprecated_source_warns_with_its_replacement(
             await models.ready("tiny")
 
     assert local.file("config.json").read_bytes() == FILES["config.json"]
-    assert events.of(SourceDeprecated) == [SourceDeprecated("old", "tiny", "retrained on more data")]
+    assert events.of(SourceDeprecated) == [
+        SourceDeprecated("old", "tiny", "retrained on more data")
+    ]
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "old" in warning and "tiny" in warning and "retrained on more data" in warning
 
 
-# -- other Hub tools read vcp's cache ---------------------------------------------------------------------
+# -- other Hub tools read vcp's cache --------------------------------------------------------------
 
 
 @pytest.mark.slow

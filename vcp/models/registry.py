@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
+import aiohttp
+
 from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
 from vcp.models.attempts import Emit, Sleep, with_retries
@@ -259,18 +261,40 @@ async def open_registry(
     token = token if token is not None else find_token(settings.hub.token_env)
     session = new_session(settings.download)
     try:
-        auth = Auth(token, origin(settings.hub.endpoint)) if token else None
-        yield HuggingFaceRegistry(
-            Http(session, auth=auth, max_redirects=settings.download.max_redirects),
-            endpoint=settings.hub.endpoint,
-            cache=MetadataCache(settings.resolved_cache_dir, clock=clock),
-            ttl_hours=settings.hub.metadata_ttl_hours,
-            offline=settings.hub.offline if offline is None else offline,
-            policy=RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds)),
-            emit=emit or _ignore,
-        )
+        http = hub_http(session, settings, token=token)
+        yield build_registry(http, settings, offline=offline, emit=emit or _ignore, clock=clock)
     finally:
         await session.close()
+
+
+def hub_http(
+    session: aiohttp.ClientSession, settings: ModelsSettings, *, token: str | None
+) -> Http:
+    """Requests on ``session`` with the token scoped to the configured endpoint's origin."""
+    auth = Auth(token, origin(settings.hub.endpoint)) if token else None
+    return Http(session, auth=auth, max_redirects=settings.download.max_redirects)
+
+
+def build_registry(
+    http: Http,
+    settings: ModelsSettings,
+    *,
+    offline: bool | None,
+    emit: Emit,
+    sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.time,
+) -> HuggingFaceRegistry:
+    """The registry for ``settings``: its endpoint, TTL, retries and metadata cache."""
+    return HuggingFaceRegistry(
+        http,
+        endpoint=settings.hub.endpoint,
+        cache=MetadataCache(settings.resolved_cache_dir, clock=clock),
+        ttl_hours=settings.hub.metadata_ttl_hours,
+        offline=settings.hub.offline if offline is None else offline,
+        policy=RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds)),
+        emit=emit,
+        sleep=sleep,
+    )
 
 
 def _ignore(_event: object) -> None:

@@ -10,7 +10,9 @@ from collections.abc import Sequence
 
 from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
-from vcp.config import Settings, load_settings
+from vcp.config import Settings, load_document, load_settings, settings_from_document
+from vcp.config.loader import source_location
+from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelUnavailable, VcpError
 from vcp.models.local import FileState, ModelStatus
 from vcp.models.manager import ModelManager
@@ -82,10 +84,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_download(args: argparse.Namespace) -> int:
-    settings = load_settings(args.config)
+    doc = load_document(args.config)
+    settings = settings_from_document(doc)
     cache = settings.models.resolved_cache_dir
     try:
-        return asyncio.run(_download(settings, args))
+        return asyncio.run(_download(doc, settings, args))
     except KeyboardInterrupt:
         sys.stderr.write(
             f"interrupted: partial downloads are kept in {cache}; "
@@ -94,7 +97,7 @@ def run_download(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
 
 
-async def _download(settings: Settings, args: argparse.Namespace) -> int:
+async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     offline = True if args.offline else None
     # sys.stderr as it is now: make_renderer's default was bound when vcp.cli.progress was
@@ -109,7 +112,11 @@ async def _download(settings: Settings, args: argparse.Namespace) -> int:
     failures = [f.exception() for f in outcomes.values() if f.exception() is not None]
     for error in failures:
         assert isinstance(error, VcpError)
-        render_error(error)
+        # Point at the source's place in the config: that is where a wrong repo, revision, file
+        # name or checksum gets fixed.
+        model = getattr(error, "model", None)
+        place = source_location(doc, settings, model) if model else None
+        render_error(error, config=place)
     for name, future in outcomes.items():
         if future.exception() is None and not quiet:
             model = future.result()
@@ -172,7 +179,7 @@ def run_list(args: argparse.Namespace) -> int:
         rows.append(
             (
                 st.name,
-                st.state.value,
+                st.state.value + (f" (via {st.source})" if st.source else ""),
                 _mb(st.size) if st.size else "-",
                 (st.revision or "-")[:12],
                 str(st.path or "-"),

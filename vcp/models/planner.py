@@ -1,0 +1,356 @@
+"""Planning: for each model, what the cache holds and what must be fetched, and from where.
+
+The cache is asked first (no network). A Hub source then gets its file list from the registry
+(sizes and hashes known, no per-file request); an endpoint without the Hub API, and a plain-URL
+source, are asked about each missing file with ``HEAD``. A source that is unavailable gives way to
+its fallbacks, in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
+from vcp.errors import DownloadError, IntegrityError, ModelError, ModelNotFound, ModelUnavailable
+from vcp.models import local
+from vcp.models.attempts import Emit, with_retries
+from vcp.models.cache import ModelCache, repo_folder
+from vcp.models.checksums import Checksum
+from vcp.models.concurrency import run_all
+from vcp.models.events import FallbackUsed
+from vcp.models.http import Http
+from vcp.models.hub_api import HubFile, RepoSnapshot
+from vcp.models.local import FileState, Found
+from vcp.models.registry import HuggingFaceRegistry, MetadataCache
+from vcp.models.retry import RetryPolicy
+from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Work:
+    """One file of a model being made ready."""
+
+    spec: FileSpec
+    found: Found
+    remote: RemoteFile | None = None
+    final: Path | None = None
+    expected: Checksum | None = None
+    partial_bytes: int = 0
+
+    @property
+    def cached(self) -> bool:
+        return self.found.state is FileState.CACHED
+
+    @property
+    def pending_bytes(self) -> int:
+        if self.cached or self.remote is None or self.remote.size is None:
+            return 0
+        return max(0, self.remote.size - self.partial_bytes)
+
+
+@dataclass
+class Plan:
+    """A model being made ready: its files, its commit, and the fallbacks not tried yet."""
+
+    name: str  # the model asked for
+    source: ModelSource  # the source providing it (a fallback's, after one was needed)
+    work: list[Work]
+    commit: str | None = None
+    reserved: int = field(default=0)
+    spare: list[ModelSource] = field(default_factory=list)  # fallbacks not tried yet
+
+    @property
+    def complete(self) -> bool:
+        return all(w.cached for w in self.work)
+
+    @property
+    def pending_bytes(self) -> int:
+        return sum(w.pending_bytes for w in self.work)
+
+
+class Planner:
+    """Works out each model's plan; one per ModelManager, sharing its HTTP session."""
+
+    def __init__(
+        self,
+        settings: ModelsSettings,
+        cache: ModelCache,
+        *,
+        http: Http,
+        registry: HuggingFaceRegistry,
+        offline: bool,
+        emit: Emit,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self.http = http
+        self.registry = registry
+        self.offline = offline
+        self.emit = emit
+        self.sleep = sleep
+        self.policy = RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds))
+        self.probe_slots = asyncio.Semaphore(settings.download.max_concurrent_files)
+
+    def fallbacks(self, source: ModelSource) -> list[ModelSource]:
+        return [self.settings.source(name) for name in source.fallbacks]
+
+    async def plan_with_fallbacks(self, name: str, candidates: list[ModelSource]) -> Plan:
+        """Plan the first candidate that is available; remember the others for later failures."""
+        tried: list[tuple[str, ModelError]] = []
+        for i, source in enumerate(candidates):
+            try:
+                plan = await self._plan(source)
+            except (DownloadError, ModelUnavailable) as exc:
+                tried.append((source.name, exc))
+                if i + 1 < len(candidates):
+                    logger.warning("%s: %s; trying %s", name, exc, candidates[i + 1].name)
+                continue
+            plan.name, plan.spare = name, candidates[i + 1 :]
+            if tried:
+                self.emit(FallbackUsed(name, source.name, str(tried[0][1])))
+            return plan
+        raise _none_worked(name, tried)
+
+    async def _plan(self, source: ModelSource) -> Plan:
+        plan = await self._plan_source(source)
+        if self.offline and not plan.complete:
+            raise ModelUnavailable(
+                "not in the cache and offline mode is on",
+                model=source.name,
+                hint=f"run `vcp models download {source.name}` with network access, "
+                "or unset HF_HUB_OFFLINE / models.hub.offline",
+            )
+        return plan
+
+    async def _plan_source(self, source: ModelSource) -> Plan:
+        if source.hf is None:
+            return await self._plan_url(source)
+        literal = not any(is_pattern(f) for f in source.hf.files)
+        if literal:
+            plan = await self._plan_local(source)
+            if plan.complete and (source.hf.is_commit or self.offline or self._fresh(source)):
+                return plan  # everything is here: no network at all
+        try:
+            snapshot = await self.registry.snapshot(
+                source.hf.repo, source.hf.revision, model=source.name
+            )
+        except ModelNotFound as exc:
+            if exc.code or not literal:
+                raise await self.registry.explain(
+                    exc, repo=source.hf.repo, revision=source.hf.revision
+                ) from None
+            # No Hub API at this endpoint (a plain 404): ask about each file with HEAD instead.
+            logger.info("%s: no Hub API at %s; probing files directly", source.name, exc.url)
+            return await self._plan_probed(source)
+        except DownloadError as exc:
+            if exc.attempts:  # the Hub could not be reached at all
+                raise self._unreachable(exc, source) from exc
+            raise await self.registry.explain(
+                exc, repo=source.hf.repo, revision=source.hf.revision
+            ) from None
+        return await self._plan_listed(source, snapshot)
+
+    def _unreachable(self, exc: DownloadError, source: ModelSource) -> DownloadError:
+        """The hint for a Hub that cannot be reached: where files could be put by hand."""
+        assert source.hf is not None
+        hint = (
+            f"check the network and models.hub.endpoint / HF_ENDPOINT ({exc.url}), then run again"
+        )
+        files = [f for f in source.hf.files if not is_pattern(f)]
+        if source.hf.is_commit and files:
+            folder = self.cache.folder(repo_folder(source.hf.repo))
+            where = folder / "snapshots" / source.hf.revision
+            if len(files) == 1:
+                hint += f"; or download the file by hand to {where / files[0]}"
+            else:
+                hint += f"; or download the files ({', '.join(files)}) by hand into {where}"
+        return DownloadError(
+            f"cannot reach the Hub: {exc.message.split(': ', 1)[-1]}",
+            url=exc.url,
+            status=exc.status,
+            attempts=exc.attempts,
+            model=source.name,
+            hint=hint,
+        )
+
+    def _fresh(self, source: ModelSource) -> bool:
+        assert source.hf is not None
+        return self.registry.cached(source.hf.repo, source.hf.revision) is not None
+
+    async def _plan_local(self, source: ModelSource) -> Plan:
+        """What the cache holds for the source's literal files (no network)."""
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        found = await asyncio.to_thread(
+            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+        )
+        plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
+        plan.commit = local.commit_for(self.cache, specs[0]) if specs else None
+        return plan
+
+    async def _plan_listed(self, source: ModelSource, snapshot: RepoSnapshot) -> Plan:
+        """Plan from the Hub's file list: sizes and hashes known, no per-file probe needed."""
+        assert source.hf is not None
+        files, unmatched = snapshot.select(source.hf.files)
+        if unmatched:
+            listing = ", ".join(f.path for f in snapshot.files[:12]) or "no files"
+            raise ModelNotFound(
+                f"{', '.join(map(repr, unmatched))} not found in {source.hf.repo} at "
+                f"{source.hf.revision} ({snapshot.commit[:12]})",
+                model=source.name,
+                hint=f"check hf.files in the config; the repo has: {listing}",
+                code="EntryNotFound",
+            )
+        endpoint = self.settings.hub.endpoint
+        specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
+        for spec, entry in zip(specs, files, strict=True):
+            _check_listed_pin(spec, entry, snapshot)
+        found = await asyncio.to_thread(
+            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+        )
+        plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
+        plan.commit = snapshot.commit
+        for work, entry in zip(plan.work, files, strict=True):
+            if work.cached:
+                continue
+            work.remote = RemoteFile(work.spec.url, entry.size, entry.etag, snapshot.commit, True)
+            work.final = self.cache.blob_path(work.spec.folder, entry.etag)
+            work.expected = work.spec.pinned or entry.checksum
+            work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
+        return plan
+
+    async def _plan_probed(self, source: ModelSource) -> Plan:
+        plan = await self._plan_local(source)
+        missing = [w for w in plan.work if not w.cached]
+        await run_all(self._probe(plan, w) for w in missing)
+        return plan
+
+    async def _plan_url(self, source: ModelSource) -> Plan:
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        for spec in specs:
+            if spec.pinned is None and not spec.allow_unverified:
+                raise ModelError(
+                    "no checksum is configured, so the download could not be verified",
+                    model=spec.model,
+                    file=spec.name,
+                    hint="add `checksum:` (and `algorithm:`) to the source, or set "
+                    "`allow_unverified: true` to accept it and record its computed sha256",
+                )
+        plan = await self._plan_local(source)
+        if not self.offline:
+            await run_all(self._probe(plan, w) for w in plan.work if not w.cached)
+        return plan
+
+    def _partial_bytes(self, final: Path) -> int:
+        partials = self.cache.partials(final)
+        return partials[0].stat().st_size if partials else 0
+
+    async def _probe(self, plan: Plan, work: Work) -> None:
+        async with self.probe_slots:
+            remote = await with_retries(
+                lambda: self.http.probe(work.spec),
+                spec=work.spec,
+                policy=self.policy,
+                emit=self.emit,
+                sleep=self.sleep,
+            )
+        spec = work.spec
+        work.remote = remote
+        if spec.hub:
+            if not remote.etag:
+                raise DownloadError(
+                    "the server sent no ETag, so the file cannot be identified",
+                    url=spec.url,
+                    model=spec.model,
+                    file=spec.name,
+                    hint="is models.hub.endpoint a Hugging Face Hub (or a faithful mirror)?",
+                )
+            plan.commit = plan.commit or remote.commit
+            work.final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
+            work.expected = spec.pinned or remote.checksum
+            _check_pin(spec, remote)
+        else:
+            work.final = work.found.final
+            work.expected = spec.pinned
+            _check_size(spec, remote)
+        assert work.final is not None
+        work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
+
+
+def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource) -> list[FileSpec]:
+    """The source's files as far as the disk knows (patterns need a cached file list)."""
+    endpoint = settings.hub.endpoint
+    if source.hf is None or not any(is_pattern(f) for f in source.hf.files):
+        return file_specs(source, endpoint=endpoint)
+    listing = MetadataCache(cache.root).load(source.hf.repo, source.hf.revision)
+    if listing is None:
+        return []
+    files, _ = listing.select(source.hf.files)
+    return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
+
+
+def _check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> None:
+    pinned = spec.pinned
+    if pinned and pinned.algorithm == entry.checksum.algorithm and pinned != entry.checksum:
+        raise IntegrityError(
+            what="pinned checksum",
+            expected=str(pinned),
+            got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="the file on the Hub differs from the pinned one: if the change is intended, "
+            f"update checksums['{spec.name}'] in the config (`vcp models pin` does it), or pin "
+            "hf.revision to the commit you trust",
+        )
+
+
+def _check_pin(spec: FileSpec, remote: RemoteFile) -> None:
+    served = remote.checksum
+    if (
+        spec.pinned
+        and served
+        and served.algorithm == spec.pinned.algorithm
+        and served != spec.pinned
+    ):
+        raise IntegrityError(
+            what="pinned checksum",
+            expected=str(spec.pinned),
+            got=f"{served} (the server's ETag)",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="the file on the server differs from the pinned one: pin the revision to the "
+            "commit you trust, or update checksums in the config if the change is intended",
+        )
+
+
+def _check_size(spec: FileSpec, remote: RemoteFile) -> None:
+    if spec.size is not None and remote.size is not None and spec.size != remote.size:
+        raise IntegrityError(
+            what="size",
+            expected=f"{spec.size} bytes (config)",
+            got=f"{remote.size} bytes (server)",
+            url=spec.url,
+            model=spec.model,
+            file=spec.name,
+            hint="check the source's url and size in the config",
+        )
+
+
+def _none_worked(name: str, tried: list[tuple[str, ModelError]]) -> ModelError:
+    if len(tried) == 1:
+        return tried[0][1]
+    lines = "; ".join(f"{source}: {error}" for source, error in tried)
+    hints = " / ".join(dict.fromkeys(e.hint for _, e in tried if e.hint))
+    return ModelUnavailable(
+        f"no source could provide it (tried {len(tried)}): {lines}",
+        model=name,
+        hint=hints or "check the sources and their fallbacks in the config",
+    )
