@@ -844,7 +844,6 @@ async def test_using_a_deprecated_source_warns_with_its_replacement(
 # -- other Hub tools read vcp's cache --------------------------------------------------------------
 
 
-@pytest.mark.slow
 async def test_faster_whisper_loads_the_snapshot_vcp_downloaded(
     default_mirror: MirrorServer,
     models_settings: Callable[..., ModelsSettings],
