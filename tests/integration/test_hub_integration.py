@@ -601,18 +601,22 @@ async def test_a_disabled_repo_says_so(
     assert file_requests(mirror) == [] and not fake_sleep.delays
 
 
+@pytest.mark.parametrize("typo", ["acme-labs/tiny", "acme/tinny", "acme/tny"])
 async def test_a_misspelled_repo_gets_did_you_mean_suggestions(
     mirror: MirrorServer,
     settings_for: Callable[..., ModelsSettings],
+    typo: str,
 ) -> None:
-    source = hf_source("tiny", "acme-labs/tiny", ["weights.bin"])
+    # A wrong organisation, a doubled letter and a missing letter: the Hub's search matches
+    # substrings only, so the last two are found through the name's start and the organisation.
+    source = hf_source("tiny", typo, ["weights.bin"])
     async with ModelManager(settings_for(mirror, source)) as models:
         with pytest.raises(ModelNotFound) as caught:
             await models.ready("tiny")
 
     err = caught.value
     assert err.code == "RepoNotFound"
-    assert "acme-labs/tiny" in str(err) and "not found" in str(err)
+    assert typo in str(err) and "not found" in str(err)
     assert err.hint is not None and "did you mean acme/tiny" in err.hint
     # the suggestions come from the Hub's search, which never lists a disabled repo
     assert DISABLED_REPO not in err.hint

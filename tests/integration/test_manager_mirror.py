@@ -657,8 +657,10 @@ async def test_missing_file_repo_or_revision_fails_at_once_with_a_hint(
     assert err.hint and hint in err.hint  # and what to check
     assert err.exit_code == 3
     # no retry for an answer that cannot change: every URL was asked once at most
-    asked = [(r.method, r.path) for r in mirror.stats.requests]
+    asked = [(r.method, r.path) for r in mirror.stats.requests if r.path != "/api/models"]
     assert len(asked) == len(set(asked))
+    searches = [r for r in mirror.stats.requests if r.path == "/api/models"]
+    assert len(searches) <= 3  # the "did you mean" look-ups: a few quick searches, no retries
     assert not events.of(Retrying) and not fake_sleep.delays
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 import json
 import logging
 import time
@@ -172,9 +173,26 @@ class HuggingFaceRegistry:
         return files
 
     async def suggestions(self, repo: str, *, model: str, limit: int = 5) -> list[str]:
-        """Similar repo ids from the Hub's search, for "did you mean" hints (best effort)."""
-        name = repo.split("/")[-1]
-        url = f"{self.endpoint}/api/models?{urlencode({'search': name, 'limit': limit})}"
+        """Similar repo ids, for "did you mean" hints (best effort, a few quick searches).
+
+        The Hub's search matches substrings, so a typo inside a name finds nothing by itself:
+        candidates also come from the name's first letters and from the organisation's repos,
+        and are ranked by similarity to what was asked for.
+        """
+        org, _, name = repo.rpartition("/")
+        queries = [{"search": name}, {"search": name[: max(3, len(name) // 2)]}]
+        if org:
+            queries.append({"author": org})
+        candidates: dict[str, None] = {}
+        for query in queries:
+            candidates.update(dict.fromkeys(await self._search(query, model=model)))
+        candidates.pop(repo, None)
+        ranked = difflib.get_close_matches(repo, list(candidates), n=limit, cutoff=0.5)
+        substring = [c for c in candidates if name.lower() in c.lower() and c not in ranked]
+        return (ranked + substring)[:limit]
+
+    async def _search(self, query: dict[str, str], *, model: str) -> list[str]:
+        url = f"{self.endpoint}/api/models?{urlencode({**query, 'limit': '50'})}"
         try:
             found = await self._get_json(self._context(url, model, None), retry=False)
         except DownloadError:
@@ -182,7 +200,7 @@ class HuggingFaceRegistry:
         if not isinstance(found, list):
             return []
         ids = (m.get("id") for m in found if isinstance(m, dict))
-        return [i for i in ids if isinstance(i, str) and i != repo][:limit]
+        return [i for i in ids if isinstance(i, str)]
 
     async def refs(self, repo: str, *, model: str) -> tuple[list[str], list[str]]:
         """Branch and tag names of ``repo`` (best effort: empty when they cannot be read)."""
