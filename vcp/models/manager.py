@@ -245,10 +245,7 @@ class ModelManager:
     async def _prepare(self, sources: list[ModelSource]) -> None:
         """Plan every model, check the disk for all of them at once, then start fetching."""
         plans = await asyncio.gather(
-            *(
-                self._planner.plan_with_fallbacks(s.name, [s, *self._fallbacks(s)])
-                for s in sources
-            ),
+            *(self._planner.plan_with_fallbacks(s.name, [s, *self._fallbacks(s)]) for s in sources),
             return_exceptions=True,
         )
         ready: list[Plan] = []
