@@ -7,6 +7,7 @@ and Hugging Face's variables and points HF_HOME at an empty temporary folder.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,25 @@ from vcp.config import ModelsSettings, load_settings
 from vcp.mirror import MirrorServer, seed_default_models
 
 _ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
+
+
+_LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_only_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    """Name resolution for loopback only: no test may reach (or even look up) another host."""
+    name = host.decode() if isinstance(host, bytes) else str(host)
+    if name in _LOOPBACK_NAMES or name.startswith("127."):
+        return _real_getaddrinfo(host, *args, **kwargs)
+    raise socket.gaierror(socket.EAI_NONAME, f"tests may only reach 127.0.0.0/8, not {name!r}")
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The default config's fallback is a GitHub release URL: if a test ever made the primary
+    # source fail, the lookup of github.com must fail here instead of leaving the machine.
+    monkeypatch.setattr(socket, "getaddrinfo", _loopback_only_getaddrinfo)
 
 
 @pytest.fixture(autouse=True)

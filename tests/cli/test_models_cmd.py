@@ -94,6 +94,11 @@ def write_config(
     """The built-in config with ``download`` overrides and, optionally, other whisper files."""
     config = YAML(typ="safe").load(default_config_text())
     config["models"]["download"].update(download or {})
+    # The default NudeNet fallback is a GitHub URL; these subprocesses must never look it up.
+    sources = [s for s in config["models"]["sources"] if "url" not in s]
+    for source in sources:
+        source.pop("fallbacks", None)
+    config["models"]["sources"] = sources
     if whisper_files is not None:
         whisper = next(s for s in config["models"]["sources"] if s["name"] == "whisper-tiny-en")
         whisper["hf"]["files"] = list(whisper_files)
