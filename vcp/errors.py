@@ -117,6 +117,7 @@ class ModelError(VcpError):
     ) -> None:
         prefix = _subject(model, file)
         super().__init__(f"{prefix}{message}", where=where, hint=hint)
+        self.detail = message  # without the "model 'x', file 'y': " subject
         self.model = model
         self.file = file
 

@@ -344,10 +344,14 @@ def _check_size(spec: FileSpec, remote: RemoteFile) -> None:
         )
 
 
+def _what(error: ModelError) -> str:
+    return f"{error.file}: {error.detail}" if error.file else error.detail
+
+
 def _none_worked(name: str, tried: list[tuple[str, ModelError]]) -> ModelError:
     if len(tried) == 1:
         return tried[0][1]
-    lines = "; ".join(f"{source}: {error}" for source, error in tried)
+    lines = "; ".join(f"{source}: {_what(error)}" for source, error in tried)
     hints = " / ".join(dict.fromkeys(e.hint for _, e in tried if e.hint))
     return ModelUnavailable(
         f"no source could provide it (tried {len(tried)}): {lines}",
