@@ -57,3 +57,11 @@ def check_disk_space(
     available = usage(existing_ancestor(path)).free
     if available < needed:
         raise DiskSpaceError(required=needed, available=available, path=path, model=model)
+
+
+def free_bytes(path: Path, *, usage: Callable[[Path], DiskUsage] = shutil.disk_usage) -> int:
+    """Free bytes at ``path`` (or its nearest existing parent); 0 when it cannot be measured."""
+    try:
+        return usage(existing_ancestor(path)).free
+    except OSError:
+        return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -156,7 +156,7 @@ class Reply:
             accepts_ranges=final.get("Accept-Ranges", "").lower() == "bytes",
         )
 
-    async def chunks(self, size: int) -> AsyncIterator[memoryview]:
+    async def chunks(self, size: int) -> AsyncGenerator[memoryview, None]:
         """The body in pieces of about ``size`` bytes (small network reads are gathered).
 
         One buffer is reused: each piece is valid until the next one is asked for, which saves a

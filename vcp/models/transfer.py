@@ -11,23 +11,36 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import json
 import logging
 import os
-import time
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+
+from anyio import to_thread
 
 from vcp.config.schema import DownloadSettings
-from vcp.errors import DiskSpaceError, DownloadError, IntegrityError
+from vcp.errors import DiskSpaceError, IntegrityError, ModelError
 from vcp.models.attempts import wait_before_retry
-from vcp.models.cache import ModelCache, atomic_write_text, fsync_dir
+from vcp.models.cache import ModelCache, fsync_dir
 from vcp.models.checksums import Checksum, Hasher
 from vcp.models.concurrency import run_all
+from vcp.models.diskspace import free_bytes
 from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http import Http, Transient
+from vcp.models.partial import (
+    CHUNK_BYTES,
+    PartialState,
+    PrefixHasher,
+    Sink,
+    StateSaver,
+    discard_partial,
+    fsync_file,
+    hash_prefix,
+    preallocate,
+    size_of,
+    truncate,
+)
 from vcp.models.ranges import (
     RangeReply,
     Segment,
@@ -40,78 +53,12 @@ from vcp.models.sources import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 1 << 20
-STATE_SAVE_BYTES = 16 << 20  # segment progress is persisted for resume this often...
-STATE_SAVE_SECONDS = 0.5  # ...or this often, whichever comes first
 MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
 UNVERIFIED_ALGORITHM = "sha256"
 
 
 class _RangeIgnored(Exception):
     """The server answered a ranged request with the whole file."""
-
-
-@dataclass
-class PartialState:
-    """What a partial file holds, persisted beside it so a later run can resume safely."""
-
-    etag: str | None
-    size: int | None
-    segments: list[list[int]] | None = None  # [start, stop, done] per ranged segment
-
-    @classmethod
-    def load(cls, partial: Path) -> PartialState | None:
-        try:
-            data = json.loads(_state_path(partial).read_text(encoding="utf-8"))
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
-            return None
-
-    def save(self, partial: Path) -> None:
-        atomic_write_text(_state_path(partial), json.dumps(asdict(self)))
-
-
-def _state_path(partial: Path) -> Path:
-    return partial.with_name(partial.name + ".json")
-
-
-def discard_partial(partial: Path) -> None:
-    for path in (partial, _state_path(partial)):
-        with contextlib.suppress(OSError):
-            path.unlink()
-
-
-class _Sink:
-    """Appends to the partial file and hashes what it writes: one worker-thread hop per chunk."""
-
-    def __init__(self, path: Path, offset: int, hasher: Hasher) -> None:
-        self.file: BinaryIO = open(path, "r+b" if path.exists() else "w+b")  # noqa: SIM115
-        self.file.truncate(offset)
-        self.file.seek(offset)
-        self.hasher = hasher
-
-    def write(self, data: bytes | memoryview) -> None:
-        self.file.write(data)
-        self.hasher.update(data)
-
-    def close(self) -> None:
-        self.file.close()
-
-
-def _hash_prefix(path: Path, length: int, hasher: Hasher) -> None:
-    with open(path, "rb") as fh:
-        remaining = length
-        while remaining:
-            block = fh.read(min(CHUNK_BYTES, remaining))
-            if not block:
-                raise OSError(errno.EIO, f"partial file shorter than {length} bytes", str(path))
-            hasher.update(block)
-            remaining -= len(block)
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
 
 
 @dataclass
@@ -129,7 +76,8 @@ class FileDownload:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     manual_path: Path | None = None  # where a user could put the file by hand
     partial: Path = field(init=False)
-    received: int = 0
+    received: int = 0  # bytes of the file present, including those resumed from disk
+    fetched: int = 0  # bytes that came over the network in this run: what "progress" means
 
     @property
     def policy(self) -> RetryPolicy:
@@ -143,22 +91,25 @@ class FileDownload:
         """Transfer, verify and move into place; returns the verified checksum."""
         # Not in a worker thread: a cancellation while the thread ran would orphan the state
         # file it writes. It is a few small file operations, and the try below cleans up.
-        self.partial, state = self._adopt_partial()
+        try:
+            self.partial, state = self._adopt_partial()
+        except OSError as exc:
+            raise self._os_error(exc, self.final) from exc
         try:
             if self._segmentable():
                 checksum = await self._segmented(state)
             else:
                 checksum = await self._single()
-            await asyncio.to_thread(self._verify_and_commit, checksum)
+            await to_thread.run_sync(self._verify_and_commit, checksum)
         except IntegrityError:
-            await asyncio.to_thread(discard_partial, self.partial)
+            await to_thread.run_sync(discard_partial, self.partial)
             raise
         except OSError as exc:
-            raise self._os_error(exc) from exc
+            raise self._os_error(exc, self.partial) from exc
         except BaseException:
             # Cancelled or failed before a byte was written: nothing to resume, so leave no
             # state file behind (an orphan ``.incomplete.json`` is never found nor cleaned up).
-            if not _size_of(self.partial):
+            if not size_of(self.partial):
                 discard_partial(self.partial)
             raise
         return checksum
@@ -202,13 +153,13 @@ class FileDownload:
     async def _single(self) -> Checksum:
         retries = 0
         while True:
-            before = self.received
+            before = self.fetched
             try:
                 return await self._stream_once()
             except Transient as exc:
                 # A drop after progress continues from the last byte at once; only an attempt
                 # that got nothing counts against the retries.
-                if self.received > before:
+                if self.fetched > before:
                     logger.info(
                         "%s: %s; continuing at byte %d", self.spec.label, exc, self.received
                     )
@@ -218,16 +169,16 @@ class FileDownload:
 
     async def _stream_once(self) -> Checksum:
         size = self.remote.size
-        offset = await asyncio.to_thread(_size_of, self.partial)
+        offset = await to_thread.run_sync(size_of, self.partial)
         if (size is not None and offset > size) or not self.remote.etag:
             offset = 0  # cannot resume: too long, or no validator for If-Range
         hasher = Hasher(self.algorithm, size=size)
         if offset:
-            await asyncio.to_thread(_hash_prefix, self.partial, offset, hasher)
+            await to_thread.run_sync(hash_prefix, self.partial, offset, hasher)
         headers = (
             {"Range": range_header(offset), "If-Range": f'"{self.remote.etag}"'} if offset else {}
         )
-        async with self.http.request("GET", self.remote.url, self.spec, headers=headers) as reply:
+        async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
             if offset:
                 kind = classify_range_reply(
                     reply.status,
@@ -246,17 +197,19 @@ class FileDownload:
                     )
                     offset, hasher = 0, Hasher(self.algorithm, size=size)
                     if kind is not RangeReply.FULL:
-                        await asyncio.to_thread(_truncate, self.partial)
+                        await to_thread.run_sync(truncate, self.partial)
                         raise Transient(f"unusable reply to a resume request ({kind.name})")
             self.received = offset
             self.emit(DownloadStarted(self.spec.model, self.spec.name, size, resumed_from=offset))
-            sink = await asyncio.to_thread(_Sink, self.partial, offset, hasher)
+            # Opened here, not in a thread: a cancellation must not lose the open file object.
+            sink = Sink(self.partial, offset, hasher)
             try:
-                async for chunk in reply.chunks(CHUNK_BYTES):
-                    await asyncio.to_thread(sink.write, chunk)
-                    self._count(len(chunk))
+                async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
+                    async for chunk in chunks:
+                        await to_thread.run_sync(sink.write, chunk)
+                        self._count(len(chunk))
             finally:
-                await asyncio.to_thread(sink.close)
+                sink.close()
         if size is not None and self.received != size:
             raise Transient(f"connection closed after {self.received} of {size} bytes")
         return hasher.checksum()
@@ -268,7 +221,7 @@ class FileDownload:
         assert size is not None
         if not state.segments:
             state.segments = [[p.start, p.stop, p.start] for p in self._pieces(size)]
-        await asyncio.to_thread(_preallocate, self.partial, size)
+        await to_thread.run_sync(preallocate, self.partial, size)
         self.received = sum(done - start for start, _, done in state.segments)
         pending = [seg for seg in state.segments if seg[2] < seg[1]]
         connections = max(1, min(self.settings.max_connections_per_file, len(pending)))
@@ -282,8 +235,8 @@ class FileDownload:
             )
         )
         fd = os.open(self.partial, os.O_RDWR)
-        saver = _StateSaver(self.partial, state)
-        follower = _PrefixHasher(fd, state.segments, Hasher(self.algorithm, size=size))
+        saver = StateSaver(self.partial, state)
+        follower = PrefixHasher(fd, state.segments, Hasher(self.algorithm, size=size))
         queue = iter(pending)  # shared: each connection takes the next piece, in file order
         try:
             workers = [self._worker(fd, queue, saver, follower) for _ in range(connections)]
@@ -291,13 +244,13 @@ class FileDownload:
         except _RangeIgnored:
             logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
             state.segments = None
-            await asyncio.to_thread(state.save, self.partial)
-            await asyncio.to_thread(_truncate, self.partial)
+            await to_thread.run_sync(state.save, self.partial)
+            await to_thread.run_sync(truncate, self.partial)
             self.received = 0
             return await self._single()
         finally:
             os.close(fd)
-            await asyncio.to_thread(saver.save)
+            await to_thread.run_sync(saver.save)
         return follower.hasher.checksum()
 
     def _pieces(self, size: int) -> list[Segment]:
@@ -307,13 +260,13 @@ class FileDownload:
         return split_segments(size, connections=count, min_segment=self.settings.segment_min_bytes)
 
     async def _worker(
-        self, fd: int, queue: Iterator[list[int]], saver: _StateSaver, follower: _PrefixHasher
+        self, fd: int, queue: Iterator[list[int]], saver: StateSaver, follower: PrefixHasher
     ) -> None:
         for seg in queue:
             await self._run_segment(fd, seg, saver)
             follower.notify()
 
-    async def _run_segment(self, fd: int, seg: list[int], saver: _StateSaver) -> None:
+    async def _run_segment(self, fd: int, seg: list[int], saver: StateSaver) -> None:
         retries = 0
         while seg[2] < seg[1]:
             before = seg[2]
@@ -325,10 +278,10 @@ class FileDownload:
                 retries += 1
                 await self._wait_before_retry(exc, retries)
 
-    async def _fetch_range(self, fd: int, seg: list[int], saver: _StateSaver) -> None:
+    async def _fetch_range(self, fd: int, seg: list[int], saver: StateSaver) -> None:
         start, stop = seg[2], seg[1]
         headers = {"Range": range_header(start, stop), "If-Range": f'"{self.remote.etag}"'}
-        async with self.http.request("GET", self.remote.url, self.spec, headers=headers) as reply:
+        async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
             kind = classify_range_reply(
                 reply.status,
                 reply.headers.get("Content-Range"),
@@ -339,14 +292,15 @@ class FileDownload:
                 raise _RangeIgnored
             if kind is not RangeReply.PARTIAL:
                 raise Transient(f"unusable reply to a range request ({kind.name})")
-            async for chunk in reply.chunks(CHUNK_BYTES):
-                chunk = chunk[: seg[1] - seg[2]]
-                await asyncio.to_thread(os.pwrite, fd, chunk, seg[2])
-                seg[2] += len(chunk)
-                self._count(len(chunk))
-                await saver.maybe_save(len(chunk))
-                if seg[2] >= seg[1]:
-                    return
+            async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
+                async for chunk in chunks:
+                    piece = chunk[: seg[1] - seg[2]]
+                    await to_thread.run_sync(os.pwrite, fd, piece, seg[2])
+                    seg[2] += len(piece)
+                    self._count(len(piece))
+                    await saver.maybe_save(len(piece))
+                    if seg[2] >= seg[1]:
+                        return
         if seg[2] < seg[1]:
             raise Transient(f"range ended early at byte {seg[2]} of {seg[1]}")
 
@@ -354,6 +308,7 @@ class FileDownload:
 
     def _count(self, n: int) -> None:
         self.received += n
+        self.fetched += n
         self.emit(
             BytesReceived(self.spec.model, self.spec.name, n, self.received, self.remote.size)
         )
@@ -382,7 +337,7 @@ class FileDownload:
                 self.spec.label,
                 checksum,
             )
-        _fsync_file(self.partial)
+        fsync_file(self.partial)
         os.replace(self.partial, self.final)
         fsync_dir(self.final.parent)
         discard_partial(self.partial)
@@ -404,98 +359,24 @@ class FileDownload:
             ),
         )
 
-    def _os_error(self, exc: OSError) -> Exception:
+    def _os_error(self, exc: OSError, path: Path) -> Exception:
+        # Local trouble, not the source's: a ModelError (not a DownloadError), so no fallback
+        # source is tried for it.
         if exc.errno == errno.ENOSPC:
             remaining = (self.remote.size or 0) - self.received
             return DiskSpaceError(
                 required=max(remaining, 1),
-                available=0,
+                available=free_bytes(self.cache.root),
                 path=self.cache.root,
                 model=self.spec.model,
             )
-        return DownloadError(
-            f"cannot write {exc.filename or self.partial}: {exc.strerror or exc}",
-            url=self.spec.url,
-            path=self.partial,
+        return ModelError(
+            f"cannot write {exc.filename or path}: {exc.strerror or exc}",
             model=self.spec.model,
             file=self.spec.name,
-            hint="check permissions and free space of the cache directory",
+            where=str(exc.filename or path),
+            hint="check that the cache directory (models.cache_dir) is writable and has room",
         )
-
-
-class _PrefixHasher:
-    """Hashes the file in order as its pieces complete: the end needs no full second read.
-
-    The bytes are read back with ``pread`` right after they were written, so they come from the
-    page cache; only the last few pieces are left to hash when the transfer ends.
-    """
-
-    def __init__(self, fd: int, pieces: list[list[int]], hasher: Hasher) -> None:
-        self.fd = fd
-        self.pieces = pieces
-        self.hasher = hasher
-        self.changed = asyncio.Event()
-
-    def notify(self) -> None:
-        self.changed.set()
-
-    async def run(self) -> None:
-        for piece in self.pieces:
-            while piece[2] < piece[1]:
-                self.changed.clear()
-                await self.changed.wait()
-            await asyncio.to_thread(self._hash, piece[0], piece[1])
-
-    def _hash(self, start: int, stop: int) -> None:
-        offset = start
-        while offset < stop:
-            data = os.pread(self.fd, min(CHUNK_BYTES, stop - offset), offset)
-            if not data:
-                raise OSError(errno.EIO, f"short read at byte {offset} of a partial download")
-            self.hasher.update(data)
-            offset += len(data)
-
-
-class _StateSaver:
-    """Persists segment progress every few MiB or half second, off the event loop.
-
-    What a killed process loses is at most that much per segment: the next run fetches it again.
-    """
-
-    def __init__(self, partial: Path, state: PartialState) -> None:
-        self.partial = partial
-        self.state = state
-        self.unsaved = 0
-        self.last = time.monotonic()
-
-    async def maybe_save(self, n: int) -> None:
-        self.unsaved += n
-        now = time.monotonic()
-        if self.unsaved >= STATE_SAVE_BYTES or now - self.last >= STATE_SAVE_SECONDS:
-            self.unsaved, self.last = 0, now
-            await asyncio.to_thread(self.save)
-
-    def save(self) -> None:
-        self.state.save(self.partial)
-
-
-def _size_of(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return 0
-
-
-def _truncate(path: Path) -> None:
-    with open(path, "r+b") as fh:
-        fh.truncate(0)
-
-
-def _preallocate(path: Path, size: int) -> None:
-    mode = "r+b" if path.exists() else "w+b"
-    with open(path, mode) as fh:
-        if os.fstat(fh.fileno()).st_size != size:
-            fh.truncate(size)
 
 
 __all__ = ["FileDownload", "PartialState", "discard_partial"]
