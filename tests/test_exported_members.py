@@ -25,3 +25,12 @@ def test_embedder_api_is_there() -> None:
     assert hasattr(vcp.ModelManager, "ensure")
     assert issubclass(vcp.IntegrityError, vcp.ModelError)
     assert issubclass(vcp.ModelError, vcp.VcpError)
+
+
+def test_every_event_type_is_exported() -> None:
+    # An embedder matching on events must be able to import each one from `vcp`.
+    from typing import get_args
+
+    from vcp.models.events import Event
+
+    assert {event.__name__ for event in get_args(Event)} <= set(vcp.__all__)

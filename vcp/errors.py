@@ -22,9 +22,11 @@ Foreign exceptions (aiohttp, OSError, av, onnxruntime) are translated where they
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "AuthRequired",
@@ -41,6 +43,7 @@ __all__ = [
     "ModelUnavailable",
     "UnsafePathError",
     "VcpError",
+    "redact_url",
 ]
 
 
@@ -57,6 +60,21 @@ class VcpError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+_SECRET_PARAM = re.compile(r"sig|token|key|expires|credential|auth|policy|secret", re.I)
+
+
+def redact_url(url: str) -> str:
+    """``url`` fit for messages and logs: no ``user:password@``, and the values of signing
+    parameters (signed CDN URLs carry keys in their query) replaced by ``***``."""
+    parts = urlsplit(url)
+    netloc = parts.netloc.rpartition("@")[2]
+    query = urlencode(
+        [(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in parse_qsl(parts.query, True)],
+        safe="*",
+    )
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 # -- configuration -------------------------------------------------------------------------------
@@ -146,6 +164,7 @@ class DownloadError(ModelError):
         hint: str | None = None,
         code: str | None = None,
     ) -> None:
+        url = redact_url(url) if url else url
         self.url = url
         self.status = status
         self.attempts = attempts
@@ -181,7 +200,7 @@ class IntegrityError(ModelError):
         self.expected = expected
         self.got = got
         self.path = path
-        self.url = url
+        self.url = url = redact_url(url) if url else url
         super().__init__(
             f"{what} mismatch: expected {expected}, got {got}",
             model=model,

@@ -67,13 +67,16 @@ class ProgressRenderer(Protocol):
 def make_renderer(
     mode: ProgressMode,
     *,
-    stream: TextIO = sys.stderr,
+    stream: TextIO | None = None,
     quiet: bool = False,
-    env: Mapping[str, str] = os.environ,
+    env: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
     log_interval: float = 5.0,
 ) -> ProgressRenderer:
-    """Build the renderer ``mode`` resolves to (see ``choose_mode``), writing to ``stream``."""
+    """Build the renderer ``mode`` resolves to (see ``choose_mode``), writing to ``stream``
+    (default: ``sys.stderr`` as it is at the call, not at import)."""
+    stream = sys.stderr if stream is None else stream
+    env = os.environ if env is None else env
     chosen = choose_mode(mode, stream=stream, quiet=quiet, env=env)
     if chosen == "bars":
         return _BarsRenderer(stream, colour=not env.get("NO_COLOR"))

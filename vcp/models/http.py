@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from vcp.config.schema import DownloadSettings
-from vcp.errors import AuthRequired, DownloadError, ModelNotFound
+from vcp.errors import AuthRequired, DownloadError, ModelNotFound, redact_url
 from vcp.models.retry import is_retryable_status, server_wait
 from vcp.models.sources import FileSpec, RemoteFile
 
@@ -97,6 +97,22 @@ class Http:
                 yield reply
             finally:
                 reply.response.release()
+        except aiohttp.ClientSSLError as exc:  # retrying cannot fix a certificate
+            raise DownloadError(
+                f"TLS failed: {exc}",
+                url=redact_url(url),
+                model=spec.model,
+                file=spec.name or None,
+                hint="check the system's CA certificates (or SSL_CERT_FILE) and the endpoint URL",
+            ) from exc
+        except aiohttp.InvalidURL as exc:
+            raise DownloadError(
+                f"invalid URL: {exc}",
+                url=redact_url(url),
+                model=spec.model,
+                file=spec.name or None,
+                hint="check the url / models.hub.endpoint in the config",
+            ) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(_describe(exc)) from exc
 

@@ -114,6 +114,7 @@ def inspect(
         expected = expected or checksum_from_etag(final.name)
     elif spec.known_blob:
         final = cache.blob_path(spec.folder, spec.known_blob)
+        expected = expected or checksum_from_etag(spec.known_blob)
     return _judge(cache, spec, final, link, expected, full=full, repair=repair)
 
 
@@ -131,7 +132,8 @@ def _judge(
         partial = final is not None and bool(cache.partials(final))
         return Found(FileState.PARTIAL if partial else FileState.MISSING, final, link, expected)
     if expected is None:  # allow_unverified: trust only what vcp recorded when it fetched it
-        ok = cache.recorded(final) is not None
+        record = cache.recorded(final)
+        ok = record is not None and cache.check(final, Checksum.parse(record.checksum), full=full)
     else:
         ok = cache.check(final, expected, full=full)
     if ok:

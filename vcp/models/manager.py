@@ -23,6 +23,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from anyio import to_thread
+
 from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.errors import (
     DownloadError,
@@ -169,6 +171,8 @@ class ModelManager:
         if new:
             self._start(new)
         futures = [self._futures[n] for n in wanted]
+        if not futures:
+            return {}
         await asyncio.wait(futures)
         for future in futures:
             if future.exception() is not None:
@@ -186,10 +190,10 @@ class ModelManager:
         returned with ``source`` naming it.
         """
         source = self._source(name)
-        own = await asyncio.to_thread(self._status_of, source, full)
+        own = await to_thread.run_sync(self._status_of, source, full)
         if own.state is not FileState.CACHED:
             for fallback in self._fallbacks(source):
-                other = await asyncio.to_thread(self._status_of, fallback, full)
+                other = await to_thread.run_sync(self._status_of, fallback, full)
                 if other.state is FileState.CACHED:
                     return dataclasses.replace(other, name=name, source=fallback.name)
         return own
@@ -255,8 +259,8 @@ class ModelManager:
             else:
                 ready.append(plan)
         try:
-            await asyncio.to_thread(self._check_disk, sum(p.pending_bytes for p in ready))
-        except ModelError as exc:
+            await to_thread.run_sync(self._check_disk, sum(p.pending_bytes for p in ready))
+        except Exception as exc:
             for plan in ready:
                 self._fail(plan.name, exc)
             return
@@ -270,7 +274,12 @@ class ModelManager:
             raise exc
         if not isinstance(exc, Exception):
             raise exc
-        error = exc if isinstance(exc, VcpError) else _unexpected(name, exc)
+        if isinstance(exc, VcpError):
+            error: VcpError = exc
+        elif isinstance(exc, OSError):
+            error = _local_trouble(name, exc, self.cache.root)
+        else:
+            error = _unexpected(name, exc)
         self._emit(ModelFailed(name, error))
         future = self._futures[name]
         if not future.done():
@@ -292,7 +301,7 @@ class ModelManager:
             try:  # the source failed mid-transfer: the remaining fallbacks get their turn
                 retry = await self._planner.plan_with_fallbacks(name, plan.spare)
                 self._emit(FallbackUsed(name, retry.source.name, str(exc)))
-                await asyncio.to_thread(self._check_disk, retry.pending_bytes)
+                await to_thread.run_sync(self._check_disk, retry.pending_bytes)
                 model = await self._fetch_plan(retry)
             except asyncio.CancelledError:
                 raise
@@ -315,7 +324,7 @@ class ModelManager:
                 size = work.found.final.stat().st_size
                 self._emit(FileCached(plan.name, work.spec.name, work.found.final, size))
         await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
-        return await asyncio.to_thread(finish, self.cache, plan)
+        return await to_thread.run_sync(finish, self.cache, plan)
 
     def _check_disk(self, pending: int) -> None:
         if pending:
@@ -330,8 +339,8 @@ class ModelManager:
         assert final is not None and work.remote is not None
         lock = self.cache.lock_path(spec.folder, final.name)
         try:
+            # The lock first: waiting for another process must not hold one of our transfer slots.
             async with (
-                self._slots,
                 file_lock(
                     lock,
                     timeout=self.settings.download.lock_timeout_seconds,
@@ -341,13 +350,14 @@ class ModelManager:
                     model=spec.model,
                     file=spec.name,
                 ),
+                self._slots,
             ):
                 # Another process may have fetched it while we waited for the lock.
-                if await asyncio.to_thread(self._valid, final, work.expected):
+                if await to_thread.run_sync(self._valid, final, work.expected):
                     self._emit(FileCached(spec.model, spec.name, final, final.stat().st_size))
                     return
                 if spec.hub and work.expected is not None:
-                    origin = await asyncio.to_thread(
+                    origin = await to_thread.run_sync(
                         reuse_blob, self.cache, spec, final, work.expected
                     )
                     if origin is not None:
@@ -373,8 +383,9 @@ class ModelManager:
         self._emit(FileVerified(spec.model, spec.name, final, final.stat().st_size, str(checksum)))
 
     def _valid(self, final: Path, expected: Checksum | None) -> bool:
-        if expected is None:
-            return final.exists() and self.cache.recorded(final) is not None
+        if expected is None:  # unverified source: what vcp recorded, if the file is unchanged
+            record = self.cache.recorded(final)
+            return record is not None and self.cache.check(final, Checksum.parse(record.checksum))
         return self.cache.check(final, expected)
 
     def _emit(self, event: Event) -> None:
@@ -394,6 +405,19 @@ def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: P
 
 def _who(holder: LockHolder | None) -> str | None:
     return holder.describe() if holder else None
+
+
+def _local_trouble(name: str, exc: OSError, root: Path) -> ModelError:
+    """A file-system failure in the cache: say where, and what to check (not "a bug")."""
+    where = exc.filename or root
+    error = ModelError(
+        f"cannot use the model cache: {exc.strerror or exc} ({where})",
+        model=name,
+        where=str(where),
+        hint=f"check that models.cache_dir ({root}) is a writable directory with free space",
+    )
+    error.__cause__ = exc
+    return error
 
 
 def _unexpected(name: str, exc: Exception) -> ModelError:

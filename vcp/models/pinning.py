@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from anyio import to_thread
 from ruamel.yaml.comments import CommentedMap
 
 from vcp.config.loader import BUILTIN_NAME, format_loc, load_document, settings_from_document
@@ -489,7 +490,7 @@ async def pin_file(
     if report.changed:
         # Validate what will be written: an edit must never leave a file vcp cannot read.
         settings_from_document(parse_yaml(dump_yaml(doc.tree), source=doc.source))
-        await asyncio.to_thread(write_yaml, doc, Path(doc.source))
+        await to_thread.run_sync(write_yaml, doc, Path(doc.source))
     return report
 
 
@@ -503,7 +504,7 @@ async def pin_document(
     snapshots = await _resolve_all(models, offline=options.offline)
     cache = ModelCache(models.resolved_cache_dir)
     hub = {s.name: plan_hub(s, snapshots[s.name]) for s in models.sources if s.hf is not None}
-    urls = await asyncio.to_thread(
+    urls = await to_thread.run_sync(
         lambda: {s.name: plan_url(s, cache) for s in models.sources if s.url is not None}
     )
     if options.check:

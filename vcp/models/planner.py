@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from anyio import to_thread
+
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
 from vcp.errors import DownloadError, IntegrityError, ModelError, ModelNotFound, ModelUnavailable
 from vcp.models import local
@@ -172,7 +174,7 @@ class Planner:
             else:
                 hint += f"; or download the files ({', '.join(files)}) by hand into {where}"
         return DownloadError(
-            f"cannot reach the Hub: {exc.message.split(': ', 1)[-1]}",
+            f"cannot reach the Hub: {exc.detail}",
             url=exc.url,
             status=exc.status,
             attempts=exc.attempts,
@@ -187,7 +189,7 @@ class Planner:
     async def _plan_local(self, source: ModelSource) -> Plan:
         """What the cache holds for the source's literal files (no network)."""
         specs = file_specs(source, endpoint=self.settings.hub.endpoint)
-        found = await asyncio.to_thread(
+        found = await to_thread.run_sync(
             lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
         )
         plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
@@ -211,7 +213,7 @@ class Planner:
         specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
         for spec, entry in zip(specs, files, strict=True):
             _check_listed_pin(spec, entry, snapshot)
-        found = await asyncio.to_thread(
+        found = await to_thread.run_sync(
             lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
         )
         plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
@@ -222,7 +224,7 @@ class Planner:
             work.remote = RemoteFile(work.spec.url, entry.size, entry.etag, snapshot.commit, True)
             work.final = self.cache.blob_path(work.spec.folder, entry.etag)
             work.expected = work.spec.pinned or entry.checksum
-            work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
+            work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
         return plan
 
     async def _plan_probed(self, source: ModelSource) -> Plan:
@@ -280,7 +282,7 @@ class Planner:
             work.expected = spec.pinned
             _check_size(spec, remote)
         assert work.final is not None
-        work.partial_bytes = await asyncio.to_thread(self._partial_bytes, work.final)
+        work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
 
 
 def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource) -> list[FileSpec]:

@@ -18,9 +18,10 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 import aiohttp
+from anyio import to_thread
 
 from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
@@ -44,6 +45,7 @@ from vcp.models.tokens import find_token
 logger = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+MAX_TREE_PAGES = 10_000  # 1,000 entries a page: ten million files
 
 
 class MetadataCache:
@@ -118,7 +120,7 @@ class HuggingFaceRegistry:
         ``refresh`` asks the Hub even when the cached entry is fresh (``vcp models pin`` must see
         the Hub as it is now, also for commits); offline, the cache still answers alone.
         """
-        stored = await asyncio.to_thread(self.cache.load, repo, revision)
+        stored = await to_thread.run_sync(self.cache.load, repo, revision)
         fresh_enough = not refresh and stored and self.cache.is_fresh(stored, self.ttl_hours)
         if stored and (self.offline or fresh_enough):
             return stored
@@ -141,7 +143,7 @@ class HuggingFaceRegistry:
                 time.strftime("%Y-%m-%d %H:%M", time.localtime(stored.fetched_at)),
             )
             return stored
-        await asyncio.to_thread(self.cache.save, fresh)
+        await to_thread.run_sync(self.cache.save, fresh)
         return fresh
 
     async def _fetch(self, repo: str, revision: str, *, model: str) -> RepoSnapshot:
@@ -160,7 +162,11 @@ class HuggingFaceRegistry:
     async def _tree(self, repo: str, commit: str, *, model: str) -> list[HubFile]:
         url: str | None = tree_url(self.endpoint, repo, commit)
         files: list[HubFile] = []
+        seen: set[str] = set()
         while url:
+            if url in seen or len(seen) >= MAX_TREE_PAGES:  # a server that pages in circles
+                raise _bad_answer(self._context(url, model, commit), ValueError("endless paging"))
+            seen.add(url)
             spec = self._context(url, model, commit)
             page, link = await self._get_json(spec, with_link=True)
             try:
@@ -169,7 +175,7 @@ class HuggingFaceRegistry:
                 raise UnsafePathError(exc.name, exc.reason, model=model) from None
             except (ValueError, KeyError, TypeError) as exc:
                 raise _bad_answer(spec, exc) from exc
-            url = link
+            url = urljoin(url, link) if link else None
         return files
 
     async def suggestions(self, repo: str, *, model: str, limit: int = 5) -> list[str]:

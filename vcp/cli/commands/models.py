@@ -100,9 +100,7 @@ def run_download(args: argparse.Namespace) -> int:
 async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     offline = True if args.offline else None
-    # sys.stderr as it is now: make_renderer's default was bound when vcp.cli.progress was
-    # imported, and may be a stream that has since been replaced (redirect_stderr, capture).
-    with make_renderer(args.progress, stream=sys.stderr, quiet=quiet) as render:
+    with make_renderer(args.progress, quiet=quiet) as render:
         async with ModelManager(settings.models, on_event=render, offline=offline) as models:
             names = args.names or models.default_names()
             _check_names(settings, names)
