@@ -24,7 +24,10 @@ from pydantic import (
 
 from vcp.analysis.labels import NUDENET_LABELS
 from vcp.config.paths import default_cache_dir
+from vcp.errors import UnsafePathError
 from vcp.models.checksums import HEX_LENGTHS, Checksum, check_hex
+from vcp.models.hub_api import is_commit
+from vcp.models.safety import safe_relpath
 
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 DEFAULT_TOKEN_ENV = "HF_TOKEN"
@@ -71,17 +74,12 @@ def is_pattern(name: str) -> bool:
 
 
 def _check_relpath(name: str) -> str:
-    path = PurePosixPath(name)
-    bad = (
-        not name
-        or "\\" in name
-        or "\0" in name
-        or path.is_absolute()
-        or re.match(r"^[A-Za-z]:", name)
-        or any(part in ("..", ".", "") for part in name.split("/"))
-    )
-    if bad:
-        raise ValueError(f"{name!r} is not a safe relative file name inside the repository")
+    """``name`` if it is a safe relative path inside a repository (the downloader's own rule)."""
+    try:
+        safe_relpath(name)
+    except UnsafePathError:
+        message = f"{name!r} is not a safe relative file name inside the repository"
+        raise ValueError(message) from None
     return name
 
 
@@ -146,7 +144,7 @@ class HfRepo(_Section):
     @property
     def is_commit(self) -> bool:
         """True when the revision is a full commit id, which never moves."""
-        return bool(re.fullmatch(r"[0-9a-f]{40}", self.revision))
+        return is_commit(self.revision)
 
 
 class Deprecation(_Section):

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+from vcp.config.schema import DownloadSettings
 from vcp.errors import DownloadError
 from vcp.models.events import Event, Retrying
 from vcp.models.http import Transient
@@ -46,6 +47,11 @@ async def wait_before_retry(
     emit(Retrying(spec.model, spec.name, retries, delay, exc.reason))
     logger.info("%s: %s; retry %d in %.1f s", spec.label, exc.reason, retries, delay)
     await sleep(delay)
+
+
+def policy_for(settings: DownloadSettings) -> RetryPolicy:
+    """The retry schedule the configuration asks for."""
+    return RetryPolicy(backoff=tuple(settings.retry_backoff_seconds))
 
 
 def _exhausted_hint(exc: Transient) -> str:

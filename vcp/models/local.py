@@ -13,6 +13,7 @@ from pathlib import Path
 
 from vcp.models.cache import ModelCache
 from vcp.models.checksums import Checksum, checksum_from_etag
+from vcp.models.hub_api import is_commit
 from vcp.models.sources import FileSpec
 
 logger = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ def commit_for(cache: ModelCache, spec: FileSpec) -> str | None:
     """The commit a Hub spec's revision means locally: itself if a commit id, else its ref."""
     if not spec.hub or spec.revision is None:
         return None
-    if len(spec.revision) == 40 and all(c in "0123456789abcdef" for c in spec.revision):
+    if is_commit(spec.revision):
         return spec.revision
     return cache.read_ref(spec.folder, spec.revision)
 

@@ -19,7 +19,7 @@ from anyio import to_thread
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
 from vcp.errors import DownloadError, IntegrityError, ModelError, ModelNotFound, ModelUnavailable
 from vcp.models import local
-from vcp.models.attempts import Emit, with_retries
+from vcp.models.attempts import Emit, policy_for, with_retries
 from vcp.models.cache import ModelCache, repo_folder
 from vcp.models.checksums import Checksum
 from vcp.models.concurrency import run_all
@@ -28,7 +28,6 @@ from vcp.models.http import Http
 from vcp.models.hub_api import HubFile, RepoSnapshot
 from vcp.models.local import FileState, Found
 from vcp.models.registry import HuggingFaceRegistry, MetadataCache
-from vcp.models.retry import RetryPolicy
 from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
 
 logger = logging.getLogger(__name__)
@@ -97,11 +96,8 @@ class Planner:
         self.offline = offline
         self.emit = emit
         self.sleep = sleep
-        self.policy = RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds))
+        self.policy = policy_for(settings.download)
         self.probe_slots = asyncio.Semaphore(settings.download.max_concurrent_files)
-
-    def fallbacks(self, source: ModelSource) -> list[ModelSource]:
-        return [self.settings.source(name) for name in source.fallbacks]
 
     async def plan_with_fallbacks(self, name: str, candidates: list[ModelSource]) -> Plan:
         """Plan the first candidate that is available; remember the others for later failures."""

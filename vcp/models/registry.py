@@ -25,7 +25,7 @@ from anyio import to_thread
 
 from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
-from vcp.models.attempts import Emit, Sleep, with_retries
+from vcp.models.attempts import Emit, Sleep, policy_for, with_retries
 from vcp.models.cache import atomic_write_text, repo_folder
 from vcp.models.http import Auth, Http, new_session, origin
 from vcp.models.hub_api import (
@@ -315,7 +315,7 @@ def build_registry(
         cache=MetadataCache(settings.resolved_cache_dir, clock=clock),
         ttl_hours=settings.hub.metadata_ttl_hours,
         offline=settings.hub.offline if offline is None else offline,
-        policy=RetryPolicy(backoff=tuple(settings.download.retry_backoff_seconds)),
+        policy=policy_for(settings.download),
         emit=emit,
         sleep=sleep,
     )

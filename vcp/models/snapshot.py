@@ -26,6 +26,7 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
         blob = work.final or work.found.final
         assert blob is not None
         path = blob
+        checksum = work.expected or work.found.expected
         if spec.hub:
             if plan.commit is None:
                 raise ModelError(
@@ -34,12 +35,10 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
                     hint="is the endpoint a Hub mirror?",
                 )
             path = cache.snapshot_path(spec.folder, plan.commit, spec.name)
-            checksum = work.expected or work.found.expected
             if blob == path and not path.is_symlink():
                 blob = _adopt_manual(cache, spec, path, checksum)
             if blob != path:
                 cache.link_snapshot(blob, path)
-        checksum = work.expected or work.found.expected
         if checksum is None:
             rec = cache.recorded(blob)
             checksum = Checksum.parse(rec.checksum) if rec else None

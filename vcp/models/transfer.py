@@ -21,7 +21,7 @@ from anyio import to_thread
 
 from vcp.config.schema import DownloadSettings
 from vcp.errors import DiskSpaceError, IntegrityError, ModelError
-from vcp.models.attempts import wait_before_retry
+from vcp.models.attempts import policy_for, wait_before_retry
 from vcp.models.cache import ModelCache, fsync_dir
 from vcp.models.checksums import Checksum, Hasher
 from vcp.models.concurrency import run_all
@@ -43,8 +43,10 @@ from vcp.models.partial import (
 )
 from vcp.models.ranges import (
     RangeReply,
+    ResumeAction,
     Segment,
     classify_range_reply,
+    plan_resume,
     range_header,
     split_segments,
 )
@@ -81,7 +83,7 @@ class FileDownload:
 
     @property
     def policy(self) -> RetryPolicy:
-        return RetryPolicy(backoff=tuple(self.settings.retry_backoff_seconds))
+        return policy_for(self.settings)
 
     @property
     def algorithm(self) -> str:
@@ -169,12 +171,15 @@ class FileDownload:
 
     async def _stream_once(self) -> Checksum:
         size = self.remote.size
-        offset = await to_thread.run_sync(size_of, self.partial)
-        if (size is not None and offset > size) or not self.remote.etag:
-            offset = 0  # cannot resume: too long, or no validator for If-Range
+        present = await to_thread.run_sync(size_of, self.partial)
+        # Without an ETag there is no If-Range validator: the bytes present cannot be trusted.
+        action, offset = plan_resume(present if self.remote.etag else 0, size)
         hasher = Hasher(self.algorithm, size=size)
         if offset:
             await to_thread.run_sync(hash_prefix, self.partial, offset, hasher)
+        if action is ResumeAction.COMPLETE:  # every byte is already here: verify, no request
+            self.received = offset
+            return hasher.checksum()
         headers = (
             {"Range": range_header(offset), "If-Range": f'"{self.remote.etag}"'} if offset else {}
         )
