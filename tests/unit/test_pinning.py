@@ -21,19 +21,10 @@ from vcp.errors import ConfigError
 from vcp.models.cache import ModelCache, url_folder
 from vcp.models.checksums import Checksum
 from vcp.models.hub_api import HubFile, RepoSnapshot
-from vcp.models.pinning import (
-    Mismatch,
-    Status,
-    UrlPin,
-    apply_hub,
-    apply_upgrade,
-    apply_url,
-    hub_line,
-    plan_hub,
-    plan_upgrade,
-    plan_url,
-    stale_error,
-)
+from vcp.models.pin_plan import Mismatch, StalePins, UrlPin, hub_line, plan_hub, plan_url
+from vcp.models.pin_report import Status
+from vcp.models.pin_upgrade import plan_upgrade
+from vcp.models.pin_yaml import apply_hub, apply_upgrade, apply_url
 
 TODAY = date(2026, 11, 23)
 C1 = "1" * 39 + "a"
@@ -180,7 +171,7 @@ def test_a_pin_the_hub_disagrees_with_is_stale_and_shows_both_values() -> None:
     line = hub_line(pin, check=True)
     assert line.status is Status.STALE
     assert wrong in str(line) and sha256(WEIGHTS) in str(line) and "weights.bin" in str(line)
-    error = stale_error([pin])
+    error = StalePins([pin])
     assert error.exit_code == 3 and error.file == "weights.bin"
     assert wrong in str(error) and sha256(WEIGHTS) in str(error)
     assert "--force" in (error.hint or "") and "nothing was written" in (error.hint or "")

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
@@ -16,7 +16,7 @@ from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelUnavailable, VcpError
 from vcp.models.local import FileState, ModelStatus
 from vcp.models.manager import ModelManager
-from vcp.models.pinning import PinOptions, Status, pin_file
+from vcp.models.pinning import Line, PinOptions, StalePins, Status, pin_file
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -148,13 +148,13 @@ def run_pin(args: argparse.Namespace) -> int:
         upgrade=args.upgrade,
         offline=True if args.offline else None,
     )
-    report = asyncio.run(pin_file(args.config, options=options))
     quiet = bool(getattr(args, "quiet", False))
-    for line in report.lines:
-        if not quiet or line.status in (Status.UNPINNED, Status.STALE):
-            sys.stdout.write(f"{line}\n")
-    if report.error is not None:
-        raise report.error
+    try:
+        report = asyncio.run(pin_file(args.config, options=options))
+    except StalePins as exc:
+        _print_pin_lines(exc.lines, quiet=quiet)  # what disagrees, above the error main renders
+        raise
+    _print_pin_lines(report.lines, quiet=quiet)
     if args.check and not report.ok:
         bad = sum(line.status in (Status.UNPINNED, Status.STALE) for line in report.lines)
         sys.stderr.write(
@@ -164,6 +164,12 @@ def run_pin(args: argparse.Namespace) -> int:
         )
         return EXIT_CHECK_FAILED
     return 0
+
+
+def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
+    for line in lines:
+        if not quiet or line.status in (Status.UNPINNED, Status.STALE):
+            sys.stdout.write(f"{line}\n")
 
 
 # -- list and verify ---------------------------------------------------------------------------
