@@ -27,7 +27,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from vcp.errors import UnsafePathError
 from vcp.models.checksums import Checksum, hash_file
+from vcp.models.hub_api import is_commit
 from vcp.models.safety import join_under
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,8 @@ class ModelCache:
         return join_under(self.folder(folder) / "blobs", blob)
 
     def snapshot_path(self, folder: str, commit: str, file: str) -> Path:
+        if not is_commit(commit):  # it names a folder: never let a server's header escape
+            raise UnsafePathError(commit, "a snapshot must be named by a 40-hex commit id")
         return join_under(self.folder(folder) / "snapshots" / commit, file)
 
     def lock_path(self, folder: str, blob: str) -> Path:

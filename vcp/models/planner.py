@@ -23,10 +23,12 @@ from vcp.models.attempts import Emit, policy_for, with_retries
 from vcp.models.cache import ModelCache, repo_folder
 from vcp.models.checksums import Checksum
 from vcp.models.concurrency import run_all
-from vcp.models.events import FallbackUsed
+from vcp.models.events import FallbackUsed, FileReused
+from vcp.models.hf_cache import reuse_blob
 from vcp.models.http import Http
-from vcp.models.hub_api import HubFile, RepoSnapshot
+from vcp.models.hub_api import HubFile, RepoSnapshot, is_commit
 from vcp.models.local import FileState, Found
+from vcp.models.partial import PartialState
 from vcp.models.registry import HuggingFaceRegistry, MetadataCache
 from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
 
@@ -133,6 +135,8 @@ class Planner:
         literal = not any(is_pattern(f) for f in source.hf.files)
         if literal:
             plan = await self._plan_local(source)
+            if self.offline and not plan.complete and plan.commit:
+                await self._reuse_offline(plan)
             if plan.complete and (source.hf.is_commit or self.offline or self._fresh(source)):
                 return plan  # everything is here: no network at all
         try:
@@ -177,6 +181,19 @@ class Planner:
             model=source.name,
             hint=hint,
         )
+
+    async def _reuse_offline(self, plan: Plan) -> None:
+        """Offline, files pinned by their Hub id may still come from another Hub cache."""
+        for work in plan.work:
+            spec, expected = work.spec, work.found.expected
+            if work.cached or not spec.known_blob or expected is None:
+                continue
+            final = self.cache.blob_path(spec.folder, spec.known_blob)
+            origin = await to_thread.run_sync(reuse_blob, self.cache, spec, final, expected)
+            if origin is not None:
+                work.found = Found(FileState.CACHED, final, work.found.link, expected)
+                size = final.stat().st_size
+                self.emit(FileReused(spec.model, spec.name, final, size, origin))
 
     def _fresh(self, source: ModelSource) -> bool:
         assert source.hf is not None
@@ -246,8 +263,14 @@ class Planner:
         return plan
 
     def _partial_bytes(self, final: Path) -> int:
+        """Bytes already downloaded: a ranged partial is preallocated, so ask its state."""
         partials = self.cache.partials(final)
-        return partials[0].stat().st_size if partials else 0
+        if not partials:
+            return 0
+        state = PartialState.load(partials[0])
+        if state is not None and state.segments:
+            return sum(done - start for start, _, done in state.segments)
+        return partials[0].stat().st_size
 
     async def _probe(self, plan: Plan, work: Work) -> None:
         async with self.probe_slots:
@@ -269,9 +292,13 @@ class Planner:
                     file=spec.name,
                     hint="is models.hub.endpoint a Hugging Face Hub (or a faithful mirror)?",
                 )
-            plan.commit = plan.commit or remote.commit
+            # A header names a folder in the cache: only a real commit id may.
+            served = remote.commit if remote.commit and is_commit(remote.commit) else None
+            plan.commit = plan.commit or served
             work.final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
             work.expected = spec.pinned or remote.checksum
+            if work.expected is None and not spec.allow_unverified:
+                raise _unverifiable(spec)
             _check_pin(spec, remote)
         else:
             work.final = work.found.final
@@ -327,6 +354,17 @@ def _check_pin(spec: FileSpec, remote: RemoteFile) -> None:
             hint="the file on the server differs from the pinned one: pin the revision to the "
             "commit you trust, or update checksums in the config if the change is intended",
         )
+
+
+def _unverifiable(spec: FileSpec) -> ModelError:
+    return ModelError(
+        "the server gives no checksum for this file (its ETag is not a content hash) and none "
+        "is configured, so the download could not be verified",
+        model=spec.model,
+        file=spec.name,
+        hint=f"pin it in the config (checksums: {{{spec.name}: 'sha256:...'}}), or set "
+        "`allow_unverified: true` on the source to accept it and record its computed sha256",
+    )
 
 
 def _check_size(spec: FileSpec, remote: RemoteFile) -> None:
