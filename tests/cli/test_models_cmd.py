@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from vcp_testing.processes import interruptible
 
 from vcp.cli.main import main
 from vcp.config.loader import default_config_text
@@ -443,6 +444,7 @@ async def test_download_through_vcp_mirror_serve(
         sys.executable, "-m", "vcp", "mirror", "serve", "--root", str(default_models_root),
         "--port", "0",
         env=dict(os.environ), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        preexec_fn=interruptible,
     )  # fmt: skip
     try:
         assert server.stderr is not None

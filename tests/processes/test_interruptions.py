@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vcp_testing.processes import interruptible
 
 from vcp.mirror import Faults, MirrorServer, add_repo
 
@@ -158,6 +159,7 @@ class Vcp:
             "log",
             *args,
             env=env,
+            preexec_fn=interruptible,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )

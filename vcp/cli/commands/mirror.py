@@ -50,7 +50,14 @@ def register(
         metavar="N",
         help="also serve a fake CDN on port N; LFS files redirect to it",
     )
-    _add_fault_arguments(serve_cmd.add_argument_group("faults (for tests and benchmarks)"))
+    testing = serve_cmd.add_argument_group("faults and statistics (for tests and benchmarks)")
+    _add_fault_arguments(testing)
+    testing.add_argument(
+        "--stats",
+        action="store_true",
+        help="answer GET/DELETE /_mirror/stats with the requests served (no authentication: "
+        "keep it off on a shared mirror)",
+    )
     serve_cmd.set_defaults(handler=run_serve)
 
 
@@ -132,7 +139,7 @@ def run_serve(args: argparse.Namespace) -> int:
             logger.setLevel(logging.INFO)
     coro = serve(
         args.root, host=args.host, port=args.port, faults=faults_from_args(args),
-        cdn_port=args.cdn_port, token=token_from_args(args),
+        cdn_port=args.cdn_port, token=token_from_args(args), stats_routes=args.stats,
     )  # fmt: skip
     asyncio.run(coro)
     return 0

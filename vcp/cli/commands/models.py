@@ -119,8 +119,9 @@ async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namesp
         if future.exception() is None and not quiet:
             model = future.result()
             size = sum(f.size for f in model.files.values())
+            via = f" (from {model.source})" if model.source != name else ""
             sys.stdout.write(
-                f"ready  {name}  {len(model.files)} files  {_mb(size)}  {model.path}\n"
+                f"ready  {name}{via}  {len(model.files)} files  {_mb(size)}  {model.path}\n"
             )
     return EXIT_MODEL_ERROR if failures else 0
 
