@@ -1,4 +1,4 @@
-"""The mirror's Hub JSON API: pure entry builders, then every endpoint and error on loopback."""
+"""The mirror's Hub JSON API: every endpoint and error on a loopback server."""
 
 from __future__ import annotations
 
@@ -10,19 +10,8 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from vcp.mirror import HubLayout, MirrorServer, RepoMeta, add_repo, update_repo_meta
-from vcp.mirror.api import (
-    SearchQuery,
-    blob_id,
-    folder_oids,
-    lfs_pointer,
-    list_folder,
-    page,
-    paths_info,
-    refs_json,
-    tree_entries,
-)
-from vcp.mirror.layout import FileEntry, read_repo_metas
+from vcp.mirror import HubLayout, MirrorServer, add_repo, update_repo_meta
+from vcp.mirror.hub_json import lfs_pointer
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 
 MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
@@ -32,143 +21,6 @@ TINY = "acme/tiny"
 
 def git_blob(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def entry(path: str, data: bytes, *, lfs: bool = False) -> FileEntry:
-    etag = hashlib.sha256(data).hexdigest() if lfs else git_blob(data)
-    return FileEntry(path, Path("/unused"), len(data), etag, is_lfs=lfs)
-
-
-# -- pure builders (no event loop) ---------------------------------------------------------------
-
-
-def test_an_lfs_file_is_identified_by_its_pointer_file() -> None:
-    pointer = lfs_pointer(MODEL_SHA256, MODEL_SIZE)
-    assert pointer == (
-        b"version https://git-lfs.github.com/spec/v1\n"
-        b"oid sha256:" + MODEL_SHA256.encode() + b"\nsize 75537502\n"
-    )
-    model = FileEntry("model.bin", Path("/unused"), MODEL_SIZE, MODEL_SHA256, is_lfs=True)
-    assert blob_id(model) == git_blob(pointer)
-    [listed] = tree_entries([model])
-    assert listed == {
-        "type": "file",
-        "oid": git_blob(pointer),
-        "size": MODEL_SIZE,
-        "path": "model.bin",
-        "lfs": {"oid": MODEL_SHA256, "size": MODEL_SIZE, "pointerSize": len(pointer)},
-    }
-
-
-def test_a_regular_file_is_identified_by_its_etag() -> None:
-    config = entry("config.json", b"{}\n")
-    assert blob_id(config) == config.etag == git_blob(b"{}\n")
-    assert "lfs" not in tree_entries([config])[0]
-
-
-def test_folder_ids_are_git_tree_ids_in_git_order() -> None:
-    files = [entry("a.b", b"x"), entry("a/c", b"y")]
-    by_path = {e["path"]: e for e in tree_entries(files)}
-    tree_a = b"100644 c\0" + bytes.fromhex(git_blob(b"y"))
-    assert by_path["a"] == {
-        "type": "directory",
-        "oid": hashlib.sha1(b"tree %d\0" % len(tree_a) + tree_a).hexdigest(),
-        "size": 0,
-        "path": "a",
-    }
-    # git sorts a folder as if named "a/", so after "a.b"
-    root = b"100644 a.b\0" + bytes.fromhex(git_blob(b"x"))
-    root += b"40000 a\0" + bytes.fromhex(by_path["a"]["oid"])
-    assert folder_oids(files)[""] == hashlib.sha1(b"tree %d\0" % len(root) + root).hexdigest()
-    assert "" not in by_path  # the root itself is not listed
-
-
-def test_list_folder_gives_one_level_or_everything_below() -> None:
-    entries = tree_entries([entry("top.txt", b"1"), entry("d/x.txt", b"2"), entry("d/e/y", b"3")])
-    assert [e["path"] for e in entries] == ["d", "d/e", "d/e/y", "d/x.txt", "top.txt"]
-    assert [e["path"] for e in list_folder(entries, "", recursive=False) or []] == ["d", "top.txt"]
-    assert [e["path"] for e in list_folder(entries, "d", recursive=False) or []] == [
-        "d/e",
-        "d/x.txt",
-    ]
-    assert len(list_folder(entries, "d", recursive=True) or []) == 3
-    assert list_folder(entries, "top.txt", recursive=False) is None
-    assert list_folder(entries, "nope", recursive=True) is None
-
-
-def test_paths_info_keeps_the_order_asked_and_leaves_out_missing_paths() -> None:
-    entries = tree_entries([entry("a.txt", b"1"), entry("d/x.txt", b"2")])
-    found = paths_info(entries, ["d", "missing", "a.txt", "d/"])
-    assert [(e["path"], e["type"]) for e in found] == [("d", "directory"), ("a.txt", "file")]
-
-
-def test_refs_are_split_into_branches_tags_and_pull_requests() -> None:
-    refs = {"main": "1" * 40, "v1.0": "2" * 40, "refs/pr/1": "3" * 40, "dev": "4" * 40}
-    answer = refs_json(refs, ["v1.0"])
-    assert answer == {
-        "branches": [
-            {"name": "dev", "ref": "refs/heads/dev", "targetCommit": "4" * 40},
-            {"name": "main", "ref": "refs/heads/main", "targetCommit": "1" * 40},
-        ],
-        "tags": [{"name": "v1.0", "ref": "refs/tags/v1.0", "targetCommit": "2" * 40}],
-        "converts": [],
-    }
-    with_prs = refs_json(refs, ["v1.0"], include_prs=True)
-    assert with_prs["pullRequests"] == [
-        {"name": "refs/pr/1", "ref": "refs/pr/1", "targetCommit": "3" * 40}
-    ]
-
-
-def test_pages_chain_through_opaque_cursors() -> None:
-    items = list(range(5))
-    first, cursor = page(items, None, 2)
-    assert first == [0, 1] and cursor is not None
-    second, cursor = page(items, cursor, 2)
-    third, last = page(items, cursor, 2)
-    assert (second, third, last) == ([2, 3], [4], None)
-    assert page(items, None, 5) == (items, None)
-    for bad in ("not*base64", "LTE="):  # garbage, and "-1"
-        with pytest.raises(ValueError, match="Invalid cursor"):
-            page(items, bad, 2)
-
-
-def test_search_matches_words_author_and_tags_and_sorts() -> None:
-    query = SearchQuery.parse({"search": "WHISPER tiny", "author": "systran"}, [])
-    meta = RepoMeta(model_tags=("audio",), library_name="ctranslate2")
-    assert query.matches("Systran/faster-whisper-tiny.en", meta)
-    assert not query.matches("Systran/faster-whisper-base", meta)
-    assert not query.matches("other/faster-whisper-tiny.en", meta)
-    assert SearchQuery.parse({}, ["ctranslate2", "audio"]).matches("a/b", meta)
-    assert not SearchQuery.parse({}, ["onnx"]).matches("a/b", meta)
-    entries = [
-        {"id": "b", "downloads": 1},
-        {"id": "a", "downloads": 1},
-        {"id": "c", "downloads": 9},
-    ]
-    ranked = SearchQuery.parse({"sort": "downloads", "limit": "2"}, []).order(entries)
-    assert [e["id"] for e in ranked] == ["c", "a"]
-    with pytest.raises(ValueError, match="Invalid sort"):
-        SearchQuery.parse({"sort": "stars"}, [])
-
-
-def test_repo_meta_round_trips_through_json_and_checks_gated() -> None:
-    meta = RepoMeta(git_tags=["v1"], gated="auto", downloads=3)  # type: ignore[arg-type]
-    assert meta.git_tags == ("v1",)
-    assert meta.to_json() == {"git_tags": ["v1"], "gated": "auto", "downloads": 3}
-    assert RepoMeta.from_json({**meta.to_json(), "unknown": 1}) == meta
-    with pytest.raises(ValueError, match="gated"):
-        RepoMeta(gated="yes")  # type: ignore[arg-type]
-
-
-def test_tags_and_flags_live_in_the_mirror_metadata_file(tmp_path: Path) -> None:
-    add_repo(tmp_path, "acme/m", {"a.txt": b"1"}, revisions=("main", "dev"), tags=("v1", "v2"))
-    add_repo(tmp_path, "acme/m", {"a.txt": b"1"}, revisions=("v2",))  # v2 becomes a branch
-    update_repo_meta(tmp_path, "acme/m", gated="manual")
-    assert read_repo_metas(tmp_path)["acme/m"] == RepoMeta(git_tags=("v1",), gated="manual")
-    layout = HubLayout(tmp_path)
-    assert set(layout.refs("acme/m")) == {"main", "dev", "v1", "v2"}
-    with pytest.raises(ValueError, match="repo id"):
-        update_repo_meta(tmp_path, "../x", private=True)
 
 
 def test_only_repo_folders_count_as_repos(seeded_root: Path) -> None:
@@ -474,3 +326,36 @@ async def test_api_requests_are_recorded_in_the_stats(
     [record] = mirror.stats.requests
     assert (record.method, record.path, record.status) == ("GET", f"/api/models/{TINY}/refs", 200)
     assert record.had_authorization
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"paths": ["a'),
+        ("application/json", b'["weights.bin"]'),
+        ("application/json", b'{"paths": 5}'),
+        ("application/json", b'{"paths": "\xff"}'),
+        ("application/x-www-form-urlencoded", b"paths=\xff\xfe"),
+        ("application/x-www-form-urlencoded; charset=no-such-charset", b"paths=a"),
+        ("multipart/form-data", b"--x\r\n"),
+        ("multipart/form-data; boundary=x", b"--x\r\nnot a header\r\n\r\n"),
+    ],
+)
+async def test_a_malformed_paths_info_body_is_a_hub_style_400(
+    mirror: MirrorServer, http: aiohttp.ClientSession, content_type: str, body: bytes
+) -> None:
+    url = f"{mirror.url}/api/models/{TINY}/paths-info/main"
+    async with http.post(url, data=body, headers={"Content-Type": content_type}) as resp:
+        assert resp.status == 400
+        assert resp.headers["X-Error-Message"].startswith(("Invalid request body", '"paths"'))
+        assert (await resp.json())["error"] == resp.headers["X-Error-Message"]
+
+
+async def test_paths_info_accepts_a_json_body(
+    mirror: MirrorServer, http: aiohttp.ClientSession
+) -> None:
+    url = f"{mirror.url}/api/models/{TINY}/paths-info/main"
+    for paths in (["config.json", 7, "absent"], "config.json"):
+        async with http.post(url, json={"paths": paths}) as resp:
+            assert resp.status == 200
+            assert [e["path"] for e in await resp.json()] == ["config.json"]

@@ -8,7 +8,7 @@ import time
 import aiohttp
 import pytest
 
-from vcp.mirror import Faults, MirrorServer
+from vcp.mirror import Faults, MirrorServer, RequestRecord, Stats
 
 CONFIG = "/Systran/faster-whisper-tiny.en/resolve/main/config.json"
 TOKENIZER = "/Systran/faster-whisper-tiny.en/resolve/main/tokenizer.json"
@@ -157,3 +157,31 @@ def test_failure_counting_and_corruption_without_a_server() -> None:
     assert faults.corrupt("a", b"\x00" * 4, offset=6) == b"\x00" * 4
     faults.reset_counters()
     assert faults.claim_failure("a")
+
+
+def served(path: str, size: int, *, method: str = "GET") -> RequestRecord:
+    return RequestRecord(method, path, None, 200, size, had_authorization=False)
+
+
+def test_stats_keep_the_last_records_and_exact_totals() -> None:
+    stats = Stats(max_records=3)
+    for i in range(5):
+        stats.record(served(f"/files/{i}.bin", 10))
+    late = stats.requests[-1]
+    stats.add_bytes(late, 5)  # a body still streaming
+    assert [r.path for r in stats.requests] == ["/files/2.bin", "/files/3.bin", "/files/4.bin"]
+    assert (stats.total, stats.count(), stats.bytes_served) == (5, 5, 55)  # forgotten included
+    assert stats.count("GET", ".bin") == 3 and stats.bytes_for("4.bin") == late.bytes_sent == 15
+    copy = Stats.from_dict(stats.to_dict())
+    assert (copy.total, copy.bytes_served, copy.max_records) == (5, 55, 3)
+    assert copy.requests == stats.requests
+    stats.reset()
+    assert (stats.total, stats.bytes_served, stats.requests) == (0, 0, [])
+    with pytest.raises(ValueError):
+        Stats(max_records=0)
+
+
+def test_stats_default_bound_is_far_above_a_test_run() -> None:
+    stats = Stats([served("/a", 1), served("/b", 2, method="HEAD")])
+    assert stats.max_records >= 100_000
+    assert (stats.count(), stats.count("HEAD"), stats.bytes_served) == (2, 1, 3)

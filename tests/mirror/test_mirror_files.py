@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import aiohttp
 from yarl import URL
@@ -62,3 +63,15 @@ async def test_stats_endpoint_reports_and_resets(
     async with http.delete(mirror.url + "/_mirror/stats") as resp:
         assert resp.status == 204
     assert mirror.stats.count() == 0
+
+
+async def test_stats_routes_are_only_mounted_on_request(
+    seeded_root: Path, http: aiohttp.ClientSession
+) -> None:
+    async with MirrorServer(seeded_root, stats_routes=False) as mirror:
+        async with http.get(mirror.url + PLAIN) as resp:
+            await resp.read()
+        for method in ("GET", "DELETE"):
+            async with http.request(method, mirror.url + "/_mirror/stats") as resp:
+                assert resp.status == 404, method
+        assert mirror.stats.count("GET", "plain.bin") == 1  # still recorded in the process

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from vcp.mirror import HubLayout, MirrorServer
-from vcp.mirror.api import blob_id
-from vcp.mirror.layout import sha256_file
+from vcp.mirror.hub_json import blob_id
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
+from vcp.models.checksums import hash_file
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("huggingface_hub") is None, reason="huggingface_hub is not installed"
@@ -88,7 +88,7 @@ def seeded_sha256(seeded_root: Path) -> dict[str, dict[str, str]]:
         commit = layout.resolve_revision(repo_id, revision)
         assert commit is not None
         files = layout.list_files(repo_id, commit)
-        out[repo_id] = {f.path: sha256_file(f.blob_path) for f in files}
+        out[repo_id] = {f.path: hash_file(f.blob_path, "sha256").hexdigest for f in files}
     return out
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 import pytest
 
 from vcp.mirror import HubLayout, add_repo
-from vcp.mirror.layout import is_lfs_by_default, is_safe_relpath, repo_folder_name
+from vcp.mirror.layout import (
+    bytes_etag,
+    file_etag,
+    is_lfs_by_default,
+    is_safe_relpath,
+    is_sha,
+    repo_folder_name,
+)
 
 REPO = "acme/model"
 FILES = {"config.json": b"{}\n", "w.safetensors": b"\x00" * 100, "a/b/c.txt": b"deep\n"}
@@ -38,7 +45,7 @@ def test_plain_relative_paths_are_safe(path: str) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["", "../x", "a/../../x", "/etc/passwd", "a\\b", "a\0b", "a//b", "./a", "a/", ".."],
+    ["", "../x", "a/../../x", "/etc/passwd", "a\\b", "a\0b", "a//b", "./a", "a/", "..", "a\nb"],
 )
 def test_paths_that_could_escape_are_unsafe(path: str) -> None:
     assert not is_safe_relpath(path)
@@ -51,6 +58,22 @@ def test_repo_folder_name() -> None:
     assert repo_folder_name("gpt2") == "models--gpt2"
     for bad in ("a/b/c", "../x", "a/..", "", "a/.hidden"):
         assert repo_folder_name(bad) is None
+
+
+def test_commit_ids_are_exactly_40_lowercase_hex_digits() -> None:
+    assert is_sha("0d3d19a32d3338f10357c0889762bd8d64bbdeba")
+    for bad in ("0" * 39, "0" * 41, "A" * 40, "0" * 40 + "\n", "main"):
+        assert not is_sha(bad), bad
+
+
+def test_etags_of_bytes_and_files_agree(tmp_path: Path) -> None:
+    data = b"some bytes\n"
+    (tmp_path / "f").write_bytes(data)
+    assert (
+        bytes_etag(data, is_lfs=False) == git_sha1(data) == file_etag(tmp_path / "f", is_lfs=False)
+    )
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert bytes_etag(data, is_lfs=True) == sha256 == file_etag(tmp_path / "f", is_lfs=True)
 
 
 def test_lfs_rule_of_thumb() -> None:

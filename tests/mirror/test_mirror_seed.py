@@ -61,6 +61,7 @@ def test_source_files_are_hard_linked_when_possible(tmp_path: Path) -> None:
         ("a/b/c", {"x": b""}, None),
         ("acme/x", {"../x": b""}, None),
         ("acme/x", {"x": b""}, "not-a-commit"),
+        ("acme/x", {"x": b""}, "ab" * 20 + "\n"),
     ],
 )
 def test_bad_arguments_are_refused(

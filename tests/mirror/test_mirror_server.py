@@ -27,6 +27,43 @@ async def test_a_server_runs_only_once(seeded_root: Path) -> None:
             pass
 
 
+async def test_start_and_aclose_without_a_context_manager(seeded_root: Path) -> None:
+    server = MirrorServer(seeded_root, cdn=True)
+    await server.start()
+    try:
+        assert server.url and server.cdn_url is not None
+        with pytest.raises(RuntimeError):
+            await server.start()
+    finally:
+        await server.aclose()
+
+
+async def wait_for_url(caplog: pytest.LogCaptureFixture) -> str:
+    for _ in range(200):
+        found = re.findall(r"listening on (http://\S+)", caplog.text)
+        if found:
+            return str(found[0])
+        await asyncio.sleep(0.01)
+    raise AssertionError("serve() logged no URL")
+
+
+async def test_serve_mounts_the_stats_routes_only_when_asked(
+    seeded_root: Path, caplog: pytest.LogCaptureFixture, http: aiohttp.ClientSession
+) -> None:
+    caplog.set_level(logging.INFO, logger="vcp.mirror.server")
+    for stats_routes, status in ((False, 404), (True, 200)):
+        caplog.clear()
+        task = asyncio.create_task(serve(seeded_root, port=0, stats_routes=stats_routes))
+        try:
+            url = await wait_for_url(caplog)
+            async with http.get(f"{url}/_mirror/stats") as resp:
+                assert resp.status == status, stats_routes
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+
 async def test_serve_logs_its_url_and_stops_when_cancelled(
     seeded_root: Path, caplog: pytest.LogCaptureFixture, http: aiohttp.ClientSession
 ) -> None:
@@ -65,6 +102,22 @@ def test_cli_command_parses_the_fault_knobs(tmp_path: Path) -> None:
     assert (faults.drop_after_bytes, faults.fail_first, faults.fail_status) == (100, 2, 429)
     assert (faults.retry_after, faults.flip_byte_at, faults.ignore_range) == (1.5, 7, True)
     assert (faults.bytes_per_second, faults.latency, faults.only) == (1000, 0.1, "*.bin")
+    assert args.stats is False  # /_mirror/stats stays off unless asked
+
+
+def test_cli_stats_option_reaches_serve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parser = argparse.ArgumentParser(prog="vcp")
+    mirror_cmd.register(parser.add_subparsers(), argparse.ArgumentParser(add_help=False))
+    args = parser.parse_args(["mirror", "serve", "--root", str(tmp_path), "--stats"])
+    args.quiet = True  # leave the server's log level alone
+    seen: dict[str, object] = {}
+
+    async def fake_serve(root: Path, **options: object) -> None:
+        seen.update(options, root=root)
+
+    monkeypatch.setattr(mirror_cmd, "serve", fake_serve)
+    assert mirror_cmd.run_serve(args) == 0
+    assert seen["stats_routes"] is True and seen["root"] == tmp_path
 
 
 def test_cli_defaults_inject_no_faults(tmp_path: Path) -> None:

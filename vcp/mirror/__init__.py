@@ -8,7 +8,8 @@ bytes, ignored ranges, slow bodies). ``vcp mirror serve --root DIR`` shares any 
 
 from vcp.mirror.app import create_app
 from vcp.mirror.faults import Faults, RequestRecord, Stats
-from vcp.mirror.layout import FileEntry, HubLayout, RepoMeta
+from vcp.mirror.layout import FileEntry, HubLayout
+from vcp.mirror.repo_meta import RepoMeta
 from vcp.mirror.seed import add_plain_file, add_repo, seed_default_models, update_repo_meta
 from vcp.mirror.server import MirrorServer, serve
 

@@ -7,55 +7,40 @@ Routes (wired in app.py; a revision is URL-quoted with no safe characters: ``ref
     POST /api/models/{org}/{name}/paths-info/{revision}       the entries of ``paths=`` (form)
     GET  /api/models/{org}/{name}/refs                        branches and tags (?include_prs=1)
 
-The JSON builders are pure functions of ``FileEntry`` lists and ``RepoMeta``. ``Access`` decides,
-as the Hub does, who may see a repo and download its files; ``HubApi`` holds the handlers. No
-answer carries a ``xetHash`` or ``X-Xet-*`` header: official clients would switch protocols.
+The answers are built by the pure functions of ``vcp.mirror.hub_json``. ``Access`` decides, as
+the Hub does, who may see a repo and download its files; ``HubApi`` holds the handlers. No answer
+carries a ``xetHash`` or ``X-Xet-*`` header: official clients would switch protocols.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
-import hashlib
 import json
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from aiohttp import hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
-from vcp.mirror.layout import FileEntry, HubLayout, RepoMeta, read_repo_metas
+from vcp.mirror.hub_json import (
+    SearchQuery,
+    Snapshot,
+    list_folder,
+    model_info,
+    page,
+    paths_info,
+    refs_json,
+    search_entry,
+    tree_entries,
+)
+from vcp.mirror.layout import HubLayout
+from vcp.mirror.repo_meta import RepoMeta
 
-__all__ = [
-    "DEFAULT_PAGE_SIZE",
-    "Access",
-    "HubApi",
-    "HubError",
-    "SearchQuery",
-    "Snapshot",
-    "bearer",
-    "blob_id",
-    "folder_oids",
-    "lfs_pointer",
-    "list_folder",
-    "model_info",
-    "page",
-    "paths_info",
-    "refs_json",
-    "search_entry",
-    "tree_entries",
-]
-
-T = TypeVar("T")
+__all__ = ["DEFAULT_PAGE_SIZE", "Access", "HubApi", "HubError", "bearer"]
 
 DEFAULT_PAGE_SIZE = 1000  # the Hub's page size for tree listings
 DEFAULT_REVISION = "main"
 DISABLED_MESSAGE = "Access to this resource is disabled."  # huggingface_hub matches this text
-_LFS_SPEC = "https://git-lfs.github.com/spec/v1"
-_SORT_KEYS = frozenset({"downloads", "likes", "createdAt", "lastModified", "trendingScore", "id"})
 
 
 class HubError(web.HTTPError):
@@ -78,236 +63,6 @@ class HubError(web.HTTPError):
 
 def _header_safe(text: str) -> str:
     return "".join(c if c.isprintable() and c.isascii() else "?" for c in text)
-
-
-# -- pure JSON builders --------------------------------------------------------------------------
-
-
-def lfs_pointer(sha256: str, size: int) -> bytes:
-    """The git LFS pointer file that stands in the git tree for an LFS file."""
-    return f"version {_LFS_SPEC}\noid sha256:{sha256}\nsize {size}\n".encode()
-
-
-def _git_object_id(kind: bytes, data: bytes) -> str:
-    return hashlib.sha1(b"%s %d\0" % (kind, len(data)) + data).hexdigest()
-
-
-def blob_id(entry: FileEntry) -> str:
-    """The file's git blob id: its etag for a regular file, the pointer's id for an LFS file."""
-    if entry.is_lfs:
-        return _git_object_id(b"blob", lfs_pointer(entry.etag, entry.size))
-    return entry.etag
-
-
-def _file_json(entry: FileEntry) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "type": "file",
-        "oid": blob_id(entry),
-        "size": entry.size,
-        "path": entry.path,
-    }
-    if entry.is_lfs:
-        data["lfs"] = _lfs_json(entry, hash_key="oid")  # the tree calls the sha256 "oid"
-    return data
-
-
-def _lfs_json(entry: FileEntry, *, hash_key: str) -> dict[str, Any]:
-    pointer_size = len(lfs_pointer(entry.etag, entry.size))
-    return {hash_key: entry.etag, "size": entry.size, "pointerSize": pointer_size}
-
-
-def folder_oids(files: Iterable[FileEntry]) -> dict[str, str]:
-    """The git tree id of every folder ("" is the root), from its files' blob ids."""
-    children: dict[str, dict[str, tuple[str, str]]] = defaultdict(dict)  # name -> (mode, oid)
-    for entry in files:
-        folder, _, name = entry.path.rpartition("/")
-        children[folder][name] = ("100644", blob_id(entry))
-        while folder:
-            parent, _, name = folder.rpartition("/")
-            children[parent][name] = ("40000", "")  # its id is known once its folder is done
-            folder = parent
-    oids: dict[str, str] = {}
-    for folder in sorted(children, key=lambda f: f.count("/") + bool(f), reverse=True):
-        items = children[folder]
-        body = b""
-        # git orders a folder's entries by name, a subfolder's name as if it ended with "/"
-        for name in sorted(items, key=lambda n: n + "/" if items[n][0] == "40000" else n):
-            mode, oid = items[name]
-            oid = oid or oids[f"{folder}/{name}" if folder else name]
-            body += f"{mode} {name}".encode() + b"\0" + bytes.fromhex(oid)
-        oids[folder] = _git_object_id(b"tree", body)
-    return oids
-
-
-def tree_entries(files: Iterable[FileEntry]) -> list[dict[str, Any]]:
-    """Every file and folder of a snapshot as the tree endpoint lists them, sorted by path."""
-    files = list(files)
-    folders = [
-        {"type": "directory", "oid": oid, "size": 0, "path": path}
-        for path, oid in folder_oids(files).items()
-        if path
-    ]
-    return sorted([*folders, *map(_file_json, files)], key=lambda e: e["path"])
-
-
-def list_folder(
-    entries: Sequence[dict[str, Any]], folder: str, *, recursive: bool
-) -> list[dict[str, Any]] | None:
-    """The entries under ``folder`` ("" for the root): one level, or all with ``recursive``.
-
-    None when ``folder`` is not a folder of the snapshot.
-    """
-    if folder and not any(e["path"] == folder and e["type"] == "directory" for e in entries):
-        return None
-    prefix = f"{folder}/" if folder else ""
-    inside = [e for e in entries if e["path"].startswith(prefix)]
-    if recursive:
-        return inside
-    return [e for e in inside if "/" not in e["path"][len(prefix) :]]
-
-
-def paths_info(entries: Sequence[dict[str, Any]], paths: Iterable[str]) -> list[dict[str, Any]]:
-    """The entries of ``paths`` in the order asked, missing ones left out (as the Hub does)."""
-    by_path = {e["path"]: e for e in entries}
-    wanted = dict.fromkeys(p.strip("/") for p in paths)
-    return [by_path[p] for p in wanted if p in by_path]
-
-
-def refs_json(
-    refs: Mapping[str, str], git_tags: Iterable[str], *, include_prs: bool = False
-) -> dict[str, Any]:
-    """``{"branches", "tags", "converts"}`` (and ``"pullRequests"``) from ref name -> commit."""
-    tags = set(git_tags)
-    out: dict[str, list[dict[str, str]]] = {"branches": [], "tags": [], "converts": []}
-    prs: list[dict[str, str]] = []
-    for name, commit in sorted(refs.items()):
-        if name.startswith("refs/pr/"):
-            prs.append({"name": name, "ref": name, "targetCommit": commit})
-        elif name in tags:
-            out["tags"].append({"name": name, "ref": f"refs/tags/{name}", "targetCommit": commit})
-        else:
-            out["branches"].append(
-                {"name": name, "ref": f"refs/heads/{name}", "targetCommit": commit}
-            )
-    return {**out, "pullRequests": prs} if include_prs else dict(out)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One commit of a repo, as the API describes it (times in seconds since the epoch)."""
-
-    repo_id: str
-    commit: str
-    files: tuple[FileEntry, ...]
-    modified: float
-    created: float
-
-
-def iso_time(seconds: float) -> str:
-    """The Hub's timestamp format: ``2024-01-01T00:00:00.000Z``."""
-    return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def _card(repo_id: str, meta: RepoMeta, *, created: float) -> dict[str, Any]:
-    return {
-        "id": repo_id,
-        "modelId": repo_id,
-        "author": repo_id.partition("/")[0],
-        "private": meta.private,
-        "downloads": meta.downloads,
-        "likes": meta.likes,
-        "tags": list(meta.model_tags),
-        "pipeline_tag": meta.pipeline_tag,
-        "library_name": meta.library_name,
-        "createdAt": iso_time(created),
-    }
-
-
-def model_info(snapshot: Snapshot, meta: RepoMeta, *, blobs: bool) -> dict[str, Any]:
-    """The repo info answer; ``blobs`` adds each file's size, blob id and LFS hash."""
-    siblings = []
-    for entry in snapshot.files:
-        sibling: dict[str, Any] = {"rfilename": entry.path}
-        if blobs:
-            sibling.update(blobId=blob_id(entry), size=entry.size)
-            if entry.is_lfs:
-                sibling["lfs"] = _lfs_json(entry, hash_key="sha256")
-        siblings.append(sibling)
-    return {
-        **_card(snapshot.repo_id, meta, created=snapshot.created),
-        "sha": snapshot.commit,
-        "lastModified": iso_time(snapshot.modified),
-        "gated": meta.gated,
-        "disabled": meta.disabled,
-        "siblings": siblings,
-    }
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    """``GET /api/models`` parameters: words of the id, author, tags (``filter``), sort, limit."""
-
-    search: str = ""
-    author: str | None = None
-    tags: tuple[str, ...] = ()
-    sort: str | None = None
-    limit: int | None = None
-
-    @classmethod
-    def parse(cls, query: Mapping[str, str], tags: Sequence[str]) -> SearchQuery:
-        """From the query string; ValueError for a bad ``sort`` or ``limit``."""
-        sort = query.get("sort") or None
-        if sort is not None and sort not in _SORT_KEYS:
-            raise ValueError(f"Invalid sort: {sort}")
-        limit = int(query["limit"]) if query.get("limit") else None
-        if limit is not None and limit < 1:
-            raise ValueError(f"Invalid limit: {limit}")
-        return cls(query.get("search", ""), query.get("author") or None, tuple(tags), sort, limit)
-
-    def matches(self, repo_id: str, meta: RepoMeta) -> bool:
-        """Every word is in the id (case-insensitive), the author and the tags fit."""
-        lowered = repo_id.lower()
-        if not all(word in lowered for word in self.search.lower().split()):
-            return False
-        if self.author is not None and repo_id.partition("/")[0].lower() != self.author.lower():
-            return False
-        return set(self.tags) <= set(meta.model_tags) | {meta.library_name, meta.pipeline_tag}
-
-    def order(self, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """By id, or by ``sort`` in descending order (ties by id); cut at ``limit``."""
-        ranked = sorted(entries, key=lambda e: e["id"])
-        if (key := self.sort) not in (None, "id"):
-            ranked.sort(key=lambda e: e.get(key, 0), reverse=True)  # stable: ties stay by id
-        return ranked[: self.limit] if self.limit is not None else ranked
-
-
-def search_entry(
-    repo_id: str, meta: RepoMeta, *, created: float, modified: float
-) -> dict[str, Any]:
-    """One search result."""
-    return {**_card(repo_id, meta, created=created), "lastModified": iso_time(modified)}
-
-
-def page(items: Sequence[T], cursor: str | None, size: int) -> tuple[list[T], str | None]:
-    """The page that starts at ``cursor`` (None: the first) and the next page's cursor, if any.
-
-    Cursors are opaque to clients (they follow the ``Link`` header); ValueError for a bad one.
-    """
-    start = 0
-    if cursor:
-        try:
-            start = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-            raise ValueError(f"Invalid cursor: {cursor}") from exc
-        if start < 0:
-            raise ValueError(f"Invalid cursor: {cursor}")
-    end = start + size
-    if end >= len(items):
-        return list(items[start:]), None
-    return list(items[start:end]), base64.urlsafe_b64encode(str(end).encode()).decode()
-
-
-# -- access and handlers ---------------------------------------------------------------------------
 
 
 def bearer(request: web.Request) -> str | None:
@@ -438,7 +193,7 @@ class HubApi:
         return snapshot, tree_entries(snapshot.files)
 
     def _search(self, query: SearchQuery, sent: str | None) -> list[dict[str, Any]]:
-        metas = read_repo_metas(self.layout.root)
+        metas = self.layout.repo_metas()
         found = []
         for repo_id in self.layout.repo_ids():
             meta = metas.get(repo_id, RepoMeta())
@@ -469,9 +224,21 @@ def _is_true(value: str | None) -> bool:
 
 
 async def _posted_paths(request: web.Request) -> list[str]:
-    if request.content_type == "application/json":
-        data = await request.json()
-        paths = data.get("paths", []) if isinstance(data, dict) else []
-    else:
-        paths = (await request.post()).getall("paths", [])
-    return [p for p in ([paths] if isinstance(paths, str) else paths) if isinstance(p, str)]
+    """The ``paths`` of a form or JSON body; HubError 400 for a body that cannot be read."""
+    try:
+        if request.content_type == "application/json":
+            data = await request.json()
+            if not isinstance(data, dict):
+                raise ValueError("the JSON body must be an object")
+            paths = data.get("paths", [])
+        else:
+            paths = (await request.post()).getall("paths", [])
+    # bad JSON or UTF-8, an unknown charset (LookupError), broken multipart framing or headers
+    except (ValueError, LookupError, HttpProcessingError) as exc:
+        detail = exc.message if isinstance(exc, HttpProcessingError) else str(exc)
+        raise HubError(400, None, f"Invalid request body: {detail}") from exc
+    if isinstance(paths, str):
+        return [paths]
+    if not isinstance(paths, list):
+        raise HubError(400, None, '"paths" must be a list of strings')
+    return [p for p in paths if isinstance(p, str)]

@@ -4,8 +4,11 @@ Routes (HEAD is answered wherever GET is):
     GET  /{org}/{name}/resolve/{revision}/{path}   a repo file, with the Hub's headers
     GET  /cdn/{org}/{name}/{etag}                   a blob, where LFS resolves redirect to
     GET  /files/{path}                              a plain file, like any web server
-    GET  /_mirror/stats, DELETE /_mirror/stats      what was served (JSON), and a reset
     /api/models...                                  the Hub's JSON API (see ``vcp.mirror.api``)
+    GET  /_mirror/stats, DELETE /_mirror/stats      what was served (JSON), and a reset; only
+                                                    with ``stats_routes`` (tests, benchmarks)
+
+Blocking file work (stat, hashing, reading bodies) runs in ``asyncio.to_thread`` workers.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-import aiofiles
 from aiohttp import hdrs, web
 
 from vcp.mirror.api import DEFAULT_PAGE_SIZE, Access, HubApi, HubError, bearer
@@ -31,6 +34,7 @@ __all__ = ["create_app"]
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 256 * 1024
+STATS_ROUTE = "/_mirror/stats"
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -42,19 +46,23 @@ def create_app(
     cdn_base: str | None = None,
     token: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
+    stats_routes: bool = False,
 ) -> web.Application:
     """The mirror of the Hub-layout ``root``. With ``cdn_base``, LFS files redirect there.
 
     ``token`` is the one the mirror accepts (private and gated repos need it); ``page_size``
     is how many entries a tree or search page holds before a ``Link`` to the next one.
+    ``stats_routes`` mounts ``/_mirror/stats`` (unauthenticated, with a DELETE): for tests and
+    benchmarks, not for a mirror shared on a network. ``stats`` records requests either way.
     """
     faults = faults if faults is not None else Faults()
     access = Access(HubLayout(Path(root)), token)
     mirror = _Mirror(access, faults, stats if stats is not None else Stats(), cdn_base)
     api = HubApi(access, page_size=page_size)
     app = web.Application(middlewares=[mirror.record])
-    app.router.add_get("/_mirror/stats", mirror.get_stats)
-    app.router.add_delete("/_mirror/stats", mirror.reset_stats)
+    if stats_routes:
+        app.router.add_get(STATS_ROUTE, mirror.get_stats)
+        app.router.add_delete(STATS_ROUTE, mirror.reset_stats)
     app.router.add_get("/files/{path:.*}", mirror.plain_file)
     app.router.add_get("/cdn/{org}/{name}/{etag}", mirror.cdn_blob)
     app.router.add_get("/{org}/{name}/resolve/{revision}/{path:.*}", mirror.resolve)
@@ -230,12 +238,14 @@ class _Mirror:
         pacer = Throttle(faults, body.name, max_chunk=CHUNK_SIZE)
         sent = 0
         try:
-            async with aiofiles.open(body.path, "rb") as f:
-                await f.seek(span.start)
-                while sent < limit and (chunk := await f.read(min(pacer.chunk, limit - sent))):
+            with await asyncio.to_thread(_open_at, body.path, span.start) as f:
+                while sent < limit and (
+                    chunk := await asyncio.to_thread(f.read, min(pacer.chunk, limit - sent))
+                ):
                     data = faults.corrupt(body.name, chunk, span.start + sent)
                     sent += len(chunk)
-                    record.bytes_sent = sent  # before the write: the client may be faster
+                    # count before the write: the client may have read it all before we would
+                    self.stats.add_bytes(record, len(chunk))
                     await response.write(data)
                     await pacer.wait(sent)
         except ConnectionError:
@@ -256,6 +266,16 @@ class _Body:
     size: int
     name: str
     etag: str
+
+
+def _open_at(path: Path, offset: int) -> BinaryIO:
+    f = path.open("rb")
+    try:
+        f.seek(offset)
+    except BaseException:
+        f.close()
+        raise
+    return f
 
 
 def _size_of(path: Path | None) -> int | None:

@@ -1,17 +1,22 @@
 """Fault knobs and request statistics for the mirror.
 
 A test or benchmark builds a ``Faults``, hands it to the server and may change it while the server
-runs (the handlers read it on every request). ``Stats`` records what the server answered.
+runs (the handlers read it on every request). ``Stats`` records what the server answered
+(the last ``DEFAULT_MAX_RECORDS`` requests, with exact totals).
 """
 
 from __future__ import annotations
 
 import asyncio
 import fnmatch
-from dataclasses import asdict, dataclass, field
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["Faults", "RequestRecord", "Stats", "Throttle"]
+__all__ = ["DEFAULT_MAX_RECORDS", "Faults", "RequestRecord", "Stats", "Throttle"]
+
+DEFAULT_MAX_RECORDS = 100_000  # at most ~50 MB of records; far more than any test makes
 
 
 @dataclass
@@ -113,7 +118,7 @@ class Throttle:
             await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestRecord:
     """One answered request; ``bytes_sent`` grows while its body streams."""
 
@@ -125,43 +130,94 @@ class RequestRecord:
     had_authorization: bool
 
 
-@dataclass
 class Stats:
-    """The requests a mirror answered, oldest first."""
+    """The requests a mirror answered, oldest first: the last ``max_records`` of them.
 
-    requests: list[RequestRecord] = field(default_factory=list)
+    A long-running mirror forgets the oldest records, so memory stays bounded; ``bytes_served``
+    and ``total`` stay exact over every request since the last ``reset``. ``count`` and
+    ``bytes_for`` look at the records kept (all of them below ``max_records`` requests).
+    """
+
+    def __init__(
+        self, records: Iterable[RequestRecord] = (), *, max_records: int = DEFAULT_MAX_RECORDS
+    ) -> None:
+        if max_records < 1:
+            raise ValueError(f"max_records must be at least 1, got {max_records}")
+        self._records: deque[RequestRecord] = deque(maxlen=max_records)
+        self._total = 0
+        self._bytes = 0
+        for record in records:
+            self.record(record)
+
+    @property
+    def max_records(self) -> int:
+        """How many records are kept."""
+        return self._records.maxlen or 0
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        """The records kept, oldest first (a copy; the records themselves are live)."""
+        return list(self._records)
+
+    @property
+    def total(self) -> int:
+        """Requests answered since the last reset, forgotten ones included."""
+        return self._total
 
     @property
     def bytes_served(self) -> int:
-        """Body bytes sent over all requests."""
-        return sum(r.bytes_sent for r in self.requests)
+        """Body bytes sent over all requests since the last reset, forgotten ones included."""
+        return self._bytes
 
     def record(self, request: RequestRecord) -> None:
-        """Add one answered request."""
-        self.requests.append(request)
+        """Add one answered request (its ``bytes_sent`` so far count as served)."""
+        self._records.append(request)
+        self._total += 1
+        self._bytes += request.bytes_sent
+
+    def add_bytes(self, request: RequestRecord, count: int) -> None:
+        """``count`` more body bytes were sent for ``request`` (a recorded one)."""
+        request.bytes_sent += count
+        self._bytes += count
 
     def bytes_for(self, path_suffix: str) -> int:
-        """Body bytes sent for request paths ending with ``path_suffix``."""
-        return sum(r.bytes_sent for r in self.requests if r.path.endswith(path_suffix))
+        """Body bytes sent for the kept requests whose path ends with ``path_suffix``."""
+        return sum(r.bytes_sent for r in self._records if r.path.endswith(path_suffix))
 
     def count(self, method: str | None = None, path_suffix: str | None = None) -> int:
-        """How many requests matched ``method`` and ``path_suffix`` (None matches any)."""
+        """How many requests matched ``method`` and ``path_suffix`` (None matches any).
+
+        Without filters this is ``total``; with them, it counts the kept records.
+        """
+        if method is None and path_suffix is None:
+            return self._total
         return sum(
             1
-            for r in self.requests
+            for r in self._records
             if (method is None or r.method == method)
             and (path_suffix is None or r.path.endswith(path_suffix))
         )
 
     def reset(self) -> None:
-        """Forget every recorded request."""
-        self.requests.clear()
+        """Forget every recorded request and zero the counters."""
+        self._records.clear()
+        self._total = 0
+        self._bytes = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (what ``GET /_mirror/stats`` answers)."""
-        return {"bytes_served": self.bytes_served, "requests": [asdict(r) for r in self.requests]}
+        return {
+            "bytes_served": self.bytes_served,
+            "total": self.total,
+            "max_records": self.max_records,
+            "requests": [asdict(r) for r in self._records],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Stats:
         """Rebuild the stats a mirror in another process reported."""
-        return cls([RequestRecord(**r) for r in data.get("requests", [])])
+        records = [RequestRecord(**r) for r in data.get("requests", [])]
+        stats = cls(records, max_records=data.get("max_records") or DEFAULT_MAX_RECORDS)
+        stats._total = data.get("total", stats._total)
+        stats._bytes = data.get("bytes_served", stats._bytes)
+        return stats

@@ -4,7 +4,7 @@
     ROOT/models--{org}--{name}/snapshots/{commit}/{path}   -> ../../blobs/{etag}
     ROOT/models--{org}--{name}/refs/{revision}             text: the commit sha
 
-    ROOT/.mirror/repos.json                                what the layout cannot say (RepoMeta)
+    ROOT/.mirror/repos.json                                what it cannot say (repo_meta.py)
 
 A snapshot entry is normally a relative symlink into ``blobs/`` and its etag is the blob's name.
 Where the entry is a plain copy (no symlinks on that file system) the etag is computed from the
@@ -14,41 +14,36 @@ Anything else under the root (``.locks/``, vcp's ``.vcp/``, ``files/``) is not a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+
+from vcp.errors import UnsafePathError
+from vcp.mirror.repo_meta import RepoMeta, RepoMetaFile
+from vcp.models.cache import repo_folder
+from vcp.models.checksums import Hasher, hash_file
+from vcp.models.hub_api import is_commit
+from vcp.models.safety import safe_relpath
 
 __all__ = [
-    "META_FILE",
     "FileEntry",
-    "Gated",
     "HubLayout",
-    "RepoMeta",
-    "git_blob_sha1",
+    "bytes_etag",
+    "file_etag",
     "is_lfs_by_default",
     "is_safe_relpath",
-    "read_repo_metas",
+    "is_sha",
     "repo_folder_name",
     "repo_id_of_folder",
-    "sha256_file",
 ]
 
 LFS_MIN_SIZE = 10 * 1024 * 1024
 LFS_SUFFIXES = frozenset({".bin", ".onnx", ".safetensors", ".pt", ".gguf", ".msgpack", ".h5"})
-_HASH_CHUNK = 1024 * 1024
-_COMMIT_RE = re.compile(r"[0-9a-f]{40}")
-_SHA1_RE = re.compile(r"[0-9a-f]{40}")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 _REPO_PART_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_REPO_PREFIX = "models--"
-META_FILE = PurePosixPath(".mirror/repos.json")
-
-Gated = Literal[False, "auto", "manual"]
+_REPO_PREFIX = "models--"  # what vcp.models.cache.repo_folder puts before the id
 
 
 @dataclass(frozen=True)
@@ -62,65 +57,19 @@ class FileEntry:
     is_lfs: bool
 
 
-@dataclass(frozen=True)
-class RepoMeta:
-    """What the mirror knows of a repo beyond the cache layout (``ROOT/.mirror/repos.json``).
-
-    ``git_tags`` names the refs that are tags (the other refs are branches, ``refs/pr/N`` pull
-    requests). ``gated`` and ``private`` repos need the mirror's token (gated: only to download
-    files); a ``disabled`` repo refuses everything. The rest is what the Hub's API reports
-    (``model_tags`` is its ``tags`` list: library, task, language, license).
-    """
-
-    git_tags: tuple[str, ...] = ()
-    gated: Gated = False
-    private: bool = False
-    disabled: bool = False
-    model_tags: tuple[str, ...] = ()
-    pipeline_tag: str | None = None
-    library_name: str | None = None
-    downloads: int = 0
-    likes: int = 0
-
-    def __post_init__(self) -> None:
-        if self.gated not in (False, "auto", "manual"):
-            raise ValueError(f'gated is false, "auto" or "manual", got {self.gated!r}')
-        for name in ("git_tags", "model_tags"):
-            value = getattr(self, name)
-            if isinstance(value, str):
-                raise TypeError(f"{name} is a list of names, got the string {value!r}")
-            object.__setattr__(self, name, tuple(value))  # frozen: lists become tuples
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RepoMeta:
-        """Read one repo's entry; unknown keys are ignored."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    def to_json(self) -> dict[str, Any]:
-        """The entry to store: only what differs from the defaults."""
-        default = asdict(RepoMeta())
-        return {
-            k: list(v) if isinstance(v, tuple) else v
-            for k, v in asdict(self).items()
-            if v != default[k]
-        }
-
-
-def read_repo_metas(root: Path) -> dict[str, RepoMeta]:
-    """Every repo's ``RepoMeta`` from ``ROOT/.mirror/repos.json`` (empty when there is none)."""
-    try:
-        text = (Path(root) / META_FILE).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return {repo_id: RepoMeta.from_json(entry) for repo_id, entry in json.loads(text).items()}
-
-
 def is_safe_relpath(path: str) -> bool:
     """True if ``path`` is a plain relative POSIX path that cannot climb out of its folder."""
-    if not path or "\\" in path or "\0" in path or path.startswith("/"):
+    try:
+        safe_relpath(path)
+    except UnsafePathError:
         return False
-    return all(part not in ("", ".", "..") for part in path.split("/"))
+    return True
+
+
+def is_sha(text: str) -> bool:
+    """True for a commit id or a git blob sha1 (40 hex digits) exactly, nothing around it."""
+    # is_commit's pattern ends in "$", which also accepts a trailing newline: hence the length.
+    return len(text) == 40 and is_commit(text)
 
 
 def is_lfs_by_default(path: str, size: int) -> bool:
@@ -135,7 +84,7 @@ def repo_folder_name(repo_id: str) -> str | None:
         return None
     if not all(_REPO_PART_RE.fullmatch(p) and ".." not in p for p in parts):
         return None
-    return _REPO_PREFIX + "--".join(parts)
+    return repo_folder(repo_id)
 
 
 def repo_id_of_folder(folder: str) -> str | None:
@@ -146,22 +95,20 @@ def repo_id_of_folder(folder: str) -> str | None:
     return repo_id if repo_folder_name(repo_id) == folder else None
 
 
-def git_blob_sha1(path: Path) -> str:
-    """The git blob id of a file: ``sha1(b"blob <size>\\0" + data)``, read in chunks."""
-    digest = hashlib.sha1(b"blob %d\0" % path.stat().st_size)
-    return _feed(digest, path)
+def _etag_algorithm(is_lfs: bool) -> str:
+    return "sha256" if is_lfs else "git-sha1"
 
 
-def sha256_file(path: Path) -> str:
-    """The sha256 of a file, read in chunks."""
-    return _feed(hashlib.sha256(), path)
+def file_etag(path: Path, *, is_lfs: bool) -> str:
+    """The Hub's etag of a file: its sha256 if LFS, else its git blob sha1. Blocking."""
+    return hash_file(path, _etag_algorithm(is_lfs)).hexdigest
 
 
-def _feed(digest: hashlib._Hash, path: Path) -> str:
-    with path.open("rb") as f:
-        while chunk := f.read(_HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+def bytes_etag(data: bytes, *, is_lfs: bool) -> str:
+    """``file_etag`` of bytes already in memory."""
+    hasher = Hasher(_etag_algorithm(is_lfs), len(data))
+    hasher.update(data)
+    return hasher.hexdigest()
 
 
 class HubLayout:
@@ -171,6 +118,7 @@ class HubLayout:
         self.root = Path(root)
         self._etags: dict[tuple[Path, int, int, bool], str] = {}
         self._lock = threading.Lock()
+        self._metas = RepoMetaFile(self.root)
 
     def repo_dir(self, repo_id: str) -> Path | None:
         """The folder of ``repo_id`` if it exists under the root."""
@@ -192,7 +140,11 @@ class HubLayout:
         """The repo's ``RepoMeta`` (defaults when it has no entry); None if the repo is missing."""
         if self.repo_dir(repo_id) is None:
             return None
-        return read_repo_metas(self.root).get(repo_id, RepoMeta())
+        return self.repo_metas().get(repo_id, RepoMeta())
+
+    def repo_metas(self) -> Mapping[str, RepoMeta]:
+        """Every repo's ``RepoMeta`` from ``ROOT/.mirror/repos.json`` (empty if it is malformed)."""
+        return self._metas.read()
 
     def refs(self, repo_id: str) -> dict[str, str]:
         """Every ref (``main``, ``v1.0``, ``refs/pr/1``) that points to a snapshot -> its commit."""
@@ -207,7 +159,7 @@ class HubLayout:
     def snapshot_mtime(self, repo_id: str, commit: str) -> float | None:
         """When the snapshot of ``commit`` last changed (seconds since the epoch)."""
         repo = self.repo_dir(repo_id)
-        if repo is None or not _COMMIT_RE.fullmatch(commit):
+        if repo is None or not is_sha(commit):
             return None
         try:
             return (repo / "snapshots" / commit).stat().st_mtime
@@ -230,13 +182,13 @@ class HubLayout:
         repo = self.repo_dir(repo_id)
         if repo is None or not is_safe_relpath(revision):
             return None
-        if _COMMIT_RE.fullmatch(revision) and (repo / "snapshots" / revision).is_dir():
+        if is_sha(revision) and (repo / "snapshots" / revision).is_dir():
             return revision
         ref = repo / "refs" / revision
         if not ref.is_file():
             return None
         commit = ref.read_text(encoding="utf-8").strip()
-        if _COMMIT_RE.fullmatch(commit) and (repo / "snapshots" / commit).is_dir():
+        if is_sha(commit) and (repo / "snapshots" / commit).is_dir():
             return commit
         return None
 
@@ -246,7 +198,7 @@ class HubLayout:
         May hash the file (when the snapshot holds a copy): call it off the event loop.
         """
         repo = self.repo_dir(repo_id)
-        if repo is None or not _COMMIT_RE.fullmatch(commit) or not is_safe_relpath(path):
+        if repo is None or not is_sha(commit) or not is_safe_relpath(path):
             return None
         entry = repo / "snapshots" / commit / path
         try:
@@ -260,7 +212,7 @@ class HubLayout:
     def list_files(self, repo_id: str, commit: str) -> list[FileEntry]:
         """Every file of snapshot ``commit``, sorted by path."""
         repo = self.repo_dir(repo_id)
-        if repo is None or not _COMMIT_RE.fullmatch(commit):
+        if repo is None or not is_sha(commit):
             return []
         snapshot = repo / "snapshots" / commit
         paths = sorted(p.relative_to(snapshot).as_posix() for p in snapshot.rglob("*"))
@@ -270,7 +222,7 @@ class HubLayout:
     def blob(self, repo_id: str, etag: str) -> Path | None:
         """The blob named ``etag`` in the repo's ``blobs/`` folder (what a CDN would serve)."""
         repo = self.repo_dir(repo_id)
-        if repo is None or not (_SHA1_RE.fullmatch(etag) or _SHA256_RE.fullmatch(etag)):
+        if repo is None or not (is_sha(etag) or _SHA256_RE.fullmatch(etag)):
             return None
         path = repo / "blobs" / etag
         return path if path.is_file() else None
@@ -281,7 +233,7 @@ class HubLayout:
         if entry.is_symlink() and blob.parent.name == "blobs":
             if _SHA256_RE.fullmatch(name):
                 return FileEntry(path, blob, size, name, is_lfs=True)
-            if _SHA1_RE.fullmatch(name):
+            if is_sha(name):
                 return FileEntry(path, blob, size, name, is_lfs=False)
         is_lfs = is_lfs_by_default(path, size)
         return FileEntry(path, blob, size, self._computed_etag(blob, is_lfs=is_lfs), is_lfs)
@@ -292,7 +244,7 @@ class HubLayout:
         with self._lock:
             cached = self._etags.get(key)
         if cached is None:
-            cached = sha256_file(blob) if is_lfs else git_blob_sha1(blob)
+            cached = file_etag(blob, is_lfs=is_lfs)
             with self._lock:
                 self._etags[key] = cached
         return cached

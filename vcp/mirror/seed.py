@@ -22,15 +22,15 @@ from typing import Any
 
 from vcp.errors import ModelUnavailable
 from vcp.mirror.layout import (
-    META_FILE,
-    RepoMeta,
-    git_blob_sha1,
+    bytes_etag,
+    file_etag,
     is_lfs_by_default,
     is_safe_relpath,
-    read_repo_metas,
+    is_sha,
     repo_folder_name,
-    sha256_file,
 )
+from vcp.mirror.repo_meta import META_FILE, RepoMeta, read_repo_metas
+from vcp.models.cache import atomic_write_text
 
 __all__ = [
     "INSTALL_HINT",
@@ -88,13 +88,13 @@ def add_repo(
     repo = Path(root) / folder
     etags = {path: _add_blob(repo / "blobs", path, source, lfs) for path, source in files.items()}
     commit = commit or default_commit(etags)
-    if len(commit) != 40 or any(c not in "0123456789abcdef" for c in commit):
+    if not is_sha(commit):
         raise ValueError(f"a commit is 40 lowercase hex digits, got {commit!r}")
     for path, etag in etags.items():
         _link(repo / "snapshots" / commit / path, repo / "blobs" / etag)
     for revision in (*revisions, *tags):
         _check_relpath(revision)
-        _write_atomic(repo / "refs" / revision, commit.encode())
+        atomic_write_text(repo / "refs" / revision, commit)
     meta = read_repo_metas(root).get(repo_id, RepoMeta())
     if tags or set(revisions) & set(meta.git_tags):  # a name is a branch or a tag, not both
         git_tags = sorted(set(meta.git_tags).union(tags).difference(revisions))
@@ -118,7 +118,8 @@ def update_repo_meta(root: Path, repo_id: str, **changes: Any) -> RepoMeta:
         update_repo_meta(root, "acme/old", disabled=True)       # everything answers 403
 
     The entries live in ``ROOT/.mirror/repos.json``, which the Hub cache layout ignores; the
-    server reads it on every request, so a change applies at once.
+    server re-reads it when it changes, so a change applies at once. ValueError if the file is
+    malformed (it is not overwritten).
     """
     if repo_folder_name(repo_id) is None:
         raise ValueError(f"not a valid repo id: {repo_id!r}")
@@ -126,7 +127,7 @@ def update_repo_meta(root: Path, repo_id: str, **changes: Any) -> RepoMeta:
     meta = replace(metas.get(repo_id, RepoMeta()), **changes)
     metas[repo_id] = meta
     data = {rid: m.to_json() for rid, m in sorted(metas.items())}
-    _write_atomic(Path(root) / META_FILE, (json.dumps(data, indent=2) + "\n").encode())
+    atomic_write_text(Path(root) / META_FILE, json.dumps(data, indent=2) + "\n")
     return meta
 
 
@@ -156,7 +157,7 @@ def add_plain_file(root: Path, relpath: str, data_or_path: Source) -> Path:
     target = Path(root) / "files" / relpath
     target.unlink(missing_ok=True)
     if isinstance(data_or_path, bytes):
-        _write_atomic(target, data_or_path)
+        _write_bytes_atomic(target, data_or_path)
     else:
         _link_or_copy(Path(data_or_path), target)
     return target
@@ -166,23 +167,17 @@ def _add_blob(blobs: Path, path: str, source: Source, lfs: Collection[str] | Non
     _check_relpath(path)
     if isinstance(source, bytes):
         is_lfs = path in lfs if lfs is not None else is_lfs_by_default(path, len(source))
-        etag = _hash_bytes(source, is_lfs=is_lfs)
+        etag = bytes_etag(source, is_lfs=is_lfs)
         if not (blobs / etag).exists():
-            _write_atomic(blobs / etag, source)
+            _write_bytes_atomic(blobs / etag, source)
         return etag
     source = Path(source)
     size = source.stat().st_size
     is_lfs = path in lfs if lfs is not None else is_lfs_by_default(path, size)
-    etag = sha256_file(source) if is_lfs else git_blob_sha1(source)
+    etag = file_etag(source, is_lfs=is_lfs)
     if not (blobs / etag).exists():
         _link_or_copy(source, blobs / etag)
     return etag
-
-
-def _hash_bytes(data: bytes, *, is_lfs: bool) -> str:
-    if is_lfs:
-        return hashlib.sha256(data).hexdigest()
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _link(link: Path, blob: Path) -> None:
@@ -206,7 +201,8 @@ def _link_or_copy(source: Path, target: Path) -> None:
         _replace_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
+def _write_bytes_atomic(target: Path, data: bytes) -> None:
+    # vcp.models.cache only has atomic_write_text; blobs and plain files are bytes.
     target.parent.mkdir(parents=True, exist_ok=True)
     _replace_atomically(target, lambda tmp: tmp.write_bytes(data))
 

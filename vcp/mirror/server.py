@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from pathlib import Path
 from types import TracebackType
@@ -10,7 +11,7 @@ from types import TracebackType
 from aiohttp import web
 
 from vcp.mirror.api import DEFAULT_PAGE_SIZE
-from vcp.mirror.app import create_app
+from vcp.mirror.app import STATS_ROUTE, create_app
 from vcp.mirror.faults import Faults, Stats
 
 __all__ = ["MirrorServer", "serve"]
@@ -24,11 +25,13 @@ class MirrorServer:
         async with MirrorServer(root, cdn=True) as mirror:
             url = f"{mirror.url}/{repo_id}/resolve/main/model.bin"   # 302 to mirror.cdn_url
 
-    With ``cdn=True`` a second server answers LFS redirects, under the host name ``localhost``
-    instead of ``127.0.0.1`` so that a client sees a different host (and must drop its token).
-    Both servers share ``faults`` (change it at any time) and ``stats``. ``token`` is the
-    ``Authorization: Bearer`` token that opens private and gated repos; ``page_size`` bounds
-    tree and search pages (the rest follows a ``Link`` header).
+    With ``cdn=True`` a second server (on ``cdn_port``, 0: any free one) answers LFS redirects,
+    under the host name ``localhost`` instead of ``127.0.0.1`` so that a client sees a different
+    host (and must drop its token). Both servers share ``faults`` (change it at any time) and
+    ``stats``. ``token`` is the ``Authorization: Bearer`` token that opens private and gated
+    repos; ``page_size`` bounds tree and search pages (the rest follows a ``Link`` header).
+    ``stats_routes`` mounts ``GET``/``DELETE /_mirror/stats`` (on by default: this class is for
+    tests and benchmarks; ``serve`` leaves them off unless asked).
     """
 
     def __init__(
@@ -39,8 +42,10 @@ class MirrorServer:
         port: int = 0,
         faults: Faults | None = None,
         cdn: bool = False,
+        cdn_port: int = 0,
         token: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        stats_routes: bool = True,
     ) -> None:
         self.root = Path(root)
         self.host = host
@@ -48,15 +53,17 @@ class MirrorServer:
         self.faults = faults if faults is not None else Faults()
         self.stats = Stats()
         self.cdn = cdn
+        self.cdn_port = cdn_port
         self.token = token
         self.page_size = page_size
+        self.stats_routes = stats_routes
         self.url = ""
         self.cdn_url: str | None = None
         self._runners: list[web.AppRunner] = []
         self._state = "new"
 
     async def __aenter__(self) -> MirrorServer:
-        await self._open(cdn_port=0 if self.cdn else None)
+        await self.start()
         return self
 
     async def __aexit__(
@@ -73,14 +80,17 @@ class MirrorServer:
         while self._runners:
             await self._runners.pop().cleanup()
 
-    async def _open(self, *, cdn_port: int | None) -> None:
-        """Start the CDN (when ``cdn_port`` is not None) and the main server."""
+    async def start(self) -> None:
+        """Start the CDN (with ``cdn``) and the main server; ``aclose`` stops them.
+
+        ``async with`` does both; RuntimeError if the server was started before.
+        """
         if self._state != "new":
             raise RuntimeError("a MirrorServer can be started only once")
         self._state = "open"
         try:
-            if cdn_port is not None:
-                bound = await self._start(self._app(cdn_base=None), cdn_port)
+            if self.cdn:
+                bound = await self._start(self._app(cdn_base=None), self.cdn_port)
                 self.cdn_url = f"http://{_other_name(self.host)}:{bound}"
             bound = await self._start(self._app(cdn_base=self.cdn_url), self.port)
             self.url = f"http://{_url_host(self.host)}:{bound}"
@@ -91,7 +101,7 @@ class MirrorServer:
     def _app(self, *, cdn_base: str | None) -> web.Application:
         return create_app(
             self.root, faults=self.faults, stats=self.stats, cdn_base=cdn_base,
-            token=self.token, page_size=self.page_size,
+            token=self.token, page_size=self.page_size, stats_routes=self.stats_routes,
         )  # fmt: skip
 
     async def _start(self, app: web.Application, port: int) -> int:
@@ -110,29 +120,41 @@ async def serve(
     faults: Faults | None = None,
     cdn_port: int | None = None,
     token: str | None = None,
+    stats_routes: bool = False,
 ) -> None:
     """Serve ``root`` until cancelled; with ``cdn_port``, LFS files redirect to a second port.
 
     ``token``: the one ``Authorization: Bearer`` token that opens private and gated repos.
+    ``stats_routes``: also answer ``GET``/``DELETE /_mirror/stats`` (for benchmarks; anyone who
+    can reach the mirror may read and reset them).
     """
     server = MirrorServer(
-        root, host=host, port=port, faults=faults, cdn=cdn_port is not None, token=token
-    )
-    try:
-        await server._open(cdn_port=cdn_port)
+        root, host=host, port=port, faults=faults, cdn=cdn_port is not None,
+        cdn_port=cdn_port or 0, token=token, stats_routes=stats_routes,
+    )  # fmt: skip
+    async with server:
         logger.info("mirror of %s listening on %s", server.root, server.url)
         if server.cdn_url:
             logger.info("LFS files redirect to %s", server.cdn_url)
         if token is not None:
             logger.info("private and gated repos open to the configured token")
+        if stats_routes:
+            logger.info("request statistics at %s%s", server.url, STATS_ROUTE)
+            if not _is_loopback(host):
+                logger.warning("%s is open to anyone who can reach %s", STATS_ROUTE, server.url)
         await asyncio.Event().wait()
-    finally:
-        await server.aclose()
 
 
 def _other_name(host: str) -> str:
     """Another name for the same loopback address, so redirects cross hosts."""
     return "localhost" if host == "127.0.0.1" else _url_host(host)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 def _url_host(host: str) -> str:

@@ -15,14 +15,14 @@ from urllib.parse import quote
 from vcp.models.checksums import Checksum
 from vcp.models.safety import safe_relpath
 
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 _LINK = re.compile(r"<([^>]*)>([^<]*)")  # a target, then its parameters up to the next link
 _REL = re.compile(r'(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
 
 
 def is_commit(revision: str) -> bool:
     """True for a full 40-hex commit id (which never moves)."""
-    return bool(_COMMIT.match(revision))
+    return bool(_COMMIT.fullmatch(revision))
 
 
 @dataclass(frozen=True)
