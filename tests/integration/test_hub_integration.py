@@ -815,6 +815,38 @@ async def test_what_huggingface_hub_downloaded_is_reused_by_vcp(
     assert file_requests(mirror) == []
 
 
+_LOCAL_SNAPSHOT = r"""
+import sys
+import huggingface_hub as hf
+print(hf.snapshot_download(sys.argv[1], revision="main", cache_dir=sys.argv[2],
+                           local_files_only=True))
+"""
+
+
+@pytest.mark.slow
+async def test_huggingface_hub_reads_the_cache_vcp_filled(
+    mirror: MirrorServer,
+    settings_for: Callable[..., ModelsSettings],
+    tmp_path: Path,
+    cache_dir: Path,
+) -> None:
+    async with ModelManager(settings_for(mirror, TINY)) as models:
+        local = await models.ready("tiny")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "HUGGING"))}
+    env.update(HF_HOME=str(tmp_path / "other-hf-home"), HF_HUB_OFFLINE="1")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", _LOCAL_SNAPSHOT, REPO, str(cache_dir), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, err.decode()
+    snapshot = Path(out.decode().strip())
+    assert snapshot == local.path  # the same snapshot folder, found through refs/main
+    for name in ("config.json", "weights.bin"):  # the files TINY selects
+        assert (snapshot / name).read_bytes() == FILES[name]
+
+
 # -- deprecation -----------------------------------------------------------------------------------
 
 
