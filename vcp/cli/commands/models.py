@@ -13,7 +13,7 @@ from vcp.cli.render import render_error
 from vcp.config import Settings, load_document, load_settings, settings_from_document
 from vcp.config.loader import source_location
 from vcp.config.yaml_io import YamlDocument
-from vcp.errors import ModelUnavailable, VcpError
+from vcp.errors import ModelError, ModelUnavailable, VcpError
 from vcp.models.local import FileState, ModelStatus
 from vcp.models.manager import ModelManager
 from vcp.models.pinning import Line, PinOptions, StalePins, Status, pin_file
@@ -213,11 +213,10 @@ def run_verify(args: argparse.Namespace) -> int:
                 bad += 1
                 sys.stdout.write(f"  {f.state.value:8} {f.name}  {f.path or ''}\n")
     if bad:
-        sys.stderr.write(
-            f"error: {bad} file(s) missing, partial or corrupt\n"
-            "  hint: run `vcp models download` to fetch (or resume) them\n"
+        raise ModelError(
+            f"{bad} file(s) missing, partial or corrupt",
+            hint="run `vcp models download` to fetch (or resume) them",
         )
-        return EXIT_MODEL_ERROR
     return 0
 
 
