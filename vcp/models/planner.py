@@ -311,12 +311,18 @@ class Planner:
 def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource) -> list[FileSpec]:
     """The source's files as far as the disk knows (patterns need a cached file list)."""
     endpoint = settings.hub.endpoint
-    if source.hf is None or not any(is_pattern(f) for f in source.hf.files):
-        return file_specs(source, endpoint=endpoint)
-    listing = MetadataCache(cache.root).load(source.hf.repo, source.hf.revision)
+    literal = source.hf is None or not any(is_pattern(f) for f in source.hf.files)
+    # A cached file list (of any age) names each file's blob, which finds a partial download
+    # of a file whose checksum is not pinned.
+    listing = None
+    if source.hf is not None:
+        listing = MetadataCache(cache.root).load(source.hf.repo, source.hf.revision)
     if listing is None:
-        return []
-    files, _ = listing.select(source.hf.files)
+        return file_specs(source, endpoint=endpoint) if literal else []
+    assert source.hf is not None
+    files, unmatched = listing.select(source.hf.files)
+    if unmatched and literal:
+        return file_specs(source, endpoint=endpoint)
     return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
 
 

@@ -27,6 +27,10 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
         assert blob is not None
         path = blob
         checksum = work.expected or work.found.expected
+        if checksum is None:
+            rec = cache.recorded(blob)
+            checksum = Checksum.parse(rec.checksum) if rec else None
+        assert checksum is not None
         if spec.hub:
             if plan.commit is None:
                 raise ModelError(
@@ -39,10 +43,8 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
                 blob = _adopt_manual(cache, spec, path, checksum)
             if blob != path:
                 cache.link_snapshot(blob, path)
-        if checksum is None:
-            rec = cache.recorded(blob)
-            checksum = Checksum.parse(rec.checksum) if rec else None
-        assert checksum is not None
+                if not path.is_symlink():  # a copy (no symlinks here): vouch for it as well
+                    cache.record(path, checksum)
         files[spec.name] = LocalFile(path, blob.stat().st_size, checksum)
     if source.hf is not None and plan.commit and not source.hf.is_commit:
         cache.write_ref(plan.work[0].spec.folder, source.hf.revision, plan.commit)
