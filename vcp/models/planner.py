@@ -137,7 +137,7 @@ class Planner:
             plan = await self._plan_local(source)
             if self.offline and not plan.complete and plan.commit:
                 await self._reuse_offline(plan)
-            if plan.complete and (source.hf.is_commit or self.offline or self._fresh(source)):
+            if plan.complete and (source.hf.is_commit or self.offline or await self._fresh(source)):
                 return plan  # everything is here: no network at all
         try:
             snapshot = await self.registry.snapshot(
@@ -195,9 +195,11 @@ class Planner:
                 size = final.stat().st_size
                 self.emit(FileReused(spec.model, spec.name, final, size, origin))
 
-    def _fresh(self, source: ModelSource) -> bool:
+    async def _fresh(self, source: ModelSource) -> bool:
         assert source.hf is not None
-        return self.registry.cached(source.hf.repo, source.hf.revision) is not None
+        # A large repo's file list is a big JSON file: parse it off the event loop.
+        cached = await to_thread.run_sync(self.registry.cached, source.hf.repo, source.hf.revision)
+        return cached is not None
 
     async def _plan_local(self, source: ModelSource) -> Plan:
         """What the cache holds for the source's literal files (no network)."""
