@@ -1,21 +1,26 @@
 """Fixtures shared by every test tier.
 
 No test may see the developer's own environment or caches: the autouse fixture below clears vcp's
-and Hugging Face's variables and points HF_HOME at an empty temporary folder.
+and Hugging Face's variables and points HF_HOME at an empty temporary folder. The fixtures below
+also give the default models' mirror, a cache and settings for it, fault knobs for a mirror, and
+vcp's command line run in-process (``vcp``, with ``restore_logging``). Plain helpers live in
+tests/vcp_testing/.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from vcp_testing.cli import Run, in_process
 
 from vcp.config import ModelsSettings, load_settings
-from vcp.mirror import MirrorServer, seed_default_models
+from vcp.mirror import Faults, MirrorServer, seed_default_models
 
 _ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
 
@@ -66,6 +71,12 @@ async def default_mirror(default_models_root: Path) -> AsyncIterator[MirrorServe
 
 
 @pytest.fixture
+def faults() -> Faults:
+    """Fault knobs for a mirror, all off; a test turns on what it needs."""
+    return Faults()
+
+
+@pytest.fixture
 def cache_dir(tmp_path: Path) -> Path:
     """An empty model cache for one test."""
     return tmp_path / "cache"
@@ -90,3 +101,22 @@ def models_settings(cache_dir: Path) -> Callable[..., ModelsSettings]:
         return ModelsSettings.model_validate(data)
 
     return build
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """main() points the root logger at the captured stderr; put it back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.fixture
+def vcp(capsys: pytest.CaptureFixture[str]) -> Run:
+    """``await vcp("models", "list")``: the CLI in a worker thread, and what it printed.
+
+    Modules using it also use ``restore_logging``; a module may override ``vcp`` with its own.
+    """
+    return in_process(capsys)

@@ -6,12 +6,10 @@ matter most (exit codes, one located error line), through ``python -m vcp`` in a
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +34,8 @@ WRONG_FIELD_ERROR = (
     "{path}:5:7: models.sources[0].checksum: expected 64 hex digits for sha256, got 12"
 )
 
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -44,16 +44,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.upper().startswith(("VCP_", "HF_")) or name == "XDG_CACHE_HOME":
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """main() reconfigures the root logger; put it back so other tests are unaffected."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 def run_vcp(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -9,25 +9,22 @@ in the cache: never an unverified file under a final name.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
-import logging
 import os
 import re
 import shutil
 import signal
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from vcp_testing.cli import Run, table
+from vcp_testing.hashes import git_sha1, sha256
 from vcp_testing.processes import interruptible
 
-from vcp.cli.main import main
 from vcp.config.loader import default_config_text
 from vcp.mirror import MirrorServer, RequestRecord
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
@@ -40,25 +37,7 @@ CONFIG_BLOB = "4065bb3bed375b176d5465be117d2d202e210434"  # whisper's config.jso
 NUDENET_BLOB = "c15d8273adad2d0a92f014cc69ab2d6c311a06777a55545f2c4eb46f51911f0f"
 FAST_RETRIES = [0.01, 0.01, 0.01]
 
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Run = Callable[..., Awaitable[Result]]  # await vcp("models", "list", ...) -> Result
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """main() points the root logger at the captured stderr; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 @pytest.fixture(autouse=True)
@@ -71,19 +50,6 @@ def endpoint(monkeypatch: pytest.MonkeyPatch, default_mirror: MirrorServer) -> M
     """The mirror of the default models, as HF_ENDPOINT: nothing may reach huggingface.co."""
     monkeypatch.setenv("HF_ENDPOINT", default_mirror.url)
     return default_mirror
-
-
-@pytest.fixture
-def vcp(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``await vcp("models", "list")``: run the CLI in a worker thread, return what it printed."""
-    capsys.readouterr()
-
-    async def run(*argv: str | Path) -> Result:
-        code = await asyncio.to_thread(main, [str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
 
 
 def write_config(
@@ -113,8 +79,8 @@ def hub_id(path: Path) -> str:
     """The Hub's id of a file's content: sha256 (64 hex digits) or the git blob sha1 (40)."""
     data = path.read_bytes()
     if len(path.name) == 64:
-        return hashlib.sha256(data).hexdigest()
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+        return sha256(data)
+    return git_sha1(data)
 
 
 def unverified_final_files(cache: Path) -> list[Path]:
@@ -129,13 +95,6 @@ def unverified_final_files(cache: Path) -> list[Path]:
             if target.parent.name != "blobs" or hub_id(target) != target.name:
                 bad.append(entry)
     return bad
-
-
-def table(stdout: str) -> dict[str, list[str]]:
-    """The rows of `models list`, by model name (cells are separated by two spaces or more)."""
-    lines = stdout.splitlines()
-    assert re.split(r"\s{2,}", lines[0]) == ["NAME", "STATE", "SIZE", "REVISION", "PATH"]
-    return {cells[0]: cells[1:] for cells in (re.split(r"\s{2,}", ln) for ln in lines[1:-1])}
 
 
 def ready_lines(stdout: str) -> dict[str, str]:

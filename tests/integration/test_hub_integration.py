@@ -11,27 +11,29 @@ faster-whisper test uses the seeded default models (whose blobs must never be to
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import os
 import random
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
+from vcp_testing.cli import Result, run_main
+from vcp_testing.events import Recorder
+from vcp_testing.fakes import FakeSleep
+from vcp_testing.hashes import git_sha1, sha256
+from vcp_testing.hub import blob, hf_source
+from vcp_testing.mirror import api_requests, file_requests
 
-from vcp.cli.main import main
 from vcp.config import ModelsSettings
 from vcp.errors import AuthRequired, ModelNotFound, ModelUnavailable
 from vcp.mirror import (
     Faults,
     MirrorServer,
-    RequestRecord,
     add_plain_file,
     add_repo,
     update_repo_meta,
@@ -40,7 +42,6 @@ from vcp.mirror.seed import WHISPER_COMMIT
 from vcp.models.events import (
     DownloadFailed,
     DownloadStarted,
-    Event,
     FallbackUsed,
     FileCached,
     FileReused,
@@ -52,8 +53,6 @@ from vcp.models.events import (
 )
 from vcp.models.local import FileState
 from vcp.models.manager import ModelManager
-
-T = TypeVar("T")
 
 REPO = "acme/tiny"
 FILES = {
@@ -69,24 +68,9 @@ DISABLED_REPO = "acme/retired"
 TOKEN = "hf_mirrorTOKEN0123456789"
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 ETAGS = {
     name: sha256(data) if name.endswith(".bin") else git_sha1(data) for name, data in FILES.items()
 }
-
-
-def hf_source(
-    name: str, repo: str, files: list[str], *, revision: str = "main", **extra: Any
-) -> dict[str, Any]:
-    """A Hub source as a config declares it."""
-    return {"name": name, "hf": {"repo": repo, "revision": revision, "files": files}, **extra}
 
 
 TINY = hf_source("tiny", REPO, ["config.json", "weights.bin"])
@@ -95,19 +79,6 @@ TINY = hf_source("tiny", REPO, ["config.json", "weights.bin"])
 def url_source(name: str, server: MirrorServer, path: str, data: bytes) -> dict[str, Any]:
     """A plain-URL source served by the mirror's /files/ route, pinned to ``data``'s sha256."""
     return {"name": name, "url": f"{server.url}/files/{path}", "checksum": sha256(data)}
-
-
-def blob(cache: Path, repo: str, etag: str) -> Path:
-    return cache / ("models--" + repo.replace("/", "--")) / "blobs" / etag
-
-
-def api_requests(server: MirrorServer) -> list[RequestRecord]:
-    return [r for r in server.stats.requests if r.path.startswith("/api/")]
-
-
-def file_requests(server: MirrorServer) -> list[RequestRecord]:
-    """Requests for file content or headers (resolve, CDN, /files/), not Hub metadata."""
-    return [r for r in server.stats.requests if not r.path.startswith("/api/")]
 
 
 # -- fixtures --------------------------------------------------------------------------------------
@@ -135,61 +106,10 @@ def root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def faults() -> Faults:
-    return Faults()
-
-
-@pytest.fixture
 async def mirror(root: Path, faults: Faults) -> AsyncIterator[MirrorServer]:
+    """This test's own root (see ``root``); ``TOKEN`` opens its gated repo."""
     async with MirrorServer(root, faults=faults, token=TOKEN) as server:
         yield server
-
-
-@pytest.fixture
-def settings_for(
-    models_settings: Callable[..., ModelsSettings],
-) -> Callable[..., ModelsSettings]:
-    """``settings_for(server, *sources, **download)``: settings pointed at ``server``, built from
-    the environment as it is now (HF_HUB_OFFLINE included)."""
-
-    def build(server: MirrorServer, *sources: dict[str, Any], **download: Any) -> ModelsSettings:
-        return models_settings(server.url, sources=list(sources), **download)
-
-    return build
-
-
-class Recorder:
-    """An ``on_event`` handler keeping every event."""
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-
-    def __call__(self, event: Event) -> None:
-        self.events.append(event)
-
-    def of(self, kind: type[T]) -> list[T]:
-        return [e for e in self.events if isinstance(e, kind)]
-
-
-@pytest.fixture
-def events() -> Recorder:
-    return Recorder()
-
-
-class FakeSleep:
-    """Replaces the manager's ``sleep``: records each wait and takes none."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def fake_sleep() -> FakeSleep:
-    return FakeSleep()
 
 
 class Clock:
@@ -416,23 +336,6 @@ async def test_a_missing_primary_falls_back_and_the_fallback_is_reported(
     assert status.path == local.path
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """main() points the root logger at the captured stderr; put it back afterwards."""
-    logger = logging.getLogger()
-    handlers, level = logger.handlers[:], logger.level
-    yield
-    logger.handlers[:] = handlers
-    logger.setLevel(level)
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
 async def test_models_list_says_which_fallback_provides_the_model(
     mirror: MirrorServer,
     tmp_path: Path,
@@ -447,18 +350,16 @@ async def test_models_list_says_which_fallback_provides_the_model(
     capsys.readouterr()
 
     async def vcp(*argv: str) -> Result:
-        code = await asyncio.to_thread(main, [*argv, "-c", str(config)])
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
+        return await run_main(capsys, *argv, "-c", config)
 
     download = await vcp("models", "download", "detector", "--progress", "log")
-    assert download.code == 0, download.err
-    assert "using fallback alt" in download.err
-    assert "ready  detector" in download.out
+    assert download.returncode == 0, download.stderr
+    assert "using fallback alt" in download.stderr
+    assert "ready  detector" in download.stdout
 
     listing = await vcp("models", "list")
-    assert listing.code == 0, listing.err
-    (line,) = [x for x in listing.out.splitlines() if x.startswith("detector ")]
+    assert listing.returncode == 0, listing.stderr
+    (line,) = [x for x in listing.stdout.splitlines() if x.startswith("detector ")]
     assert "cached (via alt)" in line and "tiny-weights.bin" in line
 
 

@@ -9,25 +9,27 @@ subscribers. Real mirror on loopback, real files; synthetic repos built in a tem
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import json
 import logging
 import random
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+from vcp_testing.cli import Result, run_main, table
+from vcp_testing.events import Recorder
+from vcp_testing.hashes import git_sha1, sha256
+from vcp_testing.hub import blob, hf_source, leftovers
+from vcp_testing.mirror import file_requests
 
-from vcp.cli.main import main
 from vcp.config import ModelsSettings
 from vcp.config.loader import default_config_text
-from vcp.mirror import Faults, MirrorServer, RequestRecord, add_repo
+from vcp.mirror import Faults, MirrorServer, add_repo
 from vcp.models import cache as cache_module
 from vcp.models import checksums as checksums_module
 from vcp.models import hf_cache as hf_cache_module
@@ -44,7 +46,6 @@ from vcp.models.events import (
 from vcp.models.local import FileState
 from vcp.models.manager import ModelManager
 
-T = TypeVar("T")
 KiB = 1 << 10
 MiB = 1 << 20
 
@@ -69,21 +70,8 @@ RANGED = {
 }
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 WEIGHTS_SHA = sha256(WEIGHTS)
 SMALL_PINS = {"config.json": f"git-sha1:{git_sha1(CONFIG)}", "weights.bin": f"sha256:{WEIGHTS_SHA}"}
-
-
-def hf_source(name: str, repo: str, files: list[str], **extra: Any) -> dict[str, Any]:
-    """A Hub source (branch ``main``) as a config declares it."""
-    return {"name": name, "hf": {"repo": repo, "revision": "main", "files": files}, **extra}
 
 
 SMALL = hf_source("small", SMALL_REPO, list(SMALL_FILES))
@@ -92,20 +80,6 @@ WEIGHTS_ONLY = hf_source("weights", SMALL_REPO, ["weights.bin"])
 TRIO = hf_source("trio", TRIO_REPO, list(TRIO_FILES))
 SLOW = hf_source("slow", SLOW_REPO, [SLOW_FILE])
 SLOW_PINNED = hf_source("slow", SLOW_REPO, [SLOW_FILE], checksums={SLOW_FILE: sha256(SLOW_DATA)})
-
-
-def blob(cache: Path, repo: str, etag: str) -> Path:
-    return cache / ("models--" + repo.replace("/", "--")) / "blobs" / etag
-
-
-def file_requests(server: MirrorServer) -> list[RequestRecord]:
-    """Requests for file content or headers, not Hub metadata."""
-    return [r for r in server.stats.requests if not r.path.startswith("/api/")]
-
-
-def leftovers(cache: Path) -> list[Path]:
-    """Partial downloads (and their state files) anywhere in the cache."""
-    return sorted(p for p in cache.rglob("*") if ".incomplete" in p.name)
 
 
 def quarantined(cache: Path) -> list[Path]:
@@ -124,67 +98,6 @@ def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     add_repo(root, TRIO_REPO, TRIO_FILES, lfs=list(TRIO_FILES))
     add_repo(root, SLOW_REPO, {SLOW_FILE: SLOW_DATA}, lfs=[SLOW_FILE])
     return root
-
-
-@pytest.fixture
-def faults() -> Faults:
-    return Faults()
-
-
-@pytest.fixture
-async def mirror(mirror_root: Path, faults: Faults) -> AsyncIterator[MirrorServer]:
-    async with MirrorServer(mirror_root, faults=faults) as server:
-        yield server
-
-
-@pytest.fixture
-def settings_for(
-    models_settings: Callable[..., ModelsSettings],
-) -> Callable[..., ModelsSettings]:
-    """``settings_for(server, *sources, **download)``: settings pointed at ``server``."""
-
-    def build(server: MirrorServer, *sources: dict[str, Any], **download: Any) -> ModelsSettings:
-        return models_settings(server.url, sources=list(sources), **download)
-
-    return build
-
-
-class Recorder:
-    """An event handler keeping every event it receives, in order."""
-
-    def __init__(self) -> None:
-        self.seen: list[Event] = []
-        self.got_bytes = asyncio.Event()
-
-    def __call__(self, event: Event) -> None:
-        self.seen.append(event)
-        if isinstance(event, BytesReceived):
-            self.got_bytes.set()
-
-    def of(self, kind: type[T]) -> list[T]:
-        return [e for e in self.seen if isinstance(e, kind)]
-
-
-@pytest.fixture
-def events() -> Recorder:
-    return Recorder()
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """main() points the root logger at the captured stderr; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture
@@ -210,18 +123,9 @@ def vcp(
         path = tmp_path / "vcp.yaml"
         path.write_text(json.dumps(config), encoding="utf-8")  # JSON is YAML
         capsys.readouterr()
-        code = await asyncio.to_thread(main, [*argv, "-c", str(path)])
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
+        return await run_main(capsys, *argv, "-c", path)
 
     return run
-
-
-def table(stdout: str) -> dict[str, list[str]]:
-    """The rows of `models list`, by model name (cells are separated by two spaces or more)."""
-    lines = stdout.splitlines()
-    assert re.split(r"\s{2,}", lines[0]) == ["NAME", "STATE", "SIZE", "REVISION", "PATH"]
-    return {cells[0]: cells[1:] for cells in (re.split(r"\s{2,}", ln) for ln in lines[1:-1])}
 
 
 class Spy:
@@ -267,7 +171,7 @@ def most_at_once(events: Recorder) -> int:
     """The most transfers in flight at one time, from DownloadStarted / FileVerified order."""
     active: set[str] = set()
     most = 0
-    for event in events.seen:
+    for event in events.events:
         if isinstance(event, DownloadStarted):
             active.add(event.file)
             most = max(most, len(active))
@@ -295,7 +199,7 @@ async def test_max_concurrent_files_bounds_the_transfers_in_flight(
     assert len(events.of(DownloadStarted)) == len(events.of(FileVerified)) == 3
     if limit == 1:
         # one file after another: each file's events form one unbroken run
-        per_file = [e.file for e in events.seen if isinstance(e, DownloadStarted | BytesReceived)]
+        per_file = [e.file for e in events.events if isinstance(e, DownloadStarted | BytesReceived)]
         runs = [name for name, _ in itertools.groupby(per_file)]
         assert sorted(runs) == sorted(TRIO_FILES)
     assert [r.status for r in file_requests(mirror)] == [200, 200, 200]
@@ -533,7 +437,7 @@ async def test_a_subscriber_added_later_gets_events_until_it_is_removed(
 
     assert sorted(e.file for e in late.of(FileVerified)) == sorted(SMALL_FILES)
     assert [e.model for e in late.of(ModelReady)] == ["small"]
-    assert {e.model for e in late.seen} == {"small"}
+    assert {e.model for e in late.events} == {"small"}
     assert [e.model for e in staying.of(ModelReady)] == ["small", "trio"]
     assert len(staying.of(FileVerified)) == len(SMALL_FILES) + len(TRIO_FILES)
 
@@ -555,7 +459,7 @@ async def test_a_subscriber_that_raises_does_not_break_the_download(
     assert {name: local.file(name).read_bytes() for name in SMALL_FILES} == SMALL_FILES
     assert [e.model for e in events.of(ModelReady)] == ["small"]  # the others still hear all
     failures = [r for r in caplog.records if r.name == "vcp.models.manager"]
-    assert len(failures) == len(events.seen)  # one logged error per event the handler missed
+    assert len(failures) == len(events.events)  # one logged error per event the handler missed
     for record in failures:
         assert record.levelno == logging.ERROR and "event handler" in record.getMessage()
         assert record.exc_info is not None and "subscriber bug" in str(record.exc_info[1])

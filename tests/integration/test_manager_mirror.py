@@ -8,19 +8,21 @@ shape; the two default models are fetched for real where the test is about them.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import logging
 import os
 import random
-import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from vcp_testing.events import Recorder
+from vcp_testing.fakes import FakeSleep
+from vcp_testing.hashes import git_sha1, sha256
+from vcp_testing.hub import blob, hf_source, leftovers
+from vcp_testing.mirror import file_requests
 
 from vcp.config import ModelsSettings
 from vcp.config.schema import HfRepo, ModelSource
@@ -32,16 +34,14 @@ from vcp.errors import (
     ModelUnavailable,
     UnsafePathError,
 )
-from vcp.mirror import Faults, MirrorServer, RequestRecord, add_plain_file, add_repo
+from vcp.mirror import Faults, MirrorServer, add_plain_file, add_repo
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 from vcp.models import cache as cache_module
 from vcp.models.cache import ModelCache
 from vcp.models.checksums import Checksum
 from vcp.models.events import (
-    BytesReceived,
     DownloadFailed,
     DownloadStarted,
-    Event,
     FileCached,
     FileVerified,
     ModelFailed,
@@ -52,7 +52,6 @@ from vcp.models.manager import ModelManager
 from vcp.models.sources import file_specs
 from vcp.models.transfer import PartialState
 
-T = TypeVar("T")
 MiB = 1 << 20
 
 # -- the spec: /work/shared/reference/default-models.md ------------------------------------------
@@ -117,23 +116,8 @@ SEGMENTED = {
 ONE_STREAM = {"max_connections_per_file": 1}
 
 
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 BIG_SHA = sha256(BIG_DATA)
 WEIGHTS_SHA = sha256(SMALL_FILES["weights.bin"])
-
-
-def hf_source(
-    name: str, repo: str, files: list[str], *, revision: str = "main", **extra: Any
-) -> dict[str, Any]:
-    """A Hub source as a config declares it."""
-    return {"name": name, "hf": {"repo": repo, "revision": revision, "files": files}, **extra}
 
 
 BIG = hf_source("big", BIG_REPO, [BIG_FILE])
@@ -141,110 +125,18 @@ SMALL = hf_source("small", SMALL_REPO, list(SMALL_FILES))
 MID = hf_source("mid", MID_REPO, [MID_FILE])
 
 
-def blob(cache: Path, repo: str, etag: str) -> Path:
-    return cache / ("models--" + repo.replace("/", "--")) / "blobs" / etag
-
-
-def file_requests(server: MirrorServer, method: str | None = None) -> list[RequestRecord]:
-    """Requests for file content or headers (resolve, CDN, plain files), not Hub metadata."""
-    return [
-        r
-        for r in server.stats.requests
-        if not r.path.startswith("/api/") and (method is None or r.method == method)
-    ]
-
-
-def leftovers(cache: Path) -> list[Path]:
-    """Partial downloads (and their state files) anywhere in the cache."""
-    return sorted(p for p in cache.rglob("*") if ".incomplete" in p.name)
-
-
 # -- fixtures --------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Synthetic:
-    root: Path
-    big_commit: str
-    small_commit: str
-
-
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Synthetic:
+def mirror_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A mirror root with the synthetic repos and a plain file (never modified by tests)."""
     root = tmp_path_factory.mktemp("synthetic-mirror")
-    big = add_repo(root, BIG_REPO, {BIG_FILE: BIG_DATA}, lfs=[BIG_FILE])
-    small = add_repo(root, SMALL_REPO, SMALL_FILES, lfs=["weights.bin"])
+    add_repo(root, BIG_REPO, {BIG_FILE: BIG_DATA}, lfs=[BIG_FILE])
+    add_repo(root, SMALL_REPO, SMALL_FILES, lfs=["weights.bin"])
     add_repo(root, MID_REPO, {MID_FILE: MID_DATA}, lfs=[MID_FILE])
     add_plain_file(root, PLAIN_PATH, PLAIN_DATA)
-    return Synthetic(root, big, small)
-
-
-@pytest.fixture
-def faults() -> Faults:
-    return Faults()
-
-
-@pytest.fixture
-async def mirror(synthetic: Synthetic, faults: Faults) -> AsyncIterator[MirrorServer]:
-    async with MirrorServer(synthetic.root, faults=faults) as server:
-        yield server
-
-
-@pytest.fixture
-def settings_for(
-    models_settings: Callable[..., ModelsSettings],
-) -> Callable[..., ModelsSettings]:
-    """``settings_for(server, *sources, **download)``: settings pointed at ``server``."""
-
-    def build(server: MirrorServer, *sources: dict[str, Any], **download: Any) -> ModelsSettings:
-        return models_settings(server.url, sources=list(sources), **download)
-
-    return build
-
-
-class Recorder:
-    """An ``on_event`` handler keeping every event with the monotonic time it arrived."""
-
-    def __init__(self) -> None:
-        self.timed: list[tuple[float, Event]] = []
-        self.got_bytes = asyncio.Event()
-
-    def __call__(self, event: Event) -> None:
-        self.timed.append((time.monotonic(), event))
-        if isinstance(event, BytesReceived):
-            self.got_bytes.set()
-
-    def of(self, kind: type[T]) -> list[T]:
-        return [e for _, e in self.timed if isinstance(e, kind)]
-
-    def when(self, kind: type[Any], **match: Any) -> float:
-        """When the first ``kind`` event with these field values arrived."""
-        for at, event in self.timed:
-            if isinstance(event, kind) and all(getattr(event, k) == v for k, v in match.items()):
-                return at
-        raise AssertionError(f"no {kind.__name__} event with {match}")
-
-
-@pytest.fixture
-def events() -> Recorder:
-    return Recorder()
-
-
-class FakeSleep:
-    """Replaces the manager's ``sleep``: records each wait and takes none."""
-
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        await asyncio.sleep(0)
-
-
-@pytest.fixture
-def fake_sleep() -> FakeSleep:
-    return FakeSleep()
+    return root
 
 
 # -- the default models ----------------------------------------------------------------------------
@@ -800,14 +692,14 @@ async def test_leaving_the_context_cancels_a_running_download_and_keeps_the_part
 
 
 async def test_token_goes_to_the_hub_only_and_never_into_logs_or_errors(
-    synthetic: Synthetic,
+    mirror_root: Path,
     settings_for: Callable[..., ModelsSettings],
     events: Recorder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     missing = hf_source("missing", SMALL_REPO, ["absent.bin"])
-    async with MirrorServer(synthetic.root, cdn=True) as server:
+    async with MirrorServer(mirror_root, cdn=True) as server:
         settings = settings_for(server, SMALL, missing)
         async with ModelManager(settings, token=TOKEN, on_event=events) as models:
             await models.ready("small")

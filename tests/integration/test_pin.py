@@ -8,19 +8,18 @@ lines printed, and the config file itself (every comment kept, nothing rewritten
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import logging
 import re
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from vcp_testing.cli import Run
+from vcp_testing.hashes import git_sha1, sha256
 
-from vcp.cli.main import main
 from vcp.mirror import MirrorServer, add_plain_file, add_repo
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 REPO = "acme/pin-me"
 FILES = {
@@ -55,24 +54,6 @@ models:
 """
 
 
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-Run = Callable[..., Awaitable[Result]]
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 def lines_of(stdout: str) -> dict[str, str]:
     """Output lines by source name: ``{"tiny": "pinned  tiny  ..."}``."""
     return {line[15:].split()[0]: line for line in stdout.splitlines() if len(line) > 15}
@@ -82,16 +63,6 @@ def in_order(old: str, new: str) -> bool:
     """True when every line of ``old`` appears in ``new``, in the same order."""
     remaining = iter(new.splitlines())
     return all(line in remaining for line in old.splitlines())
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """main() points the root logger at the captured stderr; put it back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture
@@ -106,6 +77,7 @@ def root(tmp_path: Path) -> Path:
 async def mirror(
     root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[MirrorServer]:
+    """This test's own root, as HF_ENDPOINT, with a fresh cache as VCP_MODELS__CACHE_DIR."""
     async with MirrorServer(root) as server:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("VCP_MODELS__CACHE_DIR", str(tmp_path / "cache"))
@@ -117,19 +89,6 @@ def config(tmp_path: Path) -> Path:
     path = tmp_path / "vcp.yaml"
     path.write_text(CONFIG, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def vcp(capsys: pytest.CaptureFixture[str]) -> Run:
-    """``await vcp("models", "pin", ...)``: the CLI in a worker thread, and what it printed."""
-    capsys.readouterr()
-
-    async def run(*argv: str | Path) -> Result:
-        code = await asyncio.to_thread(main, [str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    return run
 
 
 def read(path: Path) -> str:

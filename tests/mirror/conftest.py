@@ -2,6 +2,7 @@
 
 The root also holds a gated, a private and a disabled repo (``acme/gated`` etc.), and the folders
 vcp's own cache keeps beside the repos (``.locks/``, ``.vcp/``), which must not count as repos.
+The servers take their fault knobs from the ``faults`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
@@ -101,12 +102,6 @@ def mirror_token() -> str:
 def plain_body() -> bytes:
     """The 200 kB served at /files/releases/v1/plain.bin."""
     return _PLAIN_BODY
-
-
-@pytest.fixture
-def faults() -> Faults:
-    """Fault knobs, all off; a test turns on what it needs."""
-    return Faults()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from vcp_testing.hashes import git_sha1
 from yarl import URL
 
 from vcp.mirror import HubLayout, MirrorServer, add_repo, update_repo_meta
@@ -17,10 +18,6 @@ from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 MODEL_SIZE = 75537502
 TINY = "acme/tiny"
-
-
-def git_blob(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def test_only_repo_folders_count_as_repos(seeded_root: Path) -> None:
@@ -83,7 +80,7 @@ async def test_repo_info_with_blobs_has_the_hub_sizes_and_hashes(
     pointer = lfs_pointer(MODEL_SHA256, MODEL_SIZE)
     assert siblings["model.bin"] == {
         "rfilename": "model.bin",
-        "blobId": git_blob(pointer),
+        "blobId": git_sha1(pointer),
         "size": MODEL_SIZE,
         "lfs": {"sha256": MODEL_SHA256, "size": MODEL_SIZE, "pointerSize": len(pointer)},
     }
@@ -114,7 +111,7 @@ async def test_tree_lists_files_and_folders(
         ("file", "weights.bin"),
     ]
     files = {e["path"]: e for e in everything if e["type"] == "file"}
-    assert files["config.json"]["oid"] == git_blob(small_files["config.json"])
+    assert files["config.json"]["oid"] == git_sha1(small_files["config.json"])
     weights = small_files["weights.bin"]
     assert files["weights.bin"]["lfs"]["oid"] == hashlib.sha256(weights).hexdigest()
     _, top, _ = await get_json(http, base)

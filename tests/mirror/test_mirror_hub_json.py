@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from vcp_testing.hashes import git_sha1
 
 from vcp.mirror.hub_json import (
     SearchQuery,
@@ -25,12 +26,8 @@ MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a
 MODEL_SIZE = 75537502
 
 
-def git_blob(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 def entry(path: str, data: bytes, *, lfs: bool = False) -> FileEntry:
-    etag = hashlib.sha256(data).hexdigest() if lfs else git_blob(data)
+    etag = hashlib.sha256(data).hexdigest() if lfs else git_sha1(data)
     return FileEntry(path, Path("/unused"), len(data), etag, is_lfs=lfs)
 
 
@@ -41,11 +38,11 @@ def test_an_lfs_file_is_identified_by_its_pointer_file() -> None:
         b"oid sha256:" + MODEL_SHA256.encode() + b"\nsize 75537502\n"
     )
     model = FileEntry("model.bin", Path("/unused"), MODEL_SIZE, MODEL_SHA256, is_lfs=True)
-    assert blob_id(model) == git_blob(pointer)
+    assert blob_id(model) == git_sha1(pointer)
     [listed] = tree_entries([model])
     assert listed == {
         "type": "file",
-        "oid": git_blob(pointer),
+        "oid": git_sha1(pointer),
         "size": MODEL_SIZE,
         "path": "model.bin",
         "lfs": {"oid": MODEL_SHA256, "size": MODEL_SIZE, "pointerSize": len(pointer)},
@@ -54,14 +51,14 @@ def test_an_lfs_file_is_identified_by_its_pointer_file() -> None:
 
 def test_a_regular_file_is_identified_by_its_etag() -> None:
     config = entry("config.json", b"{}\n")
-    assert blob_id(config) == config.etag == git_blob(b"{}\n")
+    assert blob_id(config) == config.etag == git_sha1(b"{}\n")
     assert "lfs" not in tree_entries([config])[0]
 
 
 def test_folder_ids_are_git_tree_ids_in_git_order() -> None:
     files = [entry("a.b", b"x"), entry("a/c", b"y")]
     by_path = {e["path"]: e for e in tree_entries(files)}
-    tree_a = b"100644 c\0" + bytes.fromhex(git_blob(b"y"))
+    tree_a = b"100644 c\0" + bytes.fromhex(git_sha1(b"y"))
     assert by_path["a"] == {
         "type": "directory",
         "oid": hashlib.sha1(b"tree %d\0" % len(tree_a) + tree_a).hexdigest(),
@@ -69,7 +66,7 @@ def test_folder_ids_are_git_tree_ids_in_git_order() -> None:
         "path": "a",
     }
     # git sorts a folder as if named "a/", so after "a.b"
-    root = b"100644 a.b\0" + bytes.fromhex(git_blob(b"x"))
+    root = b"100644 a.b\0" + bytes.fromhex(git_sha1(b"x"))
     root += b"40000 a\0" + bytes.fromhex(by_path["a"]["oid"])
     assert folder_oids(files)[""] == hashlib.sha1(b"tree %d\0" % len(root) + root).hexdigest()
     assert "" not in by_path  # the root itself is not listed

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from vcp_testing.hashes import git_sha1
 
 from vcp.mirror import HubLayout, add_repo
 from vcp.mirror.layout import (
@@ -19,10 +20,6 @@ from vcp.mirror.layout import (
 
 REPO = "acme/model"
 FILES = {"config.json": b"{}\n", "w.safetensors": b"\x00" * 100, "a/b/c.txt": b"deep\n"}
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import os
 import signal
@@ -22,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vcp_testing.cli import Result
+from vcp_testing.hashes import sha256
 from vcp_testing.processes import interruptible
 
 from vcp.mirror import Faults, MirrorServer, add_repo
@@ -36,6 +37,7 @@ SEGMENTED = {
     "max_connections_per_file": 4,
 }
 WAIT_LIMIT = 60.0  # seconds: a hang guard only; every wait ends on an observable fact
+BIG = "acme/big/big.bin"  # the one file of the repos ``big_repo`` makes
 
 
 # -- a synthetic repo on the mirror, and a config naming it ----------------------------------------
@@ -58,10 +60,6 @@ class Repo:
 
     def size(self, key: str) -> int:
         return len(self.files[key])
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def make_repo(
@@ -90,6 +88,11 @@ def make_repo(
 
 def random_bytes(n: int) -> bytes:
     return os.urandom(n)  # incompressible, and different every run: no stale cache can match
+
+
+def big_repo(tmp_path: Path, size: int, **download: Any) -> Repo:
+    """``acme/big`` with the one file ``big.bin`` (``BIG``) of ``size`` random bytes."""
+    return make_repo(tmp_path, {"acme/big": {"big.bin": random_bytes(size)}}, **download)
 
 
 # -- cache inspection ------------------------------------------------------------------------------
@@ -127,13 +130,6 @@ def final_blobs(cache: Path) -> list[Path]:
 
 
 # -- running vcp -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    returncode: int
-    stdout: str
-    stderr: str
 
 
 class Vcp:
@@ -204,6 +200,19 @@ async def until(fact: Callable[[], bool], *, proc: asyncio.subprocess.Process, w
         await asyncio.sleep(0.01)
 
 
+async def kill(proc: asyncio.subprocess.Process) -> None:
+    """kill -9, and wait until the process is gone."""
+    proc.kill()
+    await proc.wait()
+
+
+async def rerun_unthrottled(vcp: Vcp, mirror: MirrorServer, repo: Repo) -> Result:
+    """Lift the throttle, forget what was served so far, and run the same download to its end."""
+    mirror.faults.bytes_per_second = None
+    mirror.stats.reset()
+    return await vcp.run(mirror, repo)
+
+
 def served(mirror: MirrorServer, name: str) -> int:
     """Body bytes of GET answers for files named ``name``."""
     return sum(
@@ -218,27 +227,22 @@ async def test_killed_download_resumes_with_only_the_missing_bytes(
     tmp_path: Path, vcp: Vcp
 ) -> None:
     size = 8 * MiB  # below the segment threshold: one stream, appended to the partial file
-    repo = make_repo(tmp_path, {"acme/big": {"big.bin": random_bytes(size)}})
+    repo = big_repo(tmp_path, size)
     async with MirrorServer(repo.root, faults=Faults(bytes_per_second=2_000_000)) as mirror:
         proc = await vcp.start(mirror, repo)
         await until(
             lambda: partial_size(repo.cache) >= 2 * MiB, proc=proc, what="a 2 MiB partial file"
         )
-        proc.kill()
-        await proc.wait()
+        await kill(proc)
 
         assert final_blobs(repo.cache) == [], "a killed download left a file under its final name"
         kept = partial_size(repo.cache)
         assert 2 * MiB <= kept < size
 
-        mirror.faults.bytes_per_second = None
-        mirror.stats.reset()
-        result = await vcp.run(mirror, repo)
+        result = await rerun_unthrottled(vcp, mirror, repo)
 
         assert result.returncode == 0, result.stderr
-        assert sha256(repo.blob("acme/big/big.bin").read_bytes()) == sha256(
-            repo.files["acme/big/big.bin"]
-        )
+        assert sha256(repo.blob(BIG).read_bytes()) == sha256(repo.files[BIG])
         assert served(mirror, "big.bin") == size - kept, "the rerun fetched more than was missing"
         assert "resuming at" in result.stderr
         assert partials(repo.cache) == []
@@ -248,7 +252,7 @@ async def test_killed_segmented_download_resumes_from_its_checkpoint(
     tmp_path: Path, vcp: Vcp
 ) -> None:
     size = 8 * MiB  # four ranged segments of 2 MiB, written in place in a preallocated partial
-    repo = make_repo(tmp_path, {"acme/big": {"big.bin": random_bytes(size)}}, **SEGMENTED)
+    repo = big_repo(tmp_path, size, **SEGMENTED)
     faults = Faults(bytes_per_second=1_000_000)  # per connection: about 4 MB/s over four
     async with MirrorServer(repo.root, faults=faults) as mirror:
         proc = await vcp.start(mirror, repo)
@@ -259,8 +263,7 @@ async def test_killed_segmented_download_resumes_from_its_checkpoint(
             proc=proc,
             what="a checkpoint of the segments' progress",
         )
-        proc.kill()
-        await proc.wait()
+        await kill(proc)
 
         assert final_blobs(repo.cache) == [], "a killed download left a file under its final name"
         done = saved_progress(repo.cache)
@@ -268,14 +271,10 @@ async def test_killed_segmented_download_resumes_from_its_checkpoint(
         connections = mirror.stats.count("GET", "big.bin")
         assert connections == 4, f"expected 4 ranged connections, the mirror saw {connections}"
 
-        mirror.faults.bytes_per_second = None
-        mirror.stats.reset()
-        result = await vcp.run(mirror, repo)
+        result = await rerun_unthrottled(vcp, mirror, repo)
 
         assert result.returncode == 0, result.stderr
-        assert sha256(repo.blob("acme/big/big.bin").read_bytes()) == sha256(
-            repo.files["acme/big/big.bin"]
-        )
+        assert sha256(repo.blob(BIG).read_bytes()) == sha256(repo.files[BIG])
         assert served(mirror, "big.bin") == size - done, "the rerun fetched more than was missing"
         assert partials(repo.cache) == []
 
@@ -288,9 +287,7 @@ async def test_ctrl_c_exits_130_and_keeps_the_partial_for_the_next_run(
     tmp_path: Path, vcp: Vcp, segmented: bool
 ) -> None:
     size = 8 * MiB
-    repo = make_repo(
-        tmp_path, {"acme/big": {"big.bin": random_bytes(size)}}, **(SEGMENTED if segmented else {})
-    )
+    repo = big_repo(tmp_path, size, **(SEGMENTED if segmented else {}))
     # Per connection: four connections share the 8 MiB when segmented, so each goes slower.
     rate = 1_000_000 if segmented else 2_000_000
     async with MirrorServer(repo.root, faults=Faults(bytes_per_second=rate)) as mirror:
@@ -318,14 +315,10 @@ async def test_ctrl_c_exits_130_and_keeps_the_partial_for_the_next_run(
         assert final_blobs(repo.cache) == [], "Ctrl-C left a file under its final name"
         assert len(partials(repo.cache)) == 1, "the partial download was not kept"
 
-        mirror.faults.bytes_per_second = None
-        mirror.stats.reset()
-        result = await vcp.run(mirror, repo)
+        result = await rerun_unthrottled(vcp, mirror, repo)
 
         assert result.returncode == 0, result.stderr
-        assert sha256(repo.blob("acme/big/big.bin").read_bytes()) == sha256(
-            repo.files["acme/big/big.bin"]
-        )
+        assert sha256(repo.blob(BIG).read_bytes()) == sha256(repo.files[BIG])
         assert 0 < served(mirror, "big.bin") < size, "the rerun did not resume the partial"
         assert partials(repo.cache) == []
 

@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aioresponses import aioresponses
+from vcp_testing.fakes import FakeSleep
 from vcp_testing.mocks import MockedHub
 from yarl import URL
 
@@ -80,14 +81,6 @@ async def http() -> AsyncIterator[Http]:
         yield Http(session, auth=Auth(TOKEN, origin(ENDPOINT)), max_redirects=10)
     finally:
         await session.close()
-
-
-class FakeSleep:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
 
 
 @pytest.fixture

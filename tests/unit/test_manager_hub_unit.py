@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from vcp_testing.hashes import git_sha1, sha256
 from vcp_testing.mocks import MockedHub as CompatHub
 
 from vcp.config import ModelsSettings
@@ -30,14 +31,6 @@ NAME = "tiny"
 
 CONFIG = b'{"model_type": "whisper", "vocab_size": 51864}\n'
 WEIGHTS = bytes(range(256)) * 64
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def md5(data: bytes) -> str:

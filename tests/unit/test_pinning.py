@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from vcp_testing.hashes import git_sha1, sha256
 
 from vcp.config.loader import settings_from_document
 from vcp.config.schema import ModelSource
@@ -29,14 +30,6 @@ from vcp.models.pin_yaml import apply_hub, apply_upgrade, apply_url
 TODAY = date(2026, 11, 23)
 C1 = "1" * 39 + "a"
 C2 = "2" * 39 + "b"
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 CONFIG = b'{"hidden": 4}\n'
