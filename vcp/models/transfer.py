@@ -55,6 +55,7 @@ from vcp.models.sources import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
 
+_POSITIONAL_IO = hasattr(os, "pwrite") and hasattr(os, "pread")  # not on Windows: one stream
 MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
 UNVERIFIED_ALGORITHM = "sha256"
 
@@ -143,6 +144,7 @@ class FileDownload:
         size, s = self.remote.size, self.settings
         return bool(
             size is not None
+            and _POSITIONAL_IO  # pieces are written with pwrite and hashed with pread
             and self.remote.accepts_ranges
             and self.remote.etag
             and s.max_connections_per_file > 1
