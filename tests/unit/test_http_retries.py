@@ -12,6 +12,7 @@ import hashlib
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
@@ -231,6 +232,40 @@ async def test_connection_errors_that_persist_give_up_after_the_retries(
 
     assert caught.value.attempts == 4 and "refused" in str(caught.value)
     assert_backoff(sleep.delays, DEFAULT_BACKOFF)
+
+
+@pytest.mark.parametrize(
+    ("failure", "says", "hint"),
+    [
+        (aiohttp.InvalidURL("ht!tp://bad"), "invalid URL", "models.hub.endpoint"),
+        (
+            aiohttp.ClientSSLError(
+                SimpleNamespace(host="hub.test", port=443, ssl=True),
+                OSError(1, "certificate verify failed"),
+            ),
+            "TLS failed",
+            "CA certificates",
+        ),
+    ],
+    ids=["invalid-url", "tls"],
+)
+async def test_failures_retrying_cannot_fix_fail_at_once(
+    hub: Hub,
+    http: Http,
+    tmp_path: Path,
+    events: list[Event],
+    sleep: FakeSleep,
+    failure: Exception,
+    says: str,
+    hint: str,
+) -> None:
+    hub.answer("GET", URL_, exception=failure, repeat=True)
+    with pytest.raises(DownloadError) as caught:
+        await download(http, tmp_path, events, sleep).run()
+
+    assert says in str(caught.value)
+    assert caught.value.hint is not None and hint in caught.value.hint
+    assert sleep.delays == [] and hub.count() == 1  # one request, no retry
 
 
 # -- what the server's answer means ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from vcp.config.schema import DownloadSettings
-from vcp.errors import AuthRequired, DownloadError, ModelNotFound, redact_url
+from vcp.errors import AuthRequired, DownloadError, ModelNotFound
 from vcp.models.retry import is_retryable_status, server_wait
 from vcp.models.sources import FileSpec, RemoteFile
 
@@ -97,22 +97,8 @@ class Http:
                 yield reply
             finally:
                 reply.response.release()
-        except aiohttp.ClientSSLError as exc:  # retrying cannot fix a certificate
-            raise DownloadError(
-                f"TLS failed: {exc}",
-                url=redact_url(url),
-                model=spec.model,
-                file=spec.name or None,
-                hint="check the system's CA certificates (or SSL_CERT_FILE) and the endpoint URL",
-            ) from exc
-        except aiohttp.InvalidURL as exc:
-            raise DownloadError(
-                f"invalid URL: {exc}",
-                url=redact_url(url),
-                model=spec.model,
-                file=spec.name or None,
-                hint="check the url / models.hub.endpoint in the config",
-            ) from exc
+        except (aiohttp.ClientSSLError, aiohttp.InvalidURL) as exc:  # retrying cannot fix these
+            raise _permanent(exc, url, spec) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(_describe(exc)) from exc
 
@@ -278,6 +264,16 @@ def _auth_hint(spec: FileSpec) -> str:
     return (
         f"set a token in HF_TOKEN (or the variable named by models.hub.token_env) and accept "
         f"the model's terms at {page}"
+    )
+
+
+def _permanent(exc: aiohttp.ClientError, url: str, spec: FileSpec) -> DownloadError:
+    if isinstance(exc, aiohttp.ClientSSLError):
+        what, hint = "TLS failed", "check the system's CA certificates (or SSL_CERT_FILE)"
+    else:
+        what, hint = "invalid URL", "check the url / models.hub.endpoint in the config"
+    return DownloadError(
+        f"{what}: {exc}", url=url, model=spec.model, file=spec.name or None, hint=hint
     )
 
 
