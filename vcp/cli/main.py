@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_modules() -> list:
     modules = [config_cmd]
-    for name in ("models", "mirror"):
+    for name in ("models", "mirror", "analyze", "export", "censor", "review"):
         try:
             modules.append(__import__(f"vcp.cli.commands.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:  # a command group not built yet

@@ -1,0 +1,45 @@
+"""Detectors, keyed by the config's ``type``. Modules are imported only when a detector is loaded,
+so listing or validating detectors never imports onnxruntime or faster-whisper."""
+
+from __future__ import annotations
+
+import importlib
+
+from vcp.analysis.detectors.base import (
+    Detection,
+    Detector,
+    DetectorFactory,
+    MediaNotice,
+    Progress,
+    Step,
+    Stream,
+)
+
+# type -> "module:Class"
+_REGISTRY: dict[str, str] = {
+    "nudenet": "vcp.analysis.detectors.nudenet:NudeNetDetector",
+    "speech-profanity": "vcp.analysis.detectors.speech:SpeechProfanityDetector",
+}
+
+__all__ = [
+    "Detection",
+    "Detector",
+    "DetectorFactory",
+    "MediaNotice",
+    "Progress",
+    "Step",
+    "Stream",
+    "detector_class",
+    "detector_types",
+]
+
+
+def detector_types() -> tuple[str, ...]:
+    """Every known detector ``type``."""
+    return tuple(_REGISTRY)
+
+
+def detector_class(type_: str) -> type[DetectorFactory]:
+    """The factory for ``type_`` (imports its module). KeyError for an unknown type."""
+    module, _, name = _REGISTRY[type_].partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]

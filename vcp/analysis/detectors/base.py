@@ -1,0 +1,86 @@
+"""What every detector is: a loader and a scan that yields detections and progress.
+
+A detector is plain synchronous code. ``load`` builds it once per run (blocking: it reads a model
+file), ``scan`` reads the media itself (a late detector decodes the file again rather than have the
+pipeline hold the film in memory) and yields a ``Step`` at least every second or so of work. The
+pipeline steps the generator in a worker thread, one ``next()`` at a time, so the event loop stays
+free for downloads and progress and a cancellation lands between two steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol
+
+if TYPE_CHECKING:
+    from vcp.config.schema import ProcessingSettings
+    from vcp.media import MediaInfo
+
+__all__ = ["Detection", "Detector", "DetectorFactory", "MediaNotice", "Progress", "Step", "Stream"]
+
+Stream = Literal["video", "audio"]
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One hit: a label seen in a frame, or a listed word heard in the audio.
+
+    ``start``/``end`` are seconds from the start of the media. A frame hit spans one sample
+    (``start == end == the frame's time``); a word spans the word. ``box`` is ``(x, y, width,
+    height)`` in source-video pixels; ``word`` is the word or phrase as transcribed and ``masked`` a
+    form fit for display (``f*****g``).
+    """
+
+    detector: str
+    category: str
+    label: str
+    score: float
+    start: float
+    end: float
+    box: tuple[int, int, int, int] | None = None
+    word: str | None = None
+    masked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """The scan has covered the media up to ``seconds``."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class MediaNotice:
+    """Something in the media could not be read at ``seconds``; the scan went on past it."""
+
+    seconds: float
+    message: str
+
+
+Step = Detection | Progress | MediaNotice
+
+
+class Detector(Protocol):
+    """A loaded detector, shared by every input of a run (``scan`` may run for two files at once)."""
+
+    name: str
+    stream: Stream
+
+    def scan(self, media: MediaInfo) -> Iterator[Step]:
+        """Read ``media``'s stream and yield detections, progress and notices, in time order."""
+        ...
+
+
+class DetectorFactory(Protocol):
+    """What the registry maps a config ``type`` to."""
+
+    stream: Stream
+
+    @classmethod
+    def load(
+        cls, config: object, model_dir: Path, *, processing: ProcessingSettings
+    ) -> Detector:
+        """Build the detector from its config section and the model's local folder (blocking)."""
+        ...
