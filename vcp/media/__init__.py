@@ -1,0 +1,20 @@
+"""Reading and writing media with PyAV: the only package of vcp that imports ``av``.
+
+``probe`` (what a file holds), ``frames`` (sampled RGB frames for the vision detectors), ``audio``
+(16 kHz mono windows for speech). Import the submodule you need: importing ``vcp.media`` itself
+does not load PyAV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["DecodeProblem"]
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeProblem:
+    """Part of a stream could not be decoded at ``seconds``; reading went on after it."""
+
+    seconds: float
+    message: str
