@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo bench
+.PHONY: install test lint demo bench sample
 
 install: $(STAMP)
 
@@ -36,3 +36,9 @@ bench: install
 	@command -v aria2c >/dev/null || apt-get install -y -qq aria2 >/dev/null 2>&1 \
 		|| echo "aria2c not available: its rows will be skipped"
 	$(BIN)/python scripts/bench_download.py $(BENCH_ARGS)
+
+# Rebuilds tests/fixtures/sample.mp4 and sample.truth.json (both committed: tests need neither tool).
+sample: install
+	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
+	@$(BIN)/python -c "import skimage" 2>/dev/null || $(BIN)/python -m pip install --quiet scikit-image
+	$(BIN)/python scripts/make_sample.py
