@@ -12,6 +12,7 @@
     │   ├── LockTimeout           another process held a file lock for too long
     │   └── ModelUnavailable      not in the cache and not allowed to fetch (offline, unknown name)
     ├── MediaError                a video or audio input cannot be read          (exit 4)
+    ├── ReportError               a report is corrupt, of another version or video (exit 2)
     └── DetectorError             a detector failed to load or run               (exit 1)
 
 Each error carries structured fields and builds its own message; ``hint`` tells the user what to do
@@ -41,6 +42,7 @@ __all__ = [
     "ModelError",
     "ModelNotFound",
     "ModelUnavailable",
+    "ReportError",
     "UnsafePathError",
     "VcpError",
     "redact_url",
@@ -290,3 +292,9 @@ class MediaError(VcpError):
 
 class DetectorError(VcpError):
     """A detector failed to load its model or to run."""
+
+
+class ReportError(VcpError):
+    """A report file cannot be read: corrupt JSON, an unknown format or version, another video's."""
+
+    exit_code = 2

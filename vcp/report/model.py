@@ -1,0 +1,194 @@
+"""The report: what ``vcp analyze`` found in one video, as frozen pydantic models.
+
+The JSON is the interface between the analysis and everything that uses its results (``export``,
+``censor``, ``review``), so this package imports nothing of the analysis. Users edit reports (set
+``allow: true`` on a segment), so loading validates every field and names the bad one.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
+
+from vcp.report.timecode import format_time
+
+__all__ = [
+    "FORMAT_NAME",
+    "REPORT_VERSION",
+    "CategorySummary",
+    "DetectorEntry",
+    "InputInfo",
+    "ModelEntry",
+    "Report",
+    "Segment",
+    "SegmentDetection",
+    "Summary",
+    "ToolInfo",
+]
+
+FORMAT_NAME: Literal["vcp-report"] = "vcp-report"
+REPORT_VERSION = 1
+
+Kind = Literal["audio", "video"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SegmentDetection(_Frozen):
+    """One hit behind a segment: a label in a frame (``box``) or a word in the audio (``word``)."""
+
+    detector: str
+    label: str
+    score: float = Field(ge=0, le=1)
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    box: tuple[int, int, int, int] | None = None
+    word: str | None = None
+    masked: str | None = None
+
+
+class Segment(_Frozen):
+    """A stretch of the film with one category, made of hits closer than the merge gap."""
+
+    id: int = Field(ge=1)
+    start: float = Field(ge=0)
+    end: float = Field(ge=0)
+    category: str
+    kind: Kind
+    labels: tuple[str, ...]
+    confidence: float = Field(ge=0, le=1)
+    allow: bool = False
+    detections: tuple[SegmentDetection, ...] = ()
+    thumbnail: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def start_time(self) -> str:
+        """``start`` as ``HH:MM:SS.mmm``."""
+        return format_time(self.start)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def end_time(self) -> str:
+        """``end`` as ``HH:MM:SS.mmm``."""
+        return format_time(self.end)
+
+    @property
+    def duration(self) -> float:
+        """Seconds covered."""
+        return self.end - self.start
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_derived(cls, data: Any) -> Any:
+        # start_time/end_time are written for people; the seconds are the truth when read back.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in ("start_time", "end_time")}
+        return data
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Segment:
+        if self.end < self.start:
+            raise ValueError(f"segment {self.id} ends ({self.end}) before it starts ({self.start})")
+        return self
+
+
+class CategorySummary(_Frozen):
+    """Segments and flagged seconds of one category."""
+
+    segments: int
+    seconds: float
+
+
+class Summary(_Frozen):
+    """Totals over all segments, and per category."""
+
+    segments: int
+    flagged_seconds: float
+    categories: dict[str, CategorySummary]
+
+    @classmethod
+    def of(cls, segments: tuple[Segment, ...] | list[Segment]) -> Summary:
+        """The summary of ``segments`` (overlaps between categories count in each)."""
+        per: dict[str, list[float]] = {}
+        for segment in segments:
+            per.setdefault(segment.category, []).append(segment.duration)
+        categories = {
+            name: CategorySummary(segments=len(d), seconds=round(sum(d), 3))
+            for name, d in sorted(per.items())
+        }
+        return cls(
+            segments=len(segments),
+            flagged_seconds=round(_union_length(segments), 3),
+            categories=categories,
+        )
+
+
+def _union_length(segments: tuple[Segment, ...] | list[Segment]) -> float:
+    total, end = 0.0, float("-inf")
+    for segment in sorted(segments, key=lambda s: s.start):
+        start = max(segment.start, end)
+        if segment.end > start:
+            total += segment.end - start
+        end = max(end, segment.end)
+    return total
+
+
+class InputInfo(_Frozen):
+    """The analysed file: where it was, its size and duration, and its streams."""
+
+    path: str
+    name: str
+    size: int = Field(ge=0)
+    duration: float = Field(ge=0)
+    streams: tuple[dict[str, Any], ...] = ()
+
+
+class ModelEntry(_Frozen):
+    """A model a detector used: where it came from and the hashes of its files."""
+
+    name: str
+    source: Literal["hf", "url"]
+    repo: str | None = None
+    url: str | None = None
+    revision: str | None = None
+    files: dict[str, str] = Field(default_factory=dict)
+
+
+class DetectorEntry(_Frozen):
+    """A configured detector and whether it ran."""
+
+    name: str
+    type: str
+    model: str
+    status: Literal["ran", "skipped", "failed"]
+    reason: str | None = None
+
+
+class ToolInfo(_Frozen):
+    """Which vcp wrote the report, with which configuration, when."""
+
+    version: str
+    config: str | None = None
+    created: str
+
+
+class Report(_Frozen):
+    """A whole report (``format: vcp-report``, ``version: 1``)."""
+
+    format: Literal["vcp-report"] = "vcp-report"
+    version: int = REPORT_VERSION
+    input: InputInfo
+    summary: Summary
+    segments: tuple[Segment, ...] = ()
+    models: tuple[ModelEntry, ...] = ()
+    detectors: tuple[DetectorEntry, ...] = ()
+    vcp: ToolInfo
+    warnings: tuple[str, ...] = ()
+
+    def active_segments(self) -> tuple[Segment, ...]:
+        """The segments outputs act on: every one the user has not allowed."""
+        return tuple(s for s in self.segments if not s.allow)
