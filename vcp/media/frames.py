@@ -1,0 +1,242 @@
+"""Sampled RGB frames of a video, one every ``interval`` seconds, for the vision detectors.
+
+A sample is the first frame presented at or after ``k * interval``. Two ways to reach the samples,
+chosen per file: decode every frame and keep the samples (cheap when samples are closer together
+than keyframes, since a seek would decode from the same keyframe again), or seek to each sample's
+keyframe and decode from there (cheap when keyframes are frequent and samples sparse, as in films
+sampled once a second). Frames are scaled and converted to RGB inside the decoder (swscale), so
+Python never holds a full-size frame. ``iter_frames`` is a generator: memory does not grow with
+the film's length.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import av
+import av.error
+import numpy as np
+
+from vcp.errors import MediaError
+from vcp.media import DecodeProblem
+from vcp.media.probe import MediaInfo
+
+__all__ = ["Frame", "Strategy", "fit_size", "iter_frames", "keyframe_spacing"]
+
+Strategy = Literal["auto", "decode", "seek"]
+
+logger = logging.getLogger(__name__)
+
+# Timestamps are rounded to the stream's time base; a frame this close before a sample time is
+# taken as being at it (a 1 ms time base puts 1.0 s at 0.9999 s or 1.001 s).
+_TOLERANCE_SECONDS = 1e-3
+# How much of the stream is demuxed (no decoding) to measure the keyframe spacing.
+_SPACING_KEYFRAMES = 5
+_SPACING_MIN_SECONDS = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One sampled frame: ``time`` in seconds from the start of the media, ``image`` an
+    ``(height, width, 3)`` uint8 RGB array, ``source_size`` the video's ``(width, height)``."""
+
+    time: float
+    image: np.ndarray
+    source_size: tuple[int, int]
+
+
+class _Sampler:
+    """Which decoded frames are samples: the first at or after each multiple of ``interval``."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.target = 0.0
+
+    def wants(self, time: float) -> bool:
+        return time >= self.target - _TOLERANCE_SECONDS
+
+    def took(self, time: float) -> None:
+        # Skip every sample time this frame already stands for (a gap in the stream).
+        self.target = (math.floor((time + _TOLERANCE_SECONDS) / self.interval) + 1) * self.interval
+
+
+def iter_frames(
+    media: MediaInfo, *, interval: float, fit: int | None = None, strategy: Strategy = "auto"
+) -> Iterator[Frame | DecodeProblem]:
+    """Yield a ``Frame`` every ``interval`` seconds of ``media``'s first video stream, scaled so
+    its longer side is ``fit`` pixels (unscaled when None), and a ``DecodeProblem`` for each part
+    that does not decode. MediaError when there is no video stream or nothing decodes.
+
+    ``strategy`` "auto" seeks when keyframes are at least as frequent as samples and decodes
+    every frame otherwise; "decode" and "seek" force one way (same samples, different cost)."""
+    if interval <= 0:
+        raise ValueError(f"interval must be positive, got {interval}")
+    if media.video is None:
+        raise MediaError(
+            "the file has no video stream",
+            where=str(media.path),
+            hint="vision detectors need a video; audio-only files get speech detection only",
+        )
+    seek = strategy == "seek" or (strategy == "auto" and _seek_is_cheaper(media, interval))
+    decoded = False
+    first_problem: DecodeProblem | None = None
+    with _open(media) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        sampler = _Sampler(interval)
+        walk = _seeking if seek else _decoding
+        for item in walk(container, stream, media, sampler):
+            if isinstance(item, DecodeProblem):
+                first_problem = first_problem or item
+            else:
+                decoded = True
+                item = _to_frame(item, media, fit)
+            yield item
+    if not decoded:
+        _nothing_decoded(media, first_problem)
+
+
+def _seek_is_cheaper(media: MediaInfo, interval: float) -> bool:
+    # A seek decodes from the keyframe before the sample; with a keyframe between every two
+    # samples that is less than decoding everything, otherwise it decodes the same frames again.
+    spacing = keyframe_spacing(media)
+    seek = spacing is not None and spacing <= interval
+    logger.debug("%s: keyframes every %ss: %s", media.path, spacing, "seek" if seek else "decode")
+    return seek
+
+
+def keyframe_spacing(media: MediaInfo) -> float | None:
+    """The mean seconds between keyframes over the first few, measured by demuxing packets
+    without decoding. ``math.inf`` when only one keyframe starts the measured span; None when
+    the video stream has no timed packets."""
+    times: list[float] = []
+    first: float | None = None
+    with _open(media) as container:
+        stream = container.streams.video[0]
+        try:
+            for packet in container.demux(stream):
+                time = _packet_time(packet)
+                if time is None:
+                    continue
+                first = time if first is None else first
+                if packet.is_keyframe:
+                    times.append(time)
+                if len(times) >= _SPACING_KEYFRAMES or time - first > _SPACING_MIN_SECONDS:
+                    break
+        except av.error.FFmpegError:
+            pass  # a damaged start: decide on what was read; decoding reports the damage
+    if first is None:
+        return None
+    if len(times) < 2:
+        return math.inf
+    return (times[-1] - times[0]) / (len(times) - 1)
+
+
+def _decoding(container: Any, stream: Any, media: MediaInfo, sampler: _Sampler) -> Iterator[Any]:
+    """Every frame decoded in order; the samples (av.VideoFrame) and problems are yielded."""
+    for item in _decode(container.demux(stream), media):
+        if isinstance(item, DecodeProblem):
+            yield item
+        elif sampler.wants(time := _frame_time(item, media)):
+            sampler.took(time)
+            yield item
+
+
+def _seeking(container: Any, stream: Any, media: MediaInfo, sampler: _Sampler) -> Iterator[Any]:
+    """For each sample time: seek to the keyframe before it and decode up to it."""
+    while sampler.target < media.duration:
+        container.seek(_pts(sampler.target + media.start, stream), stream=stream, backward=True)
+        found = False
+        for item in _decode(container.demux(stream), media):
+            if isinstance(item, DecodeProblem):
+                yield item
+            elif sampler.wants(time := _frame_time(item, media)):
+                sampler.took(time)
+                found = True
+                yield item
+                break
+        if not found:  # nothing at or after the target: the stream has ended
+            return
+
+
+def _decode(packets: Iterator[Any], media: MediaInfo) -> Iterator[Any]:
+    """Decoded frames (with a time) from ``packets``; a packet that fails to demux or decode
+    becomes a DecodeProblem and decoding goes on (demuxing cannot: it ends there)."""
+    last = 0.0
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.error.FFmpegError as exc:
+            yield DecodeProblem(last, f"the file cannot be read past here: {_reason(exc)}")
+            return
+        last = _relative(_packet_time(packet), media, default=last)
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError as exc:
+            yield DecodeProblem(last, f"a video packet did not decode: {_reason(exc)}")
+            continue
+        yield from (f for f in frames if f.time is not None)
+
+
+def _to_frame(frame: Any, media: MediaInfo, fit: int | None) -> Frame:
+    width, height = frame.width, frame.height
+    out_w, out_h = fit_size(width, height, fit)
+    rgb = frame.reformat(width=out_w, height=out_h, format="rgb24")
+    return Frame(_frame_time(frame, media), rgb.to_ndarray(), (width, height))
+
+
+def fit_size(width: int, height: int, fit: int | None) -> tuple[int, int]:
+    """``(width, height)`` scaled so the longer side is ``fit``, keeping the aspect ratio."""
+    if fit is None:
+        return width, height
+    scale = fit / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _frame_time(frame: Any, media: MediaInfo) -> float:
+    return float(frame.time) - media.start
+
+
+def _packet_time(packet: Any) -> float | None:
+    stamp = packet.pts if packet.pts is not None else packet.dts
+    if stamp is None or packet.time_base is None:
+        return None
+    return float(stamp * packet.time_base)
+
+
+def _relative(time: float | None, media: MediaInfo, *, default: float) -> float:
+    return default if time is None else max(time - media.start, 0.0)
+
+
+def _pts(seconds: float, stream: Any) -> int:
+    return math.floor(seconds / stream.time_base)
+
+
+def _open(media: MediaInfo) -> Any:
+    try:
+        return av.open(str(media.path), metadata_errors="ignore")
+    except (av.error.FFmpegError, OSError) as exc:
+        raise MediaError(
+            f"cannot open the file again to decode it: {_reason(exc)}",
+            where=str(media.path),
+            hint="the file changed or vanished since it was probed; check it and run again",
+        ) from exc
+
+
+def _nothing_decoded(media: MediaInfo, problem: DecodeProblem | None) -> None:
+    detail = f": {problem.message}" if problem else ""
+    raise MediaError(
+        f"no video frame could be decoded{detail}",
+        where=str(media.path),
+        hint="the video is damaged or uses a codec PyAV cannot decode; re-export or re-download it",
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc)

@@ -1,0 +1,216 @@
+"""What a media file holds: its container, duration and streams, read once without decoding.
+
+``probe(path)`` is the one place that opens an input for the first time, so every way an input can
+be unusable (missing, a folder, unreadable, not media, no audio or video, no duration) becomes a
+``MediaError`` here, with the path and what to do about it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+import av
+import av.error
+
+from vcp.errors import MediaError
+
+__all__ = ["MediaInfo", "StreamInfo", "StreamType", "probe"]
+
+StreamType = Literal["video", "audio", "subtitle", "data", "attachment"]
+_STREAM_TYPES: frozenset[str] = frozenset(("video", "audio", "subtitle", "data", "attachment"))
+_MICROSECONDS = 1_000_000  # av.time_base: the unit of container.duration and start_time
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInfo:
+    """One stream of a media file. Video streams fill ``width``/``height``/``fps``, audio streams
+    ``sample_rate``/``channels``/``bit_rate``; ``language`` is the stream's tag, if any."""
+
+    index: int
+    type: StreamType
+    codec: str
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    bit_rate: int | None = None
+    language: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The stream as a JSON object, without the fields that do not apply to its type."""
+        out: dict[str, Any] = {"index": self.index, "type": self.type, "codec": self.codec}
+        for key in ("width", "height", "fps", "sample_rate", "channels", "bit_rate", "language"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = round(value, 3) if isinstance(value, float) else value
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """A probed media file. ``duration`` is in seconds (the container's, else the longest
+    stream's); ``start`` is the container's start time, which frame and sample times are
+    measured from, so that ``0.0`` is the first moment of the file."""
+
+    path: Path
+    size: int
+    format_name: str
+    duration: float
+    streams: tuple[StreamInfo, ...]
+    start: float = 0.0
+
+    @property
+    def video(self) -> StreamInfo | None:
+        """The first video stream, or None."""
+        return self._first("video")
+
+    @property
+    def audio(self) -> StreamInfo | None:
+        """The first audio stream, or None."""
+        return self._first("audio")
+
+    def _first(self, kind: StreamType) -> StreamInfo | None:
+        return next((s for s in self.streams if s.type == kind), None)
+
+    def to_json(self) -> dict[str, Any]:
+        """The report's ``input`` section."""
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "format": self.format_name,
+            "duration": round(self.duration, 3),
+            "streams": [s.to_json() for s in self.streams],
+        }
+
+
+def probe(path: str | os.PathLike[str]) -> MediaInfo:
+    """Read ``path``'s container and streams (no decoding). MediaError when it cannot be used."""
+    path = Path(path)
+    size = _check_file(path)
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            info = _media_info(path, size, container)
+    except av.error.FFmpegError as exc:
+        raise MediaError(
+            f"not a media file PyAV can read ({_reason(exc)})",
+            where=str(path),
+            hint="check that this is a complete video or audio file; re-download or re-export it",
+        ) from exc
+    except OSError as exc:
+        raise MediaError(
+            f"cannot read the file: {exc.strerror or exc}",
+            where=str(path),
+            hint="check the file's permissions and that the disk is readable",
+        ) from exc
+    _check_usable(info)
+    return info
+
+
+def _check_file(path: Path) -> int:
+    """The file's size, after checking it is a readable, non-empty regular file."""
+    if not path.exists():
+        raise MediaError(
+            "no such file", where=str(path), hint="check the path (and its spelling) and try again"
+        )
+    if path.is_dir():
+        raise MediaError(
+            "this is a folder, not a media file",
+            where=str(path),
+            hint="pass a video file, or a folder to `vcp analyze` to search it for videos",
+        )
+    if not os.access(path, os.R_OK):
+        raise MediaError(
+            "permission denied: the file is not readable",
+            where=str(path),
+            hint="give your user read permission on the file (chmod u+r)",
+        )
+    size = path.stat().st_size
+    if size == 0:
+        raise MediaError(
+            "the file is empty (0 bytes)",
+            where=str(path),
+            hint="the file was not written completely: re-download or re-export it",
+        )
+    return size
+
+
+def _media_info(path: Path, size: int, container: Any) -> MediaInfo:
+    streams = tuple(_stream_info(s) for s in container.streams)
+    start = container.start_time / _MICROSECONDS if container.start_time is not None else 0.0
+    return MediaInfo(
+        path=path,
+        size=size,
+        format_name=container.format.name,
+        duration=_duration(container),
+        streams=streams,
+        start=max(start, 0.0),
+    )
+
+
+def _duration(container: Any) -> float:
+    if container.duration is not None and container.duration > 0:
+        return float(container.duration / _MICROSECONDS)
+    ends = [
+        float(s.duration * s.time_base)
+        for s in container.streams
+        if s.duration is not None and s.time_base is not None
+    ]
+    return max(ends, default=0.0)
+
+
+def _stream_info(stream: Any) -> StreamInfo:
+    kind = stream.type if stream.type in _STREAM_TYPES else "data"
+    codec = stream.codec_context.name if stream.codec_context is not None else "unknown"
+    common: dict[str, Any] = {
+        "index": stream.index,
+        "type": kind,
+        "codec": codec,
+        "language": _language(stream),
+    }
+    if kind == "video":
+        rate = stream.average_rate or stream.guessed_rate
+        return StreamInfo(
+            **common,
+            width=stream.codec_context.width or None,
+            height=stream.codec_context.height or None,
+            fps=float(rate) if isinstance(rate, Fraction) and rate > 0 else None,
+        )
+    if kind == "audio":
+        return StreamInfo(
+            **common,
+            sample_rate=stream.codec_context.sample_rate or None,
+            channels=stream.codec_context.channels or None,
+            bit_rate=stream.codec_context.bit_rate or stream.bit_rate or None,
+        )
+    return StreamInfo(**common)
+
+
+def _language(stream: Any) -> str | None:
+    tag = stream.metadata.get("language") or getattr(stream, "language", None)
+    return None if not tag or tag == "und" else str(tag)  # "und": ISO 639 for "undetermined"
+
+
+def _check_usable(info: MediaInfo) -> None:
+    if info.video is None and info.audio is None:
+        kinds = ", ".join(sorted({s.type for s in info.streams})) or "no streams at all"
+        raise MediaError(
+            f"the file has no video and no audio stream ({kinds})",
+            where=str(info.path),
+            hint="pass a file that holds a video or an audio track",
+        )
+    if info.duration <= 0:
+        raise MediaError(
+            "the file has zero duration: it holds no frames or samples",
+            where=str(info.path),
+            hint="the file is empty or was not written completely: re-export it",
+        )
+
+
+def _reason(exc: av.error.FFmpegError) -> str:
+    # FFmpegError's str() repeats the file name; the strerror alone reads better after "where".
+    return str(getattr(exc, "strerror", None) or exc)
