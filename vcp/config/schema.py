@@ -323,6 +323,9 @@ class _Detector(_Section):
     name: str
     model: str
     enabled: bool = True
+    # An optional detector whose model cannot be made ready is skipped (recorded in the report)
+    # instead of stopping the run.
+    optional: bool = False
     threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
 
 

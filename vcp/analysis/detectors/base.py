@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
     from vcp.config.schema import ProcessingSettings
-    from vcp.media import MediaInfo
+    from vcp.media.probe import MediaInfo
 
 __all__ = ["Detection", "Detector", "DetectorFactory", "MediaNotice", "Progress", "Step", "Stream"]
 
@@ -79,8 +79,6 @@ class DetectorFactory(Protocol):
     stream: Stream
 
     @classmethod
-    def load(
-        cls, config: object, model_dir: Path, *, processing: ProcessingSettings
-    ) -> Detector:
+    def load(cls, config: object, model_dir: Path, *, processing: ProcessingSettings) -> Detector:
         """Build the detector from its config section and the model's local folder (blocking)."""
         ...

@@ -1,0 +1,130 @@
+"""Progress events of the analysis, alongside the model manager's download events.
+
+Frozen value objects, emitted on the event loop's thread to the same ``on_event`` handlers as the
+manager's; the CLI renders them (``vcp.cli.progress``), an embedding application may do anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from vcp.analysis.detectors.base import Detection
+
+__all__ = [
+    "AnalysisEvent",
+    "AnalysisFinished",
+    "AnalysisProgress",
+    "AnalysisStarted",
+    "DetectionFound",
+    "DetectorFinished",
+    "DetectorReady",
+    "DetectorSkipped",
+    "DetectorWaiting",
+    "MediaWarning",
+    "ReportWritten",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisStarted:
+    """``input`` was probed: its duration, and the detectors that will read it."""
+
+    input: Path
+    duration: float
+    detectors: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorWaiting:
+    """``detector`` waits for its model to be ready (downloading, or another process has it)."""
+
+    detector: str
+    model: str
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorReady:
+    """``detector``'s model is verified and loaded; ``load_seconds`` is the load alone."""
+
+    detector: str
+    model: str
+    load_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorSkipped:
+    """``detector`` will not read ``input`` (None: any input); ``reason`` is recorded in reports."""
+
+    input: Path | None
+    detector: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisProgress:
+    """``detector`` has read ``input`` up to ``seconds`` of ``total``."""
+
+    input: Path
+    detector: str
+    seconds: float
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class DetectionFound:
+    """A hit, the moment the detector yields it."""
+
+    input: Path
+    detection: Detection
+
+
+@dataclass(frozen=True, slots=True)
+class MediaWarning:
+    """Part of ``input`` could not be decoded at ``seconds``; the detector went on after it."""
+
+    input: Path
+    detector: str
+    seconds: float
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DetectorFinished:
+    """``detector`` has read all of ``input``."""
+
+    input: Path
+    detector: str
+    detections: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReportWritten:
+    """The report of ``input`` is at ``path``."""
+
+    input: Path
+    path: Path
+    segments: int
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisFinished:
+    """``input`` is done: its segments per category and flagged seconds (the report's summary)."""
+
+    input: Path
+    segments: int
+    flagged_seconds: float
+
+
+AnalysisEvent = (
+    AnalysisStarted
+    | DetectorWaiting
+    | DetectorReady
+    | DetectorSkipped
+    | AnalysisProgress
+    | DetectionFound
+    | MediaWarning
+    | DetectorFinished
+    | ReportWritten
+    | AnalysisFinished
+)

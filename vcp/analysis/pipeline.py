@@ -1,0 +1,352 @@
+"""The analysis runner: each detector starts on a video the moment its model is ready.
+
+``Analyzer`` holds one run's loaded detectors (a detector loads once, lazily, when its model is
+verified, and is shared by every input). For one input, every enabled detector is a task of one
+task group: it awaits ``models.ready(its model)``, loads (in a worker thread), then reads the media
+itself, stepped one ``next()`` at a time in a worker thread so the event loop keeps downloading
+and drawing progress and a cancellation lands between two steps. A detector whose model arrives
+later reads the file from the start: no sample is skipped and nothing is buffered for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import functools
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from anyio import to_thread
+
+from vcp.analysis.detectors import Detection, Detector, MediaNotice, Progress, detector_class
+from vcp.analysis.events import (
+    AnalysisFinished,
+    AnalysisProgress,
+    AnalysisStarted,
+    DetectionFound,
+    DetectorFinished,
+    DetectorReady,
+    DetectorSkipped,
+    DetectorWaiting,
+    MediaWarning,
+    ReportWritten,
+)
+from vcp.analysis.segments import build_segments
+from vcp.errors import DetectorError, ModelError, VcpError
+from vcp.report import (
+    DetectorEntry,
+    InputInfo,
+    ModelEntry,
+    Report,
+    Summary,
+    ToolInfo,
+    write_report,
+)
+
+if TYPE_CHECKING:
+    from vcp.config.settings import Settings
+    from vcp.media.probe import MediaInfo
+    from vcp.models.local import LocalModel
+    from vcp.models.manager import ModelManager
+
+__all__ = ["Analyzer", "analyze"]
+
+log = logging.getLogger(__name__)
+_MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would repeat itself
+EventHandler = Callable[[Any], None]
+
+
+@dataclass
+class _Loaded:
+    """A detector's outcome for the run: loaded, or skipped (optional and its model failed)."""
+
+    detector: Detector | None
+    model: LocalModel | None
+    reason: str | None = None
+
+
+@dataclass
+class _InputRun:
+    """What one input's detectors collect."""
+
+    media: MediaInfo
+    detections: list[Detection] = field(default_factory=list)
+    entries: dict[str, DetectorEntry] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Analyzer:
+    """Analyse videos with one configuration's enabled detectors, sharing the loaded models.
+
+    ``models`` is an open ModelManager (the caller owns it); ``on_event`` receives the analysis
+    events of ``vcp.analysis.events`` on the event loop's thread.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        models: ModelManager,
+        *,
+        on_event: EventHandler | None = None,
+        config_path: Path | None = None,
+    ) -> None:
+        self.settings = settings
+        self.models = models
+        self._emit = on_event or (lambda event: None)
+        self._config_path = config_path
+        self._detectors = tuple(d for d in settings.detectors if d.enabled)
+        self._locks = {d.name: asyncio.Lock() for d in self._detectors}
+        self._loaded: dict[str, _Loaded] = {}
+
+    @property
+    def model_names(self) -> tuple[str, ...]:
+        """The models the enabled detectors need, in config order."""
+        return tuple(dict.fromkeys(d.model for d in self._detectors))
+
+    async def analyze(self, path: Path, *, report_path: Path | None = None) -> Report:
+        """Analyse one video; write its report to ``report_path`` (atomically) when given."""
+        from vcp.media.probe import probe
+
+        media = await to_thread.run_sync(probe, path)
+        self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in self._detectors)))
+        for config in self._detectors:  # every download starts now, not when its turn comes
+            self.models.ready(config.model)
+        run = _InputRun(media)
+        try:
+            async with asyncio.TaskGroup() as group:
+                for config in self._detectors:
+                    group.create_task(self._run_detector(config, run, path))
+        except BaseExceptionGroup as group:
+            raise _first_error(group) from None
+        report = self._report(run)
+        if report_path is not None:
+            await to_thread.run_sync(
+                functools.partial(
+                    write_report, report, report_path, pretty=self.settings.output.pretty
+                )
+            )
+            self._emit(ReportWritten(path, report_path, len(report.segments)))
+        self._emit(AnalysisFinished(path, report.summary.segments, report.summary.flagged_seconds))
+        return report
+
+    # -- one detector on one input ---------------------------------------------------------------
+
+    async def _run_detector(self, config: Any, run: _InputRun, path: Path) -> None:
+        loaded = await self._load(config)
+        entry = functools.partial(
+            DetectorEntry, name=config.name, type=config.type, model=config.model
+        )
+        if loaded.detector is None:
+            run.entries[config.name] = entry(status="skipped", reason=loaded.reason)
+            run.warnings.append(f"{config.name}: skipped: {loaded.reason}")
+            return
+        stream = loaded.detector.stream
+        if getattr(run.media, stream) is None:
+            reason = f"{path.name} has no {stream} stream"
+            run.entries[config.name] = entry(status="skipped", reason=reason)
+            run.warnings.append(f"{config.name}: skipped: {reason}")
+            self._emit(DetectorSkipped(path, config.name, reason))
+            return
+        count = await self._scan(loaded.detector, run, path)
+        run.entries[config.name] = entry(status="ran")
+        self._emit(DetectorFinished(path, config.name, count))
+
+    async def _load(self, config: Any) -> _Loaded:
+        async with self._locks[config.name]:
+            if config.name not in self._loaded:
+                self._loaded[config.name] = await self._fetch_and_load(config)
+            return self._loaded[config.name]
+
+    async def _fetch_and_load(self, config: Any) -> _Loaded:
+        future = self.models.ready(config.model)
+        if not future.done():
+            self._emit(DetectorWaiting(config.name, config.model))
+        try:
+            model = await asyncio.shield(future)
+        except ModelError as exc:
+            if not config.optional:
+                raise
+            reason = f"its model {config.model!r} is not available: {exc.message}"
+            self._emit(DetectorSkipped(None, config.name, reason))
+            return _Loaded(None, None, reason)
+        started = time.monotonic()
+        factory = detector_class(config.type)
+        load = functools.partial(
+            factory.load, config, model.path, processing=self.settings.processing
+        )
+        try:
+            detector = await to_thread.run_sync(load)
+        except VcpError:
+            raise
+        except Exception as exc:
+            raise DetectorError(
+                f"detector {config.name!r} could not load its model: {exc}",
+                where=str(model.path),
+                hint="run `vcp models verify --full` to check the model files",
+            ) from exc
+        self._emit(DetectorReady(config.name, config.model, time.monotonic() - started))
+        return _Loaded(detector, model)
+
+    async def _scan(self, detector: Detector, run: _InputRun, path: Path) -> int:
+        steps = detector.scan(run.media)
+        found, notices = 0, 0
+        try:
+            while (batch := await _next_batch(steps, detector.name)) is not None:
+                for step in batch:
+                    if isinstance(step, Detection):
+                        found += 1
+                        run.detections.append(step)
+                        self._emit(DetectionFound(path, step))
+                    elif isinstance(step, Progress):
+                        total = run.media.duration
+                        self._emit(
+                            AnalysisProgress(path, detector.name, min(step.seconds, total), total)
+                        )
+                    elif isinstance(step, MediaNotice):
+                        notices += 1
+                        self._notice(run, path, detector.name, step, notices)
+        finally:
+            close = getattr(steps, "close", None)
+            with contextlib.suppress(ValueError):  # still running in an abandoned thread
+                if close is not None:
+                    close()
+        return found
+
+    def _notice(self, run: _InputRun, path: Path, name: str, step: MediaNotice, n: int) -> None:
+        self._emit(MediaWarning(path, name, step.seconds, step.message))
+        if n <= _MAX_MEDIA_WARNINGS:
+            run.warnings.append(f"{name}: at {step.seconds:.3f} s: {step.message}")
+        elif n == _MAX_MEDIA_WARNINGS + 1:
+            run.warnings.append(f"{name}: more decode problems after this were not listed")
+
+    # -- the report ------------------------------------------------------------------------------
+
+    def _report(self, run: _InputRun) -> Report:
+        kinds = {
+            name: loaded.detector.stream
+            for name, loaded in self._loaded.items()
+            if loaded.detector is not None
+        }
+        segments = build_segments(
+            run.detections,
+            kinds=kinds,
+            gap=self.settings.processing.merge_gap_seconds,
+            frame_span=self.settings.processing.frame_interval_seconds,
+            duration=run.media.duration,
+        )
+        media = run.media
+        return Report(
+            input=InputInfo(
+                path=str(media.path.resolve()),
+                name=media.path.name,
+                size=media.size,
+                duration=round(media.duration, 3),
+                streams=tuple(s.to_json() for s in media.streams),
+            ),
+            summary=Summary.of(segments),
+            segments=segments,
+            models=self._model_entries(),
+            detectors=tuple(run.entries[d.name] for d in self._detectors if d.name in run.entries),
+            vcp=ToolInfo(
+                version=_version(),
+                config=str(self._config_path) if self._config_path else None,
+                created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            ),
+            warnings=tuple(run.warnings),
+        )
+
+    def _model_entries(self) -> tuple[ModelEntry, ...]:
+        entries: dict[str, ModelEntry] = {}
+        for loaded in self._loaded.values():
+            model = loaded.model
+            if model is None or model.source in entries:
+                continue
+            source = self.settings.models.source(model.source)
+            entries[model.source] = ModelEntry(
+                name=model.source,
+                source="hf" if source.hf else "url",
+                repo=source.hf.repo if source.hf else None,
+                url=source.url,
+                revision=model.revision,
+                files={name: str(f.checksum) for name, f in sorted(model.files.items())},
+            )
+        return tuple(entries.values())
+
+
+async def _next_batch(steps: Iterator[Any], name: str) -> list[Any] | None:
+    """The next steps up to and including a Progress (None at the end), read in a worker thread.
+
+    ``abandon_on_cancel``: a cancellation (Ctrl-C) returns at once; the step running in the thread
+    finishes on its own and its result is dropped.
+    """
+    try:
+        return await to_thread.run_sync(_take, steps, abandon_on_cancel=True)
+    except VcpError:
+        raise
+    except Exception as exc:
+        raise DetectorError(
+            f"detector {name!r} failed: {type(exc).__name__}: {exc}",
+            hint="run with -vv for details; `vcp models verify --full` checks the model files",
+        ) from exc
+
+
+def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """The error to report from a failed task group: the first of vcp's own, else the first."""
+    leaves: list[BaseException] = []
+    stack: list[BaseException] = [group]
+    while stack:
+        exc = stack.pop(0)
+        if isinstance(exc, BaseExceptionGroup):
+            stack[:0] = exc.exceptions
+        else:
+            leaves.append(exc)
+    return next((e for e in leaves if isinstance(e, VcpError)), leaves[0])
+
+
+def _take(steps: Iterator[Any]) -> list[Any] | None:
+    batch: list[Any] = []
+    for step in steps:
+        batch.append(step)
+        if isinstance(step, Progress):
+            return batch
+    return batch or None
+
+
+def _version() -> str:
+    from vcp import __version__
+
+    return __version__
+
+
+async def analyze(
+    path: Path,
+    settings: Settings | None = None,
+    *,
+    models: ModelManager | None = None,
+    on_event: EventHandler | None = None,
+    report_path: Path | None = None,
+) -> Report:
+    """Analyse one video and return its report (written to ``report_path`` when given).
+
+    With ``models=None`` a ModelManager for ``settings.models`` is opened for the call (missing
+    models are downloaded); pass your own to share downloads and loaded models across calls.
+    """
+    if settings is None:
+        from vcp.config import load_settings
+
+        settings = load_settings()
+    if models is not None:
+        return await Analyzer(settings, models, on_event=on_event).analyze(
+            Path(path), report_path=report_path
+        )
+    from vcp.models.manager import ModelManager
+
+    async with ModelManager(settings.models, on_event=on_event) as own:
+        return await Analyzer(settings, own, on_event=on_event).analyze(
+            Path(path), report_path=report_path
+        )
