@@ -20,6 +20,7 @@ from pydantic import model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from vcp.config.actions import ActionsSettings
 from vcp.config.schema import (
     Detector,
     FieldError,
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     detectors: tuple[Detector, ...] = ()
     processing: ProcessingSettings = ProcessingSettings()
     output: OutputSettings = OutputSettings()
+    actions: ActionsSettings = ActionsSettings()
 
     @classmethod
     def settings_customise_sources(

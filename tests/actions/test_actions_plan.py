@@ -1,0 +1,201 @@
+"""plan_edits: which segments become edits, padded, clamped, merged and sorted per channel."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from plan_reports import report_of, segment
+
+from vcp.actions import AudioEdit, EditPlan, TimedBox, VideoEdit, plan_edits
+from vcp.config.actions import ActionsSettings, CategoryActions
+
+DEFAULTS = ActionsSettings()
+
+
+def spans(edits: tuple[AudioEdit, ...] | tuple[VideoEdit, ...]) -> list[tuple[float, float, str]]:
+    return [(round(e.start, 6), round(e.end, 6), e.action) for e in edits]
+
+
+def test_profanity_is_muted_with_word_padding() -> None:
+    plan = plan_edits(report_of(segment(1, 2.0, 2.5)), DEFAULTS)
+    assert spans(plan.audio) == [(1.85, 2.65, "mute")]
+    assert plan.audio[0].categories == ("profanity",)
+    assert plan.audio[0].segment_ids == (1,)
+    assert plan.video == ()
+
+
+def test_nudity_is_skipped_without_padding() -> None:
+    plan = plan_edits(report_of(segment(1, 3.0, 5.0, "Nudity", "video")), DEFAULTS)
+    assert spans(plan.video) == [(3.0, 5.0, "skip")]
+    assert plan.audio == ()
+
+
+def test_allowed_segments_are_left_alone() -> None:
+    report = report_of(
+        segment(1, 1.0, 1.5, allow=True), segment(2, 4.0, 6.0, "nudity", "video", allow=True)
+    )
+    plan = plan_edits(report, DEFAULTS)
+    assert plan.audio == () and plan.video == ()
+    assert plan.kept_ranges() == ((0.0, 10.0),)
+
+
+def test_padding_is_clamped_to_the_film() -> None:
+    report = report_of(segment(1, 0.05, 0.3), segment(2, 9.9, 10.0), duration=10.0)
+    assert spans(plan_edits(report, DEFAULTS).audio) == [(0.0, 0.45, "mute"), (9.75, 10.0, "mute")]
+
+
+def test_a_segment_past_the_end_of_the_film_is_dropped() -> None:
+    report = report_of(segment(1, 12.0, 13.0), duration=10.0)
+    assert plan_edits(report, DEFAULTS).audio == ()
+
+
+def test_an_explicit_duration_overrides_the_reports() -> None:
+    plan = plan_edits(report_of(segment(1, 7.0, 9.0)), DEFAULTS, duration=8.0)
+    assert spans(plan.audio) == [(6.85, 8.0, "mute")]
+    assert plan.duration == 8.0
+
+
+def test_overlapping_and_touching_segments_merge() -> None:
+    report = report_of(
+        segment(3, 5.0, 5.2, "slurs"),  # out of order on purpose
+        segment(1, 1.0, 1.4),
+        segment(2, 1.6, 2.0, "blasphemy"),  # padded, it overlaps segment 1
+    )
+    plan = plan_edits(report, DEFAULTS)
+    assert spans(plan.audio) == [(0.85, 2.15, "mute"), (4.85, 5.35, "mute")]
+    assert plan.audio[0].segment_ids == (1, 2)
+    assert plan.audio[0].categories == ("profanity", "blasphemy")
+
+
+def test_mute_wins_over_bleep_where_they_overlap() -> None:
+    actions = ActionsSettings(
+        categories={
+            "profanity": CategoryActions(audio="bleep"),
+            "slurs": CategoryActions(audio="mute"),
+        },
+        padding={"audio": 0.0},
+    )
+    report = report_of(segment(1, 1.0, 3.0), segment(2, 2.0, 2.5, "slurs"))
+    plan = plan_edits(report, actions)
+    assert spans(plan.audio) == [(1.0, 2.0, "bleep"), (2.0, 2.5, "mute"), (2.5, 3.0, "bleep")]
+
+
+def test_skip_beats_blank_beats_blur() -> None:
+    actions = ActionsSettings(
+        categories={
+            "gore": CategoryActions(video="blur"),
+            "violence": CategoryActions(video="blank"),
+            "nudity": CategoryActions(video="skip"),
+        }
+    )
+    report = report_of(
+        segment(1, 0.0, 6.0, "gore", "video"),
+        segment(2, 1.0, 5.0, "violence", "video"),
+        segment(3, 2.0, 3.0, "nudity", "video"),
+    )
+    plan = plan_edits(report, actions)
+    assert spans(plan.video) == [
+        (0.0, 1.0, "blur"),
+        (1.0, 2.0, "blank"),
+        (2.0, 3.0, "skip"),
+        (3.0, 5.0, "blank"),
+        (5.0, 6.0, "blur"),
+    ]
+    assert plan.video[2].segment_ids == (1, 2, 3)
+
+
+def test_unlisted_categories_get_the_default_per_kind() -> None:
+    report = report_of(segment(1, 1.0, 2.0, "insults"), segment(2, 4.0, 5.0, "gore", "video"))
+    plan = plan_edits(report, DEFAULTS)
+    assert spans(plan.audio) == [(0.85, 2.15, "mute")]
+    assert spans(plan.video) == [(4.0, 5.0, "skip")]
+    custom = ActionsSettings(default={"audio": "bleep", "video": "none"})
+    plan = plan_edits(report, custom)
+    assert spans(plan.audio) == [(0.85, 2.15, "bleep")]
+    assert plan.video == ()
+
+
+def test_a_listed_category_does_only_what_it_says() -> None:
+    actions = ActionsSettings(categories={"profanity": CategoryActions(audio="none", video="skip")})
+    plan = plan_edits(report_of(segment(1, 1.0, 2.0)), actions)
+    assert plan.audio == ()
+    assert spans(plan.video) == [(0.85, 2.15, "skip")]  # padding follows the segment's kind
+
+
+def test_per_category_padding_overrides_the_kind_default() -> None:
+    actions = ActionsSettings(
+        categories={"nudity": CategoryActions(video="skip", padding_before=0.5, padding_after=1.0)}
+    )
+    plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video")), actions)
+    assert spans(plan.video) == [(1.5, 4.0, "skip")]
+
+
+def test_blur_carries_the_boxes_with_their_times() -> None:
+    actions = ActionsSettings(categories={"nudity": CategoryActions(video="blur")})
+    hits = ((2.0, (10, 20, 30, 40)), (3.0, (50, 60, 30, 40)))
+    plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video", boxes=hits)), actions)
+    (edit,) = plan.video
+    assert edit.boxes == (
+        TimedBox(2.0, 2.0, (10, 20, 30, 40)),
+        TimedBox(3.0, 3.0, (50, 60, 30, 40)),
+    )
+    assert edit.boxes_at(2.0) == ((10, 20, 30, 40),)
+    assert edit.boxes_at(2.4) == ((10, 20, 30, 40),)  # the nearest sample stands in
+    assert edit.boxes_at(2.9) == ((50, 60, 30, 40),)
+    assert edit.boxes_at(2.5) == ((10, 20, 30, 40), (50, 60, 30, 40))  # halfway: both
+
+
+def test_blur_without_boxes_has_none_to_pick() -> None:
+    actions = ActionsSettings(categories={"nudity": CategoryActions(video="blur")})
+    plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video")), actions)
+    assert plan.video[0].boxes_at(2.5) == ()
+
+
+def test_kept_ranges_are_the_complement_of_the_skips() -> None:
+    report = report_of(
+        segment(1, 0.0, 1.0, "nudity", "video"),
+        segment(2, 4.0, 5.0, "nudity", "video"),
+        segment(3, 4.5, 6.0, "nudity", "video"),
+        segment(4, 7.0, 8.0),  # muted, not skipped
+    )
+    plan = plan_edits(report, DEFAULTS)
+    assert plan.kept_ranges() == ((1.0, 4.0), (6.0, 10.0))
+    assert plan.skipped_seconds == pytest.approx(3.0)
+    assert plan.output_duration() == pytest.approx(7.0)
+
+
+def test_source_time_maps_to_output_time_after_skips() -> None:
+    report = report_of(
+        segment(1, 2.0, 3.0, "nudity", "video"), segment(2, 5.0, 7.0, "nudity", "video")
+    )
+    plan = plan_edits(report, DEFAULTS)
+    assert plan.output_time(1.0) == 1.0
+    assert plan.output_time(2.5) is None
+    assert plan.output_time(3.0) == pytest.approx(2.0)
+    assert plan.output_time(4.0) == pytest.approx(3.0)
+    assert plan.output_time(6.0) is None
+    assert plan.output_time(9.0) == pytest.approx(6.0)
+
+
+def test_an_unknown_duration_leaves_the_last_range_open() -> None:
+    plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video"), duration=0), DEFAULTS)
+    assert plan.duration is None
+    assert plan.kept_ranges() == ((0.0, 2.0), (3.0, math.inf))
+    assert plan.output_duration() is None
+
+
+def test_edit_lookup_by_time() -> None:
+    report = report_of(segment(1, 1.0, 2.0), segment(2, 5.0, 6.0, "nudity", "video"))
+    plan = plan_edits(report, DEFAULTS)
+    assert plan.audio_at(1.5) == plan.audio[0]
+    assert plan.audio_at(3.0) is None
+    assert plan.video_at(5.0) == plan.video[0]
+    assert plan.video_at(6.0) is None
+    assert plan.has_video_changes
+
+
+def test_an_empty_report_plans_nothing() -> None:
+    plan = plan_edits(report_of(), DEFAULTS)
+    assert plan == EditPlan(audio=(), video=(), duration=10.0)
+    assert not plan.has_video_changes

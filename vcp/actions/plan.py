@@ -1,0 +1,219 @@
+"""From a report and the ``actions`` settings to a list of typed edits: the plan every output uses.
+
+``plan_edits`` drops the segments a user allowed, pads the rest as configured, clamps them to the
+film, and merges overlaps per channel (audio, video). ``censor`` applies the plan to the media,
+``export`` writes it as player sidecars, ``review`` shows it. Pure: no media, no files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal, TypeVar
+
+from vcp.actions.intervals import Merged, Span, merge_spans
+from vcp.config.actions import ActionsSettings
+from vcp.report import Report, Segment
+
+__all__ = [
+    "AudioEdit",
+    "AudioEditAction",
+    "Box",
+    "EditPlan",
+    "TimedBox",
+    "VideoEdit",
+    "VideoEditAction",
+    "plan_edits",
+]
+
+AudioEditAction = Literal["mute", "bleep"]
+VideoEditAction = Literal["skip", "blank", "blur"]
+Box = tuple[int, int, int, int]  # x, y, width, height in source-video pixels, as in the report
+
+_E = TypeVar("_E", "AudioEdit", "VideoEdit")
+_AUDIO_RANK: tuple[AudioEditAction, ...] = ("bleep", "mute")  # later wins an overlap
+_VIDEO_RANK: tuple[VideoEditAction, ...] = ("blur", "blank", "skip")
+
+
+@dataclass(frozen=True, slots=True)
+class TimedBox:
+    """A detector's box and the time it was seen (a frame hit has ``start == end``)."""
+
+    start: float
+    end: float
+    box: Box
+
+
+@dataclass(frozen=True, slots=True)
+class AudioEdit:
+    """Silence (``mute``) or a tone (``bleep``) over ``[start, end)`` s of every audio track."""
+
+    start: float
+    end: float
+    action: AudioEditAction
+    categories: tuple[str, ...]
+    segment_ids: tuple[int, ...]
+
+    @property
+    def duration(self) -> float:
+        """Seconds covered."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class VideoEdit:
+    """``[start, end)`` seconds of picture removed (``skip``), black (``blank``) or blurred.
+
+    A ``blur`` carries the boxes to hide, each with its time; ``boxes_at`` picks those for a frame.
+    """
+
+    start: float
+    end: float
+    action: VideoEditAction
+    categories: tuple[str, ...]
+    segment_ids: tuple[int, ...]
+    boxes: tuple[TimedBox, ...] = ()
+
+    @property
+    def duration(self) -> float:
+        """Seconds covered."""
+        return self.end - self.start
+
+    def boxes_at(self, seconds: float) -> tuple[Box, ...]:
+        """The boxes to hide in a frame at ``seconds``: those seen then, else the nearest in time.
+
+        Detectors sample frames (one a second by default), so between two samples the closest
+        sample's boxes stand in. Empty when the edit has no boxes (the whole frame is blurred).
+        """
+        if not self.boxes:
+            return ()
+        gap = min(_distance(b, seconds) for b in self.boxes)
+        return tuple(dict.fromkeys(b.box for b in self.boxes if _distance(b, seconds) == gap))
+
+
+def _distance(box: TimedBox, seconds: float) -> float:
+    return max(box.start - seconds, seconds - box.end, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class EditPlan:
+    """Every edit of one film, sorted by time, with the film's timeline after skips.
+
+    ``duration`` is the source's (None when unknown: the last kept range is then open-ended).
+    """
+
+    audio: tuple[AudioEdit, ...]
+    video: tuple[VideoEdit, ...]
+    duration: float | None
+
+    @property
+    def skips(self) -> tuple[VideoEdit, ...]:
+        """The ``skip`` edits: time removed from every stream."""
+        return tuple(e for e in self.video if e.action == "skip")
+
+    @property
+    def has_video_changes(self) -> bool:
+        """True when the picture changes (so ``censor`` must re-encode the video)."""
+        return bool(self.video)
+
+    @property
+    def skipped_seconds(self) -> float:
+        """Total time removed by skips."""
+        return sum(e.duration for e in self.skips)
+
+    def kept_ranges(self) -> tuple[tuple[float, float], ...]:
+        """The source time ranges that stay, in order: the complement of the skips."""
+        end = self.duration if self.duration is not None else math.inf
+        kept: list[tuple[float, float]] = []
+        cursor = 0.0
+        for skip in self.skips:
+            if skip.start > cursor:
+                kept.append((cursor, skip.start))
+            cursor = max(cursor, skip.end)
+        if end > cursor:
+            kept.append((cursor, end))
+        return tuple(kept)
+
+    def output_time(self, seconds: float) -> float | None:
+        """Where source time ``seconds`` lands in the output, or None if a skip removes it."""
+        removed = 0.0
+        for skip in self.skips:
+            if seconds < skip.start:
+                break
+            if seconds < skip.end:
+                return None
+            removed += skip.duration
+        return seconds - removed
+
+    def output_duration(self) -> float | None:
+        """The output's length: the source's minus the skipped time."""
+        return None if self.duration is None else self.duration - self.skipped_seconds
+
+    def audio_at(self, seconds: float) -> AudioEdit | None:
+        """The audio edit covering source time ``seconds``, if any."""
+        return _covering(self.audio, seconds)
+
+    def video_at(self, seconds: float) -> VideoEdit | None:
+        """The video edit covering source time ``seconds``, if any."""
+        return _covering(self.video, seconds)
+
+
+def _covering(edits: tuple[_E, ...], seconds: float) -> _E | None:
+    i = bisect.bisect_right([e.start for e in edits], seconds) - 1
+    return edits[i] if i >= 0 and seconds < edits[i].end else None
+
+
+def plan_edits(
+    report: Report, actions: ActionsSettings, *, duration: float | None = None
+) -> EditPlan:
+    """The edits ``actions`` asks for on ``report``'s segments (``allow: true`` ones left alone).
+
+    ``duration`` (seconds) clamps the padded segments; by default the report's input duration,
+    unless that is 0 (unknown).
+    """
+    if duration is None and report.input.duration > 0:
+        duration = report.input.duration
+    audio: list[Span] = []
+    video: list[Span] = []
+    for segment in report.active_segments():
+        resolved = actions.resolve(segment.category, segment.kind)
+        start, end = _padded(segment, resolved.padding_before, resolved.padding_after, duration)
+        if resolved.audio != "none":
+            audio.append(Span(start, end, resolved.audio, segment.category, segment.id))
+        if resolved.video != "none":
+            boxes = tuple(_boxes(segment)) if resolved.video == "blur" else ()
+            video.append(Span(start, end, resolved.video, segment.category, segment.id, boxes))
+    return EditPlan(
+        audio=tuple(_audio_edit(m) for m in merge_spans(audio, _AUDIO_RANK)),
+        video=tuple(_video_edit(m) for m in merge_spans(video, _VIDEO_RANK)),
+        duration=duration,
+    )
+
+
+def _padded(
+    segment: Segment, before: float, after: float, duration: float | None
+) -> tuple[float, float]:
+    start = max(0.0, segment.start - before)
+    end = segment.end + after
+    if duration is not None:
+        start, end = min(start, duration), min(end, duration)
+    return start, end
+
+
+def _boxes(segment: Segment) -> Iterator[TimedBox]:
+    for hit in segment.detections:
+        if hit.box is not None:
+            yield TimedBox(hit.start, hit.end, hit.box)
+
+
+def _audio_edit(m: Merged) -> AudioEdit:
+    action: AudioEditAction = "mute" if m.action == "mute" else "bleep"
+    return AudioEdit(m.start, m.end, action, m.categories, m.segment_ids)
+
+
+def _video_edit(m: Merged) -> VideoEdit:
+    action = _VIDEO_RANK[_VIDEO_RANK.index(m.action)]
+    boxes = tuple(b for b in m.payload if isinstance(b, TimedBox))
+    return VideoEdit(m.start, m.end, action, m.categories, m.segment_ids, boxes)

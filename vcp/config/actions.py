@@ -1,0 +1,190 @@
+"""The ``actions:`` section: what ``vcp censor`` (and the player sidecars) do with each category.
+
+Every segment of a report has a category (``profanity``, ``nudity``...) and a kind: ``audio``
+(words heard) or ``video`` (frames seen). For each category the section names an audio action
+(``mute``, ``bleep`` or ``none``) and a video action (``skip``, ``blank``, ``blur`` or ``none``),
+and optionally its own padding. A category that is not listed gets ``default``: its audio
+segments are muted and its video segments skipped, unless configured otherwise. Category names
+match case-insensitively (the default detectors call nudity ``Nudity``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from vcp.config.schema import FieldError
+
+__all__ = [
+    "DEFAULT_AUDIO_PADDING_SECONDS",
+    "DEFAULT_BLEEP_FREQUENCY_HZ",
+    "DEFAULT_BLEEP_LEVEL_DBFS",
+    "DEFAULT_BLUR_BOX_PADDING",
+    "DEFAULT_BLUR_STRENGTH",
+    "DEFAULT_CRF",
+    "DEFAULT_PRESET",
+    "DEFAULT_VIDEO_PADDING_SECONDS",
+    "ActionsSettings",
+    "AudioAction",
+    "BleepSettings",
+    "BlurSettings",
+    "CategoryActions",
+    "DefaultActions",
+    "PaddingSettings",
+    "ResolvedActions",
+    "VideoAction",
+    "VideoEncodeSettings",
+]
+
+AudioAction = Literal["mute", "bleep", "none"]
+VideoAction = Literal["skip", "blank", "blur", "none"]
+X264Preset = Literal[
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
+]
+
+DEFAULT_AUDIO_PADDING_SECONDS = 0.15  # a word's edges as Whisper times them are a little tight
+DEFAULT_VIDEO_PADDING_SECONDS = 0.0
+DEFAULT_BLEEP_FREQUENCY_HZ = 1000.0
+DEFAULT_BLEEP_LEVEL_DBFS = -12.0
+DEFAULT_BLUR_BOX_PADDING = 0.15  # grow each box by this fraction of its size on every side
+DEFAULT_BLUR_STRENGTH = 16  # the box is shrunk this many times and scaled back up
+DEFAULT_CRF = 20
+DEFAULT_PRESET: X264Preset = "veryfast"
+_MAX_PADDING_SECONDS = 10.0
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CategoryActions(_Section):
+    """What happens to one category's segments; an action left out means ``none``."""
+
+    audio: AudioAction = "none"
+    video: VideoAction = "none"
+    padding_before: float | None = Field(None, ge=0, le=_MAX_PADDING_SECONDS)
+    padding_after: float | None = Field(None, ge=0, le=_MAX_PADDING_SECONDS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        # Category entries sit under a free-form mapping, where the loader cannot suggest names.
+        if isinstance(data, dict):
+            for key in data:
+                if key not in cls.model_fields:
+                    raise FieldError((str(key),), _unknown(str(key), sorted(cls.model_fields)))
+        return data
+
+
+class DefaultActions(_Section):
+    """The actions for a category the ``categories`` mapping does not list, by segment kind."""
+
+    audio: AudioAction = "mute"
+    video: VideoAction = "skip"
+
+
+class PaddingSettings(_Section):
+    """Seconds added before and after each segment, by kind (a category may override them)."""
+
+    audio: float = Field(DEFAULT_AUDIO_PADDING_SECONDS, ge=0, le=_MAX_PADDING_SECONDS)
+    video: float = Field(DEFAULT_VIDEO_PADDING_SECONDS, ge=0, le=_MAX_PADDING_SECONDS)
+
+
+class BleepSettings(_Section):
+    """The tone that replaces a bleeped segment."""
+
+    frequency_hz: float = Field(DEFAULT_BLEEP_FREQUENCY_HZ, ge=20, le=20000)
+    level_dbfs: float = Field(DEFAULT_BLEEP_LEVEL_DBFS, ge=-60, le=0)
+
+
+class BlurSettings(_Section):
+    """How a ``blur`` hides the detector's boxes."""
+
+    box_padding: float = Field(DEFAULT_BLUR_BOX_PADDING, ge=0, le=2)
+    strength: int = Field(DEFAULT_BLUR_STRENGTH, ge=2, le=256)
+
+
+class VideoEncodeSettings(_Section):
+    """The H.264 encoder used when a video action forces a re-encode."""
+
+    crf: int = Field(DEFAULT_CRF, ge=0, le=51)
+    preset: X264Preset = DEFAULT_PRESET
+
+
+_DEFAULT_CATEGORIES: dict[str, CategoryActions] = {
+    "profanity": CategoryActions(audio="mute"),
+    "slurs": CategoryActions(audio="mute"),
+    "blasphemy": CategoryActions(audio="mute"),
+    "nudity": CategoryActions(video="skip"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedActions:
+    """The actions and padding that apply to one segment."""
+
+    audio: AudioAction
+    video: VideoAction
+    padding_before: float
+    padding_after: float
+
+
+class ActionsSettings(_Section):
+    """Per-category audio and video actions, padding, and how bleeps, blurs and re-encodes look."""
+
+    categories: dict[str, CategoryActions] = Field(
+        default_factory=lambda: dict(_DEFAULT_CATEGORIES)
+    )
+    default: DefaultActions = DefaultActions()
+    padding: PaddingSettings = PaddingSettings()
+    bleep: BleepSettings = BleepSettings()
+    blur: BlurSettings = BlurSettings()
+    video: VideoEncodeSettings = VideoEncodeSettings()
+
+    @field_validator("categories")
+    @classmethod
+    def _distinct_names(cls, value: dict[str, CategoryActions]) -> dict[str, CategoryActions]:
+        seen: dict[str, str] = {}
+        for name in value:
+            key = name.strip().casefold()
+            if not key:
+                raise FieldError((name,), "a category needs a name")
+            if key in seen:
+                raise FieldError(
+                    (name,), f"{name!r} is the same category as {seen[key]!r} (case is ignored)"
+                )
+            seen[key] = name
+        return value
+
+    def for_category(self, category: str) -> CategoryActions | None:
+        """The configured entry for ``category`` (matched ignoring case), or None."""
+        key = category.strip().casefold()
+        for name, entry in self.categories.items():
+            if name.strip().casefold() == key:
+                return entry
+        return None
+
+    def resolve(self, category: str, kind: Literal["audio", "video"]) -> ResolvedActions:
+        """The actions and padding for a segment of ``category`` and ``kind``."""
+        entry = self.for_category(category)
+        pad = self.padding.audio if kind == "audio" else self.padding.video
+        if entry is None:
+            audio: AudioAction = self.default.audio if kind == "audio" else "none"
+            video: VideoAction = self.default.video if kind == "video" else "none"
+            return ResolvedActions(audio=audio, video=video, padding_before=pad, padding_after=pad)
+        return ResolvedActions(
+            audio=entry.audio,
+            video=entry.video,
+            padding_before=pad if entry.padding_before is None else entry.padding_before,
+            padding_after=pad if entry.padding_after is None else entry.padding_after,
+        )
+
+
+def _unknown(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"unknown field {name!r}; did you mean {close[0]!r}?"
+    return f"unknown field {name!r}; known fields: {', '.join(known)}"
