@@ -12,6 +12,7 @@
     │   ├── LockTimeout           another process held a file lock for too long
     │   └── ModelUnavailable      not in the cache and not allowed to fetch (offline, unknown name)
     ├── MediaError                a video or audio input cannot be read          (exit 4)
+    ├── UsageError                a command-line argument is wrong (e.g. an output path) (exit 2)
     ├── ReportError               a report is corrupt, of another version or video (exit 2)
     └── DetectorError             a detector failed to load or run               (exit 1)
 
@@ -44,6 +45,7 @@ __all__ = [
     "ModelUnavailable",
     "ReportError",
     "UnsafePathError",
+    "UsageError",
     "VcpError",
     "redact_url",
 ]
@@ -296,5 +298,11 @@ class DetectorError(VcpError):
 
 class ReportError(VcpError):
     """A report file cannot be read: corrupt JSON, an unknown format or version, another video's."""
+
+    exit_code = 2
+
+
+class UsageError(VcpError):
+    """A command-line argument cannot work: an output path that is a folder, not writable, etc."""
 
     exit_code = 2

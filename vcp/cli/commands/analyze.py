@@ -1,0 +1,202 @@
+"""``vcp analyze INPUT…``: find what a viewer may not want to see or hear, write a report each.
+
+Inputs and report paths are checked first, then the models (without ``--download-models`` a
+missing one stops the run before any frame is decoded, with the command that fetches it); then
+every video is analysed, up to ``--jobs`` at a time, each detector starting the moment its model
+is ready. A failed video is reported and the others still run; the exit code is the worst.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from vcp.cli.progress import choose_mode, make_renderer
+from vcp.cli.render import render_error
+from vcp.config import Settings, load_document, settings_from_document
+from vcp.config.loader import config_path, source_location
+from vcp.config.yaml_io import YamlDocument
+from vcp.errors import ModelError, ModelUnavailable, UsageError, VcpError
+
+if TYPE_CHECKING:  # the analysis and the manager are imported only when the command runs
+    from vcp.analysis.pipeline import Analyzer
+    from vcp.models.manager import ModelManager
+
+EXIT_INTERRUPTED = 130
+REPORT_FORMATS = ("json",)
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the ``analyze`` command."""
+    parser = sub.add_parser(
+        "analyze",
+        parents=[common],
+        help="analyse videos and write a report of what was found",
+        description="Analyse videos (files, or folders searched for videos) with the configured "
+        "detectors and write one JSON report per video.",
+    )
+    parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT", help="video or folder")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT",
+        help="report file (one input) or folder (several); default: <video>.vcp.json beside it",
+    )
+    parser.add_argument(
+        "--download-models",
+        action="store_true",
+        help="fetch missing models in this run (else a missing model is an error)",
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="never touch the network (as HF_HUB_OFFLINE=1)"
+    )
+    parser.add_argument(
+        "--progress",
+        choices=["auto", "bars", "log", "none"],
+        default="auto",
+        help="bars on a terminal, log lines otherwise (default: auto)",
+    )
+    parser.add_argument(
+        "--jobs", type=_positive, default=1, metavar="N", help="videos analysed at once (default 1)"
+    )
+    parser.add_argument(
+        "--format",
+        default="json",
+        metavar="FORMATS",
+        help="report formats, comma-separated (default: json)",
+    )
+    parser.set_defaults(handler=run_analyze)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    """The command's entry point: returns the exit code."""
+    from vcp.analysis.inputs import find_videos, report_paths
+
+    _check_formats(args.format)
+    doc = load_document(args.config)
+    settings = settings_from_document(doc)
+    if not any(d.enabled for d in settings.detectors):
+        raise UsageError(
+            "no detector is enabled in the configuration",
+            where=doc.source,
+            hint="enable one under `detectors:` (see `vcp config show`)",
+        )
+    videos = find_videos(args.inputs)
+    reports = report_paths(videos, args.output)
+    try:
+        return asyncio.run(_run(doc, settings, list(zip(videos, reports, strict=True)), args))
+    except KeyboardInterrupt:
+        sys.stderr.write(
+            "interrupted: no report was written for the videos being analysed; "
+            "downloads are kept and resume when you run the same command again\n"
+        )
+        return EXIT_INTERRUPTED
+
+
+def _check_formats(text: str) -> None:
+    unknown = [f for f in text.split(",") if f.strip() not in REPORT_FORMATS]
+    if unknown:
+        raise UsageError(
+            f"unknown report format {', '.join(map(repr, unknown))}",
+            hint=f"known: {', '.join(REPORT_FORMATS)}; player files come from `vcp export`",
+        )
+
+
+async def _run(
+    doc: YamlDocument, settings: Settings, jobs: list[tuple[Path, Path]], args: argparse.Namespace
+) -> int:
+    from vcp.analysis.pipeline import Analyzer
+    from vcp.cli.analysis_view import AnalysisView
+    from vcp.models.manager import ModelManager
+
+    quiet = bool(getattr(args, "quiet", False))
+    # Without --download-models nothing may be fetched, so nothing is asked of the network.
+    offline = True if (args.offline or not args.download_models) else None
+    mode = choose_mode(args.progress, stream=sys.stderr, quiet=quiet, env=_env())
+    with (
+        make_renderer(args.progress, quiet=quiet) as downloads,
+        AnalysisView(downloads, mode) as view,
+    ):
+        async with ModelManager(settings.models, on_event=view, offline=offline) as models:
+            analyzer = Analyzer(
+                settings, models, on_event=view, config_path=config_path(args.config)
+            )
+            try:
+                if not args.download_models:
+                    await _require_cached(models, analyzer.model_names)
+                return await _analyze_all(analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet)
+            except ModelError as exc:
+                model = getattr(exc, "model", None)
+                view.close()
+                render_error(exc, config=source_location(doc, settings, model) if model else None)
+                return exc.exit_code
+
+
+async def _require_cached(models: ModelManager, names: Sequence[str]) -> None:
+    from vcp.models.local import FileState
+
+    missing = []
+    for name in names:
+        status = await models.status(name)
+        if status.state is not FileState.CACHED:
+            missing.append(name)
+    if missing:
+        listed = " ".join(missing)
+        raise ModelUnavailable(
+            f"model{'s' * (len(missing) > 1)} not downloaded yet: {', '.join(missing)}",
+            hint=f"run `vcp models download {listed}` first, "
+            "or add --download-models to fetch them in this run",
+        )
+
+
+async def _analyze_all(
+    analyzer: Analyzer, jobs: list[tuple[Path, Path]], *, jobs_at_once: int, quiet: bool
+) -> int:
+    slots = asyncio.Semaphore(jobs_at_once)
+    codes: list[int] = []
+
+    async def one(video: Path, report_path: Path) -> None:
+        async with slots:
+            codes.append(await _analyze_one(analyzer, video, report_path, quiet=quiet))
+
+    async with asyncio.TaskGroup() as group:
+        for video, report_path in jobs:
+            group.create_task(one(video, report_path))
+    return max(codes, default=0)
+
+
+async def _analyze_one(analyzer: Analyzer, video: Path, report_path: Path, *, quiet: bool) -> int:
+    from vcp.cli.analysis_view import summary_lines
+
+    try:
+        report = await analyzer.analyze(video, report_path=report_path)
+    except ModelError:
+        raise  # every video needs the model: the run stops with its error
+    except VcpError as exc:
+        render_error(exc)
+        return exc.exit_code
+    if not quiet:
+        sys.stdout.write("\n".join(summary_lines(report, report_path)) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _env() -> dict[str, str]:
+    import os
+
+    return dict(os.environ)
