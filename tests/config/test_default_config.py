@@ -168,8 +168,8 @@ def test_nudenet_release_fallback_matches_the_reference(
 def test_nudenet_labels_match_the_reference(default: Settings, reference: Reference) -> None:
     assert reference.nudenet_labels == NUDENET_LABELS
     (nudity,) = [d for d in default.detectors if isinstance(d, NudityDetector)]
-    assert set(nudity.categories["Nudity"]) <= set(reference.nudenet_labels)
-    assert all(label.endswith("_EXPOSED") for label in nudity.categories["Nudity"])
+    assert set(nudity.categories["nudity"]) <= set(reference.nudenet_labels)
+    assert all(label.endswith("_EXPOSED") for label in nudity.categories["nudity"])
 
 
 def test_llava_is_only_a_commented_example(default: Settings) -> None:
