@@ -103,7 +103,7 @@ def test_an_unknown_key_in_the_section_is_an_error(write_config: WriteConfig) ->
         ("bleep: {level_dbfs: 3}", "actions.bleep.level_dbfs", "less than or equal to 0"),
         ("video: {crf: 60}", "actions.video.crf", "less than or equal to 51"),
         ("video: {preset: quick}", "actions.video.preset", "input should be 'ultrafast'"),
-        ("blur: {strength: 1}", "actions.blur.strength", "greater than or equal to 2"),
+        ("blur: {cells: 0}", "actions.blur.cells", "greater than or equal to 1"),
         ("default: {video: cut}", "actions.default.video", "'skip', 'blank', 'blur' or 'none'"),
     ],
 )

@@ -23,7 +23,7 @@ __all__ = [
     "DEFAULT_BLEEP_FREQUENCY_HZ",
     "DEFAULT_BLEEP_LEVEL_DBFS",
     "DEFAULT_BLUR_BOX_PADDING",
-    "DEFAULT_BLUR_STRENGTH",
+    "DEFAULT_BLUR_CELLS",
     "DEFAULT_CRF",
     "DEFAULT_PRESET",
     "DEFAULT_VIDEO_PADDING_SECONDS",
@@ -50,7 +50,7 @@ DEFAULT_VIDEO_PADDING_SECONDS = 0.0
 DEFAULT_BLEEP_FREQUENCY_HZ = 1000.0
 DEFAULT_BLEEP_LEVEL_DBFS = -12.0
 DEFAULT_BLUR_BOX_PADDING = 0.15  # grow each box by this fraction of its size on every side
-DEFAULT_BLUR_STRENGTH = 16  # the box is shrunk this many times and scaled back up
+DEFAULT_BLUR_CELLS = 6  # mosaic cells across a box's longer side
 DEFAULT_CRF = 20
 DEFAULT_PRESET: X264Preset = "veryfast"
 _MAX_PADDING_SECONDS = 10.0
@@ -104,7 +104,7 @@ class BlurSettings(_Section):
     """How a ``blur`` hides the detector's boxes."""
 
     box_padding: float = Field(DEFAULT_BLUR_BOX_PADDING, ge=0, le=2)
-    strength: int = Field(DEFAULT_BLUR_STRENGTH, ge=2, le=256)
+    cells: int = Field(DEFAULT_BLUR_CELLS, ge=1, le=64)
 
 
 class VideoEncodeSettings(_Section):
