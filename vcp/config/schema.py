@@ -348,11 +348,94 @@ class NudityDetector(_Detector):
         return value
 
 
+# Speech: a hit's score is whisper's mean word probability; clearly heard swearing scores 0.8+,
+# misheard words under 0.4.
+DEFAULT_SPEECH_THRESHOLD = 0.4
+DEFAULT_BEAM_SIZE = 5
+DEFAULT_WINDOW_SECONDS = 180.0
+DEFAULT_OVERLAP_SECONDS = 5.0
+# The lists shipped in vcp/analysis/wordlists (vcp.analysis.detectors.words.SHIPPED_CATEGORIES).
+_SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
+
+
 class SpeechProfanityDetector(_Detector):
-    """Whisper word timestamps matched against a profanity list."""
+    """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
+
+    ``categories`` picks the shipped lists; ``words`` adds the user's own entries per category,
+    ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report.
+    ``threshold`` applies to a hit's mean word probability. Audio is transcribed in windows of
+    ``window_seconds`` that overlap by ``overlap_seconds``."""
 
     type: Literal["speech-profanity"]
+    threshold: float = Field(DEFAULT_SPEECH_THRESHOLD, ge=0, le=1)
     languages: tuple[str, ...] = ("en",)
+    categories: tuple[str, ...] = _SHIPPED_WORD_LISTS
+    words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    word_lists: tuple[Path, ...] = ()
+    compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
+    threads: int = Field(0, ge=0)  # 0: CTranslate2 picks (one per core)
+    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
+    vad_filter: bool = True
+    window_seconds: float = Field(DEFAULT_WINDOW_SECONDS, gt=0)
+    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0)
+
+    @field_validator("categories")
+    @classmethod
+    def _shipped(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for i, category in enumerate(value):
+            if category not in _SHIPPED_WORD_LISTS:
+                known = ", ".join(_SHIPPED_WORD_LISTS)
+                message = f"no shipped word list {category!r}; shipped: {known} (own words: words)"
+                raise FieldError((i,), message)
+        return value
+
+    @field_validator("words")
+    @classmethod
+    def _entries(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for category, entries in value.items():
+            _check_entries(entries, category, (category,))
+        return value
+
+    @field_validator("allow")
+    @classmethod
+    def _allowed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_entries(value, "allow", ())
+        return value
+
+    @field_validator("word_lists")
+    @classmethod
+    def _files(cls, value: tuple[Path, ...]) -> tuple[Path, ...]:
+        from vcp.analysis.detectors.words import WordListError, read_list
+
+        for i, path in enumerate(value):
+            try:
+                read_list(path)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                raise FieldError((i,), f"cannot read word list {str(path)!r}: {reason}") from None
+            except UnicodeDecodeError:
+                raise FieldError((i,), f"word list {str(path)!r} is not UTF-8 text") from None
+            except WordListError as exc:
+                raise FieldError((i,), str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _windows(self) -> SpeechProfanityDetector:
+        if self.overlap_seconds >= self.window_seconds:
+            message = f"must be shorter than window_seconds ({self.window_seconds})"
+            raise FieldError(("overlap_seconds",), message)
+        return self
+
+
+def _check_entries(entries: tuple[str, ...], category: str, loc: tuple[str | int, ...]) -> None:
+    from vcp.analysis.detectors.words import WordListError, parse_entry
+
+    for i, entry in enumerate(entries):
+        try:
+            parse_entry(entry, category)
+        except WordListError as exc:
+            raise FieldError((*loc, i), str(exc)) from None
 
 
 Detector = Annotated[NudityDetector | SpeechProfanityDetector, Field(discriminator="type")]
