@@ -34,3 +34,12 @@ def test_every_event_type_is_exported() -> None:
     from vcp.models.events import Event
 
     assert {event.__name__ for event in get_args(Event)} <= set(vcp.__all__)
+
+
+def test_every_analysis_event_is_exported() -> None:
+    from typing import get_args
+
+    from vcp.analysis.events import AnalysisEvent
+
+    assert {event.__name__ for event in get_args(AnalysisEvent)} <= set(vcp.__all__)
+    assert callable(vcp.analyze) and hasattr(vcp.Analyzer, "analyze")

@@ -7,8 +7,23 @@ The public surface for embedding applications::
     settings = load_settings("vcp.yaml")
     async with ModelManager(settings.models, on_event=print) as models:
         whisper = await models.ready("whisper-tiny-en")
+        report = await analyze("movie.mp4", settings, models=models, on_event=print)
 """
 
+from vcp.analysis.events import (
+    AnalysisEvent,
+    AnalysisFinished,
+    AnalysisProgress,
+    AnalysisStarted,
+    DetectionFound,
+    DetectorFinished,
+    DetectorReady,
+    DetectorSkipped,
+    DetectorWaiting,
+    MediaWarning,
+    ReportWritten,
+)
+from vcp.analysis.pipeline import Analyzer, analyze
 from vcp.config import ModelsSettings, Settings, load_settings
 from vcp.errors import (
     AuthRequired,
@@ -22,7 +37,9 @@ from vcp.errors import (
     ModelError,
     ModelNotFound,
     ModelUnavailable,
+    ReportError,
     UnsafePathError,
+    UsageError,
     VcpError,
 )
 from vcp.models.events import (
@@ -43,10 +60,28 @@ from vcp.models.events import (
 )
 from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
 from vcp.models.manager import ModelManager
+from vcp.report import Report, load_report
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnalysisEvent",
+    "AnalysisFinished",
+    "AnalysisProgress",
+    "AnalysisStarted",
+    "Analyzer",
+    "DetectionFound",
+    "DetectorFinished",
+    "DetectorReady",
+    "DetectorSkipped",
+    "DetectorWaiting",
+    "MediaWarning",
+    "Report",
+    "ReportError",
+    "ReportWritten",
+    "UsageError",
+    "analyze",
+    "load_report",
     "AuthRequired",
     "BytesReceived",
     "ConfigError",

@@ -1,0 +1,135 @@
+"""`vcp analyze` on bad input: a clear message, the right exit code, no traceback, no report.
+
+The models come from a cache filled once per session from the mirror; these runs are offline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from vcp_testing.analysis import SAMPLE, config_data, fill_cache, make_media, write_config
+from vcp_testing.cli import Run
+
+pytestmark = pytest.mark.usefixtures("restore_logging")
+
+
+@pytest.fixture(scope="session")
+def ready_cache(default_models_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache holding both default models."""
+    cache = tmp_path_factory.mktemp("ready-cache")
+    fill_cache(default_models_root, cache)
+    return cache
+
+
+@pytest.fixture
+def config(ready_cache: Path, tmp_path: Path) -> Path:
+    """A config using ``ready_cache``; its endpoint is a closed port: no test here downloads."""
+    return write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", ready_cache))
+
+
+def _no_traceback(text: str) -> bool:
+    return "Traceback" not in text
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d / "missing.mp4", "no such file or folder"),
+        (lambda d: (d / "empty").mkdir() or d / "empty", "no video files in this folder"),
+        (lambda d: (d / "notes.mp4").write_text("hello, I am text") and d / "notes.mp4", ""),
+        (lambda d: (d / "zero.mp4").write_bytes(b"") or d / "zero.mp4", ""),
+    ],
+    ids=["missing", "folder-without-videos", "text-named-mp4", "zero-length"],
+)
+async def test_unreadable_inputs_exit_4_with_a_message(
+    vcp: Run, config: Path, tmp_path: Path, make, message: str
+) -> None:
+    target = make(tmp_path)
+    result = await vcp("analyze", target, "-c", config, "--progress", "none")
+    assert result.returncode == 4, result.stderr
+    assert result.stderr.startswith("error: ") and message in result.stderr
+    assert "hint: " in result.stderr and _no_traceback(result.stderr)
+    assert not list(tmp_path.rglob("*.vcp.json"))
+
+
+async def test_an_output_path_that_is_a_folder_is_refused_before_any_work(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    result = await vcp("analyze", SAMPLE, "-c", config, "-o", tmp_path)
+    assert result.returncode == 2
+    assert "the output path is a folder" in result.stderr
+    missing = await vcp("analyze", SAMPLE, "-c", config, "-o", tmp_path / "no" / "r.json")
+    assert missing.returncode == 2 and "output folder does not exist" in missing.stderr
+
+
+async def test_a_video_without_audio_skips_speech_and_says_so(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    film = make_media(tmp_path / "silent.mp4", audio=False)
+    result = await vcp("analyze", film, "-c", config, "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "silent.vcp.json").read_text())
+    status = {d["name"]: (d["status"], d.get("reason")) for d in report["detectors"]}
+    assert status["nudity"] == ("ran", None)
+    assert status["profanity"] == ("skipped", "silent.mp4 has no audio stream")
+    assert any("profanity: skipped" in w for w in report["warnings"])
+    assert "warning: profanity skipped" in result.stderr
+
+
+async def test_audio_only_skips_vision(vcp: Run, config: Path, tmp_path: Path) -> None:
+    track = make_media(tmp_path / "speech.m4a", video=False)
+    result = await vcp("analyze", track, "-c", config, "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "speech.vcp.json").read_text())
+    status = {d["name"]: d["status"] for d in report["detectors"]}
+    assert status == {"nudity": "skipped", "profanity": "ran"}
+
+
+async def test_a_truncated_video_is_reported_and_never_crashes(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    film = tmp_path / "cut.mp4"
+    film.write_bytes(SAMPLE.read_bytes()[: SAMPLE.stat().st_size // 2])
+    result = await vcp("analyze", film, "-c", config, "--progress", "none")
+    assert _no_traceback(result.stderr)
+    if result.returncode == 0:  # what could be read was analysed; the damage is on record
+        report = json.loads((tmp_path / "cut.vcp.json").read_text())
+        assert report["input"]["name"] == "cut.mp4"
+    else:
+        assert result.returncode == 4 and "hint: " in result.stderr
+        assert not (tmp_path / "cut.vcp.json").exists()
+
+
+async def test_one_bad_input_among_several_keeps_the_others_and_the_worst_code(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    good = make_media(tmp_path / "good.mp4")
+    (tmp_path / "bad.mp4").write_text("not a video")
+    result = await vcp("analyze", good, tmp_path / "bad.mp4", "-c", config, "--progress", "none")
+    assert result.returncode == 4
+    assert (tmp_path / "good.vcp.json").exists() and not (tmp_path / "bad.vcp.json").exists()
+    assert "good.mp4: 0 segments" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["detectors"][0].update(type="llava"), "detectors[0]"),
+        (
+            lambda d: d["detectors"][1].update(model="whisper-huge"),
+            "'whisper-huge' is not a source",
+        ),
+    ],
+    ids=["unknown-type", "undeclared-model"],
+)
+async def test_config_errors_exit_2_with_the_place(
+    vcp: Run, ready_cache: Path, tmp_path: Path, change, message: str
+) -> None:
+    data = config_data("http://127.0.0.1:9", ready_cache)
+    change(data)
+    config = write_config(tmp_path / "bad.yaml", data)
+    result = await vcp("analyze", SAMPLE, "-c", config)
+    assert result.returncode == 2
+    assert message in result.stderr and "bad.yaml:" in result.stderr
