@@ -1,0 +1,68 @@
+"""The flagged spans every sidecar format writes, taken from a report, and their clock times.
+
+Pure: no files, no media. A ``Cue`` is one segment the user has not allowed, with the times
+rounded to the millisecond once, here, so every format agrees with every other to the millisecond.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from vcp.report import Report, Segment
+
+__all__ = ["Cue", "clock", "cues_from_report", "millis"]
+
+Kind = Literal["audio", "video"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """One flagged span: ``start``/``end`` in whole milliseconds, what it is, and what was said."""
+
+    segment_id: int
+    start_ms: int
+    end_ms: int
+    category: str
+    kind: Kind
+    labels: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()  # masked forms (``f**k``) of the words heard, in order
+
+
+def millis(seconds: float) -> int:
+    """``seconds`` as whole milliseconds, rounded as the report's ``HH:MM:SS.mmm`` times are."""
+    return max(0, round(seconds * 1000))
+
+
+def clock(ms: int) -> str:
+    """``HH:MM:SS.mmm``, the WebVTT timestamp with hours (which MCF requires)."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, fraction = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction:03d}"
+
+
+def cues_from_report(report: Report) -> list[Cue]:
+    """The report's segments that are not allowed, in time order, as cues."""
+    cues = [_cue(s) for s in report.segments if not s.allow]
+    return sorted(cues, key=lambda c: (c.start_ms, c.end_ms, c.segment_id))
+
+
+def _cue(segment: Segment) -> Cue:
+    start = millis(segment.start)
+    return Cue(
+        segment_id=segment.id,
+        start_ms=start,
+        end_ms=max(millis(segment.end), start + 1),  # a one-frame hit still spans a millisecond
+        category=segment.category,
+        kind=segment.kind,
+        labels=tuple(segment.labels),
+        words=_masked_words(segment.detections),
+    )
+
+
+def _masked_words(detections: Iterable[object]) -> tuple[str, ...]:
+    words = (getattr(d, "masked", None) or getattr(d, "word", None) for d in detections)
+    return tuple(w for w in words if w)

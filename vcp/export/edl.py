@@ -1,0 +1,99 @@
+"""Kodi / MPlayer / mpv edit decision lists: one ``start end action`` line per edit.
+
+Times are seconds with three decimals; action ``0`` skips the span (Kodi calls it a cut) and ``1``
+mutes it. Kodi rejects a whole file whose edits overlap, so ``flatten`` makes the list disjoint:
+overlapping edits of one action join, and a mute loses the part a skip already covers.
+Players look for the list beside the film, named after it: ``Film (2020).mkv`` ->
+``Film (2020).edl``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum
+
+from vcp.export.cues import Cue
+
+__all__ = ["Edit", "EdlAction", "default_edits", "flatten", "format_edl"]
+
+
+class EdlAction(IntEnum):
+    """The EDL action codes vcp writes."""
+
+    SKIP = 0
+    MUTE = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One line of the list, times in whole milliseconds."""
+
+    start_ms: int
+    end_ms: int
+    action: EdlAction
+
+
+# What a player can do for each vcp action: skip or mute. A player cannot blank or blur a picture,
+# so those skip; ``none`` writes nothing.
+ACTION_CODES: dict[str, EdlAction] = {
+    "skip": EdlAction.SKIP,
+    "blank": EdlAction.SKIP,
+    "blur": EdlAction.SKIP,
+    "mute": EdlAction.MUTE,
+    "bleep": EdlAction.MUTE,
+}
+
+
+def default_edits(cues: Iterable[Cue]) -> list[Edit]:
+    """Edits without an actions plan: speech muted, pictures skipped, no padding."""
+    return [
+        Edit(c.start_ms, c.end_ms, EdlAction.MUTE if c.kind == "audio" else EdlAction.SKIP)
+        for c in cues
+    ]
+
+
+def flatten(edits: Iterable[Edit]) -> list[Edit]:
+    """Disjoint edits in time order: skips merged, mutes merged and cut around the skips."""
+    edits = list(edits)
+    skips = _merge(e for e in edits if e.action is EdlAction.SKIP)
+    mutes = _merge(e for e in edits if e.action is EdlAction.MUTE)
+    return sorted(skips + _subtract(mutes, skips), key=lambda e: e.start_ms)
+
+
+def format_edl(edits: Iterable[Edit]) -> str:
+    """The EDL text for ``edits`` (flattened first)."""
+    return "".join(
+        f"{_seconds(e.start_ms)} {_seconds(e.end_ms)} {int(e.action)}\n" for e in flatten(edits)
+    )
+
+
+def _seconds(ms: int) -> str:
+    return f"{ms // 1000}.{ms % 1000:03d}"
+
+
+def _merge(edits: Iterable[Edit]) -> list[Edit]:
+    merged: list[Edit] = []
+    for edit in sorted(edits, key=lambda e: (e.start_ms, e.end_ms)):
+        if merged and edit.start_ms <= merged[-1].end_ms:
+            last = merged[-1]
+            merged[-1] = Edit(last.start_ms, max(last.end_ms, edit.end_ms), last.action)
+        else:
+            merged.append(edit)
+    return merged
+
+
+def _subtract(edits: list[Edit], holes: list[Edit]) -> list[Edit]:
+    """The parts of ``edits`` outside every hole (both lists sorted and disjoint)."""
+    out: list[Edit] = []
+    for edit in edits:
+        start = edit.start_ms
+        for hole in holes:
+            if hole.end_ms <= start or hole.start_ms >= edit.end_ms:
+                continue
+            if hole.start_ms > start:
+                out.append(Edit(start, hole.start_ms, edit.action))
+            start = max(start, hole.end_ms)
+        if start < edit.end_ms:
+            out.append(Edit(start, edit.end_ms, edit.action))
+    return out

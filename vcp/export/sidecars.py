@@ -1,0 +1,141 @@
+"""``write_sidecars``: every player file for one report, named as players look for them.
+
+The text formats are derived from the report alone and are replaced on every export (re-exporting
+after editing the report is the normal workflow). The chapters format is a copy of the whole film;
+an existing copy is replaced only with ``force``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vcp.errors import UsageError
+from vcp.export.chapters import plan_chapters
+from vcp.export.cues import Cue, cues_from_report, millis
+from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
+from vcp.export.files import output_error, write_text_atomic
+from vcp.export.mcf import format_mcf
+from vcp.export.vtt import format_vtt
+
+if TYPE_CHECKING:
+    from vcp.report import Report
+
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_sidecars"]
+
+log = logging.getLogger(__name__)
+
+FORMATS = ("edl", "mcf", "vtt", "chapters")
+# The cheap text files by default; ``chapters`` copies the whole film, so it is asked for by name.
+DEFAULT_FORMATS = ("edl", "mcf", "vtt")
+_SUFFIXES = {"edl": ".edl", "mcf": ".mcf", "vtt": ".vcp.vtt", "chapters": ".chapters.mkv"}
+
+
+def sidecar_path(video: Path, fmt: str, out_dir: Path | None = None) -> Path:
+    """Where ``fmt`` goes for ``video``: ``<stem><suffix>`` in ``out_dir`` or beside the video."""
+    return (out_dir or video.parent) / f"{video.stem}{_SUFFIXES[fmt]}"
+
+
+def write_sidecars(
+    report: Report,
+    formats: Iterable[str],
+    *,
+    actions: Any = None,
+    video: Path | None = None,
+    out_dir: Path | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """Write ``formats`` for ``report``; returns the paths written, in ``formats`` order.
+
+    ``actions`` (the settings' actions section) decides EDL skips and mutes and their padding;
+    without it speech is muted and pictures skipped, unpadded. ``video`` defaults to the report's
+    input path. Segments with ``allow: true`` appear in no output.
+    """
+    formats = _check_formats(formats)
+    film = video or Path(report.input.path)
+    targets = {fmt: sidecar_path(film, fmt, out_dir) for fmt in formats}
+    _check_targets(film, targets, force=force)
+    if out_dir is not None:
+        _make_dir(out_dir)
+    cues = cues_from_report(report)
+    for fmt, target in targets.items():
+        _WRITERS[fmt](report, cues, film, target, actions)
+        log.info("wrote %s", target)
+    return list(targets.values())
+
+
+def _make_dir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(folder / ".", exc) from exc
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    chosen = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(
+            f"unknown export format: {', '.join(unknown) or '(none given)'}",
+            where="--format",
+            hint="choose from " + ", ".join(FORMATS),
+        )
+    return chosen
+
+
+def _check_targets(film: Path, targets: dict[str, Path], *, force: bool) -> None:
+    for target in targets.values():
+        if target.exists() and film.exists() and target.samefile(film):
+            raise UsageError(
+                f"{target.name} is the input video", where=str(target), hint="use -o DIR"
+            )
+    chapters = targets.get("chapters")
+    if chapters is not None and chapters.exists() and not force:
+        raise UsageError(
+            f"{chapters.name} already exists",
+            where=str(chapters),
+            hint="add --force to replace it",
+        )
+
+
+def _write_edl(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
+    edits = default_edits(cues) if actions is None else _planned_edits(report, actions)
+    write_text_atomic(target, format_edl(edits))
+
+
+def _planned_edits(report: Report, actions: Any) -> list[Edit]:
+    """The actions plan's edits (padded, clamped, allowed segments dropped) as EDL edits."""
+    from vcp.actions import AudioEdit, VideoEdit, plan_edits
+
+    plan = plan_edits(report, actions)
+    edits: list[AudioEdit | VideoEdit] = [*plan.audio, *plan.video]
+    return [Edit(millis(e.start), millis(e.end), ACTION_CODES[e.action]) for e in edits]
+
+
+def _write_mcf(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
+    write_text_atomic(target, format_mcf(cues, duration=report.input.duration))
+
+
+def _write_vtt(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
+    write_text_atomic(target, format_vtt(cues))
+
+
+def _write_chapters(
+    report: Report, cues: list[Cue], film: Path, target: Path, actions: Any
+) -> None:
+    from vcp.media.chapters import write_with_chapters
+
+    chapters = plan_chapters(cues, duration_ms=millis(report.input.duration))
+    result = write_with_chapters(film, target, chapters)
+    for name in result.dropped:
+        log.warning("%s: stream %s not copied (the container cannot hold it)", target.name, name)
+
+
+_WRITERS: dict[str, Callable[[Report, list[Cue], Path, Path, Any], None]] = {
+    "edl": _write_edl,
+    "mcf": _write_mcf,
+    "vtt": _write_vtt,
+    "chapters": _write_chapters,
+}

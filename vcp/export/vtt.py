@@ -1,0 +1,35 @@
+"""WebVTT subtitles that name what is flagged while it is on screen, for players without EDL.
+
+One cue per flagged span, numbered by the report's segment id; the text is the category in
+brackets and, for speech, the masked words (``[profanity] f**k``). Report strings are user input:
+``&``, ``<`` and ``>`` are escaped as WebVTT requires, line breaks and ``-->`` removed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from vcp.export.cues import Cue, clock
+
+__all__ = ["cue_text", "format_vtt"]
+
+
+def format_vtt(cues: Iterable[Cue]) -> str:
+    """The WebVTT text for ``cues``."""
+    blocks = ["WEBVTT"]
+    for cue in cues:
+        times = f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}"
+        blocks.append(f"vcp-{cue.segment_id}\n{times}\n{_escape(cue_text(cue))}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def cue_text(cue: Cue) -> str:
+    """What a viewer reads during ``cue``: ``[category]`` and the masked words heard."""
+    text = f"[{cue.category}]"
+    return f"{text} {' '.join(cue.words)}" if cue.words else text
+
+
+def _escape(text: str) -> str:
+    text = " ".join(text.split())  # no line breaks: a blank line would end the cue
+    text = text.replace("-->", "->")
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

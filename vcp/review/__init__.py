@@ -1,0 +1,12 @@
+"""Review pages: one self-contained HTML file per film (timeline, stills, masked words, allow
+toggles, a button that saves the edited report), and an index for a folder of films.
+
+The pages need no server and fetch nothing: CSS, script, stills and the report are inline, and a
+Content-Security-Policy forbids loading anything else.
+"""
+
+from __future__ import annotations
+
+from vcp.review.pages import INDEX_NAME, page_path, write_folder_review, write_review
+
+__all__ = ["INDEX_NAME", "page_path", "write_folder_review", "write_review"]

@@ -1,0 +1,55 @@
+// The review page's behaviour: allow toggles, and saving the edited report as a JSON download.
+// Everything shown is already in the HTML; the report itself is the JSON block #vcp-report.
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  window.addEventListener("error", function (event) {
+    root.setAttribute("data-error", String(event.message || event.error));
+  });
+
+  var report = JSON.parse(document.getElementById("vcp-report").textContent);
+  var segments = {};
+  report.segments.forEach(function (segment) { segments[String(segment.id)] = segment; });
+
+  function serialise() {
+    return JSON.stringify(report, null, 2) + "\n";
+  }
+
+  function setAllow(id, allow) {
+    segments[id].allow = allow;
+    document.querySelectorAll('[data-segment="' + id + '"]').forEach(function (el) {
+      el.classList.toggle("allowed", allow);
+    });
+    var flagged = report.segments.filter(function (s) { return !s.allow; }).length;
+    document.getElementById("status").textContent =
+      flagged + " of " + report.segments.length + " segments will be acted on";
+  }
+
+  function save() {
+    var blob = new Blob([serialise()], { type: "application/json" });
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = root.getAttribute("data-report-name");
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
+  document.querySelectorAll("input.allow").forEach(function (box) {
+    box.addEventListener("change", function () { setAllow(box.getAttribute("data-id"), box.checked); });
+  });
+  document.getElementById("save").addEventListener("click", save);
+
+  // Test hooks: ?allow=ID clicks that segment's toggle; ?dump writes what Save would save into
+  // the hidden #vcp-saved, so a headless browser's DOM dump shows it.
+  var params = new URLSearchParams(window.location.search);
+  params.getAll("allow").forEach(function (id) {
+    var box = document.querySelector('input.allow[data-id="' + CSS.escape(id) + '"]');
+    if (box) { box.click(); }
+  });
+  if (params.has("dump")) {
+    document.getElementById("vcp-saved").textContent = serialise();
+  }
+  root.setAttribute("data-ready", "1");
+})();

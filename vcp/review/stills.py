@@ -1,0 +1,45 @@
+"""A still per visual segment for the review page: the report's own, else one taken from the film.
+
+A report is user-editable input, so only ``data:image/jpeg`` and ``data:image/png`` base64 URLs are
+taken from it; anything else is ignored and replaced by a still from the video when it is there.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vcp.report import Report, Segment
+
+__all__ = ["collect_stills"]
+
+log = logging.getLogger(__name__)
+
+_DATA_URL = re.compile(r"data:image/(?:jpeg|png);base64,[A-Za-z0-9+/]+={0,2}")
+
+
+def collect_stills(report: Report, video: Path | None) -> dict[int, str]:
+    """Segment id -> image data URL for each visual segment that has or can get one."""
+    visual = [s for s in report.segments if s.kind == "video"]
+    stills = {s.id: s.thumbnail for s in visual if s.thumbnail and _DATA_URL.fullmatch(s.thumbnail)}
+    missing = [s for s in visual if s.id not in stills]
+    if missing and video is not None and video.is_file():
+        stills.update(_grab(video, missing))
+    elif missing:
+        log.warning("%d segments have no still and the video is not there", len(missing))
+    return stills
+
+
+def _grab(video: Path, segments: list[Segment]) -> dict[int, str]:
+    from vcp.media.thumbnails import grab_thumbnails
+
+    jpegs = grab_thumbnails(video, [(s.start + s.end) / 2 for s in segments])
+    return {
+        s.id: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+        for s, jpeg in zip(segments, jpegs, strict=True)
+        if jpeg
+    }
