@@ -102,7 +102,9 @@ def _remux(inp: Any, out: Any, chapters: list[Chapter]) -> CopyResult:
     streams = _add_streams(inp, out, result)
     out.set_chapters([_av_chapter(i, c) for i, c in enumerate(chapters, start=1)])
     for packet in inp.demux(list(streams)):
-        if packet.dts is None:  # the demuxer's end-of-stream marker
+        # Skip only the empty end-of-stream packets: a Matroska source's first packets have no
+        # dts either, so ``dts is None`` would drop real (key) frames.
+        if packet.size == 0:
             continue
         target = streams[packet.stream]
         packet.stream = target

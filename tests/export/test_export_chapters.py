@@ -1,0 +1,89 @@
+"""The stream-copied .chapters.mkv, read back by PyAV: chapter times and titles, streams intact."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+from vcp_testing.cli import Result
+
+Run = Callable[..., Result]
+
+# The sample's report: a picture 1-4 s (the word at 3.072 s lies inside it), three more words,
+# and a picture at 9-10.5 s the user allowed, which must not become a chapter.
+EXPECTED = [
+    (0, 1000, "Film"),
+    (1000, 4000, "nudity + profanity"),
+    (4000, 5628, "Film"),
+    (5628, 6018, "profanity"),
+    (6018, 7400, "Film"),
+    (7400, 8136, "blasphemy"),
+    (8136, 11088, "Film"),
+    (11088, 11884, "profanity"),
+    (11884, 14000, "Film"),
+]
+
+
+def _chapters(path: Path) -> list[tuple[int, int, str]]:
+    with av.open(str(path)) as container:
+        return [
+            (
+                round(c["start"] * c["time_base"] * 1000),
+                round(c["end"] * c["time_base"] * 1000),
+                c["metadata"]["title"],
+            )
+            for c in container.chapters()
+        ]
+
+
+def _streams(path: Path) -> list[tuple[str, str, int]]:
+    with av.open(str(path)) as container:
+        counts = dict.fromkeys(range(len(container.streams)), 0)
+        for packet in container.demux():
+            if packet.size:  # not the empty end-of-stream packet
+                counts[packet.stream.index] += 1
+        return [(s.type, s.codec_context.name, counts[s.index]) for s in container.streams]
+
+
+def test_chapters_mark_each_segment_and_streams_are_copied(
+    film: tuple[Path, Path], run: Run
+) -> None:
+    video, _ = film
+    result = run("export", video, "--format", "chapters")
+    assert result.returncode == 0, result.stderr
+    copy = video.parent / "film.chapters.mkv"
+    assert result.stdout.splitlines() == [str(copy)]
+    assert _chapters(copy) == EXPECTED
+    assert _streams(copy) == _streams(video)  # same codecs, every packet: nothing re-encoded
+    assert sorted(p.name for p in video.parent.iterdir()) == [
+        "film.chapters.mkv",
+        "film.mp4",
+        "film.vcp.json",
+    ]
+
+
+def test_existing_copy_needs_force(film: tuple[Path, Path], run: Run) -> None:
+    video, _ = film
+    copy = video.parent / "film.chapters.mkv"
+    copy.write_bytes(b"the user's own file")
+    refused = run("export", video, "--format", "chapters")
+    assert refused.returncode == 2
+    assert "already exists" in refused.stderr and "--force" in refused.stderr
+    assert copy.read_bytes() == b"the user's own file"
+    assert run("export", video, "--format", "chapters", "--force").returncode == 0
+    assert _chapters(copy) == EXPECTED
+
+
+def test_missing_video_is_a_media_error_and_writes_nothing(
+    film: tuple[Path, Path], run: Run
+) -> None:
+    video, report = film
+    before = hashlib.sha256(report.read_bytes()).hexdigest()
+    video.unlink()
+    result = run("export", report, "--format", "chapters")
+    assert result.returncode == 4
+    assert "film.mp4" in result.stderr and "hint:" in result.stderr
+    assert sorted(p.name for p in video.parent.iterdir()) == ["film.vcp.json"]
+    assert hashlib.sha256(report.read_bytes()).hexdigest() == before

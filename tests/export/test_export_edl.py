@@ -1,0 +1,88 @@
+"""The .edl beside the film, read back by a parser written from the Kodi/MPlayer description."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from player_formats import parse_edl
+from vcp_testing.cli import Result
+from vcp_testing.reports import ALLOWED_ID, sample_segments
+
+from vcp.export.edl import Edit, EdlAction, format_edl
+
+Run = Callable[..., Result]
+SKIP, MUTE = 0, 1
+
+
+def _ms(seconds: float) -> int:
+    return round(seconds * 1000)
+
+
+def _expected(padding_ms: int) -> list[tuple[int, int, int]]:
+    """Pictures skipped, words muted (padded), a mute inside a skip dropped; allowed left out."""
+    active = [s for s in sample_segments() if not s.allow]
+    skips = [(_ms(s.start), _ms(s.end), SKIP) for s in active if s.kind == "video"]
+    mutes = [
+        (max(0, _ms(s.start) - padding_ms), _ms(s.end) + padding_ms, MUTE)
+        for s in active
+        if s.kind == "audio"
+    ]
+    outside = [m for m in mutes if not any(k[0] <= m[0] and m[1] <= k[1] for k in skips)]
+    return sorted(skips + outside)
+
+
+def test_edl_named_after_the_film_matches_the_report_to_the_millisecond(
+    film: tuple[Path, Path], run: Run, no_padding: Path
+) -> None:
+    video, _ = film
+    result = run("export", video, "--format", "edl", "-c", no_padding)
+    assert result.returncode == 0, result.stderr
+    edl = video.parent / "film.edl"  # Kodi and MPlayer look for <video stem>.edl
+    assert result.stdout.splitlines() == [str(edl)]
+    assert parse_edl(edl.read_text()) == _expected(padding_ms=0)
+
+
+def test_edl_uses_the_configured_padding(film: tuple[Path, Path], run: Run) -> None:
+    video, _ = film
+    assert run("export", video, "--format", "edl").returncode == 0
+    edits = parse_edl((video.parent / "film.edl").read_text())
+    assert edits == _expected(padding_ms=150)  # the default: 0.15 s around words, none on frames
+
+
+def test_allowed_segment_is_not_in_the_edl(film: tuple[Path, Path], run: Run) -> None:
+    video, _ = film
+    allowed = next(s for s in sample_segments() if s.id == ALLOWED_ID)
+    assert run("export", video, "--format", "edl").returncode == 0
+    edits = parse_edl((video.parent / "film.edl").read_text())
+    assert all(end <= _ms(allowed.start) or start >= _ms(allowed.end) for start, end, _ in edits)
+
+
+def test_category_with_action_none_is_left_out(
+    film: tuple[Path, Path], run: Run, tmp_path: Path
+) -> None:
+    video, _ = film
+    config = tmp_path / "keep-pictures.yaml"
+    config.write_text("actions:\n  categories:\n    nudity: {video: none}\n    profanity: {}\n")
+    assert run("export", video, "--format", "edl", "-c", config).returncode == 0
+    edits = parse_edl((video.parent / "film.edl").read_text())
+    assert edits and all(action == MUTE for _, _, action in edits)
+
+
+def test_overlapping_edits_become_a_list_kodi_accepts() -> None:
+    text = format_edl(
+        [
+            Edit(0, 1000, EdlAction.MUTE),
+            Edit(500, 2000, EdlAction.SKIP),
+            Edit(1800, 2500, EdlAction.MUTE),
+            Edit(3000, 4000, EdlAction.SKIP),
+            Edit(3500, 4500, EdlAction.SKIP),
+        ]
+    )
+    assert parse_edl(text) == [
+        (0, 500, MUTE),
+        (500, 2000, SKIP),
+        (2000, 2500, MUTE),
+        (3000, 4500, SKIP),
+    ]
+    assert text.splitlines()[0] == "0.000 0.500 1"  # seconds with millisecond precision
