@@ -227,6 +227,12 @@ class WordMatcher:
         return cls([*own, *shipped, *extra], allow=[parse_entry(a, "allow") for a in allow])
 
     @property
+    def longest(self) -> int:
+        """The most words any entry has (1 when there are no entries)."""
+        entries = [*self._prefixed, *(e for es in self._literal.values() for e in es)]
+        return max((len(e.tokens) for e in entries), default=1)
+
+    @property
     def categories(self) -> frozenset[str]:
         """Every category this matcher can report."""
         entries = [*self._prefixed, *(e for es in self._literal.values() for e in es)]

@@ -1,0 +1,265 @@
+"""Spoken profanity: faster-whisper word timestamps matched against word lists.
+
+The audio comes in overlapping windows (``vcp.media.audio``), each transcribed on its own. A hit
+belongs to the window whose core (the window less half the overlap at each inner edge) holds its
+middle; because the same word can be timed a little differently by the two windows that hear it,
+each window also keeps hits up to ``_EDGE_SLACK`` seconds past its core, and a hit that overlaps
+an already reported hit of the same category is dropped (one window may hear "God damn" where
+the other hears "goddamn"). Hits are reported as soon as enough words
+follow them to be sure no longer phrase starts there, so detections and progress stay in order.
+
+``WhisperModel.transcribe`` is safe to call from several threads (CTranslate2 queues the calls
+of one model; faster-whisper keeps no per-call state on the model), so one loaded detector
+scans two files at once; ``tests/analysis/test_speech.py`` checks it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
+from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
+from vcp.errors import DetectorError
+from vcp.media import DecodeProblem
+from vcp.media.audio import AudioWindow, iter_audio
+
+if TYPE_CHECKING:
+    from vcp.config.schema import ProcessingSettings
+    from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+    from vcp.media.probe import MediaInfo
+
+__all__ = ["SpeechProfanityDetector"]
+
+logger = logging.getLogger(__name__)
+
+# Seconds a window reaches past its core for hits (the two windows' timings of a word differ by
+# a tenth of a second or so); must stay under half the overlap.
+_EDGE_SLACK = 1.0
+
+
+class SpeechProfanityDetector:
+    """Transcribes the first audio stream with whisper and reports listed words and phrases."""
+
+    stream: ClassVar[Stream] = "audio"
+
+    def __init__(self, config: SpeechSettings, model: Any, matcher: WordMatcher) -> None:
+        self.name = config.name
+        self.config = config
+        self._model = model
+        self._matcher = matcher
+
+    @classmethod
+    def load(
+        cls, config: object, model_dir: Path, *, processing: ProcessingSettings
+    ) -> SpeechProfanityDetector:
+        """Load the CTranslate2 whisper model in ``model_dir`` and the configured word lists."""
+        settings: SpeechSettings = config  # type: ignore[assignment]
+        matcher = _matcher(settings)
+        return cls(settings, _whisper(settings, model_dir), matcher)
+
+    def scan(self, media: MediaInfo) -> Iterator[Step]:
+        """Detections, progress and notices for ``media``'s first audio stream, in time order."""
+        windows = iter_audio(
+            media.path,
+            window_seconds=self.config.window_seconds,
+            overlap_seconds=self.config.overlap_seconds,
+            stream_index=media.audio.index if media.audio else None,
+        )
+        boundaries = _Boundaries(self.config.overlap_seconds)
+        for item in windows:
+            if isinstance(item, DecodeProblem):
+                yield MediaNotice(item.seconds, item.message)
+                continue
+            yield from self._detections(boundaries.next_window(item, full=self._is_full(item)))
+            yield from self._window(item, boundaries)
+        yield from self._detections(boundaries.finish())
+        yield Progress(media.duration)
+
+    def _is_full(self, window: AudioWindow) -> bool:
+        return len(window.samples) >= round(self.config.window_seconds * window.sample_rate)
+
+    def _window(self, window: AudioWindow, boundaries: _Boundaries) -> Iterator[Step]:
+        transcript = _Transcript(self._matcher)
+        for end, words in self._segments(window):
+            yield from self._detections(boundaries.keep(transcript.add(words)))
+            yield Progress(boundaries.progress(end))
+        yield from self._detections(boundaries.keep(transcript.close()))
+
+    def _segments(self, window: AudioWindow) -> Iterator[tuple[float, list[Word]]]:
+        """Each transcribed segment's end and words, timed from the start of the media."""
+        segments, _ = self._transcribe(window)
+        while True:
+            try:
+                segment = next(segments)
+            except StopIteration:
+                return
+            except RuntimeError as exc:
+                raise self._failed(exc, window) from exc
+            words = [_word(w, window.start) for w in segment.words or ()]
+            yield window.start + segment.end, words
+
+    def _transcribe(self, window: AudioWindow) -> tuple[Iterator[Any], Any]:
+        try:
+            segments, info = self._model.transcribe(
+                window.samples,
+                language=self.config.languages[0] if self.config.languages else None,
+                beam_size=self.config.beam_size,
+                word_timestamps=True,
+                vad_filter=self.config.vad_filter,
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise self._failed(exc, window) from exc
+        return iter(segments), info
+
+    def _failed(self, exc: Exception, window: AudioWindow) -> DetectorError:
+        return DetectorError(
+            f"speech recognition failed at {window.start:.1f} s: {exc}",
+            where=self.name,
+            hint="check the model files (`vcp models verify`) and the compute_type setting",
+        )
+
+    def _detections(self, hits: Iterable[Hit]) -> Iterator[Detection]:
+        for hit in hits:
+            if hit.score < self.config.threshold:
+                logger.debug("%s: %r at %.2fs below threshold", self.name, hit.label, hit.start)
+                continue
+            yield Detection(
+                detector=self.name,
+                category=hit.category,
+                label=hit.label,
+                score=hit.score,
+                start=hit.start,
+                end=hit.end,
+                word=hit.text,
+                masked=hit.masked,
+            )
+
+
+def _word(word: Any, offset: float) -> Word:
+    # faster-whisper's times are numpy floats: plain floats keep reports JSON-ready.
+    start, end = float(offset + word.start), float(offset + word.end)
+    return Word(word.word.strip(), start, end, float(word.probability))
+
+
+@dataclass
+class _Transcript:
+    """Words of one window as they arrive; a hit is final once enough words follow its start
+    that no longer entry could start there too."""
+
+    matcher: WordMatcher
+    words: list[Word] = field(default_factory=list)
+    settled: int = 0  # words before this index are decided
+
+    def add(self, words: list[Word]) -> list[Hit]:
+        self.words += words
+        return self._settle(len(self.words) - self.settled - self.matcher.longest + 1)
+
+    def close(self) -> list[Hit]:
+        return self._settle(len(self.words) - self.settled)
+
+    def _settle(self, limit: int) -> list[Hit]:
+        pending = self.words[self.settled :]
+        position = {id(w): i for i, w in enumerate(pending)}
+        final = [h for h in self._matcher_hits(pending) if position[id(h.words[0])] < limit]
+        ends = [position[id(h.words[-1])] + 1 for h in final]
+        self.settled += max([max(limit, 0), *ends])
+        return final
+
+    def _matcher_hits(self, words: list[Word]) -> list[Hit]:
+        return self.matcher.match(words) if words else []
+
+
+@dataclass
+class _Boundaries:
+    """Which window reports a hit heard in two of them, and how far progress may go."""
+
+    overlap: float
+    previous_end: float = -math.inf
+    low: float = -math.inf  # this window's core starts here (less the slack)
+    high: float = math.inf  # and ends here (plus the slack)
+    safe: float = math.inf  # the next window starts here: progress stops short of it
+    reported: list[Hit] = field(default_factory=list)
+    held: list[Hit] = field(default_factory=list)  # past the core: the next window's, if any
+    done: float = 0.0
+
+    def next_window(self, window: AudioWindow, *, full: bool) -> list[Hit]:
+        """Start ``window``; the previous window's held hits when this one does not reach them
+        (it starts after a hole in the stream), for reporting now."""
+        overlaps = window.start < self.previous_end
+        self.low = window.start + self.overlap / 2 - _EDGE_SLACK if overlaps else -math.inf
+        self.previous_end = window.end
+        released = [] if overlaps else self.finish()
+        self.held = []  # this window reaches them and reports them
+        last = not full
+        self.high = math.inf if last else window.end - self.overlap / 2 + _EDGE_SLACK
+        self.safe = math.inf if last else window.end - self.overlap
+        return released
+
+    def keep(self, hits: list[Hit]) -> list[Hit]:
+        """The hits this window reports now (others are held or belong to a neighbour)."""
+        out = []
+        for hit in hits:
+            middle = (hit.start + hit.end) / 2
+            if middle < self.low or self._repeats(hit):
+                continue
+            if middle >= self.high:
+                self.held.append(hit)
+                continue
+            out.append(hit)
+        self.reported = [*self.reported[-16:], *out]
+        return out
+
+    def _repeats(self, hit: Hit) -> bool:
+        return any(
+            r.category == hit.category and r.start < hit.end and hit.start < r.end
+            for r in self.reported
+        )
+
+    def progress(self, seconds: float) -> float:
+        self.done = max(self.done, min(seconds, self.safe))
+        return self.done
+
+    def finish(self) -> list[Hit]:
+        """Held hits of the last window: no window came after it."""
+        held, self.held = self.held, []
+        return held
+
+
+def _matcher(settings: SpeechSettings) -> WordMatcher:
+    try:
+        return WordMatcher.build(
+            settings.categories,
+            words=settings.words,
+            allow=settings.allow,
+            files=settings.word_lists,
+        )
+    except (WordListError, OSError) as exc:
+        raise DetectorError(
+            f"cannot load the word lists: {exc}",
+            where=settings.name,
+            hint="fix the list file or the detector's words/allow settings",
+        ) from exc
+
+
+def _whisper(settings: SpeechSettings, model_dir: Path) -> Any:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(
+            str(model_dir),
+            device="cpu",
+            compute_type=settings.compute_type,
+            cpu_threads=settings.threads,
+        )
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise DetectorError(
+            f"cannot load the whisper model: {exc}",
+            where=str(model_dir),
+            hint="the folder must hold a CTranslate2 whisper model (model.bin, config.json, "
+            "tokenizer.json, vocabulary.txt); `vcp models verify` checks it",
+        ) from exc
