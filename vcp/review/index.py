@@ -40,12 +40,19 @@ def render_index(films: list[FilmLine], *, folder: Path, index: Path) -> str:
     return render_document(title=f"vcp review: {folder.name}", body=body)
 
 
+def _minutes(category: str, seconds: float) -> str:
+    return (
+        f'<td class="num" data-category="{e(category)}" data-seconds="{seconds:.3f}" '
+        f'title="{seconds:.1f} s">{seconds / 60:.1f}</td>'
+    )
+
+
 def _row(film: FilmLine, categories: list[str], index: Path) -> str:
     if film.error is not None or film.page is None:
         problem = f'<td class="warn" colspan="99">{e(film.error)}</td>'
         return f'<tr class="film"><td>{e(film.name)}</td>{problem}</tr>'
     href = quote(Path(os.path.relpath(film.page, index.parent)).as_posix())
-    cells = "".join(f'<td class="num">{film.flagged.get(c, 0) / 60:.1f}</td>' for c in categories)
+    cells = "".join(_minutes(c, film.flagged.get(c, 0.0)) for c in categories)
     total = sum(film.flagged.values()) / 60
     return (
         f'<tr class="film"><td><a href="{e(href)}">{e(film.name)}</a></td>'
