@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "import vcp, aiohttp, av, onnxruntime, faster_whisper, pytest, aioresponses"
 	touch $(STAMP)
 
+# The review page is tested in a real browser: Debian's chromium, installed when missing.
 test: install
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) \
+		|| echo "chromium not available: browser tests will skip"
 	$(BIN)/python -m pytest
 
 lint: install
