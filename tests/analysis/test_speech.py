@@ -1,0 +1,169 @@
+"""The speech-profanity detector on the real whisper tiny.en model and the committed sample."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import av
+import pytest
+from pydantic import ValidationError
+
+from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step
+from vcp.analysis.detectors.speech import SpeechProfanityDetector
+from vcp.config.schema import FieldError, ProcessingSettings
+from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+from vcp.errors import DetectorError
+from vcp.media.probe import probe
+
+TOLERANCE = 0.5  # seconds between a word's placed and detected start and end
+
+Load = Callable[..., SpeechProfanityDetector]
+
+
+@pytest.fixture(scope="module")
+def truth(sample_video: Path) -> list[dict[str, Any]]:
+    words: list[dict[str, Any]] = json.loads(
+        sample_video.with_name("sample.truth.json").read_text()
+    )["words"]
+    return words
+
+
+@pytest.fixture(scope="module")
+def load(whisper_model_dir: Path) -> Load:
+    def load(**settings: Any) -> SpeechProfanityDetector:
+        config = SpeechSettings(name="profanity", type="speech-profanity", model="w", **settings)
+        return SpeechProfanityDetector.load(
+            config, whisper_model_dir, processing=ProcessingSettings()
+        )
+
+    return load
+
+
+@pytest.fixture(scope="module")
+def detector(load: Load) -> SpeechProfanityDetector:
+    return load()
+
+
+@pytest.fixture(scope="module")
+def sample_steps(detector: SpeechProfanityDetector, sample_video: Path) -> list[Step]:
+    return list(detector.scan(probe(sample_video)))
+
+
+def detections(steps: list[Step]) -> list[Detection]:
+    return [s for s in steps if isinstance(s, Detection)]
+
+
+def assert_finds_every_word_once(found: list[Detection], truth: list[dict[str, Any]]) -> None:
+    assert len(found) == len(truth), [(d.word, d.start) for d in found]
+    for hit, word in zip(found, truth, strict=True):
+        assert hit.category == word["category"], (hit, word)
+        assert hit.start == pytest.approx(word["start"], abs=TOLERANCE), (hit, word)
+        assert hit.end == pytest.approx(word["end"], abs=TOLERANCE), (hit, word)
+
+
+def test_every_profane_word_of_the_sample_is_found_on_time(
+    sample_steps: list[Step], truth: list[dict[str, Any]]
+) -> None:
+    assert_finds_every_word_once(detections(sample_steps), truth)
+
+
+def test_detections_name_the_entry_the_words_and_a_mask(sample_steps: list[Step]) -> None:
+    got = [(d.detector, d.label, d.word, d.masked) for d in detections(sample_steps)]
+    assert got[0] == ("profanity", "fuck*", "fuck", "f**k")
+    assert got[-1] == ("profanity", "motherfuck*", "motherfucker", "m**********r")
+    assert all(
+        0.4 <= d.score <= 1.0 and isinstance(d.score, float) for d in detections(sample_steps)
+    )
+
+
+def test_steps_are_in_time_order_and_progress_reaches_the_end(sample_steps: list[Step]) -> None:
+    progress = [s.seconds for s in sample_steps if isinstance(s, Progress)]
+    assert len(progress) >= 3 and progress == sorted(progress)
+    assert progress[-1] == pytest.approx(14.0, abs=0.1)
+    done = 0.0
+    for step in sample_steps:
+        if isinstance(step, Progress):
+            done = step.seconds
+        elif isinstance(step, Detection):
+            assert step.end >= done, f"{step} reported after progress reached {done}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("window", "overlap"), [(7.0, 3.0), (5.0, 2.0)])
+def test_a_word_heard_by_two_windows_is_reported_once(
+    load: Load, sample_video: Path, truth: list[dict[str, Any]], window: float, overlap: float
+) -> None:
+    detector = load(window_seconds=window, overlap_seconds=overlap)
+    assert_finds_every_word_once(detections(list(detector.scan(probe(sample_video)))), truth)
+
+
+def test_two_files_at_once_from_two_threads_give_the_same_detections(
+    detector: SpeechProfanityDetector, sample_video: Path, sample_steps: list[Step]
+) -> None:
+    media = probe(sample_video)
+    with ThreadPoolExecutor(2) as pool:
+        runs = list(pool.map(lambda _: detections(list(detector.scan(media))), range(2)))
+    alone = [(d.label, round(d.start, 2)) for d in detections(sample_steps)]
+    assert [[(d.label, round(d.start, 2)) for d in run] for run in runs] == [alone, alone]
+
+
+def test_the_configured_lists_and_allow_list_decide_what_is_reported(
+    load: Load, sample_video: Path
+) -> None:
+    detector = load(categories=["profanity"], allow=["shit*"], words={"rude": ["motherfucker"]})
+    got = [(d.category, d.word) for d in detections(list(detector.scan(probe(sample_video))))]
+    # without the blasphemy list, the "damn" of "God damn" is plain profanity
+    assert got == [("profanity", "fuck"), ("profanity", "damn"), ("rude", "motherfucker")]
+
+
+def test_damaged_audio_is_a_notice_and_the_words_after_it_are_found(
+    detector: SpeechProfanityDetector,
+    sample_video: Path,
+    truth: list[dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    damaged = Path(shutil.copy(sample_video, tmp_path / "damaged.mp4"))
+    with av.open(str(damaged)) as container:
+        packets = [p for p in container.demux(container.streams.audio[0]) if p.size]
+    hello = next(
+        p for p in packets if p.pts is not None and p.time_base and p.pts * p.time_base >= 0.5
+    )
+    assert hello.pos is not None
+    data = bytearray(damaged.read_bytes())
+    data[hello.pos : hello.pos + hello.size] = b"\xff" * hello.size
+    damaged.write_bytes(bytes(data))
+    steps = list(detector.scan(probe(damaged)))
+    notices = [s for s in steps if isinstance(s, MediaNotice)]
+    assert notices and all(0.4 < n.seconds < 0.7 for n in notices)
+    assert_finds_every_word_once(detections(steps), truth)
+
+
+def test_a_folder_without_a_model_is_a_detector_error(tmp_path: Path) -> None:
+    config = SpeechSettings(name="profanity", type="speech-profanity", model="w")
+    with pytest.raises(DetectorError, match="cannot load the whisper model") as caught:
+        SpeechProfanityDetector.load(config, tmp_path, processing=ProcessingSettings())
+    assert caught.value.where == str(tmp_path) and "model.bin" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("settings", "loc", "message"),
+    [
+        ({"overlap_seconds": 200}, ("overlap_seconds",), "shorter than window_seconds"),
+        ({"words": {"rude": ["ok", "x*"]}}, ("rude", 1), "at least 3"),
+        ({"allow": ["f*ck"]}, (0,), "may only end"),
+        ({"categories": ["profanity", "rudeness"]}, (1,), "shipped: profanity"),
+        ({"word_lists": ["/nonexistent/list.txt"]}, (0,), "No such file"),
+    ],
+)
+def test_bad_settings_are_refused_at_the_field(
+    settings: dict[str, Any], loc: tuple[str | int, ...], message: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        SpeechSettings(name="p", type="speech-profanity", model="w", **settings)
+    error = caught.value.errors()[0]["ctx"]["error"]
+    assert isinstance(error, FieldError) and error.loc == loc and message in str(error)
