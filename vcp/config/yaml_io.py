@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
+from vcp.config.yaml_budget import MAX_CONFIG_BYTES, check_aliases, too_large
 from vcp.errors import ConfigError, ConfigProblem
 
 Loc = tuple[str | int, ...]
@@ -94,7 +95,7 @@ def _plain(node: Any) -> Any:
 def load_yaml(path: Path) -> YamlDocument:
     """Read ``path``; a missing file or bad syntax is a located ConfigError."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_capped(path)
     except FileNotFoundError:
         raise ConfigError(
             [ConfigProblem("", "configuration file not found", source=str(path))],
@@ -103,6 +104,15 @@ def load_yaml(path: Path) -> YamlDocument:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigProblem("", f"cannot read: {exc}", source=str(path))]) from exc
     return parse_yaml(text, source=str(path))
+
+
+def _read_capped(path: Path) -> str:
+    # Read one byte past the cap rather than trusting stat(): /dev/zero or a FIFO has no size.
+    with path.open("rb") as fh:
+        data = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise too_large(max(len(data), path.stat().st_size), source=str(path))
+    return data.decode("utf-8")
 
 
 def parse_yaml(text: str, *, source: str) -> YamlDocument:
@@ -121,6 +131,11 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
         raise ConfigError([problem], hint="fix the YAML syntax at that line") from exc
     except YAMLError as exc:
         raise ConfigError([ConfigProblem("", f"invalid YAML: {exc}", source=source)]) from exc
+    except RecursionError:
+        problem = ConfigProblem("", "invalid YAML: nested too deeply", source=source)
+        raise ConfigError(
+            [problem], hint="a configuration needs a few levels, not hundreds"
+        ) from None
     if tree is not None and not isinstance(tree, CommentedMap):
         raise ConfigError(
             [
@@ -133,6 +148,7 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
                 )
             ]
         )
+    check_aliases(tree, source=source)
     return YamlDocument(source=source, tree=tree)
 
 
