@@ -15,7 +15,7 @@ Run = Callable[..., Result]
 # and a picture at 9-10.5 s the user allowed, which must not become a chapter.
 EXPECTED = [
     (0, 1000, "Film"),
-    (1000, 4000, "nudity + profanity"),
+    (1000, 4000, "faces + profanity"),
     (4000, 5628, "Film"),
     (5628, 6018, "profanity"),
     (6018, 7400, "Film"),

@@ -63,7 +63,7 @@ def test_category_with_action_none_is_left_out(
 ) -> None:
     video, _ = film
     config = tmp_path / "keep-pictures.yaml"
-    config.write_text("actions:\n  categories:\n    nudity: {video: none}\n    profanity: {}\n")
+    config.write_text("actions:\n  categories:\n    faces: {video: none}\n    profanity: {}\n")
     assert run("export", video, "--format", "edl", "-c", config).returncode == 0
     edits = parse_edl((video.parent / "film.edl").read_text())
     assert edits and all(action == MUTE for _, _, action in edits)

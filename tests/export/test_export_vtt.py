@@ -25,7 +25,7 @@ def test_vtt_shows_category_and_masked_words_over_each_segment(
         (round(s.start * 1000), round(s.end * 1000)) for s in active
     ]
     texts = {c.identifier: c.text for c in cues}
-    assert texts["vcp-1"] == "[nudity]"
+    assert texts["vcp-1"] == "[faces]"
     assert texts["vcp-2"] == "[profanity] f**k"
     assert "vcp-5" not in texts  # allowed by the user
 

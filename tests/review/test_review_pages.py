@@ -67,7 +67,7 @@ def test_folder_page_has_a_line_per_film_with_flagged_minutes(tmp_path: Path, ru
     assert '<td class="num">0:14</td>' in first  # the film's length
     seconds = dict(re.findall(r'data-category="([^"]+)" data-seconds="([^"]+)"', first))
     # Pictures 1-4 s (the one at 9-10.5 s is allowed); words summed per category.
-    assert seconds == {"blasphemy": "0.736", "nudity": "3.000", "profanity": "1.569"}
+    assert seconds == {"blasphemy": "0.736", "faces": "3.000", "profanity": "1.569"}
 
 
 def test_folder_without_reports_is_a_usage_error(tmp_path: Path, run: Run) -> None:
