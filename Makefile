@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo bench sample
+.PHONY: install test lint demo bench sample bench-analyze
 
 install: $(STAMP)
 
@@ -45,3 +45,10 @@ sample: install
 	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
 	@$(BIN)/python -c "import skimage" 2>/dev/null || $(BIN)/python -m pip install --quiet scikit-image
 	$(BIN)/python scripts/make_sample.py
+
+# Analysis speed: time to first detection (readiness-driven vs download-then-analyse) on a throttled
+# mirror, and throughput on a generated 1-hour 720p film (kept in .bench/analyze). Prints the
+# markdown of docs/benchmarks.md; e.g. make bench-analyze BENCH_ARGS="--quick"
+bench-analyze: install
+	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
+	$(BIN)/python scripts/bench_analyze.py $(BENCH_ARGS)
