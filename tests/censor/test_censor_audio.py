@@ -1,0 +1,85 @@
+"""Audio actions on a real film: what a listener hears inside and outside the censored words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from censor_films import (
+    SUBTITLES,
+    Film,
+    audio_of,
+    correlation,
+    dbfs,
+    durations,
+    peak_hz,
+    seg,
+    subtitles_of,
+    video_packets,
+    window,
+    write_report,
+)
+from conftest import CLI
+
+PAD = 0.15  # the default padding of word segments
+
+
+def censored(cli: CLI, film: Film, *extra: str | Path) -> Path:
+    out = film.path.with_name("out" + film.path.suffix)
+    result = cli("censor", film.path, "-o", out, "--progress", "none", *extra)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_muted_words_are_silent_and_the_rest_is_unchanged(cli: CLI, film: Film) -> None:
+    words = [(1.0, 1.5), (3.2, 3.6)]
+    write_report(film, [seg(i, a, b) for i, (a, b) in enumerate(words, 1)])
+    out = censored(cli, film)
+    source, result = audio_of(film.path), audio_of(out)
+    for start, end in words:
+        assert dbfs(window(result, start, end)) < -60
+    for start, end in [(0.05, 0.8), (1.75, 3.0), (3.85, 5.9)]:  # clear of the padded edits
+        assert correlation(window(source, start, end), window(result, start, end)) > 0.99
+    assert abs(len(result) - len(source)) < 0.03 * 48000
+
+
+def test_only_the_audio_is_re_encoded(cli: CLI, film: Film) -> None:
+    write_report(film, [seg(1, 1.0, 1.5)])
+    out = censored(cli, film)
+    assert video_packets(out) == video_packets(film.path)  # copied, bit for bit
+    assert subtitles_of(out) == [(a, b, text) for a, b, text in SUBTITLES]
+    ends = durations(out)
+    assert ends["video"] == pytest.approx(film.duration, abs=0.05)
+    assert ends["audio"] == pytest.approx(film.duration, abs=0.05)
+
+
+def test_bleep_is_a_tone_of_the_configured_frequency(cli: CLI, film: Film, tmp_path: Path) -> None:
+    config = tmp_path / "bleep.yaml"
+    config.write_text(
+        "actions:\n  categories: {profanity: {audio: bleep}}\n"
+        "  bleep: {frequency_hz: 800, level_dbfs: -12}\n"
+    )
+    write_report(film, [seg(1, 2.0, 3.0)])
+    result = audio_of(censored(cli, film, "-c", config))
+    inside = window(result, 2.0, 3.0)
+    assert peak_hz(inside) == pytest.approx(800, abs=5)
+    assert dbfs(inside) == pytest.approx(
+        -12 - 3.0, abs=1
+    )  # the level is the peak: RMS is 3 dB less
+
+
+def test_an_allowed_segment_is_left_alone(cli: CLI, film: Film) -> None:
+    write_report(film, [seg(1, 1.0, 1.5), seg(2, 3.0, 4.0, allow=True)])
+    source, result = audio_of(film.path), audio_of(censored(cli, film))
+    assert dbfs(window(result, 1.0, 1.5)) < -60
+    assert correlation(window(source, 3.0, 4.0), window(result, 3.0, 4.0)) > 0.99
+
+
+def test_mp4_keeps_its_container_and_codec(cli: CLI, films: object) -> None:
+    film = films("mp4")  # type: ignore[operator]
+    write_report(film, [seg(1, 2.0, 2.5)])
+    out = censored(cli, film)
+    source, result = audio_of(film.path), audio_of(out)
+    assert dbfs(window(result, 2.0, 2.5)) < -60
+    assert correlation(window(source, 3.0, 5.0), window(result, 3.0, 5.0)) > 0.99
+    assert video_packets(out) == video_packets(film.path)

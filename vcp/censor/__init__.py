@@ -1,0 +1,38 @@
+"""``vcp censor``: a copy of a film with its report's segments muted, bleeped, blanked, blurred or
+cut, as the ``actions`` settings say.
+
+``censor(video, output, actions=settings.actions)`` does the whole job and emits frozen events
+(``CensorStarted``, ``CensorProgress``, ``CensorNotice``, ``CensorFinished``); ``plan_streams``
+is the pure decision of what is copied and what is re-encoded. The media work is in
+``vcp.media.censor`` (PyAV is imported only when ``censor`` runs).
+"""
+
+from __future__ import annotations
+
+from vcp.censor.checks import check_output, report_mismatch
+from vcp.censor.events import (
+    CensorEvent,
+    CensorEventHandler,
+    CensorFinished,
+    CensorNotice,
+    CensorProgress,
+    CensorStarted,
+)
+from vcp.censor.run import CensorResult, censor
+from vcp.censor.streams import StreamJob, StreamPlan, plan_streams
+
+__all__ = [
+    "CensorEvent",
+    "CensorEventHandler",
+    "CensorFinished",
+    "CensorNotice",
+    "CensorProgress",
+    "CensorResult",
+    "CensorStarted",
+    "StreamJob",
+    "StreamPlan",
+    "censor",
+    "check_output",
+    "plan_streams",
+    "report_mismatch",
+]

@@ -1,0 +1,77 @@
+"""``vcp censor VIDEO -o OUT``: a copy of the film with its report's segments acted on."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_INTERRUPTED = 130
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """Add the ``censor`` command."""
+    censor = sub.add_parser(
+        "censor",
+        parents=[common],
+        help="write a censored copy of a film from its report",
+        description="Write a copy of VIDEO with the segments of its report muted or bleeped "
+        "(audio) and skipped, blanked or blurred (video), as the config's `actions` section says. "
+        'Segments marked "allow": true are left alone. Streams no action touches are copied, '
+        "not re-encoded. The input is never modified.",
+    )
+    censor.add_argument("video", type=Path, metavar="VIDEO", help="the film to censor")
+    censor.add_argument(
+        "--report",
+        type=Path,
+        metavar="REPORT",
+        help="the report to apply (default: VIDEO's <name>.vcp.json beside it)",
+    )
+    censor.add_argument(
+        "-o", "--output", type=Path, required=True, metavar="OUT", help="the file to write"
+    )
+    censor.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing OUT; use a report whose film name or duration differ",
+    )
+    censor.add_argument(
+        "--progress",
+        choices=["auto", "bars", "log", "none"],
+        default="auto",
+        help="bars on a terminal, log lines otherwise (default: auto)",
+    )
+    censor.set_defaults(handler=run_censor)
+
+
+def run_censor(args: argparse.Namespace) -> int:
+    """Censor the film; print the output's path and what was done to it."""
+    from vcp.censor import censor
+    from vcp.cli.censor_progress import describe_job, make_censor_renderer
+    from vcp.config import load_settings
+
+    settings = load_settings(args.config)
+    quiet = bool(getattr(args, "quiet", False))
+    try:
+        with make_censor_renderer(args.progress, quiet=quiet) as render:
+            result = censor(
+                args.video,
+                args.output,
+                actions=settings.actions,
+                report=args.report,
+                force=args.force,
+                on_event=render,
+            )
+    except KeyboardInterrupt:
+        sys.stderr.write(f"interrupted: nothing was written to {args.output}\n")
+        return EXIT_INTERRUPTED
+    if not quiet:
+        plan = result.plan
+        sys.stdout.write(
+            f"wrote {result.output} ({result.duration:.3f} s; {len(plan.audio)} audio and "
+            f"{len(plan.video)} video edit(s); {plan.skipped_seconds:.3f} s skipped) "
+            f"in {result.elapsed:.1f} s\n"
+        )
+        for job in result.streams.jobs:
+            sys.stdout.write(f"  {describe_job(job)}\n")
+    return 0

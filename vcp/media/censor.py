@@ -1,0 +1,173 @@
+"""Writing a censored copy of a film: one pass over the input, each stream copied or re-encoded.
+
+``transcode`` demuxes the source once. Streams named in ``encoders`` are decoded, edited and
+re-encoded (``censor_audio``, ``censor_video``); every other stream is copied packet for packet,
+its timestamps moved back by the time skips removed before them. PyAV and OSError failures become
+``MediaError`` here.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+import av.error
+
+from vcp.actions import EditPlan
+from vcp.config.actions import ActionsSettings
+from vcp.errors import MediaError
+from vcp.media.censor_audio import AudioCensor
+from vcp.media.censor_video import VideoCensor
+
+__all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
+
+PROGRESS_STEP_SECONDS = 1.0  # report progress each time this much more of the source is read
+_ENCODER_NAMES = {"mp3": "libmp3lame", "opus": "libopus", "vorbis": "libvorbis"}
+_UNUSABLE = frozenset(
+    {"vorbis"}
+)  # FFmpeg's own Vorbis encoder is experimental (refused by default)
+
+
+@functools.cache
+def encoder_for(codec: str) -> str | None:
+    """PyAV's encoder for ``codec`` (a decoder's name, as ``probe`` reports it), or None."""
+    for name in (_ENCODER_NAMES.get(codec), codec):
+        if not name or name in _UNUSABLE:
+            continue
+        try:
+            return str(av.codec.Codec(name, "w").name)
+        except (av.error.FFmpegError, ValueError):
+            continue
+    return None
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to write the copy: which streams to re-encode with which encoder, and the edits."""
+
+    plan: EditPlan
+    actions: ActionsSettings
+    encoders: Mapping[int, str]  # input stream index -> encoder; the others are copied
+    bit_rates: Mapping[int, int] = field(default_factory=dict)
+    start: float = 0.0  # the source's start time: report times count from it
+
+
+def transcode(
+    source: Path, target: Path, recipe: Recipe, *, on_progress: Callable[[float], None]
+) -> None:
+    """Write ``target`` from ``source`` as ``recipe`` says; ``on_progress(seconds)`` as it reads."""
+    try:
+        with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+            writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
+            _copy_metadata(inp, out)
+            _pump(inp, writers, recipe.start, on_progress)
+            for writer in writers.values():
+                writer.flush()
+    except av.error.FFmpegError as exc:
+        raise MediaError(
+            f"writing the censored copy failed: {getattr(exc, 'strerror', None) or exc}",
+            where=str(source),
+            hint="check the input plays; if the output's extension differs from the input's, "
+            "use the same container (e.g. .mkv for a film with SRT or ASS subtitles)",
+        ) from exc
+    except OSError as exc:
+        raise MediaError(
+            f"cannot write the censored copy: {exc.strerror or exc}",
+            where=str(target),
+            hint="check the free space and permissions of the output folder",
+        ) from exc
+
+
+def _pump(
+    inp: Any, writers: Mapping[int, Any], start: float, on_progress: Callable[[float], None]
+) -> None:
+    reported = -PROGRESS_STEP_SECONDS
+    for packet in inp.demux():
+        writer = writers.get(packet.stream.index)
+        if writer is None:
+            continue
+        writer.packet(packet)
+        if packet.pts is not None and packet.time_base is not None:
+            seconds = float(packet.pts * packet.time_base) - start
+            if seconds - reported >= PROGRESS_STEP_SECONDS:
+                on_progress(seconds)
+                reported = seconds
+
+
+def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
+    codec = recipe.encoders.get(stream.index)
+    if codec is None:
+        return _Copy(out, stream, recipe.plan, recipe.start)
+    if stream.type == "audio":
+        return AudioCensor(
+            out, stream, codec=codec, bit_rate=recipe.bit_rates.get(stream.index),
+            plan=recipe.plan, bleep=recipe.actions.bleep, start=recipe.start,
+        )  # fmt: skip
+    return VideoCensor(
+        out, stream, plan=recipe.plan, blur=recipe.actions.blur,
+        encode=recipe.actions.video, start=recipe.start,
+    )  # fmt: skip
+
+
+def _copy_metadata(inp: Any, out: Any) -> None:
+    for key, value in inp.metadata.items():
+        out.metadata[key] = value
+
+
+class _Copy:
+    """Packets copied unchanged, except: those inside a skip are dropped, later ones moved back."""
+
+    def __init__(self, output: Any, source: Any, plan: EditPlan, start: float) -> None:
+        self._output, self._plan, self._start = output, plan, start
+        self.stream = output.add_stream_from_template(source)
+        for key, value in source.metadata.items():
+            self.stream.metadata[key] = value
+
+    def packet(self, packet: Any) -> None:
+        """Mux ``packet`` into the output at its place on the output's timeline."""
+        if packet.size == 0 and packet.pts is None and packet.dts is None:
+            return  # the demuxer's end-of-stream marker, not data
+        if self._plan.skips and not self._retime(packet):
+            return
+        packet.stream = self.stream
+        self._output.mux(packet)
+
+    def _retime(self, packet: Any) -> bool:
+        """Move ``packet`` back by the skipped time before it; False if a skip removes it."""
+        stamp = packet.pts if packet.pts is not None else packet.dts
+        if stamp is None or packet.time_base is None:
+            return True
+        seconds = float(stamp * packet.time_base) - self._start
+        out = self._plan.output_time(seconds)
+        if out is None:
+            return self._trim(packet, seconds)
+        shift = round((seconds - out) / packet.time_base)
+        if packet.pts is not None:
+            packet.pts -= shift
+        if packet.dts is not None:
+            packet.dts -= shift
+        return True
+
+    def _trim(self, packet: Any, seconds: float) -> bool:
+        """A subtitle that starts inside a skip but lasts past it: keep its tail, from the cut."""
+        skip = self._plan.video_at(seconds)
+        if self.stream.type != "subtitle" or not packet.duration or skip is None:
+            return False
+        end = seconds + float(packet.duration * packet.time_base)
+        out = self._plan.output_time(skip.end)
+        if end <= skip.end or out is None:
+            return False
+        cut = round((skip.end - seconds) / packet.time_base)
+        packet.duration -= cut
+        shift = round((seconds - out) / packet.time_base)
+        packet.pts -= shift  # the trimmed cue starts at the cut, on the output's timeline
+        if packet.dts is not None:
+            packet.dts -= shift
+        return True
+
+    def flush(self) -> None:
+        """Nothing is buffered."""
