@@ -8,6 +8,8 @@ the user has marked ``allow: true``, which no output may contain.
 
 from __future__ import annotations
 
+import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -113,3 +115,20 @@ def film_with_report(folder: Path, name: str = "film.mp4") -> tuple[Path, Path]:
     report = default_report_path(video)
     write_report(make_report(video), report)
     return video, report
+
+
+def doc_commands(markdown: str) -> list[list[str]]:
+    """The ``vcp`` command lines of a doc's ``sh`` blocks, as argument lists (comments dropped)."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", markdown, re.S):
+        for line in block.splitlines():
+            words = shlex.split(line, comments=True)
+            if words and words[0] == "vcp":
+                commands.append(words[1:])
+    return commands
+
+
+def doc_files(markdown: str, kind: str) -> dict[str, str]:
+    """The code blocks a doc marks ``<!-- kind: name -->``, by name."""
+    pattern = rf"<!-- {kind}: (\S+) -->\n```\w*\n(.*?)```"
+    return dict(re.findall(pattern, markdown, re.S))
