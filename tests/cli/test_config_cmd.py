@@ -197,6 +197,28 @@ def test_bad_environment_value_names_the_variable(
     ]
 
 
+def test_misspelt_variable_is_warned_about_with_the_right_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VCP_MODLES__CACHE_DIR", "/data/models")
+    assert main(["config", "show"]) == 0
+    err = capsys.readouterr().err
+    assert "VCP_MODLES__CACHE_DIR is not a vcp setting and is ignored" in err
+    assert "did you mean VCP_MODELS__CACHE_DIR?" in err
+
+
+def test_environment_value_that_is_not_json_is_an_error_naming_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VCP_MODELS__DOWNLOAD__RETRY_BACKOFF_SECONDS", "1,2")
+    assert main(["config", "validate"]) == 2
+    err = capsys.readouterr().err
+    assert error_lines(err)[0].startswith(
+        "error: environment variable VCP_MODELS__DOWNLOAD__RETRY_BACKOFF_SECONDS: not valid JSON"
+    )
+    assert "Traceback" not in err
+
+
 # -- show -----------------------------------------------------------------------------------------
 
 

@@ -269,3 +269,74 @@ def test_environment_value_fixes_a_bad_yaml_value(
     path = write_config("models:\n  download:\n    max_redirects: 99\n")
     monkeypatch.setenv("VCP_MODELS__DOWNLOAD__MAX_REDIRECTS", "5")
     assert load_settings(path).models.download.max_redirects == 5
+
+
+# -- variables that set nothing, and values that are not JSON -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("variable", "meant"),
+    [
+        ("VCP_MODLES__CACHE_DIR", "VCP_MODELS__CACHE_DIR"),  # misspelt section
+        ("VCP_MODELS_CACHE_DIR", "VCP_MODELS__CACHE_DIR"),  # one underscore instead of two
+        ("vcp_models_cache_dir", "VCP_MODELS__CACHE_DIR"),
+        ("VCP_CONFG", "VCP_CONFIG"),
+    ],
+)
+def test_a_misspelt_vcp_variable_is_not_ignored_in_silence(
+    config: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    variable: str, meant: str,
+) -> None:  # fmt: skip
+    monkeypatch.setenv(variable, "/data/models")
+
+    settings = load_settings(config)
+
+    assert settings.models.cache_dir == Path("/yaml/models")  # still ignored, but now said so
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [
+        f"environment variable {variable} is not a vcp setting and is ignored; "
+        f"did you mean {meant}?"
+    ]
+
+
+def test_an_unrelated_vcp_variable_is_warned_about_without_a_guess(
+    config: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("VCP_SOMETHING_ELSE", "1")
+    load_settings(config)
+    assert caplog.messages == [
+        "environment variable VCP_SOMETHING_ELSE is not a vcp setting and is ignored"
+    ]
+
+
+def test_correct_variables_give_no_warning(
+    config: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    for name, value in {
+        "VCP_MODELS__CACHE_DIR": "/data/m",
+        "VCP_MODELS__DOWNLOAD": '{"max_redirects": 3}',
+        "VCP_CONFIG": str(config),
+        "VCP_MIRROR_TOKEN": "s3cret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    load_settings(config)
+    assert caplog.messages == []
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("VCP_MODELS__DOWNLOAD__RETRY_BACKOFF_SECONDS", "[1, x]"),
+        ("VCP_MODELS__DOWNLOAD", "{max_redirects: 3}"),
+        ("VCP_DETECTORS", "nudity"),
+    ],
+)
+def test_a_variable_whose_value_is_not_json_is_blamed_not_the_file(
+    config: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings(config)
+    (problem,) = info.value.problems
+    assert problem.source == f"environment variable {variable}"
+    assert str(problem).startswith(f"environment variable {variable}: not valid JSON")
+    assert info.value.hint and "JSON" in info.value.hint

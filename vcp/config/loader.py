@@ -14,7 +14,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
+from pydantic_settings import SettingsError
 
+from vcp.config.environment import setting_names, unparsable_variables, warn_unknown
 from vcp.config.schema import FieldError
 from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
@@ -53,11 +55,19 @@ def load_settings(path: Path | str | None = None) -> Settings:
 
 
 def settings_from_document(doc: YamlDocument) -> Settings:
-    """Validate a loaded document (with environment overrides) into Settings."""
+    """Validate a loaded document (with environment overrides) into Settings.
+
+    ``VCP_`` variables that name no setting are logged as warnings (with a did-you-mean); a
+    variable whose value is wrong is blamed in the error, not the file.
+    """
+    names = setting_names(Settings, ENV_PREFIX, ENV_NESTED_DELIMITER)
+    warn_unknown(os.environ, names, prefix=ENV_PREFIX, delimiter=ENV_NESTED_DELIMITER)
     try:
         return Settings(**doc.plain())
     except ValidationError as exc:
         raise ConfigError(list(_problems(exc, doc))) from None
+    except SettingsError as exc:  # a section or list variable that is not JSON
+        raise unparsable_variables(os.environ, names) from exc
 
 
 # -- turning pydantic's errors into located, readable problems ------------------------------------
