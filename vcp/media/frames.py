@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -37,6 +38,8 @@ _TOLERANCE_SECONDS = 1e-3
 # How much of the stream is demuxed (no decoding) to measure the keyframe spacing.
 _SPACING_KEYFRAMES = 5
 _SPACING_MIN_SECONDS = 4.0
+# Frames may end this much before the declared end (plus one interval) without a notice.
+_CUT_SHORT_SLACK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,22 +85,45 @@ def iter_frames(
             hint="vision detectors need a video; audio-only files get speech detection only",
         )
     seek = strategy == "seek" or (strategy == "auto" and _seek_is_cheaper(media, interval))
-    decoded = False
+    last: float | None = None
     first_problem: DecodeProblem | None = None
-    with _open(media) as container:
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        sampler = _Sampler(interval)
-        walk = _seeking if seek else _decoding
-        for item in walk(container, stream, media, sampler):
-            if isinstance(item, DecodeProblem):
-                first_problem = first_problem or item
-            else:
-                decoded = True
-                item = _to_frame(item, media, fit)
+    for item in _samples(media, _Sampler(interval), seek=seek):
+        if isinstance(item, DecodeProblem):
+            first_problem = first_problem or item
             yield item
-    if not decoded:
+        else:
+            frame = _to_frame(item, media, fit)
+            last = frame.time
+            yield frame
+    if last is None:
         _nothing_decoded(media, first_problem)
+    elif (cut := _cut_short(media, last, interval)) is not None:
+        yield cut
+
+
+def _samples(media: MediaInfo, sampler: _Sampler, *, seek: bool) -> Iterator[Any]:
+    """The sampled av.VideoFrames and DecodeProblems, by seeking or by decoding every frame."""
+    if seek:
+        with _open_video(media) as (container, stream):
+            overshot = yield from _seeking(container, stream, media, sampler)
+        if not overshot:
+            return
+        logger.debug("%s: seeking is not exact in this file; decoding every frame", media.path)
+    with _open_video(media) as (container, stream):
+        yield from _decoding(container, stream, media, sampler)
+
+
+def _cut_short(media: MediaInfo, last: float, interval: float) -> DecodeProblem | None:
+    """A notice when the frames stop well before the end the file declares (a truncated file)."""
+    video = media.video
+    end = video.duration if video is not None and video.duration else media.duration
+    if last >= end - interval - _CUT_SHORT_SLACK_SECONDS:
+        return None
+    return DecodeProblem(
+        last,
+        f"the video stops at {last:.1f} s although the file declares {end:.1f} s: "
+        "the file is probably truncated",
+    )
 
 
 def _seek_is_cheaper(media: MediaInfo, interval: float) -> bool:
@@ -146,21 +172,34 @@ def _decoding(container: Any, stream: Any, media: MediaInfo, sampler: _Sampler) 
             yield item
 
 
-def _seeking(container: Any, stream: Any, media: MediaInfo, sampler: _Sampler) -> Iterator[Any]:
-    """For each sample time: seek to the keyframe before it and decode up to it."""
+def _seeking(
+    container: Any, stream: Any, media: MediaInfo, sampler: _Sampler
+) -> Generator[Any, None, bool]:
+    """For each sample time: seek to the keyframe before it and decode up to it. Returns True
+    when a seek landed past its target (some formats, e.g. MPEG-TS, seek only roughly): the
+    caller then decodes the rest instead, which is exact."""
+    seeked = False  # the first sample needs no seek: a file opens at its start
     while sampler.target < media.duration:
-        container.seek(_pts(sampler.target + media.start, stream), stream=stream, backward=True)
-        found = False
+        target = sampler.target
+        if seeked:
+            container.seek(_pts(target + media.start, stream), stream=stream, backward=True)
+        landed = False
         for item in _decode(container.demux(stream), media):
             if isinstance(item, DecodeProblem):
                 yield item
-            elif sampler.wants(time := _frame_time(item, media)):
+                continue
+            time = _frame_time(item, media)
+            if seeked and not landed and time > target + _TOLERANCE_SECONDS:
+                return True
+            landed = True
+            if sampler.wants(time):
                 sampler.took(time)
-                found = True
                 yield item
                 break
-        if not found:  # nothing at or after the target: the stream has ended
-            return
+        else:  # the stream ended before the target
+            return False
+        seeked = True
+    return False
 
 
 def _decode(packets: Iterator[Any], media: MediaInfo) -> Iterator[Any]:
@@ -216,6 +255,15 @@ def _relative(time: float | None, media: MediaInfo, *, default: float) -> float:
 
 def _pts(seconds: float, stream: Any) -> int:
     return math.floor(seconds / stream.time_base)
+
+
+@contextmanager
+def _open_video(media: MediaInfo) -> Iterator[tuple[Any, Any]]:
+    """The open container and its first video stream, with threaded decoding."""
+    with _open(media) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        yield container, stream
 
 
 def _open(media: MediaInfo) -> Any:

@@ -28,11 +28,13 @@ _MICROSECONDS = 1_000_000  # av.time_base: the unit of container.duration and st
 @dataclass(frozen=True, slots=True)
 class StreamInfo:
     """One stream of a media file. Video streams fill ``width``/``height``/``fps``, audio streams
-    ``sample_rate``/``channels``/``bit_rate``; ``language`` is the stream's tag, if any."""
+    ``sample_rate``/``channels``/``bit_rate``; ``language`` is the stream's tag and ``duration``
+    (seconds) the stream's own length, when the file says."""
 
     index: int
     type: StreamType
     codec: str
+    duration: float | None = None
     width: int | None = None
     height: int | None = None
     fps: float | None = None
@@ -44,7 +46,8 @@ class StreamInfo:
     def to_json(self) -> dict[str, Any]:
         """The stream as a JSON object, without the fields that do not apply to its type."""
         out: dict[str, Any] = {"index": self.index, "type": self.type, "codec": self.codec}
-        for key in ("width", "height", "fps", "sample_rate", "channels", "bit_rate", "language"):
+        keys = ("duration", "width", "height", "fps", "sample_rate", "channels", "bit_rate")
+        for key in (*keys, "language"):
             value = getattr(self, key)
             if value is not None:
                 out[key] = round(value, 3) if isinstance(value, float) else value
@@ -155,12 +158,14 @@ def _media_info(path: Path, size: int, container: Any) -> MediaInfo:
 def _duration(container: Any) -> float:
     if container.duration is not None and container.duration > 0:
         return float(container.duration / _MICROSECONDS)
-    ends = [
-        float(s.duration * s.time_base)
-        for s in container.streams
-        if s.duration is not None and s.time_base is not None
-    ]
-    return max(ends, default=0.0)
+    ends = [_stream_duration(s) for s in container.streams]
+    return max((end for end in ends if end is not None), default=0.0)
+
+
+def _stream_duration(stream: Any) -> float | None:
+    if stream.duration is None or stream.time_base is None or stream.duration <= 0:
+        return None
+    return float(stream.duration * stream.time_base)
 
 
 def _stream_info(stream: Any) -> StreamInfo:
@@ -171,6 +176,7 @@ def _stream_info(stream: Any) -> StreamInfo:
         "type": kind,
         "codec": codec,
         "language": _language(stream),
+        "duration": _stream_duration(stream),
     }
     if kind == "video":
         rate = stream.average_rate or stream.guessed_rate
