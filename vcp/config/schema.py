@@ -329,11 +329,33 @@ class _Detector(_Section):
     threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
 
 
+DEFAULT_NUDENET_BATCH_SIZE = 4  # frames per onnxruntime call
+
+
 class NudityDetector(_Detector):
-    """NudeNet on sampled frames; ``categories`` groups its labels into report categories."""
+    """NudeNet on sampled frames; ``categories`` groups its labels into report categories.
+
+    A box is reported when its score reaches its category's entry in ``thresholds``, else
+    ``threshold``. ``threads`` is onnxruntime's intra-op thread count (0: its default, one per
+    core); ``batch_size`` frames go through the model at once.
+    """
 
     type: Literal["nudenet"]
     categories: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    threads: int = Field(0, ge=0, le=256)
+    batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _threshold_categories(self) -> NudityDetector:
+        for category in self.thresholds:
+            if category not in self.categories:
+                known = ", ".join(self.categories) or "none declared"
+                raise FieldError(
+                    ("thresholds", category),
+                    f"{category!r} is not one of this detector's categories ({known})",
+                )
+        return self
 
     @field_validator("categories")
     @classmethod
