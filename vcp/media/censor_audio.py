@@ -93,10 +93,11 @@ class AudioCensor:
         mask = kept_samples(
             count, start=begin, rate=self._rate, skips=self._skips.between(begin, end)
         )
+        half = 0.5 / self._rate  # a run starts on a sample; its time is exact to less than this
         for first, last in _runs(mask, count):
-            out = self._plan.output_time(begin + first / self._rate)
-            if out is not None and out >= 0:
-                self._encode(np.ascontiguousarray(samples[:, first:last]), out)
+            out = self._plan.output_time(begin + first / self._rate + half)
+            if out is not None and out >= half:
+                self._encode(np.ascontiguousarray(samples[:, first:last]), out - half)
 
     def _encode(self, samples: Samples, seconds: float) -> None:
         pts = round((self._start + seconds) * self._rate)
