@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import ipaddress
 import logging
+import socket
 from pathlib import Path
 from types import TracebackType
 
 from aiohttp import web
 
+from vcp.errors import UsageError
 from vcp.mirror.api import DEFAULT_PAGE_SIZE
 from vcp.mirror.app import STATS_ROUTE, create_app
 from vcp.mirror.faults import Faults, Stats
+from vcp.mirror.layout import HubLayout
 
 __all__ = ["MirrorServer", "serve"]
 
@@ -108,7 +112,10 @@ class MirrorServer:
         runner = web.AppRunner(app)
         await runner.setup()
         self._runners.append(runner)
-        await web.TCPSite(runner, self.host, port).start()
+        try:
+            await web.TCPSite(runner, self.host, port).start()
+        except (OSError, OverflowError) as exc:  # OverflowError: a port outside 0-65535
+            raise _listen_error(exc, self.host, port) from exc
         return int(runner.addresses[0][1])
 
 
@@ -128,6 +135,7 @@ async def serve(
     ``stats_routes``: also answer ``GET``/``DELETE /_mirror/stats`` (for benchmarks; anyone who
     can reach the mirror may read and reset them).
     """
+    _check_root(Path(root))
     server = MirrorServer(
         root, host=host, port=port, faults=faults, cdn=cdn_port is not None,
         cdn_port=cdn_port or 0, token=token, stats_routes=stats_routes,
@@ -143,6 +151,49 @@ async def serve(
             if not _is_loopback(host):
                 logger.warning("%s is open to anyone who can reach %s", STATS_ROUTE, server.url)
         await asyncio.Event().wait()
+
+
+def _check_root(root: Path) -> None:
+    """A root that does not exist is an error; one that holds nothing to serve, a warning."""
+    hint = "give a Hub-layout folder: a seeded mirror (scripts/seed_mirror.py), vcp's model cache"
+    hint += " or ~/.cache/huggingface/hub"
+    if not root.exists():
+        raise UsageError("the folder to serve (--root) does not exist", where=str(root), hint=hint)
+    if not root.is_dir():
+        raise UsageError("the root to serve (--root) is not a folder", where=str(root), hint=hint)
+    if not HubLayout(root).repo_ids() and not (root / "files").is_dir():
+        logger.warning(
+            "%s holds no models--{org}--{name} folders and no files/: every request will get 404",
+            root,
+        )
+
+
+def _listen_error(exc: OSError | OverflowError, host: str, port: int) -> UsageError:
+    """What went wrong binding ``host:port``, and what to change."""
+    where = f"{_url_host(host)}:{port}"
+    if isinstance(exc, OverflowError):
+        return UsageError(f"cannot listen on {where}: a port is 0-65535", where=where,
+                          hint="pick a port from 1024 to 65535, or 0 for any free one")  # fmt: skip
+    reason, hint = _LISTEN_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), None))
+    if isinstance(exc, socket.gaierror):
+        reason, hint = "no such host name or address", _HOST_HINT
+    return UsageError(f"cannot listen on {where}: {reason}", where=where, hint=hint)
+
+
+_HOST_HINT = (
+    "use an address of this machine: 127.0.0.1 (this machine only) or 0.0.0.0 (every network)"
+)
+_LISTEN_REASONS = {
+    errno.EADDRINUSE: (
+        "the port is already in use",
+        "stop the program using it, or pick another port (0 picks a free one)",
+    ),
+    errno.EADDRNOTAVAIL: ("this machine has no such address", _HOST_HINT),
+    errno.EACCES: (
+        "permission denied",
+        "ports below 1024 need privileges: pick a port from 1024 to 65535",
+    ),
+}
 
 
 def _other_name(host: str) -> str:

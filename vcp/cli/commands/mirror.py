@@ -11,7 +11,7 @@ from pathlib import Path
 from vcp.mirror import Faults
 from vcp.mirror.server import serve
 
-__all__ = ["TOKEN_ENV", "faults_from_args", "register", "run_serve", "token_from_args"]
+__all__ = ["TOKEN_ENV", "faults_from_args", "port", "register", "run_serve", "token_from_args"]
 
 TOKEN_ENV = "VCP_MIRROR_TOKEN"
 
@@ -37,7 +37,7 @@ def register(
         help="the folder to serve (models--org--name/... and files/)",
     )
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve_cmd.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    serve_cmd.add_argument("--port", type=port, default=8080, help="port (0: any free port)")
     serve_cmd.add_argument(
         "--token",
         metavar="TOKEN",
@@ -46,7 +46,7 @@ def register(
     )
     serve_cmd.add_argument(
         "--cdn-port",
-        type=int,
+        type=port,
         metavar="N",
         help="also serve a fake CDN on port N; LFS files redirect to it",
     )
@@ -59,6 +59,17 @@ def register(
         "keep it off on a shared mirror)",
     )
     serve_cmd.set_defaults(handler=run_serve)
+
+
+def port(text: str) -> int:
+    """argparse type for a TCP port: 0 (any free port) to 65535."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{number} is not a port: use 1024-65535, or 0 for any")
+    return number
 
 
 def _add_fault_arguments(group: argparse._ArgumentGroup) -> None:
