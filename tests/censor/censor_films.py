@@ -7,7 +7,7 @@ A plain module (not conftest.py): every test folder has a conftest, so that name
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -16,7 +16,9 @@ from typing import Any
 import av
 import numpy as np
 from numpy.typing import NDArray
+from vcp_testing.cli import Result
 
+CLI = Callable[..., Result]  # the `cli` fixture: cli("censor", ...) -> Result
 RATE = 48000
 FPS = 25
 WIDTH, HEIGHT = 320, 240

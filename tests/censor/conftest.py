@@ -7,12 +7,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from censor_films import Film, make_film
+from censor_films import CLI, Film, make_film
 from vcp_testing.cli import Result
 
 from vcp.cli.main import main
-
-CLI = Callable[..., Result]
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from censor_films import (
+    CLI,
     SUBTITLES,
     Film,
     audio_of,
@@ -19,7 +20,6 @@ from censor_films import (
     window,
     write_report,
 )
-from conftest import CLI
 
 PAD = 0.15  # the default padding of word segments
 

@@ -8,8 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from censor_films import Film, audio_of, dbfs, seg, video_packets, window, write_report
-from conftest import CLI
+from censor_films import CLI, Film, audio_of, dbfs, seg, video_packets, window, write_report
 
 from vcp.censor import CensorProgress, censor
 from vcp.config.actions import ActionsSettings

@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 from censor_films import (
+    CLI,
     FLASHES,
     Film,
     audio_of,
@@ -22,7 +23,6 @@ from censor_films import (
     window,
     write_report,
 )
-from conftest import CLI
 
 BLANK_AND_BLUR = (
     "actions:\n  categories:\n    violence: {video: blank}\n    nudity: {video: blur}\n"
