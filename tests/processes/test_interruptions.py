@@ -352,3 +352,39 @@ async def test_two_processes_started_together_transfer_each_file_once(
         stderr = "".join(r.stderr for r in results)
         assert "waiting for another vcp process" in stderr or "already cached" in stderr, stderr
         assert partials(repo.cache) == []
+
+
+# -- SIGTERM (systemd stop, docker stop) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("segmented", [False, True], ids=["one-stream", "segmented"])
+async def test_sigterm_stops_like_ctrl_c_with_exit_143_and_the_partial_kept(
+    tmp_path: Path, vcp: Vcp, segmented: bool
+) -> None:
+    size = 8 * MiB
+    repo = big_repo(tmp_path, size, **(SEGMENTED if segmented else {}))
+    rate = 1_000_000 if segmented else 2_000_000
+    async with MirrorServer(repo.root, faults=Faults(bytes_per_second=rate)) as mirror:
+        proc = await vcp.start(mirror, repo)
+        # Past the 1 MiB each segment's connection gathers before writing (as for Ctrl-C above).
+        await until(
+            lambda: served(mirror, "big.bin") >= 4.5 * MiB, proc=proc, what="4.5 MiB served"
+        )
+        proc.send_signal(signal.SIGTERM)
+        try:
+            stopped = await asyncio.wait_for(finish(proc), 10)
+        except TimeoutError:
+            pytest.fail("vcp was still running 10 s after SIGTERM")
+
+        assert stopped.returncode == 143, stopped.stderr  # 128 + SIGTERM, not killed outright
+        assert "interrupted: partial downloads are kept in" in stopped.stderr
+        assert "Traceback" not in stopped.stderr
+        assert final_blobs(repo.cache) == [], "SIGTERM left a file under its final name"
+        assert len(partials(repo.cache)) == 1, "the partial download was not kept"
+
+        result = await rerun_unthrottled(vcp, mirror, repo)
+
+        assert result.returncode == 0, result.stderr
+        assert "waiting for another vcp process" not in result.stderr, "a lock was left held"
+        assert sha256(repo.blob(BIG).read_bytes()) == sha256(repo.files[BIG])
+        assert 0 < served(mirror, "big.bin") < size, "the rerun did not resume the partial"

@@ -1,7 +1,7 @@
 """``vcp``: the command line. Parses arguments, sets up logging, runs a command, renders errors.
 
 Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 model download or verification,
-4 media, 130 interrupted.
+4 media, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM; handled exactly like Ctrl-C).
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from pathlib import Path
 
 from vcp.cli.commands import config as config_cmd
 from vcp.cli.render import render_error
+from vcp.cli.signals import sigterm_as_interrupt
 from vcp.errors import VcpError
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM: stopped by systemd, docker stop or kill
 log = logging.getLogger(__name__)
 
 
@@ -91,6 +93,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
     args = build_parser().parse_args(argv)
     configure_logging(args.verbose, args.quiet)
+    with sigterm_as_interrupt() as interrupts:
+        code = _run(args)
+    # Commands report an interruption as 130 themselves; SIGTERM is told apart only here.
+    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and interrupts.terminated else code
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except VcpError as exc:
