@@ -87,3 +87,17 @@ def test_missing_video_is_a_media_error_and_writes_nothing(
     assert "film.mp4" in result.stderr and "hint:" in result.stderr
     assert sorted(p.name for p in video.parent.iterdir()) == ["film.vcp.json"]
     assert hashlib.sha256(report.read_bytes()).hexdigest() == before
+
+
+def test_matroska_source_keeps_every_packet(film: tuple[Path, Path], run: Run) -> None:
+    video, report = film
+    assert run("export", video, "--format", "chapters").returncode == 0
+    # A Matroska film (its first packets carry no dts) with the same report, exported again.
+    mkv = video.with_name("again.mkv")
+    (video.parent / "film.chapters.mkv").rename(mkv)
+    text = report.read_text().replace(str(video), str(mkv)).replace('"film.mp4"', '"again.mkv"')
+    mkv.with_name("again.vcp.json").write_text(text)
+    assert run("export", mkv, "--format", "chapters").returncode == 0
+    again = video.parent / "again.chapters.mkv"
+    assert _streams(again) == _streams(mkv) == _streams(video)
+    assert _chapters(again) == EXPECTED

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,3 +104,14 @@ def test_unknown_format_is_a_usage_error(film: tuple[Path, Path], run: Run) -> N
     result = run("export", video, "--format", "edl,srt")
     assert result.returncode == 2 and "srt" in result.stderr
     assert _names(video.parent) == ["film.mp4", "film.vcp.json"]
+
+
+def test_text_formats_never_load_pyav(film: tuple[Path, Path]) -> None:
+    video, _ = film
+    code = (
+        "import sys\nfrom vcp.cli.main import main\n"
+        f"assert main(['export', {str(video)!r}, '--format', 'edl,mcf,vtt']) == 0\n"
+        "assert 'av' not in sys.modules, 'PyAV was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -23,14 +23,18 @@ _DATA_URL = re.compile(r"data:image/(?:jpeg|png);base64,[A-Za-z0-9+/]+={0,2}")
 
 
 def collect_stills(report: Report, video: Path | None) -> dict[int, str]:
-    """Segment id -> image data URL for each visual segment that has or can get one."""
+    """Segment id -> image data URL for each visual segment that has or can get one.
+
+    ``video`` is where missing stills are taken from; None takes only the report's own.
+    """
     visual = [s for s in report.segments if s.kind == "video"]
     stills = {s.id: s.thumbnail for s in visual if s.thumbnail and _DATA_URL.fullmatch(s.thumbnail)}
     missing = [s for s in visual if s.id not in stills]
-    if missing and video is not None and video.is_file():
-        stills.update(_grab(video, missing))
-    elif missing:
-        log.warning("%d segments have no still and the video is not there", len(missing))
+    if missing and video is not None:
+        if video.is_file():
+            stills.update(_grab(video, missing))
+        else:
+            log.warning("%s is not there: %d segments get no still", video, len(missing))
     return stills
 
 
