@@ -47,9 +47,16 @@ def test_audio_edits_re_encode_only_the_audio() -> None:
     assert [(j.action, j.codec) for j in plan.jobs] == [
         ("copy", "h264"), ("encode", "aac"), ("encode", "aac"), ("copy", "subrip"),
     ]  # fmt: skip
-    assert plan.jobs[1].bit_rate == 128000  # the source's bitrate is kept
+    assert plan.jobs[1].bit_rate == 128000  # the source's bitrate is kept...
+    assert plan.jobs[2].bit_rate is None  # ...or the encoder's default when it is unknown
     assert plan.jobs[2].note is not None and "no encoder for 'dts'" in plan.jobs[2].note
     assert plan.notices == ()
+
+
+def test_a_low_source_bitrate_is_raised_to_a_floor_per_channel() -> None:
+    thin = (StreamInfo(0, "audio", "aac", sample_rate=22050, channels=1, bit_rate=45000),)
+    (job,) = plan_streams(thin, EditPlan((MUTE,), (), 10.0), encoder_for=encoders).jobs
+    assert job.bit_rate == 64000
 
 
 def test_a_skip_re_encodes_video_and_audio_and_copies_subtitles() -> None:

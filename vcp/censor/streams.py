@@ -16,9 +16,17 @@ from vcp.actions import EditPlan
 if TYPE_CHECKING:
     from vcp.media.probe import StreamInfo
 
-__all__ = ["FALLBACK_AUDIO_ENCODER", "VIDEO_ENCODER", "StreamJob", "StreamPlan", "plan_streams"]
+__all__ = [
+    "FALLBACK_AUDIO_ENCODER",
+    "MIN_AUDIO_BIT_RATE_PER_CHANNEL",
+    "VIDEO_ENCODER",
+    "StreamJob",
+    "StreamPlan",
+    "plan_streams",
+]
 
 FALLBACK_AUDIO_ENCODER = "aac"
+MIN_AUDIO_BIT_RATE_PER_CHANNEL = 64_000
 VIDEO_ENCODER = "libx264"
 StreamAction = Literal["copy", "encode"]
 
@@ -85,7 +93,12 @@ def _audio_job(stream: StreamInfo, encoder_for: Callable[[str], str | None]) -> 
 
 
 def _encode(stream: StreamInfo, encoder: str, *, note: str | None = None) -> StreamJob:
-    rate = stream.bit_rate if stream.type == "audio" else None
+    rate = None
+    if stream.type == "audio" and stream.bit_rate:
+        # A second lossy generation at a low rate is audibly worse than the first: keep the
+        # source's rate, but never below a floor per channel.
+        floor = MIN_AUDIO_BIT_RATE_PER_CHANNEL * (stream.channels or 2)
+        rate = max(stream.bit_rate, floor)
     return StreamJob(stream.index, stream.type, "encode", stream.codec, encoder, rate, note)
 
 
