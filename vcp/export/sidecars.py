@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vcp.errors import UsageError
 from vcp.export.chapters import plan_chapters
@@ -21,6 +22,7 @@ from vcp.export.mcf import format_mcf
 from vcp.export.vtt import format_vtt
 
 if TYPE_CHECKING:
+    from vcp.config.actions import ActionsSettings
     from vcp.report import Report
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_sidecars"]
@@ -42,7 +44,7 @@ def write_sidecars(
     report: Report,
     formats: Iterable[str],
     *,
-    actions: Any = None,
+    actions: ActionsSettings | None = None,
     video: Path | None = None,
     out_dir: Path | None = None,
     force: bool = False,
@@ -59,9 +61,9 @@ def write_sidecars(
     _check_targets(film, targets, force=force)
     if out_dir is not None:
         _make_dir(out_dir)
-    cues = cues_from_report(report)
+    job = _Export(report, cues_from_report(report), film, actions)
     for fmt, target in targets.items():
-        _WRITERS[fmt](report, cues, film, target, actions)
+        _WRITERS[fmt](job, target)
         log.info("wrote %s", target)
     return list(targets.values())
 
@@ -100,12 +102,22 @@ def _check_targets(film: Path, targets: dict[str, Path], *, force: bool) -> None
         )
 
 
-def _write_edl(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
-    edits = default_edits(cues) if actions is None else _planned_edits(report, actions)
+@dataclass(frozen=True)
+class _Export:
+    """What every format's writer reads: the report, its cues, the film and the actions."""
+
+    report: Report
+    cues: list[Cue]
+    film: Path
+    actions: ActionsSettings | None
+
+
+def _write_edl(job: _Export, target: Path) -> None:
+    edits = default_edits(job.cues) if job.actions is None else _planned(job.report, job.actions)
     write_text_atomic(target, format_edl(edits))
 
 
-def _planned_edits(report: Report, actions: Any) -> list[Edit]:
+def _planned(report: Report, actions: ActionsSettings) -> list[Edit]:
     """The actions plan's edits (padded, clamped, allowed segments dropped) as EDL edits."""
     from vcp.actions import AudioEdit, VideoEdit, plan_edits
 
@@ -114,26 +126,24 @@ def _planned_edits(report: Report, actions: Any) -> list[Edit]:
     return [Edit(millis(e.start), millis(e.end), ACTION_CODES[e.action]) for e in edits]
 
 
-def _write_mcf(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
-    write_text_atomic(target, format_mcf(cues, duration=report.input.duration))
+def _write_mcf(job: _Export, target: Path) -> None:
+    write_text_atomic(target, format_mcf(job.cues, duration=job.report.input.duration))
 
 
-def _write_vtt(report: Report, cues: list[Cue], film: Path, target: Path, actions: Any) -> None:
-    write_text_atomic(target, format_vtt(cues))
+def _write_vtt(job: _Export, target: Path) -> None:
+    write_text_atomic(target, format_vtt(job.cues))
 
 
-def _write_chapters(
-    report: Report, cues: list[Cue], film: Path, target: Path, actions: Any
-) -> None:
+def _write_chapters(job: _Export, target: Path) -> None:
     from vcp.media.chapters import write_with_chapters
 
-    chapters = plan_chapters(cues, duration_ms=millis(report.input.duration))
-    result = write_with_chapters(film, target, chapters)
+    chapters = plan_chapters(job.cues, duration_ms=millis(job.report.input.duration))
+    result = write_with_chapters(job.film, target, chapters)
     for name in result.dropped:
         log.warning("%s: stream %s not copied (the container cannot hold it)", target.name, name)
 
 
-_WRITERS: dict[str, Callable[[Report, list[Cue], Path, Path, Any], None]] = {
+_WRITERS: dict[str, Callable[[_Export, Path], None]] = {
     "edl": _write_edl,
     "mcf": _write_mcf,
     "vtt": _write_vtt,

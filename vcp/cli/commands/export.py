@@ -53,7 +53,7 @@ def run_export(args: argparse.Namespace) -> int:
     written = write_sidecars(
         report,
         args.format.split(","),
-        actions=getattr(load_settings(args.config), "actions", None),
+        actions=load_settings(args.config).actions,
         video=given_video or locate_video(report, report_path),
         out_dir=args.output_dir,
         force=args.force,
