@@ -62,6 +62,9 @@ def test_saved_report_is_accepted_and_export_honours_it(
     # ?allow=2 clicks segment 2's toggle; ?dump shows what Save would download.
     dom = render(page, tmp_path, "allow=2&dump")
     assert "data-error" not in dom.select("html")[0].attrs
+    faded = [e.attrs["data-segment"] for e in dom.elements if "allowed" in e.classes]
+    assert sorted(faded) == ["2", "2", "5", "5"]  # the band and the row of each allowed segment
+    assert dom.by_id("status").text == "4 of 6 segments will be acted on"
     saved = tmp_path / "film.vcp.json"
     saved.write_text(dom.by_id("vcp-saved").text, encoding="utf-8")
     edited = load_report(saved)

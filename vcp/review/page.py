@@ -71,11 +71,12 @@ def _lane(report: Report, kind: str, colours: Mapping[str, str]) -> str:
     for s in (s for s in report.segments if s.kind == kind):
         left = min(100.0, 100 * s.start / duration)
         width = min(100.0 - left, 100 * (s.end - s.start) / duration)
+        label = e(f"{s.category} {s.start_time} to {s.end_time}")
         bands.append(
             f'<a class="band{" allowed" if s.allow else ""}" href="#seg-{s.id}" '
             f'data-segment="{s.id}" data-category="{e(s.category)}" '
             f'style="--c:{colours[s.category]};left:{left:.4f}%;width:{width:.4f}%" '
-            f'title="{e(s.category)} {e(s.start_time)} to {e(s.end_time)}"></a>'
+            f'title="{label}" aria-label="{label}"></a>'
         )
     name = "picture" if kind == "video" else "speech"
     label = f'<span class="lane-name">{name}</span>'
