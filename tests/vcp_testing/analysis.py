@@ -72,7 +72,7 @@ def make_media(path: Path, *, seconds: float = 2.0, video: bool = True, audio: b
 
     with av.open(str(path), "w") as out:
         vstream = out.add_stream("libx264", rate=10) if video else None
-        astream = out.add_stream("aac", rate=16000) if audio else None
+        astream = out.add_stream("aac", rate=16000, layout="mono") if audio else None
         if vstream is not None:
             vstream.width, vstream.height, vstream.pix_fmt = 160, 120, "yuv420p"
             for i in range(int(seconds * 10)):
@@ -82,7 +82,6 @@ def make_media(path: Path, *, seconds: float = 2.0, video: bool = True, audio: b
                 out.mux(vstream.encode(frame))
             out.mux(vstream.encode())
         if astream is not None:
-            astream.layout = "mono"  # type: ignore[attr-defined]
             t = np.arange(int(seconds * 16000)) / 16000
             tone = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
             for start in range(0, len(tone), 1024):

@@ -52,10 +52,11 @@ class AnalysisView:
         mode: Literal["bars", "log", "none"],
         *,
         stream: TextIO | None = None,
+        quiet: bool = False,
         clock: Callable[[], float] = time.monotonic,
         log_interval: float = 5.0,
     ) -> None:
-        self._downloads, self._mode = downloads, mode
+        self._downloads, self._mode, self._quiet = downloads, mode, quiet
         self._stream = stream or sys.stderr
         self._clock, self._interval = clock, log_interval
         self._bars: dict[tuple[Path, str], tqdm] = {}
@@ -78,6 +79,8 @@ class AnalysisView:
             self._downloads(event)
         elif self._mode != "none":
             self._analysis(event)
+        elif not self._quiet and isinstance(event, DetectorSkipped | MediaWarning):
+            self._write(_notice(event) or "")  # warnings even without progress, unless --quiet
 
     def _analysis(self, event: Any) -> None:
         match event:
@@ -152,8 +155,9 @@ def summary_lines(report: Report, path: Path | None) -> list[str]:
     lines = [head]
     for name, part in summary.categories.items():
         lines.append(f"  {name:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s")
-    for warning in report.warnings:
-        lines.append(f"  warning: {warning}")
+    if report.warnings:
+        count = len(report.warnings)
+        lines.append(f"  {count} warning{'s' * (count != 1)} (printed above, kept in the report)")
     if path is not None:
         lines.append(f"  report: {path}")
     return lines

@@ -130,7 +130,7 @@ async def _run(
     mode = choose_mode(args.progress, stream=sys.stderr, quiet=quiet, env=_env())
     with (
         make_renderer(args.progress, quiet=quiet) as downloads,
-        AnalysisView(downloads, mode) as view,
+        AnalysisView(downloads, mode, quiet=quiet) as view,
     ):
         async with ModelManager(settings.models, on_event=view, offline=offline) as models:
             analyzer = Analyzer(
