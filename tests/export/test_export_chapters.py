@@ -101,3 +101,15 @@ def test_matroska_source_keeps_every_packet(film: tuple[Path, Path], run: Run) -
     again = video.parent / "again.chapters.mkv"
     assert _streams(again) == _streams(mkv) == _streams(video)
     assert _chapters(again) == EXPECTED
+
+
+def test_report_of_another_film_needs_force(film: tuple[Path, Path], run: Run) -> None:
+    video, report = film
+    report.write_text(report.read_text().replace('"name": "film.mp4"', '"name": "other.mp4"'))
+    refused = run("export", video, "--format", "chapters")
+    assert refused.returncode == 2
+    assert "does not belong to film.mp4" in refused.stderr and "other.mp4" in refused.stderr
+    assert not (video.parent / "film.chapters.mkv").exists()
+    forced = run("export", video, "--format", "chapters", "--force")
+    assert forced.returncode == 0 and "does not belong" in forced.stderr
+    assert _chapters(video.parent / "film.chapters.mkv") == EXPECTED

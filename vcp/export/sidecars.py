@@ -1,8 +1,9 @@
 """``write_sidecars``: every player file for one report, named as players look for them.
 
 The text formats are derived from the report alone and are replaced on every export (re-exporting
-after editing the report is the normal workflow). The chapters format is a copy of the whole film;
-an existing copy is replaced only with ``force``.
+after editing the report is the normal workflow). The chapters format is a copy of the whole film:
+an existing copy is replaced, and a report whose film name or length differs from the video's is
+used, only with ``force``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vcp.errors import UsageError
+from vcp.errors import ReportError, UsageError
 from vcp.export.chapters import plan_chapters
 from vcp.export.cues import Cue, cues_from_report, millis
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
@@ -59,6 +60,8 @@ def write_sidecars(
     film = video or Path(report.input.path)
     targets = {fmt: sidecar_path(film, fmt, out_dir) for fmt in formats}
     _check_targets(film, targets, force=force)
+    if "chapters" in targets:
+        _check_film(report, film, force=force)
     if out_dir is not None:
         _make_dir(out_dir)
     job = _Export(report, cues_from_report(report), film, actions)
@@ -110,6 +113,24 @@ class _Export:
     cues: list[Cue]
     film: Path
     actions: ActionsSettings | None
+
+
+def _check_film(report: Report, film: Path, *, force: bool) -> None:
+    """The chapters copy reads the film: refuse a report written for another one unless ``force``
+    (its chapters would fall in the wrong places). Text files do not read the film."""
+    from vcp.censor import report_mismatch  # the one rule, shared with `vcp censor`
+    from vcp.media.probe import probe
+
+    reason = report_mismatch(report, probe(film), film)
+    if reason and not force:
+        raise ReportError(
+            f"this report does not belong to {film.name}: {reason}",
+            where=str(film),
+            hint="export the video's own report (or re-run `vcp analyze` on it); "
+            "--force uses this report anyway",
+        )
+    if reason:
+        log.warning("using a report that does not belong to %s: %s", film.name, reason)
 
 
 def _write_edl(job: _Export, target: Path) -> None:

@@ -38,7 +38,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "-o", "--output-dir", type=Path, metavar="DIR", help="write here instead of beside the film"
     )
     export.add_argument(
-        "--force", action="store_true", help="replace an existing .chapters.mkv copy"
+        "--force",
+        action="store_true",
+        help="for chapters: replace an existing .chapters.mkv, and use a report whose film name "
+        "or length differs from the video's",
     )
     export.set_defaults(handler=run_export)
 
