@@ -42,7 +42,7 @@
   document.getElementById("save").addEventListener("click", save);
 
   // Test hooks: ?allow=ID clicks that segment's toggle; ?dump writes what Save would save into
-  // the hidden #vcp-saved, so a headless browser's DOM dump shows it.
+  // the hidden #vcp-saved, so a headless browser's DOM dump shows it; ?save clicks Save.
   var params = new URLSearchParams(window.location.search);
   params.getAll("allow").forEach(function (id) {
     var box = document.querySelector('input.allow[data-id="' + CSS.escape(id) + '"]');
@@ -50,6 +50,9 @@
   });
   if (params.has("dump")) {
     document.getElementById("vcp-saved").textContent = serialise();
+  }
+  if (params.has("save")) {
+    document.getElementById("save").click();
   }
   root.setAttribute("data-ready", "1");
 })();
