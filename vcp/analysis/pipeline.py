@@ -58,6 +58,7 @@ __all__ = ["Analyzer", "analyze"]
 
 log = logging.getLogger(__name__)
 _MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would repeat itself
+_QUIET_WAIT_SECONDS = 0.5  # a model ready within this needs no "waiting for" line
 EventHandler = Callable[[Any], None]
 
 
@@ -164,10 +165,8 @@ class Analyzer:
 
     async def _fetch_and_load(self, config: Any) -> _Loaded:
         future = self.models.ready(config.model)
-        if not future.done():
-            self._emit(DetectorWaiting(config.name, config.model))
         try:
-            model = await asyncio.shield(future)
+            model = await self._wait_for(future, config)
         except ModelError as exc:
             if not config.optional:
                 raise
@@ -191,6 +190,15 @@ class Analyzer:
             ) from exc
         self._emit(DetectorReady(config.name, config.model, time.monotonic() - started))
         return _Loaded(detector, model)
+
+    async def _wait_for(self, future: asyncio.Future[LocalModel], config: Any) -> LocalModel:
+        """The model; says it waits only when the model is not ready at once (a cached model is
+        verified in a moment, a download or another process's lock takes longer)."""
+        done, _ = await asyncio.wait([future], timeout=_QUIET_WAIT_SECONDS)
+        if not done:
+            self._emit(DetectorWaiting(config.name, config.model))
+        # shield: a cancelled detector must not cancel the future other detectors share.
+        return await asyncio.shield(future)
 
     async def _scan(self, detector: Detector, run: _InputRun, path: Path) -> int:
         steps = detector.scan(run.media)
