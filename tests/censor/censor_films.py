@@ -23,6 +23,7 @@ RATE = 48000
 FPS = 25
 WIDTH, HEIGHT = 320, 240
 SUBTITLES = ((1.0, 2.0, "Hello"), (4.0, 5.0, "World"))
+FONT = b"not really a font, but Matroska does not check" * 10
 FLASHES = (0.5, 1.5, 2.5, 3.5, 4.5, 5.5)  # seconds: a white frame and a click in the audio
 
 
@@ -82,6 +83,8 @@ def make_film(
         video.options = {"preset": "ultrafast", "threads": "1"}
         sound = out.add_stream("aac", rate=RATE, layout="stereo") if audio else None
         text = _subtitle_stream(out, path.parent) if subtitles else None
+        if text is not None:  # a font for the subtitles, as Matroska films carry them
+            out.add_attachment(name="font.ttf", mimetype="font/ttf", data=FONT)
         _write_video(out, video, duration, sync)
         if sound is not None:
             count = round(duration * RATE)
@@ -253,6 +256,13 @@ def subtitles_of(path: Path) -> list[tuple[float, float, str]]:
 def _cue(packet: Any) -> tuple[float, float, str]:
     start, length = packet.pts * packet.time_base, packet.duration * packet.time_base
     return round(float(start), 3), round(float(start + length), 3), bytes(packet).decode()
+
+
+def attachments_of(path: Path) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every attachment (fonts for the subtitles)."""
+    with av.open(str(path)) as c:
+        found: list[Any] = [s for s in c.streams if s.type == "attachment"]
+        return [(str(s.name), bytes(s.data)) for s in found]
 
 
 def video_packets(path: Path) -> list[bytes]:

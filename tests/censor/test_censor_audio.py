@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from censor_films import (
     CLI,
+    FONT,
     SUBTITLES,
     Film,
+    attachments_of,
     audio_of,
     correlation,
     dbfs,
@@ -48,6 +50,7 @@ def test_only_the_audio_is_re_encoded(cli: CLI, film: Film) -> None:
     out = censored(cli, film)
     assert video_packets(out) == video_packets(film.path)  # copied, bit for bit
     assert subtitles_of(out) == [(a, b, text) for a, b, text in SUBTITLES]
+    assert attachments_of(out) == [("font.ttf", FONT)]
     ends = durations(out)
     assert ends["video"] == pytest.approx(film.duration, abs=0.05)
     assert ends["audio"] == pytest.approx(film.duration, abs=0.05)

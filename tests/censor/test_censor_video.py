@@ -12,7 +12,9 @@ import pytest
 from censor_films import (
     CLI,
     FLASHES,
+    FONT,
     Film,
+    attachments_of,
     audio_of,
     clicks_at,
     correlation,
@@ -86,6 +88,7 @@ def test_skip_removes_the_time_from_every_stream(cli: CLI, film: Film, tmp_path:
     assert ends["audio"] == pytest.approx(film.duration - 1.0, abs=0.05)
     # "World" (4.0-5.0) lost its first half-second to the cut: its tail starts at the cut.
     assert subtitles_of(out) == [(1.0, 2.0, "Hello"), (3.5, 4.0, "World")]
+    assert attachments_of(out) == [("font.ttf", FONT)]
     source, result = audio_of(film.path), audio_of(out)
     assert correlation(window(source, 4.6, 5.9), window(result, 3.6, 4.9)) > 0.99
 

@@ -63,6 +63,7 @@ def transcode(
     try:
         with av.open(str(source)) as inp, av.open(str(target), "w") as out:
             writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
+            writers = {index: w for index, w in writers.items() if w is not None}
             _copy_metadata(inp, out)
             _pump(inp, writers, recipe.start, on_progress)
             for writer in writers.values():
@@ -99,6 +100,9 @@ def _pump(
 
 
 def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
+    if stream.type == "attachment":  # fonts and covers: header data, no packets to copy
+        out.add_attachment(name=stream.name, mimetype=stream.mimetype, data=stream.data)
+        return None
     codec = recipe.encoders.get(stream.index)
     if codec is None:
         return _Copy(out, stream, recipe.plan, recipe.start)
