@@ -46,3 +46,16 @@ async def test_the_documented_command_and_embedding_example_run(
     assert code == 0, err
     assert re.search(r"^\s+\d+\.\d\d s  profanity\s+f\*+k$", out, re.M), out
     assert re.search(r"^00:00:0\d\.\d{3} 00:00:\d\d\.\d{3} profanity ", out, re.M), out
+
+    # ... and the README's next step: from that report to what people watch, one command each.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"## From a report to what you watch\n\n```sh\n(.*?)```", readme, re.S)
+    assert block, "the README's 'From a report to what you watch' block changed"
+    for line in block.group(1).splitlines():
+        argv = line.split("#")[0].split()
+        assert argv[:3] == ["python", "-m", "vcp"], line
+        code, out, err = await _run(sys.executable, *argv[1:], cwd=tmp_path, env=env)
+        assert code == 0, (line, err)
+    assert (tmp_path / "movie.edl").read_text().strip()  # the four words: mute lines
+    assert (tmp_path / "movie.clean.mp4").stat().st_size > 0
+    assert list(tmp_path.glob("movie*.html"))
