@@ -75,20 +75,22 @@ def make_film(
     audio: bool = True,
     subtitles: bool = True,
     sync: bool = False,
+    tracks: int = 1,
 ) -> Film:
     """Write an H.264 (+ AAC tones, or clicks with ``sync``) (+ SRT subtitles: .mkv only) film."""
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         video.options = {"preset": "ultrafast", "threads": "1"}
-        sound = out.add_stream("aac", rate=RATE, layout="stereo") if audio else None
+        sounds = [out.add_stream("aac", rate=RATE, layout="stereo") for _ in range(tracks * audio)]
         text = _subtitle_stream(out, path.parent) if subtitles else None
         if text is not None:  # a font for the subtitles, as Matroska films carry them
             out.add_attachment(name="font.ttf", mimetype="font/ttf", data=FONT)
         _write_video(out, video, duration, sync)
-        if sound is not None:
-            count = round(duration * RATE)
-            _write_audio(out, sound, clicks(count) if sync else tones(count))
+        count = round(duration * RATE)
+        for i, sound in enumerate(sounds):  # a second track is the first, half as loud
+            signal = clicks(count) if sync else tones(count)
+            _write_audio(out, sound, (signal / (i + 1)).astype(np.float32))
         if text is not None:
             _write_subtitles(out, text, path.parent)
     return Film(path, duration, audio, subtitles)
@@ -175,10 +177,10 @@ def write_report(
 # -- measuring a result ---------------------------------------------------------------------------
 
 
-def audio_of(path: Path) -> NDArray[np.float32]:
-    """The first audio stream's left channel at RATE, from the file's time 0."""
+def audio_of(path: Path, track: int = 0) -> NDArray[np.float32]:
+    """An audio stream's left channel at RATE, from the file's time 0."""
     with av.open(str(path)) as c:
-        stream = c.streams.audio[0]
+        stream = c.streams.audio[track]
         resampler = av.AudioResampler(format="fltp", layout="stereo", rate=RATE)
         chunks = [g.to_ndarray()[0] for f in c.decode(stream) for g in resampler.resample(f)]
         chunks += [g.to_ndarray()[0] for g in resampler.resample(None)]

@@ -22,6 +22,7 @@ def film_masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Film]:
         "mp4": make_film(root / "film.mp4", subtitles=False),
         "mute": make_film(root / "silent.mkv", audio=False),
         "sync": make_film(root / "sync.mkv", sync=True),
+        "dub": make_film(root / "dubbed.mkv", subtitles=False, tracks=2),
     }
 
 

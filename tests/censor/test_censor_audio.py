@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,18 @@ def test_an_allowed_segment_is_left_alone(cli: CLI, film: Film) -> None:
     assert correlation(window(source, 3.0, 4.0), window(result, 3.0, 4.0)) > 0.99
 
 
-def test_mp4_keeps_its_container_and_codec(cli: CLI, films: object) -> None:
-    film = films("mp4")  # type: ignore[operator]
+def test_every_audio_track_is_censored(cli: CLI, films: Callable[[str], Film]) -> None:
+    film = films("dub")  # two audio tracks, as a film with a dubbed language has
+    write_report(film, [seg(1, 2.0, 2.5)])
+    out = censored(cli, film)
+    for track in (0, 1):
+        source, result = audio_of(film.path, track), audio_of(out, track)
+        assert dbfs(window(result, 2.0, 2.5)) < -60
+        assert correlation(window(source, 3.0, 5.0), window(result, 3.0, 5.0)) > 0.99
+
+
+def test_mp4_keeps_its_container_and_codec(cli: CLI, films: Callable[[str], Film]) -> None:
+    film = films("mp4")
     write_report(film, [seg(1, 2.0, 2.5)])
     out = censored(cli, film)
     source, result = audio_of(film.path), audio_of(out)
