@@ -42,7 +42,8 @@
   document.getElementById("save").addEventListener("click", save);
 
   // Test hooks: ?allow=ID clicks that segment's toggle; ?dump writes what Save would save into
-  // the hidden #vcp-saved, so a headless browser's DOM dump shows it; ?save clicks Save.
+  // the hidden #vcp-saved, so a headless browser's DOM dump shows it (Save downloads exactly this
+  // text; a headless download itself cannot be waited for reliably).
   var params = new URLSearchParams(window.location.search);
   params.getAll("allow").forEach(function (id) {
     var box = document.querySelector('input.allow[data-id="' + CSS.escape(id) + '"]');
@@ -50,9 +51,6 @@
   });
   if (params.has("dump")) {
     document.getElementById("vcp-saved").textContent = serialise();
-  }
-  if (params.has("save")) {
-    document.getElementById("save").click();
   }
   root.setAttribute("data-ready", "1");
 })();
