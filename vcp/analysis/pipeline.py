@@ -37,6 +37,7 @@ from vcp.analysis.events import (
     ReportWritten,
 )
 from vcp.analysis.segments import build_segments
+from vcp.analysis.threads import run_abandonable
 from vcp.errors import DetectorError, ModelError, VcpError
 from vcp.report import (
     DetectorEntry,
@@ -179,7 +180,7 @@ class Analyzer:
             factory.load, config, model.path, processing=self.settings.processing
         )
         try:
-            detector = await to_thread.run_sync(load)
+            detector = await run_abandonable(load, name=f"load {config.name}")
         except VcpError:
             raise
         except Exception as exc:
@@ -289,11 +290,11 @@ class Analyzer:
 async def _next_batch(steps: Iterator[Any], name: str) -> list[Any] | None:
     """The next steps up to and including a Progress (None at the end), read in a worker thread.
 
-    ``abandon_on_cancel``: a cancellation (Ctrl-C) returns at once; the step running in the thread
-    finishes on its own and its result is dropped.
+    A cancellation (Ctrl-C) returns at once; the step running in the thread finishes on its own
+    and its result is dropped.
     """
     try:
-        return await to_thread.run_sync(_take, steps, abandon_on_cancel=True)
+        return await run_abandonable(_take, steps, name=f"scan {name}")
     except VcpError:
         raise
     except Exception as exc:
