@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +50,9 @@ def test_muted_words_are_silent_and_the_rest_is_unchanged(cli: CLI, film: Film) 
 def test_only_the_audio_is_re_encoded(cli: CLI, film: Film) -> None:
     write_report(film, [seg(1, 1.0, 1.5)])
     out = censored(cli, film)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask  # as any new file, not a private temp
     assert video_packets(out) == video_packets(film.path)  # copied, bit for bit
     assert subtitles_of(out) == [(a, b, text) for a, b, text in SUBTITLES]
     assert attachments_of(out) == [("font.ttf", FONT)]

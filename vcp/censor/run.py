@@ -123,9 +123,16 @@ def _write_atomically(output: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the film from other users
         os.replace(tmp, output)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         log.debug("removed the partial output %s", tmp)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
