@@ -142,7 +142,7 @@ async def test_download_fetches_both_default_models_then_finds_them_cached(
     assert set(ready) == set(DEFAULT_MODELS)
     for name, files in DEFAULT_MODELS.items():
         assert ready[name].endswith(f"  {paths[name]}"), ready[name]
-        assert f"  {len(files)} files  " in ready[name]
+        assert f"  {len(files)} file{'s' * (len(files) != 1)}  " in ready[name]
         for file in files:
             assert (paths[name] / file).is_file()
             # one plain line per file, as a CI log shows it
@@ -213,7 +213,7 @@ async def test_verify_names_a_replaced_blob_and_download_repairs_it(
     assert re.search(r"^corrupt\s+whisper-tiny-en$", bad.stdout, re.M)
     assert re.search(r"^\s+corrupt\s+config\.json\s", bad.stdout, re.M), bad.stdout
     assert "model.bin" not in bad.stdout
-    assert "error: 1 file(s) missing, partial or corrupt" in bad.stderr
+    assert "error: 1 file missing, partial or corrupt" in bad.stderr
     assert "vcp models download" in bad.stderr
 
     endpoint.stats.reset()

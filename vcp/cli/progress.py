@@ -12,11 +12,14 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Literal, Protocol, Self, TextIO
 
 from tqdm import tqdm
 
+from vcp.cli.console_log import console_logging
+from vcp.cli.text import count
 from vcp.models.events import (
     BytesReceived,
     DownloadFailed,
@@ -188,7 +191,10 @@ class _Notices:
                 return [f"! {m}: using fallback {fallback} ({reason})"]
             case SourceDeprecated(model=m, replacement=replacement, reason=reason):
                 why = f": {reason}" if reason else ""
-                return [f"! {m} is deprecated{why}; use {replacement} instead"]
+                return [
+                    f"! {m} is deprecated{why}; use {replacement} instead "
+                    "(`vcp models pin --upgrade` rewrites the config)"
+                ]
             case ModelReady(model=model, source=source):
                 via = f" (from {source})" if source and source != model else ""
                 return [*self._flush(model), f"✓ {model} ready{via}"]
@@ -201,18 +207,28 @@ class _Notices:
         return [line for model in list(self._cached) for line in self._flush(model)]
 
     def _flush(self, model: str) -> list[str]:
-        count, size = self._cached.pop(model, 0), self._cached_bytes.pop(model, 0)
-        if not count:
+        files, size = self._cached.pop(model, 0), self._cached_bytes.pop(model, 0)
+        if not files:
             return []
-        return [f"{model}: {count} file{'s' * (count != 1)} already cached ({_mb(size)})"]
+        return [f"{model}: {count(files, 'file')} already cached ({_mb(size)})"]
 
 
 class _Renderer:
-    """Shared context-manager behaviour: closing twice is harmless, events after close are not."""
+    """Shared context-manager behaviour: closing twice is harmless, events after close are not.
+
+    Inside ``with``, a renderer that prints the events keeps the log from repeating them (and
+    routes log records around the bars; see ``console_logging``).
+    """
 
     closed = False
+    prints_events = True
+    draws_bars = False
+    _logging: ExitStack | None = None
 
     def __enter__(self) -> Self:
+        if self.prints_events and self._logging is None:
+            self._logging = ExitStack()
+            self._logging.enter_context(console_logging(bars=self.draws_bars))
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -220,9 +236,14 @@ class _Renderer:
 
     def close(self) -> None:
         self.closed = True
+        if self._logging is not None:
+            self._logging.close()
+            self._logging = None
 
 
 class _NoneRenderer(_Renderer):
+    prints_events = False  # the log is then the only place its warnings appear
+
     def __call__(self, event: Event) -> None:
         pass
 
@@ -262,7 +283,7 @@ class _LogRenderer(_Renderer):
         rate = self._tally.fresh / max(now - self._mark, 1e-9)
         self._mark, self._tally.fresh = now, 0
         active, done, total = self._tally.active, self._tally.done, self._tally.total
-        line = f"downloading {active} file{'s' * (active != 1)}: "
+        line = f"downloading {count(active, 'file')}: "
         if not total:
             return line + f"{_mb(done)}, {_mb(rate)}/s"
         eta = f", ETA {_duration((total - done) / rate)}" if rate > 0 else ""
@@ -276,6 +297,8 @@ class _LogRenderer(_Renderer):
 
 class _BarsRenderer(_Renderer):
     """tqdm bars on a terminal: a total bar on top, one bar per file in flight below it."""
+
+    draws_bars = True
 
     def __init__(self, stream: TextIO, *, colour: bool) -> None:
         self._stream, self._colour = stream, colour
@@ -296,7 +319,7 @@ class _BarsRenderer(_Renderer):
                 bar.total = total or bar.total
                 bar.update(received - bar.n)
             case FileVerified() | DownloadFailed() if key in self._bars:
-                self._bars.pop(key).close()
+                self._drop(key)
         self._sync_total(counts_to_rate=isinstance(event, BytesReceived))
         for line in self._notices.lines(event):
             tqdm.write(line, file=self._stream)
@@ -316,9 +339,24 @@ class _BarsRenderer(_Renderer):
         if self._total is None:  # first transfer of the run; cached-only runs draw no bars
             self._total = self._bar("total", self._tally.total, 0, position=0, leave=True)
         if key in self._bars:  # a retry starts the file over, possibly from another offset
-            self._bars.pop(key).close()
+            self._drop(key)
         desc = _fit(f"{event.model}/{event.file}", self._desc_width())
         self._bars[key] = self._bar(desc, event.total, event.resumed_from, leave=False)
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        """Close a file's bar and move the bars below it up one line.
+
+        tqdm leaves a closed bar's line blank until a new bar happens to take it (it fills gaps
+        only when bars overflow the screen), so the block would show holes where finished files
+        were, and keep them when no more files start.
+        """
+        bar = self._bars.pop(key)
+        gap = abs(bar.pos)
+        bar.close()
+        for below in sorted((b for b in self._bars.values() if b.pos > gap), key=lambda b: b.pos):
+            below.clear()
+            below.pos -= 1
+            below.refresh()
 
     def _bar(self, desc: str, total: int | None, initial: int, **options: object) -> tqdm:
         # Decimal units (not the usual unit_divisor=1024, whose "MB" would really be MiB) so a

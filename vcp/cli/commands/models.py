@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
+from vcp.cli.text import count
 from vcp.config import Settings, load_document, load_settings, settings_from_document
 from vcp.config.loader import source_location
 from vcp.config.yaml_io import YamlDocument
@@ -120,9 +121,8 @@ async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namesp
             model = future.result()
             size = sum(f.size for f in model.files.values())
             via = f" (from {model.source})" if model.source != name else ""
-            sys.stdout.write(
-                f"ready  {name}{via}  {len(model.files)} files  {_mb(size)}  {model.path}\n"
-            )
+            files = count(len(model.files), "file")
+            sys.stdout.write(f"ready  {name}{via}  {files}  {_mb(size)}  {model.path}\n")
     return EXIT_MODEL_ERROR if failures else 0
 
 
@@ -159,7 +159,7 @@ def run_pin(args: argparse.Namespace) -> int:
     if args.check and not report.ok:
         bad = sum(line.status in (Status.UNPINNED, Status.STALE) for line in report.lines)
         sys.stderr.write(
-            f"error: {bad} source(s) unpinned or stale\n"
+            f"error: {count(bad, 'source')} unpinned or stale\n"
             "  hint: run `vcp models pin` (with --force to accept what the Hub has now for a "
             "stale pin) and commit the config\n"
         )
@@ -214,7 +214,7 @@ def run_verify(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"  {f.state.value:8} {f.name}  {f.path or ''}\n")
     if bad:
         raise ModelError(
-            f"{bad} file(s) missing, partial or corrupt",
+            f"{count(bad, 'file')} missing, partial or corrupt",
             hint="run `vcp models download` to fetch (or resume) them",
         )
     return 0

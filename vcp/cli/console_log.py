@@ -1,0 +1,47 @@
+"""Log records on the terminal while progress is drawn: said once, and never through the bars.
+
+The model manager both logs some news (a deprecated source, a fallback tried) and announces it as
+an event, which the progress renderer prints in its own words: without a filter the user reads each
+warning twice. And a log line written straight to a terminal that shows tqdm bars lands in the
+middle of them; tqdm's own redirect prints it above the bars instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+from tqdm.contrib.logging import logging_redirect_tqdm
+
+__all__ = ["AnnouncedByEvents", "console_logging"]
+
+
+class AnnouncedByEvents(logging.Filter):
+    """Drops the model manager's warnings that an event already tells (matched on the message's
+    format string, which stays put when the values change)."""
+
+    FORMATS = (
+        "model source %s is deprecated",  # SourceDeprecated
+        "%s: %s; trying %s",  # FallbackUsed, or the final error naming every source tried
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("vcp.models"):
+            return True
+        return not (isinstance(record.msg, str) and record.msg.startswith(self.FORMATS))
+
+
+@contextmanager
+def console_logging(*, bars: bool) -> Iterator[None]:
+    """Within the block, the root logger's handlers skip what events tell; with ``bars``, they
+    print through ``tqdm.write`` so the bars are redrawn below each record."""
+    with ExitStack() as stack:
+        if bars:
+            stack.enter_context(logging_redirect_tqdm())
+        duplicates = AnnouncedByEvents()
+        handlers = list(logging.getLogger().handlers)
+        for handler in handlers:
+            handler.addFilter(duplicates)
+            stack.callback(handler.removeFilter, duplicates)
+        yield
