@@ -31,8 +31,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -47,8 +49,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from bench_download import measure  # the one-child wrapper: wall time and that child's peak RSS
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(__file__).resolve()
 SAMPLE = REPO_ROOT / "tests" / "fixtures" / "sample.mp4"
@@ -61,6 +61,7 @@ DEFAULT_RATE_MB = 1.5  # per connection, whisper's model.bin only: 8 connections
 DEFAULT_FPS = 10
 DEFAULT_COMPONENT_SECONDS = 600.0
 DEFAULT_TIMEOUT_S = 3600.0
+DETECT_SAMPLES = 300  # frames NudeNet's inference alone is timed on
 WIDTH, HEIGHT = 1280, 720
 KEYFRAME_SECONDS = 5  # x264 would put one every 250 frames (25 s at 10 fps); films use 2-10 s
 VOICE_RATE = 22050  # espeak-ng's output rate
@@ -142,15 +143,17 @@ def config_data(endpoint: str, cache: Path, *, faces: bool) -> dict[str, Any]:
 
 
 def apply_variant(data: dict[str, Any], variant: str) -> dict[str, Any]:
-    """``data`` with ``DETECTOR.KEY=VALUE`` applied (VALUE parsed as YAML: 1, false, [en])."""
+    """``data`` with ``DETECTOR.KEY=VALUE[+DETECTOR.KEY=VALUE...]`` applied (each VALUE parsed
+    as YAML: 1, false, [en])."""
     from ruamel.yaml import YAML
 
-    target, _, raw = variant.partition("=")
-    name, _, key = target.partition(".")
-    detector = next((d for d in data["detectors"] if d["name"] == name), None)
-    if detector is None or not key or not raw:
-        raise ValueError(f"bad variant {variant!r}: want DETECTOR.KEY=VALUE with a known detector")
-    detector[key] = YAML(typ="safe").load(raw)
+    for change in variant.split("+"):
+        target, _, raw = change.partition("=")
+        name, _, key = target.partition(".")
+        detector = next((d for d in data["detectors"] if d["name"] == name), None)
+        if detector is None or not key or not raw:
+            raise ValueError(f"bad variant {change!r}: want DETECTOR.KEY=VALUE, a known detector")
+        detector[key] = YAML(typ="safe").load(raw)
     return data
 
 
@@ -376,16 +379,48 @@ class _Milestones:
             self.mark("first_vision" if vision else "first_speech")
 
 
+# -- measuring a child process -------------------------------------------------------------------
+
+
+def measure(cmd: Sequence[str], *, log: Path, timeout: float) -> dict[str, Any]:
+    """Run ``cmd`` under the wrapper (``_measure``): exit code, wall seconds, CPU seconds (user +
+    system, every thread) and peak RSS (KiB) of that one process."""
+    wrapper = [sys.executable, str(SCRIPT), "_measure", str(log), str(timeout), "--", *cmd]
+    done = subprocess.run(wrapper, env=_env(), capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _measure_main(log: str, timeout: str, cmd: list[str]) -> int:
+    """The wrapper, as in bench_download.py: with exactly one child, RUSAGE_CHILDREN is that
+    child's. CPU time is reported too: on a machine shared with other work, wall time says how
+    long the run took *here*, CPU time what it costs anywhere."""
+    started = time.perf_counter()
+    with open(log, "w") as out:
+        try:
+            code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, timeout=float(timeout))
+            rc = code.returncode
+        except subprocess.TimeoutExpired:
+            rc = -1
+    wall = time.perf_counter() - started
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = usage.ru_maxrss // (1024 if sys.platform == "darwin" else 1)  # bytes there, KiB here
+    cpu = usage.ru_utime + usage.ru_stime
+    print(json.dumps({"rc": rc, "wall": wall, "cpu": cpu, "rss_kib": rss}))
+    return 0
+
+
 # -- measurement 2: throughput ----------------------------------------------------------------
 
 
 @dataclass
 class Stage:
-    """One measured process: what ran, over how many seconds of film, wall time, peak RSS."""
+    """One measured process: what ran, over how many seconds of film, wall and CPU time, peak
+    RSS."""
 
     name: str
     media_seconds: float
     wall: float
+    cpu: float
     rss_kib: int
     samples: int | None = None  # frames, for the vision stages
     note: str = ""
@@ -411,13 +446,13 @@ def analyze_film(film: Path, work: Work, variant: str | None, args: argparse.Nam
     cmd = [sys.executable, "-m", "vcp", "analyze", str(film), "-c", str(config), "-o",
            str(report), "--offline", "--progress", "none"]  # fmt: skip
     log = work.logs / f"analyze-{slug}.log"
-    got = measure(cmd, env=_env(), log=log, timeout=args.timeout)
+    got = measure(cmd, log=log, timeout=args.timeout)
     if got["rc"] != 0:
         raise RuntimeError(f"vcp analyze failed (exit {got['rc']}); see {log}")
     summary = json.loads(report.read_text())["summary"]
     note = f"{summary.get('segments', '?')} segments"
     name = f"vcp analyze ({variant})" if variant else "vcp analyze"
-    return Stage(name, probe(film).duration, got["wall"], got["rss_kib"], note=note)
+    return Stage(name, probe(film).duration, got["wall"], got["cpu"], got["rss_kib"], note=note)
 
 
 def _variant(data: dict[str, Any], variant: str | None) -> dict[str, Any]:
@@ -432,20 +467,23 @@ def component(kind: str, film: Path, work: Work, *, limit: float, variant: str |
     config = write_config(work.runs / f"component-{slug}.yaml", _variant(data, variant))
     cmd = [sys.executable, str(SCRIPT), "_component", kind, str(film), str(config), str(limit)]
     log = work.logs / f"component-{slug}.log"
-    got = measure(cmd, env=_env(), log=log, timeout=args.timeout)
-    lines = log.read_text().strip().splitlines()
+    got = measure(cmd, log=log, timeout=args.timeout)
+    lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
     if got["rc"] != 0 or not lines:
         raise RuntimeError(f"stage {kind} failed (exit {got['rc']}); see {log}")
     result = json.loads(lines[-1])
     name = f"{_STAGE_NAMES[kind]} ({variant})" if variant else _STAGE_NAMES[kind]
-    return Stage(name, result["seconds"], result["wall"], got["rss_kib"], result.get("samples"))
+    # The stage's own clocks (model loading and start-up excluded); the process's peak RSS.
+    samples = result.get("samples")
+    return Stage(name, result["seconds"], result["wall"], result["cpu"], got["rss_kib"], samples)
 
 
 _STAGE_NAMES = {
     "decode": "decode frames (auto)",
     "decode-seek": "decode frames (seek)",
     "decode-decode": "decode frames (decode all)",
-    "nudenet": "NudeNet scan",
+    "nudenet": "NudeNet scan (decoding included)",
+    "nudenet-detect": "NudeNet inference alone (detect)",
     "speech": "speech scan",
 }
 
@@ -470,15 +508,16 @@ def _component_main(kind: str, film: str, config: str, limit: str) -> int:
 def _time_decode(media: Any, end: float, settings: Any, strategy: str) -> dict[str, Any]:
     from vcp.media.frames import Frame, iter_frames
 
-    started, samples, seen = time.perf_counter(), 0, 0.0
+    started, cpu, samples, seen = time.perf_counter(), time.process_time(), 0, 0.0
     interval = settings.processing.frame_interval_seconds
     for item in iter_frames(media, interval=interval, fit=320, strategy=strategy):  # type: ignore[arg-type]
         if isinstance(item, Frame):
             samples, seen = samples + 1, item.time
             if seen >= end - interval / 2:
                 break
-    wall = time.perf_counter() - started
-    return {"seconds": min(seen + interval, media.duration), "wall": wall, "samples": samples}
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    seconds = min(seen + interval, media.duration)
+    return {"seconds": seconds, "wall": wall, "cpu": cpu, "samples": samples}
 
 
 def _time_scan(kind: str, media: Any, end: float, settings: Any) -> dict[str, Any]:
@@ -488,7 +527,7 @@ def _time_scan(kind: str, media: Any, end: float, settings: Any) -> dict[str, An
     from vcp.analysis.detectors import Detection, Progress, detector_class
     from vcp.models.manager import ModelManager
 
-    wanted = "nudenet" if kind == "nudenet" else "speech-profanity"
+    wanted = "nudenet" if kind.startswith("nudenet") else "speech-profanity"
     config = next(d for d in settings.detectors if d.type == wanted)
 
     async def local_model() -> Any:
@@ -497,19 +536,41 @@ def _time_scan(kind: str, media: Any, end: float, settings: Any) -> dict[str, An
 
     model = aio.run(local_model())
     detector = detector_class(wanted).load(config, model.path, processing=settings.processing)
-    started, seen, hits, samples = time.perf_counter(), 0.0, 0, 0
+    if kind == "nudenet-detect":
+        return _time_detect(detector, media, end, settings)
+    started, cpu, seen, hits = time.perf_counter(), time.process_time(), 0.0, 0
     steps = detector.scan(media)
     for step in steps:
         if isinstance(step, Detection):
             hits += 1
         elif isinstance(step, Progress):
-            seen, samples = step.seconds, samples + 1
+            seen = step.seconds
             if seen >= end:
                 break
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     getattr(steps, "close", lambda: None)()
-    result = {"seconds": min(seen, media.duration), "wall": wall, "detections": hits}
+    seen = min(seen, media.duration)
+    samples = math.ceil(seen / settings.processing.frame_interval_seconds - 1e-6)
+    result = {"seconds": seen, "wall": wall, "cpu": cpu, "detections": hits}
     return result | ({"samples": samples} if kind == "nudenet" else {})
+
+
+def _time_detect(detector: Any, media: Any, end: float, settings: Any) -> dict[str, Any]:
+    """NudeNet's inference alone (``detect``) on frames decoded beforehand (at most 300)."""
+    from vcp.media.frames import Frame, iter_frames
+
+    interval = settings.processing.frame_interval_seconds
+    images = []
+    for item in iter_frames(media, interval=interval, fit=320):
+        if isinstance(item, Frame):
+            images.append(item.image)
+            if len(images) >= min(DETECT_SAMPLES, end / interval):
+                break
+    detector.detect(images[:2])  # warm-up: onnxruntime plans its buffers on the first run
+    started, cpu = time.perf_counter(), time.process_time()
+    detector.detect(images)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": len(images) * interval, "wall": wall, "cpu": cpu, "samples": len(images)}
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -549,14 +610,16 @@ def _spread(values: list[float]) -> str:
 
 def stage_table(stages: list[Stage]) -> list[str]:
     lines = [
-        "| stage | film s | wall s | x real time | samples/s | peak RSS MB | note |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| stage | film s | wall s | x real time | samples/s | CPU s | CPU s per film hour "
+        "| peak RSS MB | note |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for s in stages:
         rate = f"{s.samples / s.wall:.1f}" if s.samples else "-"
+        per_hour = s.cpu * HOUR / s.media_seconds
         lines.append(
             f"| {s.name} | {s.media_seconds:.0f} | {s.wall:.1f} | {s.speed:.1f} | {rate} "
-            f"| {s.rss_mb:.0f} | {s.note} |"
+            f"| {s.cpu:.0f} | {per_hour:.0f} | {s.rss_mb:.0f} | {s.note} |"
         )
     return lines
 
@@ -657,7 +720,7 @@ def throughput(args: argparse.Namespace, work: Work) -> list[Stage]:
     if args.no_stages:
         return stages
     stages.append(_logged(component("decode", film, work, limit=args.film_seconds, args=args)))
-    for kind in ("decode-decode", "decode-seek", "nudenet", "speech"):
+    for kind in ("decode-decode", "decode-seek", "nudenet-detect", "nudenet", "speech"):
         stages.append(_logged(component(kind, film, work, limit=limit, args=args)))
     for v in args.speech_variant:
         stages.append(_logged(component("speech", film, work, limit=limit, variant=v, args=args)))
@@ -667,7 +730,7 @@ def throughput(args: argparse.Namespace, work: Work) -> list[Stage]:
 def _logged(stage: Stage) -> Stage:
     print(
         f"  {stage.name}: {stage.media_seconds:.0f} s of film in {stage.wall:.1f} s "
-        f"({stage.speed:.1f}x), {stage.rss_mb:.0f} MB  [{load_average()}]",
+        f"({stage.speed:.1f}x), {stage.cpu:.0f} CPU s, {stage.rss_mb:.0f} MB  [{load_average()}]",
         file=sys.stderr,
         flush=True,
     )
@@ -698,6 +761,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["_measure"]:  # internal: the measuring wrapper (see measure())
+        sys.exit(_measure_main(sys.argv[2], sys.argv[3], sys.argv[5:]))
     if sys.argv[1:2] == ["_first"]:  # internal: one time-to-first-detection run
         sys.exit(asyncio.run(_first_main(sys.argv[2], sys.argv[3])))
     if sys.argv[1:2] == ["_component"]:  # internal: one stage alone
