@@ -133,3 +133,30 @@ async def test_config_errors_exit_2_with_the_place(
     result = await vcp("analyze", SAMPLE, "-c", config)
     assert result.returncode == 2
     assert message in result.stderr and "bad.yaml:" in result.stderr
+
+
+async def test_export_in_the_same_run_writes_player_files_beside_the_video(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    film = tmp_path / "film.mp4"
+    film.write_bytes(SAMPLE.read_bytes())
+    result = await vcp("analyze", film, "-c", config, "--progress", "none", "--export", "edl,vtt")
+    assert result.returncode == 0, result.stderr
+    edl = (tmp_path / "film.edl").read_text().split("\n")
+    mutes = [line for line in edl if line.endswith(" 1")]
+    skips = [line for line in edl if line.endswith(" 0")]
+    # the portrait's face ("faces", a video category: skipped) and, after it, words muted
+    assert skips and float(skips[0].split()[0]) < 1.0
+    assert len(mutes) >= 2 and all(float(m.split()[0]) > 6.5 for m in mutes)
+    assert (tmp_path / "film.vcp.vtt").is_file()
+    assert f"export: {tmp_path / 'film.edl'}" in result.stdout
+
+
+async def test_an_unknown_export_format_is_refused_before_any_work(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    result = await vcp(
+        "analyze", SAMPLE, "-c", config, "-o", tmp_path / "r.json", "--export", "srt"
+    )
+    assert result.returncode == 2 and "unknown export format 'srt'" in result.stderr
+    assert not (tmp_path / "r.json").exists()

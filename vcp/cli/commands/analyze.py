@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -70,6 +71,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="FORMATS",
         help="report formats, comma-separated (default: json)",
     )
+    parser.add_argument(
+        "--export",
+        metavar="FORMATS",
+        help="also write player files beside each video, comma-separated from edl, mcf, vtt, "
+        "chapters (as `vcp export` does)",
+    )
     parser.set_defaults(handler=run_analyze)
 
 
@@ -88,6 +95,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     from vcp.analysis.inputs import find_videos, report_paths
 
     _check_formats(args.format)
+    exports = _export_formats(args.export)
     doc = load_document(args.config)
     settings = settings_from_document(doc)
     if not any(d.enabled for d in settings.detectors):
@@ -99,13 +107,29 @@ def run_analyze(args: argparse.Namespace) -> int:
     videos = find_videos(args.inputs)
     reports = report_paths(videos, args.output)
     try:
-        return asyncio.run(_run(doc, settings, list(zip(videos, reports, strict=True)), args))
+        jobs = list(zip(videos, reports, strict=True))
+        return asyncio.run(_run(doc, settings, jobs, args, exports))
     except KeyboardInterrupt:
         sys.stderr.write(
             "interrupted: no report was written for the videos being analysed; "
             "downloads are kept and resume when you run the same command again\n"
         )
         return EXIT_INTERRUPTED
+
+
+def _export_formats(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    from vcp.export import FORMATS
+
+    wanted = tuple(f.strip() for f in text.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        raise UsageError(
+            f"unknown export format {', '.join(map(repr, unknown)) or repr(text)}",
+            hint=f"known: {', '.join(FORMATS)}",
+        )
+    return wanted
 
 
 def _check_formats(text: str) -> None:
@@ -118,7 +142,11 @@ def _check_formats(text: str) -> None:
 
 
 async def _run(
-    doc: YamlDocument, settings: Settings, jobs: list[tuple[Path, Path]], args: argparse.Namespace
+    doc: YamlDocument,
+    settings: Settings,
+    jobs: list[tuple[Path, Path]],
+    args: argparse.Namespace,
+    exports: tuple[str, ...],
 ) -> int:
     from vcp.analysis.pipeline import Analyzer
     from vcp.cli.analysis_view import AnalysisView
@@ -139,7 +167,9 @@ async def _run(
             try:
                 if not args.download_models:
                     await _require_cached(models, analyzer.model_names)
-                return await _analyze_all(analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet)
+                return await _analyze_all(
+                    analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports
+                )
             except ModelError as exc:
                 model = getattr(exc, "model", None)
                 view.close()
@@ -165,14 +195,21 @@ async def _require_cached(models: ModelManager, names: Sequence[str]) -> None:
 
 
 async def _analyze_all(
-    analyzer: Analyzer, jobs: list[tuple[Path, Path]], *, jobs_at_once: int, quiet: bool
+    analyzer: Analyzer,
+    jobs: list[tuple[Path, Path]],
+    *,
+    jobs_at_once: int,
+    quiet: bool,
+    exports: tuple[str, ...],
 ) -> int:
     slots = asyncio.Semaphore(jobs_at_once)
     codes: list[int] = []
 
     async def one(video: Path, report_path: Path) -> None:
         async with slots:
-            codes.append(await _analyze_one(analyzer, video, report_path, quiet=quiet))
+            codes.append(
+                await _analyze_one(analyzer, video, report_path, quiet=quiet, exports=exports)
+            )
 
     async with asyncio.TaskGroup() as group:
         for video, report_path in jobs:
@@ -180,18 +217,28 @@ async def _analyze_all(
     return max(codes, default=0)
 
 
-async def _analyze_one(analyzer: Analyzer, video: Path, report_path: Path, *, quiet: bool) -> int:
+async def _analyze_one(
+    analyzer: Analyzer, video: Path, report_path: Path, *, quiet: bool, exports: tuple[str, ...]
+) -> int:
+    from anyio import to_thread
+
     from vcp.cli.analysis_view import summary_lines
+    from vcp.export import write_sidecars
 
     try:
         report = await analyzer.analyze(video, report_path=report_path)
+        write = functools.partial(
+            write_sidecars, report, exports, actions=analyzer.settings.actions, video=video
+        )
+        written = await to_thread.run_sync(write) if exports else []
     except ModelError:
         raise  # every video needs the model: the run stops with its error
     except VcpError as exc:
         render_error(exc)
         return exc.exit_code
     if not quiet:
-        sys.stdout.write("\n".join(summary_lines(report, report_path)) + "\n")
+        lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]
+        sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
     return 0
 
