@@ -92,7 +92,9 @@ def _ticks(duration: float) -> str:
 
 
 def _table(report: Report, colours: Mapping[str, str], stills: Mapping[int, str]) -> str:
-    rows = "".join(_row(s, colours, stills.get(s.id)) for s in report.segments)
+    rows = "".join(_row(s, colours, stills.get(s.id)) for s in report.segments) or (
+        '<tr><td colspan="7" class="none">Nothing was flagged in this film.</td></tr>'
+    )
     head = (
         "<tr><th>#</th><th>time</th><th>category</th><th>what</th><th>labels</th>"
         "<th>confidence</th><th>allow</th></tr>"
