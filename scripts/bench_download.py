@@ -140,14 +140,27 @@ def build_payload(work: Path, size_mib: int) -> Payload:
 
 
 def seed(root: Path, payload: Payload) -> str:
-    """Put the payload in a mirror root as an LFS file (hard-linked, not read into memory)."""
+    """Put the payload in a mirror root as an LFS file (hard-linked, not read into memory);
+    returns the commit whose snapshot holds it."""
     from vcp.mirror import add_repo  # here, so the client modes below import nothing of vcp
 
-    blob = root / f"models--{REPO_ID.replace('/', '--')}" / "blobs" / payload.sha256
-    if blob.is_file():  # seeded by an earlier run: add_repo would hash the whole file again
-        refs = blob.parent.parent / "refs" / "main"
-        return refs.read_text().strip()
+    # Seeded by an earlier run: add_repo would hash the whole file again. The commit is the one
+    # whose snapshot holds *this* payload, not whatever refs/main names now (a run with another
+    # size moves it, and clients pinned to it would then get a file of the wrong size and hash).
+    earlier = seeded_commit(root, payload)
+    if earlier is not None:
+        return earlier
     return add_repo(root, REPO_ID, {FILENAME: payload.path}, lfs={FILENAME})
+
+
+def seeded_commit(root: Path, payload: Payload) -> str | None:
+    """The commit of a snapshot in ``root`` whose file is ``payload``, if a run seeded one."""
+    snapshots = root / f"models--{REPO_ID.replace('/', '--')}" / "snapshots"
+    for snapshot in sorted(snapshots.glob("*")):
+        file = snapshot / FILENAME
+        if file.is_file() and file.resolve().name == payload.sha256:
+            return snapshot.name
+    return None
 
 
 @contextlib.contextmanager
@@ -453,7 +466,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"payload: {args.size_mib} MiB in {args.work}", file=sys.stderr)
     payload = build_payload(args.work, args.size_mib)
-    root = args.work / "mirror"
+    root = args.work / f"mirror-{args.size_mib}MiB"
     commit = seed(root, payload)
     (args.work / "logs").mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
