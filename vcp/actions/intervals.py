@@ -53,7 +53,7 @@ def merge_spans(spans: Iterable[Span], rank: Sequence[str]) -> list[Merged]:
     out: list[Merged] = []
     for start, end, covering in _slices(live):
         winner = max(covering, key=lambda s: rank.index(s.action)).action
-        piece = _merged(start, end, winner, covering)
+        piece = _merged(start, end, action=winner, covering=covering)
         if out and out[-1].action == winner and start - out[-1].end <= TOUCH_SECONDS:
             piece = _join(out.pop(), piece)
         out.append(piece)
@@ -74,7 +74,7 @@ def _slices(spans: list[Span]) -> Iterable[tuple[float, float, list[Span]]]:
             yield start, end, active
 
 
-def _merged(start: float, end: float, action: str, covering: list[Span]) -> Merged:
+def _merged(start: float, end: float, *, action: str, covering: list[Span]) -> Merged:
     return Merged(
         start=start,
         end=end,

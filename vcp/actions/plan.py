@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 from vcp.actions.intervals import Merged, Span, merge_spans
-from vcp.config.actions import ActionsSettings
+from vcp.config.actions import ActionsSettings, ResolvedActions
 from vcp.report import Report, Segment
 
 __all__ = [
@@ -179,7 +179,7 @@ def plan_edits(
     video: list[Span] = []
     for segment in report.active_segments():
         resolved = actions.resolve(segment.category, segment.kind)
-        start, end = _padded(segment, resolved.padding_before, resolved.padding_after, duration)
+        start, end = _padded(segment, resolved, duration)
         if resolved.audio != "none":
             audio.append(Span(start, end, resolved.audio, segment.category, segment.id))
         if resolved.video != "none":
@@ -193,8 +193,9 @@ def plan_edits(
 
 
 def _padded(
-    segment: Segment, before: float, after: float, duration: float | None
+    segment: Segment, resolved: ResolvedActions, duration: float | None
 ) -> tuple[float, float]:
+    before, after = resolved.padding_before, resolved.padding_after
     start = max(0.0, segment.start - before)
     end = segment.end + after
     if duration is not None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vcp.actions import EditPlan, plan_edits
 from vcp.censor.checks import check_output, check_report
@@ -29,6 +30,10 @@ from vcp.censor.events import (
 from vcp.censor.streams import StreamPlan, plan_streams
 from vcp.config.actions import ActionsSettings
 from vcp.report import default_report_path, load_report
+
+if TYPE_CHECKING:
+    from vcp.media.censor import Recipe
+    from vcp.media.probe import MediaInfo
 
 __all__ = ["CensorResult", "censor"]
 
@@ -65,23 +70,60 @@ def censor(
     output and accepts a report whose name or duration does not match the film (with a notice).
     Raises UsageError (output path), ReportError (report) or MediaError (the film, or writing).
     """
-    from vcp.media.censor import Recipe, encoder_for, transcode
-    from vcp.media.probe import probe
+    from vcp.media.censor import transcode
 
     began = time.monotonic()
     check_output(video, output, force=force)
-    report_path = report or default_report_path(video)
-    loaded = load_report(report_path)
-    media = probe(video)
-    reason = check_report(loaded, media, video, report_path=report_path, force=force)
-    plan = plan_edits(loaded, actions, duration=media.duration)
-    streams = plan_streams(media.streams, plan, encoder_for=encoder_for)
-    duration = plan.output_duration() or media.duration
-    on_event(_started(video, output, media.duration, duration, plan, streams))
-    if reason:
-        on_event(CensorNotice(f"--force: using a report that does not match the film: {reason}"))
-    for message in (*streams.notices, *(j.note for j in streams.jobs if j.note)):
+    job = _prepare(video, report or default_report_path(video), actions=actions, force=force)
+    on_event(
+        CensorStarted(
+            source=video,
+            output=output,
+            duration=job.media.duration,
+            output_duration=job.duration,
+            streams=job.streams.jobs,
+            audio_edits=len(job.plan.audio),
+            video_edits=len(job.plan.video),
+        )
+    )
+    for message in job.notices:
         on_event(CensorNotice(message))
+
+    def progress(seconds: float) -> None:
+        total = job.media.duration
+        on_event(CensorProgress(min(seconds, total), total))
+
+    _write_atomically(output, lambda tmp: transcode(video, tmp, job.recipe, on_progress=progress))
+    elapsed = time.monotonic() - began
+    on_event(CensorFinished(output, job.duration, elapsed))
+    return CensorResult(output, job.plan, job.streams, job.duration, elapsed)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything decided before the first packet is read."""
+
+    media: MediaInfo
+    plan: EditPlan
+    streams: StreamPlan
+    recipe: Recipe
+    notices: tuple[str, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.plan.output_duration() or self.media.duration
+
+
+def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force: bool) -> _Job:
+    """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
+    from vcp.media.censor import Recipe, encoder_for
+    from vcp.media.probe import probe
+
+    report = load_report(report_path)
+    media = probe(video)
+    reason = check_report(report, media, video, report_path=report_path, force=force)
+    plan = plan_edits(report, actions, duration=media.duration)
+    streams = plan_streams(media.streams, plan, encoder_for=encoder_for)
     recipe = Recipe(
         plan=plan,
         actions=actions,
@@ -89,27 +131,10 @@ def censor(
         bit_rates={j.index: j.bit_rate for j in streams.jobs if j.bit_rate},
         start=media.start,
     )
-
-    def progress(seconds: float) -> None:
-        on_event(CensorProgress(min(seconds, media.duration), media.duration))
-
-    _write_atomically(output, lambda tmp: transcode(video, tmp, recipe, on_progress=progress))
-    elapsed = time.monotonic() - began
-    on_event(CensorFinished(output, duration, elapsed))
-    return CensorResult(output, plan, streams, duration, elapsed)
-
-
-def _started(
-    video: Path, output: Path, total: float, duration: float, plan: EditPlan, streams: StreamPlan
-) -> CensorStarted:
-    return CensorStarted(
-        source=video,
-        output=output,
-        duration=total,
-        output_duration=duration,
-        streams=streams.jobs,
-        audio_edits=len(plan.audio),
-        video_edits=len(plan.video),
+    forced = (f"--force: using a report that does not match the film: {reason}",)
+    notes = tuple(j.note for j in streams.jobs if j.note)
+    return _Job(
+        media, plan, streams, recipe, (*(forced if reason else ()), *streams.notices, *notes)
     )
 
 

@@ -65,7 +65,7 @@ def transcode(
             writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
             writers = {index: w for index, w in writers.items() if w is not None}
             _copy_metadata(inp, out)
-            _pump(inp, writers, recipe.start, on_progress)
+            _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
     except av.error.FFmpegError as exc:
@@ -84,7 +84,7 @@ def transcode(
 
 
 def _pump(
-    inp: Any, writers: Mapping[int, Any], start: float, on_progress: Callable[[float], None]
+    inp: Any, writers: Mapping[int, Any], *, start: float, on_progress: Callable[[float], None]
 ) -> None:
     reported = -PROGRESS_STEP_SECONDS
     for packet in inp.demux():
@@ -105,7 +105,7 @@ def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
         return None
     codec = recipe.encoders.get(stream.index)
     if codec is None:
-        return _Copy(out, stream, recipe.plan, recipe.start)
+        return _Copy(out, stream, plan=recipe.plan, start=recipe.start)
     if stream.type == "audio":
         return AudioCensor(
             out, stream, codec=codec, bit_rate=recipe.bit_rates.get(stream.index),
@@ -125,7 +125,7 @@ def _copy_metadata(inp: Any, out: Any) -> None:
 class _Copy:
     """Packets copied unchanged, except: those inside a skip are dropped, later ones moved back."""
 
-    def __init__(self, output: Any, source: Any, plan: EditPlan, start: float) -> None:
+    def __init__(self, output: Any, source: Any, *, plan: EditPlan, start: float) -> None:
         self._output, self._plan, self._start = output, plan, start
         self.stream = output.add_stream_from_template(source)
         for key, value in source.metadata.items():

@@ -64,7 +64,7 @@ class VideoCensor:
         if out is None:
             return
         edit = self._plan.video_at(seconds)
-        picture = self._retouch(frame, edit, seconds) if edit else frame
+        picture = self._retouch(frame, edit, seconds=seconds) if edit else frame
         if picture.format.name != _PIXEL_FORMAT:
             picture = picture.reformat(format=_PIXEL_FORMAT)
         pts = round((self._start + out) / self._time_base)
@@ -76,7 +76,7 @@ class VideoCensor:
         for packet in self.stream.encode(picture):
             self._output.mux(packet)
 
-    def _retouch(self, frame: Any, edit: VideoEdit, seconds: float) -> Any:
+    def _retouch(self, frame: Any, edit: VideoEdit, *, seconds: float) -> Any:
         if edit.action == "blank":
             image = blank_image(frame.height, frame.width)
         else:
