@@ -186,6 +186,8 @@ def test_damaged_frames_become_notices_and_the_scan_goes_on(
 
     notices = [step for step in steps if isinstance(step, MediaNotice)]
     assert notices and 1.0 < notices[0].seconds < 3.0 and "did not decode" in notices[0].message
+    times = [s.start if isinstance(s, Detection) else s.seconds for s in steps]
+    assert times == sorted(times)  # in time order, as the pipeline reports them
     assert [s for s in steps if isinstance(s, Progress)][-1].seconds == damaged.duration
 
 

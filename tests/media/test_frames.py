@@ -13,7 +13,7 @@ from vcp_testing.videos import FPS, scramble, truncate, write_video
 
 from vcp.errors import MediaError
 from vcp.media import DecodeProblem
-from vcp.media.frames import Frame, iter_frames, keyframe_spacing
+from vcp.media.frames import Frame, Strategy, iter_frames, keyframe_spacing
 from vcp.media.probe import probe
 
 FRAME = 1 / FPS
@@ -113,16 +113,22 @@ def test_an_audio_file_has_no_frames(tmp_path: Path) -> None:
     assert caught.value.where == str(media.path)
 
 
-def test_damage_mid_file_is_reported_and_decoding_goes_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["decode", "seek"])
+def test_damage_mid_file_is_reported_once_and_decoding_goes_on(
+    tmp_path: Path, strategy: Strategy
+) -> None:
     whole = write_video(tmp_path / "whole.mp4", noise=True, keyframe_every=10, options=FASTSTART)
     damaged = scramble(whole, tmp_path / "damaged.mp4", at=0.5)
 
-    items = list(iter_frames(probe(damaged), interval=0.5, fit=64))
+    items = list(iter_frames(probe(damaged), interval=0.5, fit=64, strategy=strategy))
 
-    problems = [i for i in items if isinstance(i, DecodeProblem)]
+    problems = [i.seconds for i in items if isinstance(i, DecodeProblem)]
     times = [i.time for i in items if isinstance(i, Frame)]
-    assert problems and "did not decode" in problems[0].message
-    assert 1.0 < problems[0].seconds < 3.0  # in the middle, where the bytes were overwritten
+    assert problems and all(
+        "did not decode" in i.message for i in items if isinstance(i, DecodeProblem)
+    )
+    assert 1.0 < problems[0] < 3.0  # in the middle, where the bytes were overwritten
+    assert problems == sorted(set(problems))  # each place once, in time order
     assert times[0] == 0.0 and times[-1] >= 3.5  # frames before and after the damage
 
 

@@ -111,8 +111,11 @@ def _samples(media: MediaInfo, sampler: _Sampler, *, seek: bool) -> Iterator[Any
         if not overshot:
             return
         logger.debug("%s: seeking is not exact in this file; decoding every frame", media.path)
+    resume = sampler.target - sampler.interval  # everything before was reported already
     with _open_video(media) as (container, stream):
-        yield from _decoding(container, stream, media, sampler)
+        for item in _decoding(container, stream, media, sampler):
+            if not (isinstance(item, DecodeProblem) and item.seconds < resume):
+                yield item
 
 
 def _cut_short(media: MediaInfo, last: float, interval: float) -> DecodeProblem | None:
@@ -191,6 +194,7 @@ def _seeking(
         landed = False
         for item in _decode(container.demux(stream), media):
             if isinstance(item, DecodeProblem):
+                landed = True  # frames missing for damage, not for an inexact seek
                 yield item
                 continue
             time = _frame_time(item, media)

@@ -106,13 +106,13 @@ class NudeNetDetector:
 
         batch: list[Frame] = []
         for item in iter_frames(media, interval=self._interval, fit=self._size):
+            if isinstance(item, Frame):
+                batch.append(item)
+            if batch and (not isinstance(item, Frame) or len(batch) >= self._batch_size):
+                yield from self._scan_batch(batch)  # before a notice: steps stay in time order
+                batch = []
             if not isinstance(item, Frame):
                 yield MediaNotice(item.seconds, item.message)
-                continue
-            batch.append(item)
-            if len(batch) >= self._batch_size:
-                yield from self._scan_batch(batch)
-                batch = []
         if batch:
             yield from self._scan_batch(batch)
         yield Progress(media.duration)
