@@ -7,6 +7,7 @@ import wave
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
 from vcp_testing.videos import write_video
 
@@ -138,3 +139,27 @@ def test_an_mp4_cut_before_its_index_cannot_be_opened(tmp_path: Path) -> None:
     half.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
 
     assert "not a media file" in str(refused(half))
+
+
+def test_cover_art_is_not_a_video(tmp_path: Path) -> None:
+    path = tmp_path / "song.mp3"
+    with av.open(str(path), "w") as out:
+        sound = out.add_stream("libmp3lame", rate=16000, layout="mono")
+        cover = out.add_stream("mjpeg", rate=1)
+        cover.width, cover.height, cover.pix_fmt = 64, 64, "yuvj420p"
+        cover.disposition = av.stream.Disposition.attached_pic
+        picture = av.VideoFrame.from_ndarray(np.full((64, 64, 3), 128, np.uint8), format="rgb24")
+        picture.pts = 0
+        out.mux(cover.encode(picture))
+        out.mux(cover.encode())
+        samples = av.AudioFrame(format="s16p", layout="mono", samples=16000)
+        for plane in samples.planes:
+            plane.update(bytes(plane.buffer_size))
+        samples.sample_rate, samples.pts = 16000, 0
+        out.mux(sound.encode(samples))
+        out.mux(sound.encode())
+
+    media = probe(path)
+
+    assert media.video is None and media.audio is not None
+    assert [s.type for s in media.streams] == ["audio", "attachment"]

@@ -168,8 +168,14 @@ def _stream_duration(stream: Any) -> float | None:
     return float(stream.duration * stream.time_base)
 
 
+def _kind(stream: Any) -> StreamType:
+    if stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic:
+        return "attachment"  # cover art of a song or an audiobook: one still, not a video
+    return stream.type if stream.type in _STREAM_TYPES else "data"
+
+
 def _stream_info(stream: Any) -> StreamInfo:
-    kind = stream.type if stream.type in _STREAM_TYPES else "data"
+    kind = _kind(stream)
     codec = stream.codec_context.name if stream.codec_context is not None else "unknown"
     common: dict[str, Any] = {
         "index": stream.index,
