@@ -80,12 +80,6 @@ def iter_frames(
     frame otherwise; "decode" and "seek" force one way (same samples, different cost)."""
     if interval <= 0:
         raise ValueError(f"interval must be positive, got {interval}")
-    if media.video is None:
-        raise MediaError(
-            "the file has no video stream",
-            where=str(media.path),
-            hint="vision detectors need a video; audio-only files get speech detection only",
-        )
     seek = strategy == "seek" or (strategy == "auto" and _seek_is_cheaper(media, interval))
     last: float | None = None
     first_problem: DecodeProblem | None = None
@@ -149,8 +143,7 @@ def keyframe_spacing(media: MediaInfo) -> float | None:
     the video stream has no timed packets."""
     times: list[float] = []
     first: float | None = None
-    with _open(media) as container:
-        stream = container.streams.video[0]
+    with _open_video(media) as (container, stream):
         try:
             for packet in container.demux(stream):
                 time = _packet_time(packet)
@@ -268,9 +261,15 @@ def _pts(seconds: float, stream: Any) -> int:
 
 @contextmanager
 def _open_video(media: MediaInfo) -> Iterator[tuple[Any, Any]]:
-    """The open container and its first video stream, with threaded decoding."""
+    """The open container and the video stream ``media.video`` names, with threaded decoding."""
+    if media.video is None:
+        raise MediaError(
+            "the file has no video stream",
+            where=str(media.path),
+            hint="vision detectors need a video; audio-only files get speech detection only",
+        )
     with _open(media) as container:
-        stream = container.streams.video[0]
+        stream = container.streams[media.video.index]
         stream.thread_type = "AUTO"
         yield container, stream
 
