@@ -45,6 +45,8 @@ class VideoCensor:
             self.stream.codec_context.sample_aspect_ratio = ctx.sample_aspect_ratio
         self._time_base: Fraction = source.time_base
         self._last_pts: int | None = None
+        self._black_size: tuple[int, int] | None = None
+        self._black_planes: Any = None
 
     def packet(self, packet: Any) -> None:
         """Decode, edit and encode one demuxed packet."""
@@ -78,12 +80,21 @@ class VideoCensor:
 
     def _retouch(self, frame: Any, edit: VideoEdit, *, seconds: float) -> Any:
         if edit.action == "blank":
-            image = blank_image(frame.height, frame.width)
-        else:
-            image = blur_boxes(
-                frame.to_ndarray(format="rgb24"),
-                edit.boxes_at(seconds),
-                padding=self._blur.box_padding,
-                cells=self._blur.cells,
-            )
+            return av.VideoFrame.from_ndarray(self._black(frame), format=_PIXEL_FORMAT)
+        image = blur_boxes(
+            frame.to_ndarray(format="rgb24"),
+            edit.boxes_at(seconds),
+            padding=self._blur.box_padding,
+            cells=self._blur.cells,
+        )
         return av.VideoFrame.from_ndarray(image, format="rgb24")
+
+    def _black(self, frame: Any) -> Any:
+        """A black picture in the encoder's pixel format, converted once per size: converting
+        RGB for every blanked frame cost more than encoding it."""
+        size = (frame.height, frame.width)
+        if self._black_size != size:
+            rgb = av.VideoFrame.from_ndarray(blank_image(*size), format="rgb24")
+            self._black_planes = rgb.reformat(format=_PIXEL_FORMAT).to_ndarray()
+            self._black_size = size
+        return self._black_planes
