@@ -61,28 +61,19 @@ class NudeNetDetector:
 
     stream: Stream = "video"
 
-    def __init__(
-        self,
-        session: Any,
-        *,
-        name: str,
-        rules: Mapping[str, tuple[Rule, ...]],
-        threshold: float,
-        interval: float,
-        batch_size: int = 1,
-    ) -> None:
-        self.name = name
+    def __init__(self, session: Any, config: NudityDetector, *, interval: float) -> None:
+        self.name = config.name
         self._session = session
         self._input = session.get_inputs()[0]
         self._size = _input_size(self._input.shape)
-        self._batch_size = batch_size if _dynamic_batch(self._input.shape) else 1
-        self._rules = dict(rules)
-        self._threshold = threshold
+        self._batch_size = config.batch_size if _dynamic_batch(self._input.shape) else 1
+        self._rules = category_rules(config.categories, config.thresholds, config.threshold)
+        self._threshold = config.threshold
         self._interval = interval
         # The lowest threshold anything is reported at: boxes under it are dropped before NMS,
         # which keeps exactly the boxes NMS would keep above it (only better boxes suppress).
         floor = [r.threshold for found in self._rules.values() for r in found]
-        self._min_score = min(floor, default=threshold)
+        self._min_score = min(floor, default=config.threshold)
 
     @classmethod
     def load(
@@ -90,14 +81,7 @@ class NudeNetDetector:
     ) -> NudeNetDetector:
         """Open the model in ``model_dir`` on onnxruntime's CPU provider (blocking)."""
         session = _session(_model_file(model_dir), threads=config.threads)
-        return cls(
-            session,
-            name=config.name,
-            rules=category_rules(config.categories, config.thresholds, config.threshold),
-            threshold=config.threshold,
-            interval=processing.frame_interval_seconds,
-            batch_size=config.batch_size,
-        )
+        return cls(session, config, interval=processing.frame_interval_seconds)
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Detections in ``media``'s sampled frames, progress after each batch, a notice for
