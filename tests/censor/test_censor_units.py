@@ -156,3 +156,16 @@ def test_the_log_renderer_says_what_is_copied_and_how_far_it_is() -> None:
         "! hello",
         "censoring: 30/60 s of the film read (50%)",
     ]
+
+
+def test_the_bar_renderer_draws_a_bar_and_prints_notices_above_it() -> None:
+    stream = io.StringIO()
+    jobs = plan_streams(STREAMS[:2], EditPlan((MUTE,), (), 60.0), encoder_for=encoders).jobs
+    with CensorRenderer("bars", stream) as render:
+        render(CensorStarted(Path("a.mkv"), Path("b.mkv"), 60.0, 60.0, jobs, 1, 0))
+        render(CensorProgress(30.0, 60.0))
+        render(CensorNotice("hello"))
+        render(CensorFinished(Path("b.mkv"), 60.0, 2.0))
+    text = stream.getvalue()
+    assert "a.mkv: " in text and "/60 s" in text
+    assert "! hello\n" in text and "audio 1: re-encoded (aac -> aac)" in text
