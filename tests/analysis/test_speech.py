@@ -7,14 +7,17 @@ import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import av
+import numpy as np
 import pytest
 from pydantic import ValidationError
 
 from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step
 from vcp.analysis.detectors.speech import SpeechProfanityDetector
+from vcp.analysis.detectors.words import WordMatcher
 from vcp.config.schema import FieldError, ProcessingSettings
 from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
 from vcp.errors import DetectorError
@@ -167,3 +170,99 @@ def test_bad_settings_are_refused_at_the_field(
         SpeechSettings(name="p", type="speech-profanity", model="w", **settings)
     error = caught.value.errors()[0]["ctx"]["error"]
     assert isinstance(error, FieldError) and error.loc == loc and message in str(error)
+
+
+# -- window and segment edges, with a scripted recogniser over real (silent) audio ---------------
+
+Script = dict[float, list[list[tuple[str, float, float]]]]
+
+
+class ScriptedWhisper:
+    """Stands in for WhisperModel: per window start, segments of (word, start, end) in window
+    time, so the tests can place a word exactly where windows and segments meet."""
+
+    def __init__(self, script: Script, hop: float) -> None:
+        self.script, self.hop = script, hop
+        self.next_start = 0.0
+
+    def transcribe(self, audio: np.ndarray, **options: Any) -> tuple[Any, None]:
+        start = self.next_start
+        self.next_start = start + self.hop
+        segments = [
+            SimpleNamespace(
+                end=words[-1][2],
+                words=[
+                    SimpleNamespace(word=f" {w}", start=a, end=b, probability=0.9)
+                    for w, a, b in words
+                ],
+            )
+            for words in self.script.get(start, [])
+        ]
+        return iter(segments), None
+
+
+def scripted(
+    tmp_path: Path, seconds: float, window: float, overlap: float, script: Script
+) -> list[Step]:
+    path = tmp_path / "silence.mka"
+    with av.open(str(path), "w") as out:
+        stream: Any = out.add_stream("pcm_s16le", rate=16000, layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, int(seconds * 16000)), np.float32), format="flt", layout="mono"
+        )
+        frame.sample_rate, frame.pts = 16000, 0
+        out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    config = SpeechSettings(
+        name="p", type="speech-profanity", model="w", window_seconds=window, overlap_seconds=overlap
+    )
+    detector = SpeechProfanityDetector(
+        config, ScriptedWhisper(script, window - overlap), WordMatcher.build()
+    )
+    return list(detector.scan(probe(path)))
+
+
+def heard(steps: list[Step]) -> list[tuple[str, float]]:
+    return [(d.word or "", round(d.start, 2)) for d in detections(steps)]
+
+
+def test_a_phrase_split_between_two_segments_is_one_hit(tmp_path: Path) -> None:
+    script: Script = {
+        0.0: [[("son", 1.0, 1.2), ("of", 1.2, 1.3)], [("a", 1.3, 1.4), ("bitch", 1.4, 1.8)]]
+    }
+    assert heard(scripted(tmp_path, 5.0, 30.0, 5.0, script)) == [("son of a bitch", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("in_first", "in_second"),
+    [((4.9, 5.1), (1.0, 1.2)), ((5.05, 5.25), (0.8, 0.95)), ((5.6, 5.9), (1.4, 1.7))],
+    ids=["both-windows-claim-it", "neither-would-by-midpoint-alone", "second-window-core"],
+)
+def test_a_word_timed_differently_by_two_windows_is_reported_once(
+    tmp_path: Path, in_first: tuple[float, float], in_second: tuple[float, float]
+) -> None:
+    script: Script = {0.0: [[("shit", *in_first)]], 4.0: [[("shit", *in_second)]]}
+    steps = scripted(tmp_path, 10.0, 6.0, 2.0, script)
+    assert [w for w, _ in heard(steps)] == ["shit"]
+
+
+def test_a_word_at_the_end_of_a_last_full_window_is_reported(tmp_path: Path) -> None:
+    script: Script = {4.0: [[("damn", 7.3, 7.6)]]}
+    assert heard(scripted(tmp_path, 12.0, 8.0, 4.0, script)) == [("damn", 11.3)]
+
+
+def test_progress_waits_for_words_that_may_begin_a_phrase(tmp_path: Path) -> None:
+    script: Script = {
+        0.0: [
+            [("hello", 0.5, 0.8), ("son", 1.0, 1.2)],
+            [("of", 1.2, 1.3), ("a", 1.3, 1.4), ("bitch", 1.4, 1.8)],
+        ]
+    }
+    steps = scripted(tmp_path, 5.0, 30.0, 5.0, script)
+    assert isinstance(steps[0], Progress) and steps[0].seconds <= 1.0
+    assert isinstance(steps[1], Detection) and steps[1].word == "son of a bitch"
+
+
+def test_a_word_said_twice_in_a_row_is_reported_twice(tmp_path: Path) -> None:
+    script: Script = {0.0: [[("shit", 1.0, 1.2), ("shit", 1.25, 1.45)]]}
+    assert heard(scripted(tmp_path, 5.0, 30.0, 5.0, script)) == [("shit", 1.0), ("shit", 1.25)]

@@ -3,9 +3,9 @@
 The audio comes in overlapping windows (``vcp.media.audio``), each transcribed on its own. A hit
 belongs to the window whose core (the window less half the overlap at each inner edge) holds its
 middle; because the same word can be timed a little differently by the two windows that hear it,
-each window also keeps hits up to ``_EDGE_SLACK`` seconds past its core, and a hit that overlaps
-an already reported hit of the same category is dropped (one window may hear "God damn" where
-the other hears "goddamn"). Hits are reported as soon as enough words
+each window also keeps hits up to ``_EDGE_SLACK`` seconds past its core, and drops a hit of the
+same category that the previous window reported within ``_SAME_WORD_SECONDS`` of it (one window
+may hear "God damn" where the other hears "goddamn"). Hits are reported as soon as enough words
 follow them to be sure no longer phrase starts there, so detections and progress stay in order.
 
 ``WhisperModel.transcribe`` is safe to call from several threads (CTranslate2 queues the calls
@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 # Seconds a window reaches past its core for hits (the two windows' timings of a word differ by
 # a tenth of a second or so); must stay under half the overlap.
 _EDGE_SLACK = 1.0
+# Two windows' hits of one category this close together are the same words heard twice.
+_SAME_WORD_SECONDS = 0.3
 
 
 class SpeechProfanityDetector:
@@ -87,7 +89,8 @@ class SpeechProfanityDetector:
         transcript = _Transcript(self._matcher)
         for end, words in self._segments(window):
             yield from self._detections(boundaries.keep(transcript.add(words)))
-            yield Progress(boundaries.progress(end))
+            # words that may still begin a hit hold progress back, so detections stay in order
+            yield Progress(boundaries.progress(min(end, transcript.undecided_from(end))))
         yield from self._detections(boundaries.keep(transcript.close()))
 
     def _segments(self, window: AudioWindow) -> Iterator[tuple[float, list[Word]]]:
@@ -162,6 +165,10 @@ class _Transcript:
     def close(self) -> list[Hit]:
         return self._settle(len(self.words) - self.settled)
 
+    def undecided_from(self, default: float) -> float:
+        """When the first word not yet decided starts (``default`` when all are)."""
+        return self.words[self.settled].start if self.settled < len(self.words) else default
+
     def _settle(self, limit: int) -> list[Hit]:
         pending = self.words[self.settled :]
         position = {id(w): i for i, w in enumerate(pending)}
@@ -183,7 +190,8 @@ class _Boundaries:
     low: float = -math.inf  # this window's core starts here (less the slack)
     high: float = math.inf  # and ends here (plus the slack)
     safe: float = math.inf  # the next window starts here: progress stops short of it
-    reported: list[Hit] = field(default_factory=list)
+    reported: list[Hit] = field(default_factory=list)  # by this window
+    before: list[Hit] = field(default_factory=list)  # by the previous window
     held: list[Hit] = field(default_factory=list)  # past the core: the next window's, if any
     done: float = 0.0
 
@@ -194,6 +202,7 @@ class _Boundaries:
         self.low = window.start + self.overlap / 2 - _EDGE_SLACK if overlaps else -math.inf
         self.previous_end = window.end
         released = [] if overlaps else self.finish()
+        self.before, self.reported = (self.reported if overlaps else []), []
         self.held = []  # this window reaches them and reports them
         last = not full
         self.high = math.inf if last else window.end - self.overlap / 2 + _EDGE_SLACK
@@ -211,13 +220,15 @@ class _Boundaries:
                 self.held.append(hit)
                 continue
             out.append(hit)
-        self.reported = [*self.reported[-16:], *out]
+        self.reported += out
         return out
 
     def _repeats(self, hit: Hit) -> bool:
         return any(
-            r.category == hit.category and r.start < hit.end and hit.start < r.end
-            for r in self.reported
+            r.category == hit.category
+            and r.start < hit.end + _SAME_WORD_SECONDS
+            and hit.start < r.end + _SAME_WORD_SECONDS
+            for r in self.before
         )
 
     def progress(self, seconds: float) -> float:
