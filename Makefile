@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint demo bench sample bench-analyze
+.PHONY: install test docs-check lint demo bench sample bench-analyze
 
 install: $(STAMP)
 
@@ -21,6 +21,10 @@ test: install
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) \
 		|| echo "chromium not available: browser tests will skip"
 	$(BIN)/python -m pytest
+
+# Every command and Python snippet of README.md and docs/*.md, run as written (also part of `test`).
+docs-check: install
+	$(BIN)/python -m pytest tests/docs
 
 lint: install
 	$(BIN)/ruff check vcp tests scripts
