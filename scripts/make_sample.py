@@ -120,9 +120,9 @@ def encode(path: Path, track: NDArray[np.int16]) -> None:
             frame.pts, frame.time_base = i, Fraction(1, FPS)
             out.mux(video.encode(frame))
         out.mux(video.encode())
-        frame = av.AudioFrame.from_ndarray(track.reshape(1, -1), format="s16", layout="mono")
-        frame.sample_rate, frame.pts = RATE, 0
-        out.mux(audio.encode(frame))
+        speech = av.AudioFrame.from_ndarray(track.reshape(1, -1), format="s16", layout="mono")
+        speech.sample_rate, speech.pts = RATE, 0
+        out.mux(audio.encode(speech))
         out.mux(audio.encode())
 
 
