@@ -310,3 +310,19 @@ def test_shipped_configs_survive_a_rewrite_unchanged(tmp_path: Path, name: str) 
     path.write_text(original, encoding="utf-8")
     write_yaml(load_yaml(path), path)
     assert path.read_text(encoding="utf-8") == original
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"- just\n- a list\n", b"\xff\xfe not utf-8", b"key: \x00"],
+    ids=["top-level-list", "not-utf8", "control-character"],
+)
+def test_a_problem_without_a_field_gets_a_hint_that_names_no_field(
+    tmp_path: Path, content: bytes
+) -> None:
+    path = tmp_path / "vcp.yaml"
+    path.write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.problems[0].field == ""
+    assert info.value.hint and "field named above" not in info.value.hint

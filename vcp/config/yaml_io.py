@@ -102,7 +102,8 @@ def load_yaml(path: Path) -> YamlDocument:
             hint="check the path given with -c/--config or VCP_CONFIG",
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigProblem("", f"cannot read: {exc}", source=str(path))]) from exc
+        problem = ConfigProblem("", f"cannot read: {exc}", source=str(path))
+        raise ConfigError([problem], hint="it must be a readable UTF-8 text file") from exc
     return parse_yaml(text, source=str(path))
 
 
@@ -130,7 +131,8 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
         )
         raise ConfigError([problem], hint="fix the YAML syntax at that line") from exc
     except YAMLError as exc:
-        raise ConfigError([ConfigProblem("", f"invalid YAML: {exc}", source=source)]) from exc
+        problem = ConfigProblem("", f"invalid YAML: {exc}", source=source)
+        raise ConfigError([problem], hint="fix the YAML syntax") from exc
     except RecursionError:
         problem = ConfigProblem("", "invalid YAML: nested too deeply", source=source)
         raise ConfigError(
@@ -146,7 +148,8 @@ def parse_yaml(text: str, *, source: str) -> YamlDocument:
                     line=1,
                     column=1,
                 )
-            ]
+            ],
+            hint="start from configs/default.yaml (`vcp config show` prints the settings)",
         )
     check_aliases(tree, source=source)
     return YamlDocument(source=source, tree=tree)
