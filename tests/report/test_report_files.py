@@ -131,3 +131,11 @@ def test_not_a_report_and_missing_file(tmp_path: Path) -> None:
 def test_allowed_segments_are_not_active() -> None:
     kept, allowed = _word(1, 2), _word(3, 4).model_copy(update={"allow": True, "id": 2})
     assert _report((kept, allowed)).active_segments() == (kept,)
+
+
+def test_without_scores_leaves_out_every_confidence_and_score(tmp_path: Path) -> None:
+    report = _report((_word(1, 2),)).without_scores()
+    data = json.loads(write_report(report, tmp_path / "r.vcp.json").read_text())
+    assert data["segments"][0]["confidence"] is None
+    assert data["segments"][0]["detections"][0]["score"] is None
+    assert load_report(tmp_path / "r.vcp.json") == report

@@ -126,6 +126,8 @@ class Analyzer:
         except BaseExceptionGroup as group:
             raise _first_error(group) from None
         report = self._report(run)
+        if not self.settings.output.include_confidence:
+            report = report.without_scores()
         if report_path is not None:
             await to_thread.run_sync(
                 functools.partial(

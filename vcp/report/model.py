@@ -42,7 +42,7 @@ class SegmentDetection(_Frozen):
 
     detector: str
     label: str
-    score: float = Field(ge=0, le=1)
+    score: float | None = Field(None, ge=0, le=1)  # None when output.include_confidence is off
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     box: tuple[int, int, int, int] | None = None
@@ -59,7 +59,7 @@ class Segment(_Frozen):
     category: str
     kind: Kind
     labels: tuple[str, ...]
-    confidence: float = Field(ge=0, le=1)
+    confidence: float | None = Field(None, ge=0, le=1)  # None when include_confidence is off
     allow: bool = False
     detections: tuple[SegmentDetection, ...] = ()
     thumbnail: str | None = None
@@ -188,6 +188,19 @@ class Report(_Frozen):
     detectors: tuple[DetectorEntry, ...] = ()
     vcp: ToolInfo
     warnings: tuple[str, ...] = ()
+
+    def without_scores(self) -> Report:
+        """The report with every confidence and score left out (``output.include_confidence``)."""
+        segments = tuple(
+            s.model_copy(
+                update={
+                    "confidence": None,
+                    "detections": tuple(d.model_copy(update={"score": None}) for d in s.detections),
+                }
+            )
+            for s in self.segments
+        )
+        return self.model_copy(update={"segments": segments})
 
     def active_segments(self) -> tuple[Segment, ...]:
         """The segments outputs act on: every one the user has not allowed."""

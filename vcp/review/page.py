@@ -112,7 +112,7 @@ def _row(s: Segment, colours: Mapping[str, str], still: str | None) -> str:
         f'<td><span class="chip" style="--c:{colours[s.category]}">{e(s.category)}</span></td>'
         f"{_what(s, still)}"
         f"<td>{e(', '.join(s.labels))}</td>"
-        f"<td>{s.confidence:.2f}</td>"
+        f"<td>{'-' if s.confidence is None else f'{s.confidence:.2f}'}</td>"
         f'<td><label class="allow"><input type="checkbox" class="allow" data-id="{s.id}"'
         f"{checked}> allow</label></td></tr>"
     )
