@@ -101,6 +101,16 @@ def test_an_unwritable_output_folder_is_refused(cli: CLI, film: Film) -> None:
     assert list(locked.iterdir()) == []
 
 
+def test_an_output_container_that_cannot_hold_the_streams(cli: CLI, film: Film) -> None:
+    write_report(film, [seg(1, 1.0, 1.5)])
+    out = film.path.with_name("out.mp4")  # the film has SRT subtitles, which MP4 cannot hold
+    code, err = refused(cli, film.path, "-o", out)
+    assert code == 2
+    assert "cannot hold a stream of the input" in err and "srt" in err
+    assert f"where: {out}" in err and "(.mkv)" in err
+    assert not out.exists() and leftovers(film.path.parent) == []
+
+
 def test_a_film_that_is_not_media_is_a_media_error(cli: CLI, tmp_path: Path) -> None:
     fake = tmp_path / "film.mkv"
     fake.write_bytes(b"not a film at all" * 100)

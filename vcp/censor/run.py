@@ -93,7 +93,10 @@ def censor(
         total = job.media.duration
         on_event(CensorProgress(min(seconds, total), total))
 
-    _write_atomically(output, lambda tmp: transcode(video, tmp, job.recipe, on_progress=progress))
+    def write(tmp: Path) -> None:
+        transcode(video, tmp, job.recipe, on_progress=progress, shown_as=output)
+
+    _write_atomically(output, write)
     elapsed = time.monotonic() - began
     on_event(CensorFinished(output, job.duration, elapsed))
     return CensorResult(output, job.plan, job.streams, job.duration, elapsed)

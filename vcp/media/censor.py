@@ -19,7 +19,7 @@ import av.error
 
 from vcp.actions import EditPlan
 from vcp.config.actions import ActionsSettings
-from vcp.errors import MediaError
+from vcp.errors import MediaError, UsageError
 from vcp.media.censor_audio import AudioCensor
 from vcp.media.censor_video import VideoCensor
 
@@ -57,9 +57,17 @@ class Recipe:
 
 
 def transcode(
-    source: Path, target: Path, recipe: Recipe, *, on_progress: Callable[[float], None]
+    source: Path,
+    target: Path,
+    recipe: Recipe,
+    *,
+    on_progress: Callable[[float], None],
+    shown_as: Path | None = None,
 ) -> None:
-    """Write ``target`` from ``source`` as ``recipe`` says; ``on_progress(seconds)`` as it reads."""
+    """Write ``target`` from ``source`` as ``recipe`` says; ``on_progress(seconds)`` as it reads.
+
+    ``shown_as`` names the output in errors when ``target`` is a temporary file.
+    """
     try:
         with av.open(str(source)) as inp, av.open(str(target), "w") as out:
             writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
@@ -68,6 +76,12 @@ def transcode(
             _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
+    except ValueError as exc:  # PyAV: "'mp4' format does not support 'srt' codec"
+        raise UsageError(
+            f"the output's container cannot hold a stream of the input: {exc}",
+            where=str(shown_as or target),
+            hint=f"give the output the input's extension ({source.suffix}), which holds them all",
+        ) from exc
     except av.error.FFmpegError as exc:
         raise MediaError(
             f"writing the censored copy failed: {getattr(exc, 'strerror', None) or exc}",
@@ -78,7 +92,7 @@ def transcode(
     except OSError as exc:
         raise MediaError(
             f"cannot write the censored copy: {exc.strerror or exc}",
-            where=str(target),
+            where=str(shown_as or target),
             hint="check the free space and permissions of the output folder",
         ) from exc
 
