@@ -19,7 +19,9 @@
    wrapper that reports its wall time and peak RSS. Then each stage alone, each in its own
    process: frame decoding (``iter_frames`` at 1 s, fit 320), NudeNet's scan (decoding included)
    and the speech detector's scan, the last two on the first ``--component-seconds`` of the film.
-   ``--variant DETECTOR.KEY=VALUE`` adds runs with a changed detector setting.
+   ``--variant DETECTOR.KEY=VALUE[+...]`` adds ``vcp analyze`` runs with changed settings on a
+   shorter film (``--variant-seconds``), beside a run with the defaults on it; ``--speech-variant``
+   adds runs of the speech stage alone.
 
 Only 127.0.0.1 is contacted. The result is markdown for docs/benchmarks.md. Exit status 1 when the
 first vision detection does not come before whisper's ModelReady, or a full-length analysis misses
@@ -439,7 +441,7 @@ def analyze_film(film: Path, work: Work, variant: str | None, args: argparse.Nam
     """``vcp analyze`` on ``film`` in a child process, models cached, nothing downloaded."""
     from vcp.media.probe import probe
 
-    slug = (variant or "default").replace("=", "-").replace("/", "_")
+    slug = f"{film.stem}-{variant or 'default'}".replace("=", "-").replace("/", "_")
     data = config_data("http://127.0.0.1:9", work.models, faces=False)  # offline: never used
     config = write_config(work.runs / f"analyze-{slug}.yaml", _variant(data, variant))
     report = work.runs / f"analyze-{slug}.vcp.json"
@@ -698,11 +700,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     add("--repeat", type=int, help="runs of each first-detection mode (default 3; 1 with --quick)")
     add("--rate-mb", type=float, default=DEFAULT_RATE_MB,
         help="cap per connection on whisper's model.bin, MB/s (default 1.5)")  # fmt: skip
-    add("--variant", action="append", default=[], metavar="DETECTOR.KEY=VALUE",
+    add("--variant", action="append", default=[], metavar="DETECTOR.KEY=VALUE[+...]",
         help="also run vcp analyze with this setting (repeatable)")  # fmt: skip
     add("--speech-variant", action="append", default=[], metavar="DETECTOR.KEY=VALUE",
         help="also run the speech stage alone with this setting (repeatable)")  # fmt: skip
-    add("--no-stages", action="store_true", help="only the full vcp analyze run(s)")
+    add("--no-stages", action="store_true", help="no per-stage runs")
+    add("--no-full", action="store_true", help="no full-length vcp analyze run")
+    add("--variant-seconds", type=float, default=QUICK_SECONDS,
+        help="film length for the --variant runs (default 300)")  # fmt: skip
     add("--timeout", type=float, default=DEFAULT_TIMEOUT_S, help="seconds before giving up a run")
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
@@ -711,15 +716,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def throughput(args: argparse.Namespace, work: Work) -> list[Stage]:
+def throughput(args: argparse.Namespace, work: Work) -> tuple[Stage | None, list[Stage]]:
+    """The full-length run (None with ``--no-full``), then the variants and the stages alone."""
     film = make_film(work.film(args.film_seconds, args.fps), args.film_seconds, args.fps)
     asyncio.run(fill_models(work))
+    full = None if args.no_full else _logged(analyze_film(film, work, None, args))
+    stages = [full] if full else []
+    if args.variant:  # on a shorter film, beside the default settings on that film
+        seconds = min(args.variant_seconds, args.film_seconds)
+        short = make_film(work.film(seconds, args.fps), seconds, args.fps)
+        for variant in [None, *args.variant]:
+            stages.append(_logged(analyze_film(short, work, variant, args)))
+    if not args.no_stages:
+        stages += _stages(film, work, args)
+    return full, stages
+
+
+def _stages(film: Path, work: Work, args: argparse.Namespace) -> list[Stage]:
     limit = min(args.component_seconds, args.film_seconds)
-    stages = [_logged(analyze_film(film, work, None, args))]
-    stages += [_logged(analyze_film(film, work, v, args)) for v in args.variant]
-    if args.no_stages:
-        return stages
-    stages.append(_logged(component("decode", film, work, limit=args.film_seconds, args=args)))
+    stages = [_logged(component("decode", film, work, limit=args.film_seconds, args=args))]
     for kind in ("decode-decode", "decode-seek", "nudenet-detect", "nudenet", "speech"):
         stages.append(_logged(component(kind, film, work, limit=limit, args=args)))
     for v in args.speech_variant:
@@ -750,8 +765,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = ok and good
         load.append(("after first-detection runs", load_average()))
     if not args.skip_long:
-        stages = throughput(args, work)
-        good, verdict = throughput_verdict(stages[0])
+        full, stages = throughput(args, work)
+        good, verdict = throughput_verdict(full) if full else (True, "")
         out += ["### Throughput", "", *stage_table(stages), "", verdict, ""]
         ok = ok and good
         load.append(("after throughput runs", load_average()))
