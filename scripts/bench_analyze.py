@@ -146,10 +146,12 @@ def config_data(endpoint: str, cache: Path, *, faces: bool) -> dict[str, Any]:
 
 def apply_variant(data: dict[str, Any], variant: str) -> dict[str, Any]:
     """``data`` with ``DETECTOR.KEY=VALUE[+DETECTOR.KEY=VALUE...]`` applied (each VALUE parsed
-    as YAML: 1, false, [en])."""
+    as YAML: 1, false, [en]); ``env:NAME=VALUE`` parts are the process's (see ``variant_env``)."""
     from ruamel.yaml import YAML
 
     for change in variant.split("+"):
+        if change.startswith("env:"):
+            continue
         target, _, raw = change.partition("=")
         name, _, key = target.partition(".")
         detector = next((d for d in data["detectors"] if d["name"] == name), None)
@@ -157,6 +159,13 @@ def apply_variant(data: dict[str, Any], variant: str) -> dict[str, Any]:
             raise ValueError(f"bad variant {change!r}: want DETECTOR.KEY=VALUE, a known detector")
         detector[key] = YAML(typ="safe").load(raw)
     return data
+
+
+def variant_env(variant: str | None) -> dict[str, str]:
+    """The ``env:NAME=VALUE`` parts of a variant: environment variables of the measured process
+    (e.g. ``env:OMP_WAIT_POLICY=PASSIVE``, a setting of the OpenMP runtime under CTranslate2)."""
+    parts = [p.removeprefix("env:") for p in (variant or "").split("+") if p.startswith("env:")]
+    return dict(p.partition("=")[::2] for p in parts)
 
 
 def write_config(path: Path, data: dict[str, Any]) -> Path:
@@ -384,11 +393,14 @@ class _Milestones:
 # -- measuring a child process -------------------------------------------------------------------
 
 
-def measure(cmd: Sequence[str], *, log: Path, timeout: float) -> dict[str, Any]:
+def measure(
+    cmd: Sequence[str], *, log: Path, timeout: float, env: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Run ``cmd`` under the wrapper (``_measure``): exit code, wall seconds, CPU seconds (user +
     system, every thread) and peak RSS (KiB) of that one process."""
     wrapper = [sys.executable, str(SCRIPT), "_measure", str(log), str(timeout), "--", *cmd]
-    done = subprocess.run(wrapper, env=_env(), capture_output=True, text=True, check=True)
+    env = _env() | (env or {})
+    done = subprocess.run(wrapper, env=env, capture_output=True, text=True, check=True)
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
@@ -448,7 +460,7 @@ def analyze_film(film: Path, work: Work, variant: str | None, args: argparse.Nam
     cmd = [sys.executable, "-m", "vcp", "analyze", str(film), "-c", str(config), "-o",
            str(report), "--offline", "--progress", "none"]  # fmt: skip
     log = work.logs / f"analyze-{slug}.log"
-    got = measure(cmd, log=log, timeout=args.timeout)
+    got = measure(cmd, log=log, timeout=args.timeout, env=variant_env(variant))
     if got["rc"] != 0:
         raise RuntimeError(f"vcp analyze failed (exit {got['rc']}); see {log}")
     summary = json.loads(report.read_text())["summary"]
@@ -465,11 +477,11 @@ def component(kind: str, film: Path, work: Work, *, limit: float, variant: str |
               args: argparse.Namespace) -> Stage:  # fmt: skip
     """One stage alone in a child process (``_component``): decode, nudenet or speech."""
     data = config_data("http://127.0.0.1:9", work.models, faces=False)
-    slug = f"{kind}-{(variant or 'default').replace('=', '-')}"
+    slug = f"{kind}-{(variant or 'default').replace('=', '-').replace('/', '_')}"
     config = write_config(work.runs / f"component-{slug}.yaml", _variant(data, variant))
     cmd = [sys.executable, str(SCRIPT), "_component", kind, str(film), str(config), str(limit)]
     log = work.logs / f"component-{slug}.log"
-    got = measure(cmd, log=log, timeout=args.timeout)
+    got = measure(cmd, log=log, timeout=args.timeout, env=variant_env(variant))
     lines = [line for line in log.read_text().splitlines() if line.startswith("{")]
     if got["rc"] != 0 or not lines:
         raise RuntimeError(f"stage {kind} failed (exit {got['rc']}); see {log}")
