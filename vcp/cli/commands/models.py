@@ -8,6 +8,7 @@ import contextlib
 import sys
 from collections.abc import Iterable, Sequence
 
+from vcp.cli.models_json import download_summary, status_entry, write_json
 from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
 from vcp.cli.text import count
@@ -15,7 +16,7 @@ from vcp.config import Settings, load_document, load_settings, settings_from_doc
 from vcp.config.loader import source_location
 from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, VcpError
-from vcp.models.local import FileState, ModelStatus
+from vcp.models.local import FileState, LocalModel, ModelStatus
 from vcp.models.manager import ModelManager
 from vcp.models.pinning import Line, PinOptions, StalePins, Status, pin_file
 
@@ -43,9 +44,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     download.add_argument(
         "--offline", action="store_true", help="use only the cache (as HF_HUB_OFFLINE=1)"
     )
+    _add_json(download, "print a JSON summary of what is ready and what failed on stdout")
     download.set_defaults(handler=run_download)
 
     listing = commands.add_parser("list", parents=[common], help="show each model's cache state")
+    _add_json(listing, "print the models' cache state as JSON")
     listing.set_defaults(handler=run_list)
 
     verify = commands.add_parser(
@@ -55,6 +58,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     verify.add_argument(
         "--full", action="store_true", help="re-hash every file instead of trusting vcp's records"
     )
+    _add_json(verify, "print each model's and file's state as JSON (exit codes unchanged)")
     verify.set_defaults(handler=run_verify)
 
     pin = commands.add_parser(
@@ -79,6 +83,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--offline", action="store_true", help="use only cached metadata (as HF_HUB_OFFLINE=1)"
     )
     pin.set_defaults(handler=run_pin)
+
+
+def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=what)
 
 
 # -- download ----------------------------------------------------------------------------------
@@ -107,23 +115,48 @@ async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namesp
             _check_names(settings, names)
             with contextlib.suppress(VcpError):  # every model's outcome is read below
                 await models.ensure(names)
-            outcomes = {name: models.ready(name) for name in names}
-    failures = [f.exception() for f in outcomes.values() if f.exception() is not None]
+            futures = {name: models.ready(name) for name in names}
+    results = {name: _outcome(future) for name, future in futures.items()}
+    return _report_download(doc, settings, results, args)
+
+
+def _outcome(future: asyncio.Future[LocalModel]) -> LocalModel | VcpError:
+    error = future.exception()
+    if error is None:
+        return future.result()
+    if not isinstance(error, VcpError):  # a bug, not a failure to report
+        raise error
+    return error
+
+
+def _report_download(
+    doc: YamlDocument,
+    settings: Settings,
+    results: dict[str, LocalModel | VcpError],
+    args: argparse.Namespace,
+) -> int:
+    failures = [e for e in results.values() if isinstance(e, VcpError)]
     for error in failures:
-        assert isinstance(error, VcpError)
         # Point at the source's place in the config: that is where a wrong repo, revision, file
         # name or checksum gets fixed.
         model = getattr(error, "model", None)
         place = source_location(doc, settings, model) if model else None
         render_error(error, config=place)
-    for name, future in outcomes.items():
-        if future.exception() is None and not quiet:
-            model = future.result()
-            size = sum(f.size for f in model.files.values())
-            via = f" (from {model.source})" if model.source != name else ""
-            files = count(len(model.files), "file")
-            sys.stdout.write(f"ready  {name}{via}  {files}  {_mb(size)}  {model.path}\n")
+    if args.json:
+        cache = settings.models.resolved_cache_dir
+        write_json(download_summary(results, cache=cache))
+    elif not getattr(args, "quiet", False):
+        for name, model in results.items():
+            if isinstance(model, LocalModel):
+                _write_ready(name, model)
     return EXIT_MODEL_ERROR if failures else 0
+
+
+def _write_ready(name: str, model: LocalModel) -> None:
+    size = sum(f.size for f in model.files.values())
+    via = f" (from {model.source})" if model.source != name else ""
+    files = count(len(model.files), "file")
+    sys.stdout.write(f"ready  {name}{via}  {files}  {_mb(size)}  {model.path}\n")
 
 
 def _check_names(settings: Settings, names: Sequence[str]) -> None:
@@ -179,6 +212,10 @@ def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
 def run_list(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
     statuses = asyncio.run(_statuses(settings, [s.name for s in settings.models.sources], False))
+    if args.json:
+        cache = str(settings.models.resolved_cache_dir)
+        write_json({"cache": cache, "models": [status_entry(st) for st in statuses]})
+        return 0
     rows = [("NAME", "STATE", "SIZE", "REVISION", "PATH")]
     for st in statuses:
         rows.append(
@@ -203,6 +240,10 @@ def run_verify(args: argparse.Namespace) -> int:
     names = args.names or [s.name for s in settings.models.sources if not s.optional]
     _check_names(settings, names)
     statuses = asyncio.run(_statuses(settings, names, args.full))
+    if args.json:
+        bad = sum(f.state is not FileState.CACHED for st in statuses for f in st.files)
+        write_json({"ok": not bad, "models": [status_entry(st) for st in statuses]})
+        return _verified(bad)
     bad = 0
     for st in statuses:
         sys.stdout.write(
@@ -212,6 +253,10 @@ def run_verify(args: argparse.Namespace) -> int:
             if f.state is not FileState.CACHED:
                 bad += 1
                 sys.stdout.write(f"  {f.state.value:8} {f.name}  {f.path or ''}\n")
+    return _verified(bad)
+
+
+def _verified(bad: int) -> int:
     if bad:
         raise ModelError(
             f"{count(bad, 'file')} missing, partial or corrupt",

@@ -1,0 +1,91 @@
+"""``--json`` of ``vcp models list|verify|download``: one JSON document on stdout, for scripts.
+
+Plain functions from the manager's result objects to JSON-ready dicts; sizes are bytes, paths are
+absolute strings, checksums ``algorithm:hex``, and absent values ``null``. The shapes are described
+in docs/models.md and kept stable: fields may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from vcp.errors import VcpError
+from vcp.models.local import FileStatus, LocalModel, ModelStatus
+
+__all__ = ["download_summary", "status_entry", "write_json"]
+
+
+def _path(path: Path | None) -> str | None:
+    return str(path) if path is not None else None
+
+
+def _file_entry(file: FileStatus) -> dict[str, Any]:
+    return {
+        "name": file.name,
+        "state": file.state.value,
+        "size": file.size,
+        "checksum": str(file.checksum) if file.checksum is not None else None,
+        "path": _path(file.path),
+    }
+
+
+def status_entry(status: ModelStatus) -> dict[str, Any]:
+    """A model's cache state, with each of its files (``list`` and ``verify``)."""
+    return {
+        "name": status.name,
+        "state": status.state.value,
+        "source": status.source or status.name,
+        "size": status.size,
+        "revision": status.revision,
+        "path": _path(status.path),
+        "files": [_file_entry(f) for f in status.files],
+    }
+
+
+def _ready_entry(name: str, model: LocalModel) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ok": True,
+        "source": model.source,
+        "revision": model.revision,
+        "path": str(model.path),
+        "size": sum(f.size for f in model.files.values()),
+        "files": {n: {"size": f.size, "checksum": str(f.checksum)} for n, f in model.files.items()},
+    }
+
+
+def _failed_entry(name: str, error: VcpError) -> dict[str, Any]:
+    return {
+        "name": name,
+        "ok": False,
+        "error": {
+            "type": type(error).__name__,
+            "message": str(error),
+            "where": error.where,
+            "hint": error.hint,
+        },
+    }
+
+
+def download_summary(
+    outcomes: Mapping[str, LocalModel | VcpError], *, cache: Path
+) -> dict[str, Any]:
+    """What ``download`` made ready and what failed, in the order the models were asked for."""
+    models = [
+        _failed_entry(name, outcome)
+        if isinstance(outcome, VcpError)
+        else _ready_entry(name, outcome)
+        for name, outcome in outcomes.items()
+    ]
+    failed = any(not m["ok"] for m in models)
+    return {"ok": not failed, "cache": str(cache), "models": models}
+
+
+def write_json(document: Mapping[str, Any] | Iterable[Any]) -> None:
+    """Print ``document`` on stdout, indented, with a final newline."""
+    sys.stdout.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
