@@ -3,11 +3,13 @@ traceback nor a mirror that serves nothing."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -138,3 +140,31 @@ def test_a_busy_port_in_a_real_process_exits_2_without_a_traceback(
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "the port is already in use" in result.stderr
+
+
+def ignore_sigint() -> None:
+    """As a shell starts a background job (``vcp mirror serve ... &``): SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preexec", [None, ignore_sigint], ids=["foreground", "background"])
+def test_sigterm_stops_the_mirror_with_exit_143(root: Path, preexec: Any) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vcp", "mirror", "serve", "--root", str(root), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=preexec,
+    )
+    try:
+        assert proc.stderr is not None
+        assert "listening on" in proc.stderr.readline()
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=10)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            proc.communicate()
+
+    assert proc.returncode == 143
+    assert "interrupted" in err and "Traceback" not in err
