@@ -117,3 +117,19 @@ async def test_a_deprecated_source_and_a_fallback_are_each_announced_once(
     assert result.stderr.count("acme/gone") == 1, result.stderr  # the fallback's reason, once
     assert "using fallback new" in result.stderr
     assert "  1 file  " in result.stdout and "1 files" not in result.stdout
+
+
+async def test_a_failed_model_s_error_is_printed_once(
+    tmp_path: Path, vcp: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [{"name": "gone", "hf": {"repo": "acme/gone", "files": ["x.bin"]}}]
+    config = tmp_path / "vcp.yaml"
+    config.write_text(json.dumps({"models": {"sources": sources}, "detectors": []}))
+    monkeypatch.setenv("VCP_MODELS__CACHE_DIR", str(tmp_path / "cache"))
+    async with MirrorServer(tmp_path / "mirror") as mirror:
+        monkeypatch.setenv("HF_ENDPOINT", mirror.url)
+        result = await vcp("models", "download", "-c", config, "--progress", "log")
+
+    assert result.returncode == 3
+    assert "✗ gone failed\n" in result.stderr
+    assert result.stderr.count("repository acme/gone") == 1, result.stderr

@@ -75,17 +75,26 @@ def make_renderer(
     env: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
     log_interval: float = 5.0,
+    errors_below: bool = False,
 ) -> ProgressRenderer:
     """Build the renderer ``mode`` resolves to (see ``choose_mode``), writing to ``stream``
-    (default: ``sys.stderr`` as it is at the call, not at import)."""
+    (default: ``sys.stderr`` as it is at the call, not at import).
+
+    ``errors_below``: the caller prints each failed model's error itself once the run is over,
+    so the "✗ model failed" line does not repeat it.
+    """
     stream = sys.stderr if stream is None else stream
     env = os.environ if env is None else env
     chosen = choose_mode(mode, stream=stream, quiet=quiet, env=env)
+    if chosen == "none":
+        return _NoneRenderer()
+    renderer: _BarsRenderer | _LogRenderer
     if chosen == "bars":
-        return _BarsRenderer(stream, colour=not env.get("NO_COLOR"))
-    if chosen == "log":
-        return _LogRenderer(stream, clock=clock, interval=log_interval)
-    return _NoneRenderer()
+        renderer = _BarsRenderer(stream, colour=not env.get("NO_COLOR"))
+    else:
+        renderer = _LogRenderer(stream, clock=clock, interval=log_interval)
+    renderer._notices.errors_below = errors_below
+    return renderer
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -164,6 +173,8 @@ class _Tally:
 class _Notices:
     """One-line messages for notable events; cached files are summed up per model."""
 
+    errors_below = False  # see make_renderer
+
     def __init__(self) -> None:
         self._cached: Counter[str] = Counter()
         self._cached_bytes: Counter[str] = Counter()
@@ -199,7 +210,7 @@ class _Notices:
                 via = f" (from {source})" if source and source != model else ""
                 return [*self._flush(model), f"✓ {model} ready{via}"]
             case ModelFailed(model=model, error=error):
-                shown = any(error is e for e in self._shown)
+                shown = self.errors_below or any(error is e for e in self._shown)
                 return [*self._flush(model), f"✗ {model} failed" + ("" if shown else f": {error}")]
         return []
 

@@ -109,7 +109,7 @@ def run_download(args: argparse.Namespace) -> int:
 async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
     quiet = bool(getattr(args, "quiet", False))
     offline = True if args.offline else None
-    with make_renderer(args.progress, quiet=quiet) as render:
+    with make_renderer(args.progress, quiet=quiet, errors_below=True) as render:
         async with ModelManager(settings.models, on_event=render, offline=offline) as models:
             names = args.names or models.default_names()
             _check_names(settings, names)
