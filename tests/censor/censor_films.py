@@ -76,13 +76,18 @@ def make_film(
     subtitles: bool = True,
     sync: bool = False,
     tracks: int = 1,
+    audio_codec: str = "aac",
 ) -> Film:
     """Write an H.264 (+ AAC tones, or clicks with ``sync``) (+ SRT subtitles: .mkv only) film."""
     with av.open(str(path), "w") as out:
         video = out.add_stream("libx264", rate=FPS)
         video.width, video.height, video.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         video.options = {"preset": "ultrafast", "threads": "1"}
-        sounds = [out.add_stream("aac", rate=RATE, layout="stereo") for _ in range(tracks * audio)]
+        sounds = [
+            out.add_stream(audio_codec, rate=RATE, layout="stereo") for _ in range(tracks * audio)
+        ]
+        for sound in sounds:
+            sound.options = {"strict": "experimental"}  # FFmpeg's Vorbis encoder needs it
         text = _subtitle_stream(out, path.parent) if subtitles else None
         if text is not None:  # a font for the subtitles, as Matroska films carry them
             out.add_attachment(name="font.ttf", mimetype="font/ttf", data=FONT)

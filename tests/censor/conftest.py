@@ -23,6 +23,7 @@ def film_masters(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Film]:
         "mute": make_film(root / "silent.mkv", audio=False),
         "sync": make_film(root / "sync.mkv", sync=True),
         "dub": make_film(root / "dubbed.mkv", subtitles=False, tracks=2),
+        "vorbis": make_film(root / "vorbis.mkv", subtitles=False, audio_codec="vorbis"),
     }
 
 

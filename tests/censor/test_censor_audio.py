@@ -93,6 +93,20 @@ def test_every_audio_track_is_censored(cli: CLI, films: Callable[[str], Film]) -
         assert correlation(window(source, 3.0, 5.0), window(result, 3.0, 5.0)) > 0.99
 
 
+def test_a_codec_pyav_cannot_write_becomes_aac_and_says_so(
+    cli: CLI, films: Callable[[str], Film]
+) -> None:
+    film = films("vorbis")  # FFmpeg's Vorbis encoder is experimental: vcp does not use it
+    write_report(film, [seg(1, 2.0, 2.5)])
+    out = film.path.with_name("out.mkv")
+    result = cli("censor", film.path, "-o", out, "--progress", "log")
+    assert result.returncode == 0, result.stderr
+    assert "no encoder for 'vorbis'" in result.stderr and "re-encoded as AAC" in result.stderr
+    assert "audio 1: re-encoded (vorbis -> aac)" in result.stdout
+    assert dbfs(window(audio_of(out), 2.0, 2.5)) < -60
+    assert dbfs(window(audio_of(out), 3.0, 5.0)) > -30
+
+
 def test_mp4_keeps_its_container_and_codec(cli: CLI, films: Callable[[str], Film]) -> None:
     film = films("mp4")
     write_report(film, [seg(1, 2.0, 2.5)])

@@ -34,8 +34,8 @@ SKIP = VideoEdit(3.0, 4.0, "skip", ("nudity",), (2,))
 BLANK = VideoEdit(5.0, 6.0, "blank", ("gore",), (3,))
 
 
-def encoders(codec: str) -> str | None:
-    return {"aac": "aac", "h264": "libx264"}.get(codec)
+def encoders(stream: StreamInfo) -> str | None:
+    return {"aac": "aac", "h264": "libx264"}.get(stream.codec)
 
 
 def jobs(plan: EditPlan, streams: tuple[StreamInfo, ...] = STREAMS) -> list[tuple[str, str]]:
@@ -51,6 +51,17 @@ def test_audio_edits_re_encode_only_the_audio() -> None:
     assert plan.jobs[2].bit_rate is None  # ...or the encoder's default when it is unknown
     assert plan.jobs[2].note is not None and "no encoder for 'dts'" in plan.jobs[2].note
     assert plan.notices == ()
+
+
+def test_pyav_encoders_are_found_and_tried_at_the_streams_rate() -> None:
+    from vcp.media.censor import encoder_for
+
+    assert encoder_for(StreamInfo(1, "audio", "aac", sample_rate=48000, channels=2)) == "aac"
+    assert encoder_for(StreamInfo(1, "audio", "mp3", sample_rate=44100, channels=2)) == "libmp3lame"
+    assert encoder_for(StreamInfo(1, "audio", "ac3", sample_rate=48000, channels=6)) == "ac3"
+    assert encoder_for(StreamInfo(1, "audio", "ac3", sample_rate=22050, channels=2)) is None
+    assert encoder_for(StreamInfo(1, "audio", "dts", sample_rate=48000, channels=6)) is None
+    assert encoder_for(StreamInfo(1, "audio", "vorbis", sample_rate=48000, channels=2)) is None
 
 
 def test_a_low_source_bitrate_is_raised_to_a_floor_per_channel() -> None:

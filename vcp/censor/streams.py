@@ -65,9 +65,10 @@ def plan_streams(
     streams: Sequence[StreamInfo],
     plan: EditPlan,
     *,
-    encoder_for: Callable[[str], str | None],
+    encoder_for: Callable[[StreamInfo], str | None],
 ) -> StreamPlan:
-    """Each stream's job. ``encoder_for(codec)`` names PyAV's encoder for a codec, or None."""
+    """Each stream's job. ``encoder_for(stream)`` names PyAV's encoder for an audio stream's
+    codec, or None when there is none that can write it."""
     film = next((s.index for s in streams if s.type == "video"), None)
     audio_changes = bool(plan.audio or plan.skips)
     jobs: list[StreamJob] = []
@@ -81,12 +82,13 @@ def plan_streams(
     return StreamPlan(tuple(jobs), tuple(_notices(streams, plan, film)))
 
 
-def _audio_job(stream: StreamInfo, encoder_for: Callable[[str], str | None]) -> StreamJob:
-    encoder = encoder_for(stream.codec)
+def _audio_job(stream: StreamInfo, encoder_for: Callable[[StreamInfo], str | None]) -> StreamJob:
+    encoder = encoder_for(stream)
     if encoder is not None:
         return _encode(stream, encoder)
     note = (
-        f"audio stream {stream.index}: PyAV has no encoder for {stream.codec!r}; "
+        f"audio stream {stream.index}: PyAV has no encoder for {stream.codec!r} at "
+        f"{stream.sample_rate} Hz, {stream.channels} channel(s); "
         f"re-encoded as AAC instead"
     )
     return _encode(stream, FALLBACK_AUDIO_ENCODER, note=note)

@@ -22,25 +22,35 @@ from vcp.config.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError
 from vcp.media.censor_audio import AudioCensor
 from vcp.media.censor_video import VideoCensor
+from vcp.media.probe import StreamInfo
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
 PROGRESS_STEP_SECONDS = 1.0  # report progress each time this much more of the source is read
 _ENCODER_NAMES = {"mp3": "libmp3lame", "opus": "libopus", "vorbis": "libvorbis"}
-_UNUSABLE = frozenset(
-    {"vorbis"}
-)  # FFmpeg's own Vorbis encoder is experimental (refused by default)
+_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+_UNUSABLE = frozenset({"vorbis"})  # FFmpeg's own Vorbis encoder is experimental: refused
+
+
+def encoder_for(stream: StreamInfo) -> str | None:
+    """PyAV's encoder for an audio stream's codec, if there is one that opens at the stream's
+    sample rate and channel count; None otherwise (the caller falls back to AAC)."""
+    return _encoder(stream.codec, stream.sample_rate or 48000, stream.channels or 2)
 
 
 @functools.cache
-def encoder_for(codec: str) -> str | None:
-    """PyAV's encoder for ``codec`` (a decoder's name, as ``probe`` reports it), or None."""
+def _encoder(codec: str, rate: int, channels: int) -> str | None:
     for name in (_ENCODER_NAMES.get(codec), codec):
         if not name or name in _UNUSABLE:
             continue
         try:
-            return str(av.codec.Codec(name, "w").name)
-        except (av.error.FFmpegError, ValueError):
+            context: Any = av.CodecContext.create(name, "w")
+            context.sample_rate = rate
+            context.layout = _LAYOUTS.get(channels, "stereo")
+            context.format = context.codec.audio_formats[0]
+            context.open()  # e.g. AC-3 refuses 22050 Hz, libopus anything but its five rates
+            return str(context.codec.name)
+        except (av.error.FFmpegError, ValueError, TypeError):
             continue
     return None
 
