@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 
@@ -180,3 +181,23 @@ def test_the_bar_renderer_draws_a_bar_and_prints_notices_above_it() -> None:
     text = stream.getvalue()
     assert "a.mkv: " in text and "/60 s" in text
     assert "! hello\n" in text and "audio 1: re-encoded (aac -> aac)" in text
+
+
+def test_transcoding_failures_say_where_and_what_to_do() -> None:
+    import errno
+
+    from vcp.errors import MediaError, UsageError
+    from vcp.media.censor import _translate
+
+    src, out = Path("in.mkv"), Path("out.mp4")
+    full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)
+    assert isinstance(full, MediaError) and full.where == "out.mp4"
+    assert "No space left" in full.message and "free space" in (full.hint or "")
+    wrong = _translate(
+        ValueError("'mp4' format does not support 'srt' codec"), source=src, output=out
+    )
+    assert isinstance(wrong, UsageError) and wrong.exit_code == 2 and "(.mkv)" in (wrong.hint or "")
+    broken = _translate(
+        av.error.InvalidDataError(1094995529, "Invalid data"), source=src, output=out
+    )
+    assert isinstance(broken, MediaError) and broken.where == "in.mkv"

@@ -8,6 +8,7 @@ its timestamps moved back by the time skips removed before them. PyAV and OSErro
 
 from __future__ import annotations
 
+import errno
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ import av.error
 
 from vcp.actions import EditPlan
 from vcp.config.actions import ActionsSettings
-from vcp.errors import MediaError, UsageError
+from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor_audio import AudioCensor
 from vcp.media.censor_video import VideoCensor
 from vcp.media.probe import StreamInfo
@@ -28,6 +29,7 @@ __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
 PROGRESS_STEP_SECONDS = 1.0  # report progress each time this much more of the source is read
 _ENCODER_NAMES = {"mp3": "libmp3lame", "opus": "libopus", "vorbis": "libvorbis"}
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EIO})
 _LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _UNUSABLE = frozenset({"vorbis"})  # FFmpeg's own Vorbis encoder is experimental: refused
 
@@ -86,25 +88,30 @@ def transcode(
             _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
-    except ValueError as exc:  # PyAV: "'mp4' format does not support 'srt' codec"
-        raise UsageError(
-            f"the output's container cannot hold a stream of the input: {exc}",
-            where=str(shown_as or target),
-            hint=f"give the output the input's extension ({source.suffix}), which holds them all",
-        ) from exc
-    except av.error.FFmpegError as exc:
-        raise MediaError(
-            f"writing the censored copy failed: {getattr(exc, 'strerror', None) or exc}",
-            where=str(source),
-            hint="check the input plays; if the output's extension differs from the input's, "
-            "use the same container (e.g. .mkv for a film with SRT or ASS subtitles)",
-        ) from exc
-    except OSError as exc:
-        raise MediaError(
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise _translate(exc, source=source, output=shown_as or target) from exc
+
+
+def _translate(exc: Exception, *, source: Path, output: Path) -> VcpError:
+    """The user's view of a failure while transcoding."""
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:  # also PyAV's own OSErrors
+        return MediaError(
             f"cannot write the censored copy: {exc.strerror or exc}",
-            where=str(shown_as or target),
+            where=str(output),
             hint="check the free space and permissions of the output folder",
-        ) from exc
+        )
+    if isinstance(exc, av.error.FFmpegError) or not isinstance(exc, ValueError):
+        return MediaError(
+            f"reading or writing the film failed: {getattr(exc, 'strerror', None) or exc}",
+            where=str(source),
+            hint="check that the input plays to its end; re-download or re-export it if not",
+        )
+    # PyAV's own check when a stream is added: "'mp4' format does not support 'srt' codec".
+    return UsageError(
+        f"the output's container cannot hold a stream of the input: {exc}",
+        where=str(output),
+        hint=f"give the output the input's extension ({source.suffix}), which holds them all",
+    )
 
 
 def _pump(
