@@ -73,3 +73,13 @@ def test_folder_page_has_a_line_per_film_with_flagged_minutes(tmp_path: Path, ru
 def test_folder_without_reports_is_a_usage_error(tmp_path: Path, run: Run) -> None:
     result = run("review", tmp_path)
     assert result.returncode == 2 and "no reports" in result.stderr
+
+
+def test_unreadable_film_gives_a_page_without_stills(film: tuple[Path, Path], run: Run) -> None:
+    video, _ = film
+    video.write_bytes(b"damaged" * 1000)
+    result = run("review", video)
+    assert result.returncode == 0
+    assert "no stills" in result.stderr and "film.mp4" in result.stderr
+    html = (video.parent / "film.vcp.html").read_text(encoding="utf-8")
+    assert html.count("no still") == 2 and "<img" not in html

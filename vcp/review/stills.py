@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.errors import MediaError
+
 if TYPE_CHECKING:
     from vcp.report import Report, Segment
 
@@ -32,7 +34,7 @@ def collect_stills(report: Report, video: Path | None) -> dict[int, str]:
     missing = [s for s in visual if s.id not in stills]
     if missing and video is not None:
         if video.is_file():
-            stills.update(_grab(video, missing))
+            stills.update(_grab(video, missing))  # a film that cannot be read gives no stills
         else:
             log.warning("%s is not there: %d segments get no still", video, len(missing))
     return stills
@@ -41,7 +43,11 @@ def collect_stills(report: Report, video: Path | None) -> dict[int, str]:
 def _grab(video: Path, segments: list[Segment]) -> dict[int, str]:
     from vcp.media.thumbnails import grab_thumbnails
 
-    jpegs = grab_thumbnails(video, [(s.start + s.end) / 2 for s in segments])
+    try:
+        jpegs = grab_thumbnails(video, [(s.start + s.end) / 2 for s in segments])
+    except MediaError as exc:  # the page is still worth having without pictures
+        log.warning("no stills: %s", exc)
+        return {}
     return {
         s.id: "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
         for s, jpeg in zip(segments, jpegs, strict=True)
