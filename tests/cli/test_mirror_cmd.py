@@ -168,3 +168,13 @@ def test_sigterm_stops_the_mirror_with_exit_143(root: Path, preexec: Any) -> Non
 
     assert proc.returncode == 143
     assert "interrupted" in err and "Traceback" not in err
+
+
+def test_the_hostile_body_faults_are_command_line_options(root: Path) -> None:
+    from vcp.cli.commands.mirror import faults_from_args
+    from vcp.cli.main import build_parser
+
+    argv = ["mirror", "serve", "--root", str(root), "--extra-bytes", "64", "--gzip"]
+    faults = faults_from_args(build_parser().parse_args(argv))
+
+    assert faults.extra_bytes == 64 and faults.gzip is True

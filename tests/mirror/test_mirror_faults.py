@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import hashlib
 import time
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -185,3 +188,53 @@ def test_stats_default_bound_is_far_above_a_test_run() -> None:
     stats = Stats([served("/a", 1), served("/b", 2, method="HEAD")])
     assert stats.max_records >= 100_000
     assert (stats.count(), stats.count("HEAD"), stats.bytes_served) == (2, 1, 3)
+
+
+async def test_extra_bytes_make_the_body_longer_than_the_listed_size(
+    mirror: MirrorServer, faults: Faults, http: aiohttp.ClientSession
+) -> None:
+    faults.extra_bytes = 100
+    async with http.get(mirror.url + CONFIG) as resp:
+        body = await resp.read()
+        listed = int(resp.headers["X-Linked-Size"])
+    assert listed == 2317 and len(body) == listed + 100
+    assert resp.content_length == listed + 100
+    assert mirror.stats.requests[-1].bytes_sent == listed + 100
+
+
+async def test_gzip_sends_an_encoded_body_although_identity_was_asked_for(
+    mirror: MirrorServer, faults: Faults, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(mirror.url + CONFIG) as resp:
+        plain = await resp.read()
+    faults.gzip = True
+    # auto_decompress off: what the bytes on the wire are, as a client that trusts identity sees
+    async with (
+        aiohttp.ClientSession(auto_decompress=False) as raw,
+        raw.get(mirror.url + CONFIG, headers={"Accept-Encoding": "identity"}) as resp,
+    ):
+        wire = await resp.read()
+        assert resp.headers["Content-Encoding"] == "gzip"
+    assert wire != plain and gzip.decompress(wire) == plain
+    async with raw_range(mirror, CONFIG, "bytes=2000-") as (status, body):
+        assert status == 206 and gzip.decompress(body) == plain[2000:]
+
+
+async def test_extra_bytes_and_gzip_follow_only(
+    mirror: MirrorServer, faults: Faults, http: aiohttp.ClientSession
+) -> None:
+    faults.extra_bytes, faults.gzip, faults.only = 7, True, "*tokenizer.json"
+    async with http.get(mirror.url + CONFIG) as resp:
+        assert "Content-Encoding" not in resp.headers and len(await resp.read()) == 2317
+
+
+@contextlib.asynccontextmanager
+async def raw_range(
+    mirror: MirrorServer, path: str, range_: str
+) -> AsyncIterator[tuple[int, bytes]]:
+    headers = {"Accept-Encoding": "identity", "Range": range_}
+    async with (
+        aiohttp.ClientSession(auto_decompress=False) as raw,
+        raw.get(mirror.url + path, headers=headers) as resp,
+    ):
+        yield resp.status, await resp.read()

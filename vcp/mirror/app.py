@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import gzip
 import logging
 import os
 from collections.abc import Awaitable, Callable
@@ -213,13 +214,34 @@ class _Mirror:
         headers = {**headers, **span.headers(), hdrs.ACCEPT_RANGES: "bytes"}
         if span.status == 416:
             return web.Response(status=416, headers=headers)
+        if self.faults.gzipped(body.name):
+            return await self._send_gzipped(request, body, headers, span=span)
+        extra = self.faults.overlong(body.name)
         response = web.StreamResponse(status=span.status, headers=headers)
         response.content_type = "application/octet-stream"
-        response.content_length = span.length
+        response.content_length = span.length + extra
         record = self._answer(request, span.status)
         await response.prepare(request)
         if request.method != hdrs.METH_HEAD:
             await self._stream(request, response, body, span=span, record=record)
+            if extra:  # the over-long body fault: more than the file, as Content-Length said
+                self.stats.add_bytes(record, extra)
+                await response.write(b"\x00" * extra)
+        return response
+
+    async def _send_gzipped(
+        self, request: web.Request, body: _Body, headers: dict[str, str], *, span: Span
+    ) -> web.Response:
+        """The gzip fault: the span compressed in one piece (test files are small)."""
+        data = await asyncio.to_thread(_read_span, body.path, span)
+        data = self.faults.corrupt(body.name, data, span.start)
+        packed = gzip.compress(data)
+        headers = {**headers, hdrs.CONTENT_ENCODING: "gzip"}
+        record = self._answer(request, span.status)
+        if request.method != hdrs.METH_HEAD:  # aiohttp leaves a HEAD answer's body out itself
+            self.stats.add_bytes(record, len(packed))
+        response = web.Response(status=span.status, headers=headers, body=packed)
+        response.content_type = "application/octet-stream"
         return response
 
     async def _stream(
@@ -266,6 +288,11 @@ class _Body:
     size: int
     name: str
     etag: str
+
+
+def _read_span(path: Path, span: Span) -> bytes:
+    with _open_at(path, span.start) as f:
+        return f.read(span.length)
 
 
 def _open_at(path: Path, offset: int) -> BinaryIO:

@@ -29,6 +29,9 @@ class Faults:
     ``retry_after`` is set; fractional seconds are allowed so tests stay fast).
     ``flip_byte_at``: that file offset is sent inverted. ``ignore_range``: answer 200 with the
     whole body. ``bytes_per_second``: pace each response. ``latency``: seconds before answering.
+    ``extra_bytes``: append that many bytes to each body (Content-Length counts them), so it runs
+    past the file's listed size. ``gzip``: send each body gzip-compressed with
+    ``Content-Encoding: gzip``, whatever the client's ``Accept-Encoding`` says.
     """
 
     drop_after_bytes: int | None = None
@@ -41,6 +44,8 @@ class Faults:
     bytes_per_second: int | None = None
     latency: float = 0.0
     only: str | None = None
+    extra_bytes: int = 0
+    gzip: bool = False
     dropped: int = 0
     failed: int = 0
 
@@ -82,6 +87,14 @@ class Faults:
             return chunk
         i = at - offset
         return chunk[:i] + bytes([chunk[i] ^ 0xFF]) + chunk[i + 1 :]
+
+    def overlong(self, path: str) -> int:
+        """Bytes to send after the body of ``path`` (0: none)."""
+        return max(self.extra_bytes, 0) if self.applies_to(path) else 0
+
+    def gzipped(self, path: str) -> bool:
+        """True if the body of ``path`` is to be sent gzip-encoded."""
+        return self.gzip and self.applies_to(path)
 
     def reset_counters(self) -> None:
         """Start counting "first K failures" and drops again."""

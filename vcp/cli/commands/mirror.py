@@ -118,6 +118,18 @@ def _add_fault_arguments(group: argparse._ArgumentGroup) -> None:
         metavar="S",
         help="wait S seconds before answering each file request",
     )
+    group.add_argument(
+        "--extra-bytes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="send N bytes more than each file (a body longer than its listed size)",
+    )
+    group.add_argument(
+        "--gzip",
+        action="store_true",
+        help="send bodies gzip-encoded whatever the client accepts",
+    )
     group.add_argument("--only", metavar="GLOB", help="apply the faults only to matching files")
 
 
@@ -133,6 +145,8 @@ def faults_from_args(args: argparse.Namespace) -> Faults:
         bytes_per_second=args.rate,
         latency=args.latency,
         only=args.only,
+        extra_bytes=args.extra_bytes,
+        gzip=args.gzip,
     )
 
 
