@@ -106,3 +106,25 @@ def test_skip_keeps_sound_and_picture_in_sync(
     for seen, click in zip(flashes, heard, strict=True):
         assert abs(seen - click) < 0.040
     assert flashes[-1] == pytest.approx(FLASHES[-1] - 0.5 - 0.43, abs=0.04)
+
+
+def test_an_odd_sized_picture_is_re_encoded_at_an_even_size(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "odd.mkv"  # 4:4:4 allows 321x241; the 4:2:0 output cannot
+    with av.open(str(path), "w") as odd:
+        video = odd.add_stream("libx264", rate=25)
+        video.width, video.height, video.pix_fmt = 321, 241, "yuv444p"
+        for i in range(50):
+            frame = av.VideoFrame.from_ndarray(np.full((241, 321, 3), 120, np.uint8), "rgb24")
+            frame.pts = i
+            odd.mux(video.encode(frame))
+        odd.mux(video.encode(None))
+    film = Film(path, 2.0, False, False)
+    write_report(film, [seg(1, 0.4, 0.8, "violence", "video")])
+    out = censored(cli, film, tmp_path, BLANK_AND_BLUR)
+    with av.open(str(out)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (320, 240)
+    frames = frames_of(out)
+    assert len(frames) == 50
+    assert [round(t, 2) for t, mean in frames if mean < 2] == [
+        round(0.4 + i / 25, 2) for i in range(10)
+    ]

@@ -37,13 +37,16 @@ class VideoCensor:
         rate = source.average_rate or source.guessed_rate or _FALLBACK_RATE
         self._output, self._plan, self._blur, self._start = output, plan, blur, start
         self.stream = output.add_stream("libx264", rate=rate)
-        self.stream.width, self.stream.height = ctx.width, ctx.height
+        # 4:2:0 needs even sizes: an odd row or column (853x480 exports exist) is scaled away.
+        self._width, self._height = ctx.width - ctx.width % 2, ctx.height - ctx.height % 2
+        self.stream.width, self.stream.height = self._width, self._height
         self.stream.pix_fmt = _PIXEL_FORMAT
         self.stream.codec_context.time_base = source.time_base
         self.stream.options = {"crf": str(encode.crf), "preset": encode.preset}
         if ctx.sample_aspect_ratio:
             self.stream.codec_context.sample_aspect_ratio = ctx.sample_aspect_ratio
         self._time_base: Fraction = source.time_base
+        self._shape = (_PIXEL_FORMAT, self._width, self._height)
         self._last_pts: int | None = None
         self._black_size: tuple[int, int] | None = None
         self._black_planes: Any = None
@@ -67,8 +70,8 @@ class VideoCensor:
             return
         edit = self._plan.video_at(seconds)
         picture = self._retouch(frame, edit, seconds=seconds) if edit else frame
-        if picture.format.name != _PIXEL_FORMAT:
-            picture = picture.reformat(format=_PIXEL_FORMAT)
+        if (picture.format.name, picture.width, picture.height) != self._shape:
+            picture = picture.reformat(self._width, self._height, _PIXEL_FORMAT)
         pts = round((self._start + out) / self._time_base)
         if self._last_pts is not None and pts <= self._last_pts:
             pts = self._last_pts + 1  # the encoder needs rising timestamps
@@ -92,7 +95,7 @@ class VideoCensor:
     def _black(self, frame: Any) -> Any:
         """A black picture in the encoder's pixel format, converted once per size: converting
         RGB for every blanked frame cost more than encoding it."""
-        size = (frame.height, frame.width)
+        size = (self._height, self._width)
         if self._black_size != size:
             rgb = av.VideoFrame.from_ndarray(blank_image(*size), format="rgb24")
             self._black_planes = rgb.reformat(format=_PIXEL_FORMAT).to_ndarray()
