@@ -328,3 +328,19 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_verbosity_flags_after_the_command(capsys: pytest.CaptureFixture[str], flag: str) -> None:
     assert main(["config", "validate", flag]) == 0
     assert capsys.readouterr().out.startswith("ok: ")
+
+
+def test_a_configuration_warning_is_printed_once_per_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `vcp models pin` validates the settings again after rewriting the file: the same warning
+    # comes twice from the loader within one run, and the user reads it once.
+    from vcp.cli.main import configure_logging
+    from vcp.config import load_settings
+
+    monkeypatch.setenv("VCP_MODLES__CACHE_DIR", "/data/models")
+    configure_logging(0, False)
+    load_settings()
+    load_settings()
+
+    assert capsys.readouterr().err.count("VCP_MODLES__CACHE_DIR is not a vcp setting") == 1

@@ -14,7 +14,7 @@ from contextlib import ExitStack, contextmanager
 
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-__all__ = ["AnnouncedByEvents", "console_logging"]
+__all__ = ["AnnouncedByEvents", "OncePerRun", "console_logging"]
 
 
 class AnnouncedByEvents(logging.Filter):
@@ -30,6 +30,26 @@ class AnnouncedByEvents(logging.Filter):
         if not record.name.startswith("vcp.models"):
             return True
         return not (isinstance(record.msg, str) and record.msg.startswith(self.FORMATS))
+
+
+class OncePerRun(logging.Filter):
+    """Lets a configuration warning through once: settings are validated again after ``vcp models
+    pin`` rewrites a file, which would warn twice about a misspelt variable. Only ``vcp.config``
+    records: news from a long-running mirror may well repeat. One filter per handler, so per run
+    of a command."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING or not record.name.startswith("vcp.config"):
+            return True
+        key = (record.name, record.getMessage())
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
 
 @contextmanager

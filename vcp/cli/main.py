@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 
 from vcp.cli.commands import config as config_cmd
+from vcp.cli.console_log import OncePerRun
 from vcp.cli.render import render_error
 from vcp.cli.signals import sigterm_as_interrupt
 from vcp.errors import VcpError
@@ -87,6 +88,8 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(OncePerRun())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
