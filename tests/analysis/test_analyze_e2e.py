@@ -77,11 +77,8 @@ async def test_without_download_models_a_missing_model_stops_before_any_work(
 
 
 async def test_several_inputs_and_jobs_give_the_same_reports(
-    vcp: Run, default_mirror: MirrorServer, tmp_path: Path
+    vcp: Run, config: Path, tmp_path: Path
 ) -> None:
-    config = write_config(
-        tmp_path / "vcp.yaml", config_data(default_mirror.url, tmp_path / "cache")
-    )
     films = tmp_path / "films"
     (films / "season").mkdir(parents=True)
     os.link(SAMPLE, films / "a.mp4")
@@ -89,7 +86,7 @@ async def test_several_inputs_and_jobs_give_the_same_reports(
     (films / "notes.txt").write_text("not a video")
     one, two = tmp_path / "one", tmp_path / "two"
 
-    first = await vcp("analyze", films, "-c", config, "-o", one, "--download-models")
+    first = await vcp("analyze", films, "-c", config, "-o", one)
     assert first.returncode == 0, first.stderr
     second = await vcp("analyze", films, "-c", config, "-o", two, "--jobs", "2")
     assert second.returncode == 0, second.stderr

@@ -9,24 +9,10 @@ import json
 from pathlib import Path
 
 import pytest
-from vcp_testing.analysis import SAMPLE, config_data, fill_cache, make_media, write_config
+from vcp_testing.analysis import SAMPLE, config_data, make_media, write_config
 from vcp_testing.cli import Run
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
-
-
-@pytest.fixture(scope="session")
-def ready_cache(default_models_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model cache holding both default models."""
-    cache = tmp_path_factory.mktemp("ready-cache")
-    fill_cache(default_models_root, cache)
-    return cache
-
-
-@pytest.fixture
-def config(ready_cache: Path, tmp_path: Path) -> Path:
-    """A config using ``ready_cache``; its endpoint is a closed port: no test here downloads."""
-    return write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", ready_cache))
 
 
 def _no_traceback(text: str) -> bool:

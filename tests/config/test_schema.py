@@ -566,10 +566,10 @@ def test_missing_detector_type(problems: Problems) -> None:
 
 
 def test_fields_belong_to_their_detector_type(problems: Problems) -> None:
-    # `categories` is a nudenet field; on a speech detector it is a mistake, not a no-op.
-    data = changed((("detectors", 1, "categories"), {"Swearing": ["FACE_MALE"]}))
+    # `batch_size` is a nudenet field; on a speech detector it is a mistake, not a no-op.
+    data = changed((("detectors", 1, "batch_size"), 8))
     (problem,) = problems(data)
-    assert problem.startswith("detectors[1].categories: unknown field 'categories'")
+    assert problem.startswith("detectors[1].batch_size: unknown field 'batch_size'")
 
 
 def test_speech_detector_languages(load: Load) -> None:
