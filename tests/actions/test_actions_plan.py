@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import pytest
 from plan_reports import report_of, segment
@@ -199,3 +200,23 @@ def test_an_empty_report_plans_nothing() -> None:
     plan = plan_edits(report_of(), DEFAULTS)
     assert plan == EditPlan(audio=(), video=(), duration=10.0)
     assert not plan.has_video_changes
+
+
+def test_time_mapping_agrees_with_counting_the_skips_one_by_one() -> None:
+    rng = random.Random(7)
+    segments = []
+    for i in range(60):
+        start = rng.uniform(0, 590)
+        segments.append(segment(i + 1, start, start + rng.uniform(0.1, 8), "nudity", "video"))
+    plan = plan_edits(report_of(*segments, duration=600.0), DEFAULTS)
+    for _ in range(2000):
+        t = rng.uniform(0, 600)
+        inside = any(s.start <= t < s.end for s in plan.skips)
+        removed = sum(s.duration for s in plan.skips if s.end <= t)
+        expected = None if inside else t - removed
+        got = plan.output_time(t)
+        assert (got is None) == (expected is None)
+        if got is not None and expected is not None:
+            assert got == pytest.approx(expected)
+    kept = sum(b - a for a, b in plan.kept_ranges())
+    assert kept == pytest.approx(600.0 - plan.skipped_seconds)

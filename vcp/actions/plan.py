@@ -8,9 +8,10 @@ film, and merges overlaps per channel (audio, video). ``censor`` applies the pla
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from vcp.actions.intervals import Merged, Span, merge_spans
@@ -107,11 +108,16 @@ class EditPlan:
     audio: tuple[AudioEdit, ...]
     video: tuple[VideoEdit, ...]
     duration: float | None
+    # Lookups run for every decoded frame of a film, so they bisect precomputed lists.
+    _index: _Index = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _Index.of(self.audio, self.video))
 
     @property
     def skips(self) -> tuple[VideoEdit, ...]:
         """The ``skip`` edits: time removed from every stream."""
-        return tuple(e for e in self.video if e.action == "skip")
+        return self._index.skips
 
     @property
     def has_video_changes(self) -> bool:
@@ -138,14 +144,13 @@ class EditPlan:
 
     def output_time(self, seconds: float) -> float | None:
         """Where source time ``seconds`` lands in the output, or None if a skip removes it."""
-        removed = 0.0
-        for skip in self.skips:
-            if seconds < skip.start:
-                break
-            if seconds < skip.end:
-                return None
-            removed += skip.duration
-        return seconds - removed
+        index = self._index
+        i = bisect.bisect_right(index.skip_starts, seconds) - 1
+        if i < 0:
+            return seconds
+        if seconds < index.skips[i].end:
+            return None
+        return seconds - index.removed_through[i]
 
     def output_duration(self) -> float | None:
         """The output's length: the source's minus the skipped time."""
@@ -153,16 +158,38 @@ class EditPlan:
 
     def audio_at(self, seconds: float) -> AudioEdit | None:
         """The audio edit covering source time ``seconds``, if any."""
-        return _covering(self.audio, seconds)
+        return _covering(self.audio, self._index.audio_starts, seconds)
 
     def video_at(self, seconds: float) -> VideoEdit | None:
         """The video edit covering source time ``seconds``, if any."""
-        return _covering(self.video, seconds)
+        return _covering(self.video, self._index.video_starts, seconds)
 
 
-def _covering(edits: tuple[_E, ...], seconds: float) -> _E | None:
-    i = bisect.bisect_right([e.start for e in edits], seconds) - 1
+def _covering(edits: tuple[_E, ...], starts: list[float], seconds: float) -> _E | None:
+    i = bisect.bisect_right(starts, seconds) - 1
     return edits[i] if i >= 0 and seconds < edits[i].end else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Sorted start times of the edits, and the time skipped up to the end of each skip."""
+
+    skips: tuple[VideoEdit, ...]
+    skip_starts: list[float]
+    removed_through: list[float]
+    audio_starts: list[float]
+    video_starts: list[float]
+
+    @classmethod
+    def of(cls, audio: tuple[AudioEdit, ...], video: tuple[VideoEdit, ...]) -> _Index:
+        skips = tuple(e for e in video if e.action == "skip")
+        return cls(
+            skips=skips,
+            skip_starts=[e.start for e in skips],
+            removed_through=list(itertools.accumulate(e.duration for e in skips)),
+            audio_starts=[e.start for e in audio],
+            video_starts=[e.start for e in video],
+        )
 
 
 def plan_edits(
