@@ -7,6 +7,7 @@ import dataclasses
 import math
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from vcp_testing.videos import FPS, scramble, truncate, write_video
@@ -83,6 +84,35 @@ def test_seeking_and_decoding_everything_give_the_same_samples(
     assert [f.time for f in sought] == [f.time for f in decoded]
     assert len(decoded) == math.ceil(4.0 / interval)
     assert all(np.array_equal(a.image, b.image) for a, b in zip(sought, decoded, strict=True))
+
+
+@pytest.mark.parametrize("strategy", ["decode", "seek"])
+def test_with_b_frames_the_samples_are_those_of_a_plain_decode(
+    tmp_path: Path, strategy: Strategy
+) -> None:
+    # iter_frames lets the decoder drop unreferenced frames before each sample time; the samples
+    # must still be exactly the frames a plain decode of every frame shows at those times.
+    path = write_video(tmp_path / "film.mp4", seconds=3.0, keyframe_every=30, bframes=3)
+
+    ours = frames_of(path, interval=0.3, fit=64, strategy=strategy)
+
+    plain = plain_samples(path, interval=0.3, size=(64, 48))
+    assert [f.time for f in ours] == [time for time, _ in plain]
+    assert all(np.array_equal(f.image, image) for f, (_, image) in zip(ours, plain, strict=True))
+
+
+def plain_samples(
+    path: Path, *, interval: float, size: tuple[int, int]
+) -> list[tuple[float, np.ndarray]]:
+    """The first frame at or after each multiple of ``interval``, from decoding every frame."""
+    samples, target = [], 0.0
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            if frame.time >= target - 1e-3:
+                image = frame.to_ndarray(width=size[0], height=size[1], format="rgb24")
+                samples.append((frame.time, image))
+                target = (math.floor((frame.time + 1e-3) / interval) + 1) * interval
+    return samples
 
 
 def test_seeking_in_mpeg_ts_falls_back_to_exact_samples(tmp_path: Path) -> None:

@@ -18,16 +18,18 @@ def write_video(
     size: tuple[int, int] = (WIDTH, HEIGHT),
     fps: int = FPS,
     keyframe_every: int = 25,
+    bframes: int = 0,
     audio: bool = True,
     noise: bool = False,
     options: dict[str, str] | None = None,
 ) -> Path:
     """An H.264 video of ``seconds`` at ``fps`` with a keyframe every ``keyframe_every`` frames
-    (and none elsewhere), each frame a different shade and a moving bar (``noise``: random
-    pixels, which compress badly and fill the file with picture data); with ``audio`` a tone.
-    ``options`` go to the muxer (``{"movflags": "faststart"}`` puts an MP4's index first)."""
+    (and none elsewhere) and up to ``bframes`` B-frames in a row; each frame a different shade
+    and a moving red bar (``noise``: random pixels, which compress badly and fill the file with
+    picture data); with ``audio`` a tone. ``options`` go to the muxer (``{"movflags":
+    "faststart"}`` puts an MP4's index first)."""
     with av.open(str(path), "w", options=options or {}) as out:
-        video = _video_stream(out, size, fps, keyframe_every)
+        video = _video_stream(out, size, fps, keyframe_every, bframes)
         tone = out.add_stream("aac", rate=16000, layout="mono") if audio else None
         for i in range(round(seconds * fps)):
             image = _noise(i, size) if noise else _picture(i, size)
@@ -40,13 +42,15 @@ def write_video(
     return path
 
 
-def _video_stream(out: Any, size: tuple[int, int], fps: int, keyframe_every: int) -> Any:
+def _video_stream(
+    out: Any, size: tuple[int, int], fps: int, keyframe_every: int, bframes: int
+) -> Any:
     stream = out.add_stream("libx264", rate=fps)
     stream.width, stream.height = size
     stream.pix_fmt = "yuv420p"
     stream.codec_context.gop_size = keyframe_every
-    # Exactly every N frames: no scene-cut keyframes, no B-frames.
-    stream.options = {"keyint_min": str(keyframe_every), "sc_threshold": "0", "bf": "0"}
+    # Keyframes exactly every N frames: no scene-cut keyframes.
+    stream.options = {"keyint_min": str(keyframe_every), "sc_threshold": "0", "bf": str(bframes)}
     return stream
 
 

@@ -165,7 +165,7 @@ def keyframe_spacing(media: MediaInfo) -> float | None:
 
 def _decoding(container: Any, stream: Any, media: MediaInfo, sampler: _Sampler) -> Iterator[Any]:
     """Every frame decoded in order; the samples (av.VideoFrame) and problems are yielded."""
-    for item in _decode(container.demux(stream), media):
+    for item in _decode(container.demux(stream), stream, media, sampler):
         if isinstance(item, DecodeProblem):
             yield item
         elif sampler.wants(time := _frame_time(item, media)):
@@ -185,7 +185,7 @@ def _seeking(
         if seeked:
             container.seek(_pts(target + media.start, stream), stream=stream, backward=True)
         landed = False
-        for item in _decode(container.demux(stream), media):
+        for item in _decode(container.demux(stream), stream, media, sampler):
             if isinstance(item, DecodeProblem):
                 landed = True  # frames missing for damage, not for an inexact seek
                 yield item
@@ -204,7 +204,9 @@ def _seeking(
     return False
 
 
-def _decode(packets: Iterator[Any], media: MediaInfo) -> Iterator[Any]:
+def _decode(
+    packets: Iterator[Any], stream: Any, media: MediaInfo, sampler: _Sampler
+) -> Iterator[Any]:
     """Decoded frames (with a time) from ``packets``; a packet that fails to demux or decode
     becomes a DecodeProblem and decoding goes on (demuxing cannot: it ends there)."""
     last = 0.0
@@ -216,13 +218,24 @@ def _decode(packets: Iterator[Any], media: MediaInfo) -> Iterator[Any]:
         except av.error.FFmpegError as exc:
             yield DecodeProblem(last, f"the file cannot be read past here: {_reason(exc)}")
             return
-        last = _relative(_packet_time(packet), media, default=last)
+        time = _packet_time(packet)
+        _skip_unneeded(stream, None if time is None else time - media.start, sampler)
+        last = _relative(time, media, default=last)
         try:
             frames = packet.decode()
         except av.error.FFmpegError as exc:
             yield DecodeProblem(last, f"a video packet did not decode: {_reason(exc)}")
             continue
         yield from (f for f in frames if f.time is not None)
+
+
+def _skip_unneeded(stream: Any, time: float | None, sampler: _Sampler) -> None:
+    # A frame shown before the next sample time is never a sample; if no other frame refers to
+    # it (most B-frames), the decoder may drop it unseen. Dropping them makes decoding H.264
+    # about twice as fast, and the samples are the same frames as without.
+    skip = "NONREF" if time is not None and not sampler.wants(time) else "DEFAULT"
+    if stream.codec_context.skip_frame != skip:
+        stream.codec_context.skip_frame = skip
 
 
 def _to_frame(frame: Any, media: MediaInfo, fit: int | None) -> Frame:
