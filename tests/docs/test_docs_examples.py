@@ -161,11 +161,15 @@ RUNNABLE = [b for b in COMMANDS if any(harmless(argv) for _, argv in vcp_command
 
 @pytest.fixture
 def scratch(tmp_path: Path) -> Path:
-    """A folder like a reader's: ``my.yaml`` (the default config) and the repo's ``configs/``."""
+    """A folder like a reader's: ``my.yaml`` (the default config), the repo's ``configs/``, and a
+    film with its report (``movie.mp4``: the sample video, ``movie.vcp.json``)."""
+    from vcp_testing.reports import film_with_report
+
     folder = tmp_path / "work"
     folder.mkdir()
     shutil.copy(REPO / "configs" / "default.yaml", folder / "my.yaml")
     (folder / "configs").symlink_to(REPO / "configs")
+    film_with_report(folder, "movie.mp4")
     return folder
 
 
@@ -238,10 +242,8 @@ async def run_snippet(block: Block, folder: Path, **env: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", ON_THEIR_OWN, ids=ids(ON_THEIR_OWN))
-async def test_self_contained_python_snippets_run(block: Block, tmp_path: Path) -> None:
-    folder = tmp_path / "work"
-    folder.mkdir()
-    await run_snippet(block, folder, HF_ENDPOINT="http://127.0.0.1:9")  # nothing listens there
+async def test_self_contained_python_snippets_run(block: Block, scratch: Path) -> None:
+    await run_snippet(block, scratch, HF_ENDPOINT="http://127.0.0.1:9")  # nothing listens there
 
 
 @pytest.mark.slow

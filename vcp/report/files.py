@@ -30,8 +30,9 @@ def dump_report(report: Report, *, pretty: bool = True) -> str:
     return json.dumps(data, indent=2 if pretty else None, ensure_ascii=False) + "\n"
 
 
-def write_report(report: Report, path: Path, *, pretty: bool = True) -> Path:
+def write_report(report: Report, path: str | os.PathLike[str], *, pretty: bool = True) -> Path:
     """Write ``report`` to ``path`` through a temp file and a rename: never half a report."""
+    path = Path(path)
     text = dump_report(report, pretty=pretty)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -47,8 +48,9 @@ def write_report(report: Report, path: Path, *, pretty: bool = True) -> Path:
     return path
 
 
-def load_report(path: Path) -> Report:
+def load_report(path: str | os.PathLike[str]) -> Report:
     """Read and validate a report; ReportError names the file, line and field that is wrong."""
+    path = Path(path)
     data = _read_json(path)
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise ReportError(
