@@ -160,6 +160,8 @@ def _source_scale(scale: float, image: np.ndarray, size: tuple[int, int]) -> flo
 
 
 def _model_file(model_dir: Path) -> Path:
+    if model_dir.is_file():  # a url source (the release fallback) is the file itself
+        return model_dir
     preferred = model_dir / MODEL_FILE
     if preferred.is_file():
         return preferred
