@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pydantic import ValidationError
 from vcp_testing.videos import scramble, write_video
 
 from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step, detector_class
@@ -233,3 +234,10 @@ def test_category_rules_map_each_label_to_its_categories_and_thresholds() -> Non
         "BUTTOCKS_EXPOSED": (Rule("nudity", 0.5), Rule("rear", 0.7)),
         "ANUS_EXPOSED": (Rule("nudity", 0.5),),
     }
+
+
+def test_a_threshold_for_an_undeclared_category_is_a_config_error() -> None:
+    with pytest.raises(ValidationError, match="'nudty' is not one of this detector's categories"):
+        config(thresholds={"nudty": 0.7})
+    with pytest.raises(ValidationError, match="less than or equal to 1"):
+        config(thresholds={"faces": 1.5})

@@ -80,8 +80,16 @@ class NudeNetDetector:
         cls, config: NudityDetector, model_dir: Path, *, processing: ProcessingSettings
     ) -> NudeNetDetector:
         """Open the model in ``model_dir`` on onnxruntime's CPU provider (blocking)."""
-        session = _session(_model_file(model_dir), threads=config.threads)
-        return cls(session, config, interval=processing.frame_interval_seconds)
+        path = _model_file(model_dir)
+        detector = cls(
+            _session(path, threads=config.threads),
+            config,
+            interval=processing.frame_interval_seconds,
+        )
+        logger.debug(
+            "%s: %s loaded, %d frame(s) per batch", config.name, path, detector._batch_size
+        )
+        return detector
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Detections in ``media``'s sampled frames, progress after each batch, a notice for
