@@ -159,3 +159,14 @@ def test_ctrl_c_in_the_cli_exits_130(cli: CLI, film: Film, monkeypatch: pytest.M
     assert result.returncode == 130
     assert "nothing was written" in result.stderr
     assert not out.exists() and leftovers(film.path.parent) == []
+
+
+def test_a_wrong_action_in_the_config_is_located(cli: CLI, film: Film, tmp_path: Path) -> None:
+    write_report(film, [seg(1, 1.0, 1.5)])
+    config = tmp_path / "actions.yaml"
+    config.write_text("actions:\n  categories:\n    profanity: {audio: beep}\n")
+    out = film.path.with_name("out.mkv")
+    code, err = refused(cli, film.path, "-o", out, "-c", config)
+    assert code == 2
+    assert f"{config}:3:" in err and "actions.categories.profanity.audio" in err
+    assert not out.exists()
