@@ -56,7 +56,7 @@ def make_film(path: Path, seconds: int) -> None:
     tmp.replace(path)
 
 
-def _append(out, streams, packet, k: int, last: dict[int, int]) -> None:  # type: ignore[no-untyped-def]
+def _append(out, streams, packet, k: int, last: dict[int, int]) -> None:
     shift = round(k * CHUNK_SECONDS / packet.time_base)
     pts, dts = packet.pts + shift, packet.dts + shift
     if dts <= last.get(packet.stream.index, -(2**62)):
@@ -96,7 +96,7 @@ def _grey(level: int) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
 
 
-def _second(out, video, audio, grey, tone, second: int) -> None:  # type: ignore[no-untyped-def]
+def _second(out, video, audio, grey, tone, second: int) -> None:
     for i in range(FPS):
         grey.pts = second * FPS + i
         out.mux(video.encode(grey))
