@@ -72,9 +72,7 @@ class AudioCensor:
             # by a fraction of a millisecond; counting samples keeps a bleep's phase continuous.
             if self._next_pts is None or abs(stamped - begin) > _GAP_TOLERANCE_SECONDS:
                 begin = stamped
-        chunks = [
-            f.to_ndarray().astype(np.float32, copy=False) for f in self._resampler.resample(frame)
-        ]
+        chunks = [_planar(f) for f in self._resampler.resample(frame)]
         if chunks:
             self._samples(np.concatenate(chunks, axis=1), begin)
 
