@@ -453,6 +453,7 @@ def analyze_film(film: Path, work: Work, variant: str | None, args: argparse.Nam
     """``vcp analyze`` on ``film`` in a child process, models cached, nothing downloaded."""
     from vcp.media.probe import probe
 
+    variant = _with_base(args.base, variant)
     slug = f"{film.stem}-{variant or 'default'}".replace("=", "-").replace("/", "_")
     data = config_data("http://127.0.0.1:9", work.models, faces=False)  # offline: never used
     config = write_config(work.runs / f"analyze-{slug}.yaml", _variant(data, variant))
@@ -469,6 +470,11 @@ def analyze_film(film: Path, work: Work, variant: str | None, args: argparse.Nam
     return Stage(name, probe(film).duration, got["wall"], got["cpu"], got["rss_kib"], note=note)
 
 
+def _with_base(base: str | None, variant: str | None) -> str | None:
+    """``--base`` changes, then the run's own (a later setting of the same key wins)."""
+    return "+".join(v for v in (base, variant) if v) or None
+
+
 def _variant(data: dict[str, Any], variant: str | None) -> dict[str, Any]:
     return apply_variant(data, variant) if variant else data
 
@@ -476,6 +482,7 @@ def _variant(data: dict[str, Any], variant: str | None) -> dict[str, Any]:
 def component(kind: str, film: Path, work: Work, *, limit: float, variant: str | None = None,
               args: argparse.Namespace) -> Stage:  # fmt: skip
     """One stage alone in a child process (``_component``): decode, nudenet or speech."""
+    variant = _with_base(args.base, variant)
     data = config_data("http://127.0.0.1:9", work.models, faces=False)
     slug = f"{kind}-{(variant or 'default').replace('=', '-').replace('/', '_')}"
     config = write_config(work.runs / f"component-{slug}.yaml", _variant(data, variant))
@@ -716,6 +723,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="also run vcp analyze with this setting (repeatable)")  # fmt: skip
     add("--speech-variant", action="append", default=[], metavar="DETECTOR.KEY=VALUE",
         help="also run the speech stage alone with this setting (repeatable)")  # fmt: skip
+    add("--base", metavar="DETECTOR.KEY=VALUE[+...]", help="changes for every run (as --variant)")
     add("--no-stages", action="store_true", help="no per-stage runs")
     add("--no-full", action="store_true", help="no full-length vcp analyze run")
     add("--variant-seconds", type=float, default=QUICK_SECONDS,
