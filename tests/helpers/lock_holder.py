@@ -14,7 +14,7 @@ from pathlib import Path
 
 import filelock
 
-from vcp.models import locks
+from vcp.models.cache import locks
 
 
 async def main(path: Path) -> None:

@@ -29,12 +29,12 @@ from vcp_testing.mirror import file_requests
 
 from vcp.config import ModelsSettings
 from vcp.config.loader import default_config_text
+from vcp.core import checksums as checksums_module
 from vcp.mirror import Faults, MirrorServer, add_repo
-from vcp.models import cache as cache_module
-from vcp.models import checksums as checksums_module
-from vcp.models import hf_cache as hf_cache_module
-from vcp.models import partial as partial_module
-from vcp.models import transfer as transfer_module
+from vcp.models.cache import hf_reuse as hf_cache_module
+from vcp.models.cache import store as cache_module
+from vcp.models.downloading import partial as partial_module
+from vcp.models.downloading import transfer as transfer_module
 from vcp.models.events import (
     BytesReceived,
     DownloadStarted,

@@ -14,7 +14,7 @@ from aiohttp import web
 from vcp.config import ModelsSettings
 from vcp.errors import DiskSpaceError, ModelError, UnsafePathError
 from vcp.mirror import add_repo
-from vcp.models import partial as partial_module
+from vcp.models.downloading import partial as partial_module
 from vcp.models.events import FileReused
 from vcp.models.manager import ModelManager
 
@@ -87,7 +87,7 @@ async def test_a_commit_header_cannot_send_files_outside_the_cache(
 
 
 def test_snapshot_paths_are_named_by_commit_ids_only(tmp_path: Path) -> None:
-    from vcp.models.cache import ModelCache
+    from vcp.models.cache.store import ModelCache
 
     cache = ModelCache(tmp_path)
     with pytest.raises(UnsafePathError):
@@ -142,9 +142,9 @@ def test_a_resumed_ranged_download_counts_only_the_bytes_it_has(tmp_path: Path) 
     # must count what its pieces hold, not the file's length.
     from types import SimpleNamespace
 
-    from vcp.models.cache import ModelCache
-    from vcp.models.partial import PartialState
-    from vcp.models.planner import Planner
+    from vcp.models.cache.store import ModelCache
+    from vcp.models.downloading.partial import PartialState
+    from vcp.models.planning.planner import Planner
 
     cache = ModelCache(tmp_path)
     final = tmp_path / "models--a--b" / "blobs" / ("c" * 64)

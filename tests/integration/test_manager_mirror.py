@@ -26,6 +26,7 @@ from vcp_testing.mirror import file_requests
 
 from vcp.config import ModelsSettings
 from vcp.config.schema import HfRepo, ModelSource
+from vcp.core.checksums import Checksum
 from vcp.errors import (
     DiskSpaceError,
     IntegrityError,
@@ -36,9 +37,9 @@ from vcp.errors import (
 )
 from vcp.mirror import Faults, MirrorServer, add_plain_file, add_repo
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
-from vcp.models import cache as cache_module
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum
+from vcp.models.cache import store as cache_module
+from vcp.models.cache.store import ModelCache
+from vcp.models.downloading.transfer import PartialState
 from vcp.models.events import (
     DownloadFailed,
     DownloadStarted,
@@ -49,8 +50,7 @@ from vcp.models.events import (
     Retrying,
 )
 from vcp.models.manager import ModelManager
-from vcp.models.sources import file_specs
-from vcp.models.transfer import PartialState
+from vcp.models.planning.specs import file_specs
 
 MiB = 1 << 20
 

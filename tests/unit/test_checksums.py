@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vcp.models.checksums import (
+from vcp.core.checksums import (
     DEFAULT_ALGORITHM,
     HEX_LENGTHS,
     Checksum,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vcp.errors import DiskSpaceError, ModelError
-from vcp.models.diskspace import check_disk_space, existing_ancestor, required_bytes
+from vcp.models.downloading.diskspace import check_disk_space, existing_ancestor, required_bytes
 
 
 def _usage(free: int, seen: list[Path] | None = None) -> Callable[[Path], shutil._ntuple_diskusage]:

@@ -23,15 +23,15 @@ from vcp_testing.mocks import MockedHub
 from yarl import URL
 
 from vcp.config.schema import DownloadSettings, HfRepo, ModelSource
+from vcp.core.checksums import Checksum
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound
-from vcp.models.attempts import with_retries
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum
+from vcp.models.cache.store import ModelCache
+from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import Event, Retrying
-from vcp.models.http import Auth, Http, new_session, origin
-from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec, RemoteFile, file_specs
-from vcp.models.transfer import FileDownload
+from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.http.retrying import with_retries
+from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs
 
 ENDPOINT = "http://127.0.0.1:9"  # never contacted: aioresponses answers instead
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

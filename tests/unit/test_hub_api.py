@@ -12,19 +12,19 @@ from typing import Any
 
 import pytest
 
+from vcp.core.checksums import Checksum
+from vcp.core.hub_names import is_commit
 from vcp.errors import UnsafePathError
-from vcp.models.checksums import Checksum
-from vcp.models.hub_api import (
+from vcp.models.hub.api import (
     HubFile,
     RepoSnapshot,
     info_url,
-    is_commit,
     next_link,
     parse_siblings,
     parse_tree,
     tree_url,
 )
-from vcp.models.registry import MetadataCache
+from vcp.models.hub.metadata import MetadataCache
 
 REPO = "Systran/faster-whisper-tiny.en"
 COMMIT = "0d3d19a32d3338f10357c0889762bd8d64bbdeba"

@@ -1,4 +1,4 @@
-"""vcp.models.locks: one process (or task) at a time per file, without blocking the event loop."""
+"""vcp.models.cache.locks: one process (or task) at a time per file, without blocking the loop."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ import filelock
 import pytest
 
 from vcp.errors import LockTimeout
-from vcp.models import locks
-from vcp.models.locks import LockHolder, file_lock
+from vcp.models.cache import locks
+from vcp.models.cache.locks import LockHolder, file_lock
 
 HELPER = Path(__file__).parents[1] / "helpers" / "lock_holder.py"
 
@@ -246,7 +246,7 @@ async def test_record_of_a_dead_holder_is_reported_and_replaced(
     owner_record(path).write_text(
         json.dumps({"pid": gone, "host": socket.gethostname(), "since": 0.0, "command": "vcp"})
     )
-    with caplog.at_level(logging.WARNING, logger="vcp.models.locks"):
+    with caplog.at_level(logging.WARNING, logger="vcp.models.cache.locks"):
         async with file_lock(path, timeout=1):
             assert json.loads(owner_record(path).read_text())["pid"] == os.getpid()
     assert f"left by vcp process {gone}" in caplog.text
@@ -285,7 +285,7 @@ async def test_killed_holder_does_not_hang_us(
     proc.kill()
     await proc.wait()
     started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="vcp.models.locks"):
+    with caplog.at_level(logging.WARNING, logger="vcp.models.cache.locks"):
         async with file_lock(path, timeout=5, poll_interval=0.02):
             assert json.loads(owner_record(path).read_text())["pid"] == os.getpid()
     assert time.monotonic() - started < 1

@@ -18,14 +18,15 @@ from vcp.config.loader import settings_from_document
 from vcp.config.schema import ModelSource
 from vcp.config.settings import Settings
 from vcp.config.yaml_io import YamlDocument, dump_yaml, parse_yaml
+from vcp.core.checksums import Checksum
+from vcp.core.hub_names import url_folder
 from vcp.errors import ConfigError
-from vcp.models.cache import ModelCache, url_folder
-from vcp.models.checksums import Checksum
-from vcp.models.hub_api import HubFile, RepoSnapshot
-from vcp.models.pin_plan import Mismatch, StalePins, UrlPin, hub_line, plan_hub, plan_url
-from vcp.models.pin_report import Status
-from vcp.models.pin_upgrade import plan_upgrade
-from vcp.models.pin_yaml import apply_hub, apply_upgrade, apply_url
+from vcp.models.cache.store import ModelCache
+from vcp.models.hub.api import HubFile, RepoSnapshot
+from vcp.models.pinning.plan import Mismatch, StalePins, UrlPin, hub_line, plan_hub, plan_url
+from vcp.models.pinning.report import Status
+from vcp.models.pinning.upgrade import plan_upgrade
+from vcp.models.pinning.yaml_edits import apply_hub, apply_upgrade, apply_url
 
 TODAY = date(2026, 11, 23)
 C1 = "1" * 39 + "a"

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from vcp.models.ranges import (
+from vcp.models.downloading.ranges import (
     ALIGNMENT,
     ContentRange,
     RangeReply,

@@ -20,6 +20,7 @@ from vcp_testing.mocks import MockedHub
 from yarl import URL
 
 from vcp.config.schema import DownloadSettings
+from vcp.core.checksums import Checksum
 from vcp.errors import (
     AuthRequired,
     DownloadError,
@@ -27,12 +28,12 @@ from vcp.errors import (
     ModelUnavailable,
     UnsafePathError,
 )
-from vcp.models.checksums import Checksum
 from vcp.models.events import Event, Retrying
-from vcp.models.http import Auth, Http, new_session, origin
-from vcp.models.hub_api import HubFile, RepoSnapshot
-from vcp.models.registry import HuggingFaceRegistry, MetadataCache
-from vcp.models.retry import RetryPolicy
+from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.hub.api import HubFile, RepoSnapshot
+from vcp.models.hub.metadata import MetadataCache
+from vcp.models.hub.registry import HuggingFaceRegistry
 
 EP = "https://hub.test"
 REPO = "org/model"
@@ -206,7 +207,7 @@ async def test_stale_file_list_is_used_with_a_warning_when_the_hub_keeps_failing
     for _ in range(len(BACKOFF) + 1):
         hub.mocked.get(INFO, status=503)
 
-    with caplog.at_level(logging.WARNING, logger="vcp.models.registry"):
+    with caplog.at_level(logging.WARNING, logger="vcp.models.hub.registry"):
         snap = await hub.registry().snapshot(REPO, "main", model=MODEL)
 
     assert snap.commit == COMMIT
@@ -227,7 +228,7 @@ async def test_stale_file_list_is_used_when_the_hub_cannot_be_reached(
     hub.store(age_hours=48)
     hub.mocked.get(INFO, exception=aiohttp.ClientConnectionError("connection refused"), repeat=True)
 
-    with caplog.at_level(logging.WARNING, logger="vcp.models.registry"):
+    with caplog.at_level(logging.WARNING, logger="vcp.models.hub.registry"):
         snap = await hub.registry().snapshot(REPO, "main", model=MODEL)
 
     assert snap.commit == COMMIT

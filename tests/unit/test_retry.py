@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from vcp.models.retry import (
+from vcp.models.http.policy import (
     RetryPolicy,
     is_retryable_status,
     parse_ratelimit_reset,

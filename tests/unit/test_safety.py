@@ -6,8 +6,8 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from vcp.core.relpaths import join_under, safe_relpath
 from vcp.errors import ModelError, UnsafePathError
-from vcp.models.safety import join_under, safe_relpath
 
 HOSTILE = [
     ("", "empty"),

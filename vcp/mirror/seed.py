@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vcp.core.atomic import atomic_write_text
 from vcp.errors import ModelUnavailable
 from vcp.mirror.layout import (
     bytes_etag,
@@ -30,7 +31,6 @@ from vcp.mirror.layout import (
     repo_folder_name,
 )
 from vcp.mirror.repo_meta import META_FILE, RepoMeta, read_repo_metas
-from vcp.models.cache import atomic_write_text
 
 __all__ = [
     "INSTALL_HINT",
@@ -202,7 +202,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
 
 
 def _write_bytes_atomic(target: Path, data: bytes) -> None:
-    # vcp.models.cache only has atomic_write_text; blobs and plain files are bytes.
+    # vcp.models.cache.store only has atomic_write_text; blobs and plain files are bytes.
     target.parent.mkdir(parents=True, exist_ok=True)
     _replace_atomically(target, lambda tmp: tmp.write_bytes(data))
 

@@ -26,17 +26,20 @@ from typing import Any, Literal
 from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings
+from vcp.core.checksums import Checksum
 from vcp.errors import (
     DownloadError,
     ModelError,
     ModelUnavailable,
     VcpError,
 )
-from vcp.models import local
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum
+from vcp.models.cache import inspection
+from vcp.models.cache.hf_reuse import reuse_blob
+from vcp.models.cache.locks import LockHolder, file_lock
+from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
-from vcp.models.diskspace import check_disk_space
+from vcp.models.downloading.diskspace import check_disk_space
+from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import (
     DownloadFailed,
     Event,
@@ -50,18 +53,13 @@ from vcp.models.events import (
     ModelReady,
     SourceDeprecated,
 )
-from vcp.models.hf_cache import reuse_blob
-from vcp.models.http import new_session
+from vcp.models.http.client import new_session
+from vcp.models.hub.registry import build_registry, hub_http
+from vcp.models.hub.tokens import find_token
 from vcp.models.local import FileState, LocalModel, ModelStatus
-from vcp.models.locks import LockHolder, file_lock
-from vcp.models.planner import Plan, Planner, Work, local_specs
-from vcp.models.registry import build_registry, hub_http
-from vcp.models.snapshot import finish
-from vcp.models.sources import (
-    FileSpec,
-)
-from vcp.models.tokens import find_token
-from vcp.models.transfer import FileDownload
+from vcp.models.planning.finish import finish
+from vcp.models.planning.planner import Plan, Planner, Work, local_specs
+from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +198,7 @@ class ModelManager:
 
     def _status_of(self, source: ModelSource, full: bool) -> ModelStatus:
         specs = local_specs(self.settings, self.cache, source)
-        return local.status(self.cache, source.name, specs, full=full)
+        return inspection.status(self.cache, source.name, specs, full=full)
 
     def _fallbacks(self, source: ModelSource) -> list[ModelSource]:
         return [self.settings.source(name) for name in source.fallbacks]

@@ -42,4 +42,5 @@ def detector_types() -> tuple[str, ...]:
 def detector_class(type_: str) -> type[DetectorFactory]:
     """The factory for ``type_`` (imports its module). KeyError for an unknown type."""
     module, _, name = _REGISTRY[type_].partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    factory: type[DetectorFactory] = getattr(importlib.import_module(module), name)
+    return factory

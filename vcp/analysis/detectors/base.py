@@ -63,7 +63,7 @@ Step = Detection | Progress | MediaNotice
 
 
 class Detector(Protocol):
-    """A loaded detector, shared by every input of a run (``scan`` may run for two files at once)."""
+    """A loaded detector shared by every input of a run (``scan`` may run on two files at once)."""
 
     name: str
     stream: Stream
@@ -79,8 +79,6 @@ class DetectorFactory(Protocol):
     stream: Stream
 
     @classmethod
-    def load(
-        cls, config: object, model_dir: Path, *, processing: ProcessingSettings
-    ) -> Detector:
+    def load(cls, config: object, model_dir: Path, *, processing: ProcessingSettings) -> Detector:
         """Build the detector from its config section and the model's local folder (blocking)."""
         ...

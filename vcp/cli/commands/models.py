@@ -16,7 +16,7 @@ from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, VcpError
 from vcp.models.local import FileState, ModelStatus
 from vcp.models.manager import ModelManager
-from vcp.models.pinning import Line, PinOptions, StalePins, Status, pin_file
+from vcp.models.pinning.pin import Line, PinOptions, StalePins, Status, pin_file
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2

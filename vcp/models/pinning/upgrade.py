@@ -12,7 +12,7 @@ from vcp.config.loader import format_loc
 from vcp.config.schema import ModelsSettings
 from vcp.config.settings import Settings
 from vcp.errors import ConfigError, ConfigProblem
-from vcp.models.pin_report import Line, Status
+from vcp.models.pinning.report import Line, Status
 
 __all__ = ["Reference", "plan_upgrade", "upgrade_lines"]
 

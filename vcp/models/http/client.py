@@ -19,8 +19,8 @@ import aiohttp
 
 from vcp.config.schema import DownloadSettings
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound
-from vcp.models.retry import is_retryable_status, server_wait
-from vcp.models.sources import FileSpec, RemoteFile
+from vcp.models.http.policy import is_retryable_status, server_wait
+from vcp.models.planning.specs import FileSpec, RemoteFile
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "vcp/0.1 (+aiohttp)"

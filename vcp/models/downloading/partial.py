@@ -20,8 +20,8 @@ from typing import BinaryIO
 
 from anyio import to_thread
 
-from vcp.models.cache import atomic_write_text
-from vcp.models.checksums import Hasher
+from vcp.core.atomic import atomic_write_text
+from vcp.core.checksums import Hasher
 
 CHUNK_BYTES = 1 << 20
 STATE_SAVE_BYTES = 16 << 20  # piece progress is persisted for resume this often...

@@ -1,6 +1,6 @@
 """The Hub's JSON answers as plain data: parsing repo info and tree listings, selecting files.
 
-Pure: no network, no disk. ``vcp.models.registry`` fetches and caches; this module only reads.
+Pure: no network, no disk. ``vcp.models.hub.registry`` fetches and caches; this module only reads.
 """
 
 from __future__ import annotations
@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from vcp.models.checksums import Checksum
-from vcp.models.safety import safe_relpath
+from vcp.core.checksums import Checksum
+from vcp.core.hub_names import is_commit
+from vcp.core.relpaths import safe_relpath
 
-_COMMIT = re.compile(r"[0-9a-f]{40}")
 _LINK = re.compile(r"<([^>]*)>([^<]*)")  # a target, then its parameters up to the next link
 _REL = re.compile(r'(?:^|;)\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))', re.IGNORECASE)
-
-
-def is_commit(revision: str) -> bool:
-    """True for a full 40-hex commit id (which never moves)."""
-    return bool(_COMMIT.fullmatch(revision))
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,12 @@
 
 ``vcp models pin`` in layers, each in its own module:
 
-    vcp.models.pin_plan      plan_hub / plan_url / PinPlan: what pinning changes (pure)
-    vcp.models.pin_upgrade   plan_upgrade: references to deprecated sources (pure)
-    vcp.models.pin_yaml      apply_hub / apply_url / apply_upgrade: the edits on the ruamel tree
-    vcp.models.pin_report    Status, Line, PinReport: what the user reads
-    here                     pin_file / pin_document: the async shell that asks the Hub (through
-                             the registry), edits the tree and writes it atomically
+    plan.py        plan_hub / plan_url / PinPlan: what pinning changes (pure)
+    upgrade.py     plan_upgrade: references to deprecated sources (pure)
+    yaml_edits.py  apply_hub / apply_url / apply_upgrade: the edits on the ruamel tree
+    report.py      Status, Line, PinReport: what the user reads
+    pin.py (here)  pin_file / pin_document: the async shell that asks the Hub (through
+                   the registry), edits the tree and writes it atomically
 
 Decisions a user can rely on: a checksum already pinned is never replaced silently; when the Hub
 disagrees with it (or ``hf.files`` no longer selects a pinned file) nothing is written and
@@ -30,11 +30,12 @@ from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.config.settings import Settings
 from vcp.config.yaml_io import YamlDocument, dump_yaml, parse_yaml, write_yaml
 from vcp.errors import ConfigError, ConfigProblem, DownloadError, ModelNotFound, ModelUnavailable
-from vcp.models.cache import ModelCache
+from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
 from vcp.models.events import Event, Retrying
-from vcp.models.hub_api import RepoSnapshot
-from vcp.models.pin_plan import (
+from vcp.models.hub.api import RepoSnapshot
+from vcp.models.hub.registry import HuggingFaceRegistry, open_registry
+from vcp.models.pinning.plan import (
     HubPin,
     Mismatch,
     PinPlan,
@@ -44,10 +45,15 @@ from vcp.models.pin_plan import (
     plan_hub,
     plan_url,
 )
-from vcp.models.pin_report import Line, PinReport, Status
-from vcp.models.pin_upgrade import Reference, plan_upgrade, upgrade_lines
-from vcp.models.pin_yaml import apply_hub, apply_plan, apply_upgrade, apply_url, check_tree_matches
-from vcp.models.registry import HuggingFaceRegistry, open_registry
+from vcp.models.pinning.report import Line, PinReport, Status
+from vcp.models.pinning.upgrade import Reference, plan_upgrade, upgrade_lines
+from vcp.models.pinning.yaml_edits import (
+    apply_hub,
+    apply_plan,
+    apply_upgrade,
+    apply_url,
+    check_tree_matches,
+)
 
 # The shell's own names, and the layers' public ones for callers that import them from here.
 __all__ = [

@@ -20,15 +20,13 @@ from pathlib import Path
 from anyio import to_thread
 
 from vcp.config.schema import DownloadSettings
+from vcp.core.atomic import fsync_dir
+from vcp.core.checksums import Checksum, Hasher
 from vcp.errors import DiskSpaceError, IntegrityError, ModelError
-from vcp.models.attempts import policy_for, wait_before_retry
-from vcp.models.cache import ModelCache, fsync_dir
-from vcp.models.checksums import Checksum, Hasher
+from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
-from vcp.models.diskspace import free_bytes
-from vcp.models.events import BytesReceived, DownloadStarted, Event
-from vcp.models.http import Http, Transient
-from vcp.models.partial import (
+from vcp.models.downloading.diskspace import free_bytes
+from vcp.models.downloading.partial import (
     CHUNK_BYTES,
     PartialState,
     PrefixHasher,
@@ -41,7 +39,7 @@ from vcp.models.partial import (
     size_of,
     truncate,
 )
-from vcp.models.ranges import (
+from vcp.models.downloading.ranges import (
     RangeReply,
     ResumeAction,
     Segment,
@@ -50,8 +48,11 @@ from vcp.models.ranges import (
     range_header,
     split_segments,
 )
-from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec, RemoteFile
+from vcp.models.events import BytesReceived, DownloadStarted, Event
+from vcp.models.http.client import Http, Transient
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.http.retrying import policy_for, wait_before_retry
+from vcp.models.planning.specs import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
 

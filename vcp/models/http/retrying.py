@@ -10,9 +10,9 @@ from typing import TypeVar
 from vcp.config.schema import DownloadSettings
 from vcp.errors import DownloadError
 from vcp.models.events import Event, Retrying
-from vcp.models.http import Transient
-from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec
+from vcp.models.http.client import Transient
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

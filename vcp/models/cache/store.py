@@ -27,24 +27,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from vcp.core.atomic import atomic_write_text
+from vcp.core.checksums import Checksum, hash_file
+from vcp.core.hub_names import is_commit
+from vcp.core.relpaths import join_under
 from vcp.errors import UnsafePathError
-from vcp.models.checksums import Checksum, hash_file
-from vcp.models.hub_api import is_commit
-from vcp.models.safety import join_under
 
 logger = logging.getLogger(__name__)
 
 INCOMPLETE_SUFFIX = ".incomplete"
-
-
-def repo_folder(repo_id: str) -> str:
-    """``org/name`` -> ``models--org--name`` (the Hub cache's folder name)."""
-    return "models--" + repo_id.replace("/", "--")
-
-
-def url_folder(source_name: str) -> str:
-    """The folder of a plain-URL source, named after the source."""
-    return f"url--{source_name}"
 
 
 @dataclass(frozen=True)
@@ -181,30 +172,3 @@ class ModelCache:
         except OSError:  # no symlinks here (Windows without developer mode): copy, as the Hub does
             shutil.copyfile(blob, tmp)
         os.replace(tmp, link)
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a small text file so readers see the old or the new content, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def fsync_dir(path: Path) -> None:
-    """Persist a rename in ``path`` (POSIX; a no-op where directories cannot be opened)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -13,9 +13,10 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from vcp.models.cache import ModelCache, fsync_dir
-from vcp.models.checksums import Checksum, hash_file
-from vcp.models.sources import FileSpec
+from vcp.core.atomic import fsync_dir
+from vcp.core.checksums import Checksum, hash_file
+from vcp.models.cache.store import ModelCache
+from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
 

@@ -9,76 +9,38 @@ reached a stale entry is used with a warning; offline, only the cache is read.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import difflib
-import json
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import urlencode, urljoin
 
 import aiohttp
 from anyio import to_thread
 
 from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
-from vcp.models.attempts import Emit, Sleep, policy_for, with_retries
-from vcp.models.cache import atomic_write_text, repo_folder
-from vcp.models.http import Auth, Http, new_session, origin
-from vcp.models.hub_api import (
+from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.http.retrying import Emit, Sleep, policy_for, with_retries
+from vcp.models.hub.api import (
     HubFile,
     RepoSnapshot,
     info_url,
-    is_commit,
     next_link,
     parse_siblings,
     parse_tree,
     tree_url,
 )
-from vcp.models.retry import RetryPolicy
-from vcp.models.sources import FileSpec
-from vcp.models.tokens import find_token
+from vcp.models.hub.metadata import Clock, MetadataCache
+from vcp.models.hub.tokens import find_token
+from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
 
-Clock = Callable[[], float]
 MAX_TREE_PAGES = 10_000  # 1,000 entries a page: ten million files
-
-
-class MetadataCache:
-    """Repo snapshots on disk, one JSON file per repo and revision."""
-
-    def __init__(self, cache_root: Path, *, clock: Clock = time.time) -> None:
-        self.root = cache_root / ".vcp" / "metadata"
-        self.clock = clock
-
-    def _path(self, repo: str, revision: str) -> Path:
-        return self.root / repo_folder(repo) / (quote(revision, safe="") + ".json")
-
-    def load(self, repo: str, revision: str) -> RepoSnapshot | None:
-        try:
-            data = json.loads(self._path(repo, revision).read_text(encoding="utf-8"))
-            return RepoSnapshot.from_json(data)
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, snapshot: RepoSnapshot) -> None:
-        atomic_write_text(
-            self._path(snapshot.repo, snapshot.revision), json.dumps(snapshot.to_json())
-        )
-        if snapshot.revision != snapshot.commit:
-            # Stored as the commit's own entry (revision = commit), which never expires: a copy
-            # still saying "main" would expire and send commit-pinned sources to the network.
-            pinned = dataclasses.replace(snapshot, revision=snapshot.commit)
-            atomic_write_text(self._path(pinned.repo, pinned.commit), json.dumps(pinned.to_json()))
-
-    def is_fresh(self, snapshot: RepoSnapshot, ttl_hours: float) -> bool:
-        if is_commit(snapshot.revision):
-            return True
-        return self.clock() - snapshot.fetched_at < ttl_hours * 3600
 
 
 class HuggingFaceRegistry:

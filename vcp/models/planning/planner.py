@@ -17,20 +17,30 @@ from pathlib import Path
 from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
-from vcp.errors import DownloadError, IntegrityError, ModelError, ModelNotFound, ModelUnavailable
-from vcp.models import local
-from vcp.models.attempts import Emit, policy_for, with_retries
-from vcp.models.cache import ModelCache, repo_folder
-from vcp.models.checksums import Checksum
+from vcp.core.checksums import Checksum
+from vcp.core.hub_names import is_commit, repo_folder
+from vcp.errors import DownloadError, ModelError, ModelNotFound, ModelUnavailable
+from vcp.models.cache import inspection
+from vcp.models.cache.hf_reuse import reuse_blob
+from vcp.models.cache.inspection import Found
+from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
+from vcp.models.downloading.partial import PartialState
 from vcp.models.events import FallbackUsed, FileReused
-from vcp.models.hf_cache import reuse_blob
-from vcp.models.http import Http
-from vcp.models.hub_api import HubFile, RepoSnapshot, is_commit
-from vcp.models.local import FileState, Found
-from vcp.models.partial import PartialState
-from vcp.models.registry import HuggingFaceRegistry, MetadataCache
-from vcp.models.sources import FileSpec, RemoteFile, file_specs, listed_specs
+from vcp.models.http.client import Http
+from vcp.models.http.retrying import Emit, policy_for, with_retries
+from vcp.models.hub.api import RepoSnapshot
+from vcp.models.hub.metadata import MetadataCache
+from vcp.models.hub.registry import HuggingFaceRegistry
+from vcp.models.local import FileState
+from vcp.models.planning.checks import (
+    check_listed_pin,
+    check_pin,
+    check_size,
+    none_worked,
+    unverifiable,
+)
+from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs, listed_specs
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +126,7 @@ class Planner:
             if tried:
                 self.emit(FallbackUsed(name, source.name, str(tried[0][1])))
             return plan
-        raise _none_worked(name, tried)
+        raise none_worked(name, tried)
 
     async def _plan(self, source: ModelSource) -> Plan:
         plan = await self._plan_source(source)
@@ -205,10 +215,10 @@ class Planner:
         """What the cache holds for the source's literal files (no network)."""
         specs = file_specs(source, endpoint=self.settings.hub.endpoint)
         found = await to_thread.run_sync(
-            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+            lambda: [inspection.inspect(self.cache, s, repair=True) for s in specs]
         )
         plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
-        plan.commit = local.commit_for(self.cache, specs[0]) if specs else None
+        plan.commit = inspection.commit_for(self.cache, specs[0]) if specs else None
         return plan
 
     async def _plan_listed(self, source: ModelSource, snapshot: RepoSnapshot) -> Plan:
@@ -227,9 +237,9 @@ class Planner:
         endpoint = self.settings.hub.endpoint
         specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
         for spec, entry in zip(specs, files, strict=True):
-            _check_listed_pin(spec, entry, snapshot)
+            check_listed_pin(spec, entry, snapshot)
         found = await to_thread.run_sync(
-            lambda: [local.inspect(self.cache, s, repair=True) for s in specs]
+            lambda: [inspection.inspect(self.cache, s, repair=True) for s in specs]
         )
         plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
         plan.commit = snapshot.commit
@@ -300,12 +310,12 @@ class Planner:
             work.final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
             work.expected = spec.pinned or remote.checksum
             if work.expected is None and not spec.allow_unverified:
-                raise _unverifiable(spec)
-            _check_pin(spec, remote)
+                raise unverifiable(spec)
+            check_pin(spec, remote)
         else:
             work.final = work.found.final
             work.expected = spec.pinned
-            _check_size(spec, remote)
+            check_size(spec, remote)
         assert work.final is not None
         work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
 
@@ -326,79 +336,3 @@ def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource
     if unmatched and literal:
         return file_specs(source, endpoint=endpoint)
     return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
-
-
-def _check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> None:
-    pinned = spec.pinned
-    if pinned and pinned.algorithm == entry.checksum.algorithm and pinned != entry.checksum:
-        raise IntegrityError(
-            what="pinned checksum",
-            expected=str(pinned),
-            got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
-            url=spec.url,
-            model=spec.model,
-            file=spec.name,
-            hint="the file on the Hub differs from the pinned one: if the change is intended, "
-            f"update checksums['{spec.name}'] in the config (`vcp models pin` does it), or pin "
-            "hf.revision to the commit you trust",
-        )
-
-
-def _check_pin(spec: FileSpec, remote: RemoteFile) -> None:
-    served = remote.checksum
-    if (
-        spec.pinned
-        and served
-        and served.algorithm == spec.pinned.algorithm
-        and served != spec.pinned
-    ):
-        raise IntegrityError(
-            what="pinned checksum",
-            expected=str(spec.pinned),
-            got=f"{served} (the server's ETag)",
-            url=spec.url,
-            model=spec.model,
-            file=spec.name,
-            hint="the file on the server differs from the pinned one: pin the revision to the "
-            "commit you trust, or update checksums in the config if the change is intended",
-        )
-
-
-def _unverifiable(spec: FileSpec) -> ModelError:
-    return ModelError(
-        "the server gives no checksum for this file (its ETag is not a content hash) and none "
-        "is configured, so the download could not be verified",
-        model=spec.model,
-        file=spec.name,
-        hint=f"pin it in the config (checksums: {{{spec.name}: 'sha256:...'}}), or set "
-        "`allow_unverified: true` on the source to accept it and record its computed sha256",
-    )
-
-
-def _check_size(spec: FileSpec, remote: RemoteFile) -> None:
-    if spec.size is not None and remote.size is not None and spec.size != remote.size:
-        raise IntegrityError(
-            what="size",
-            expected=f"{spec.size} bytes (config)",
-            got=f"{remote.size} bytes (server)",
-            url=spec.url,
-            model=spec.model,
-            file=spec.name,
-            hint="check the source's url and size in the config",
-        )
-
-
-def _what(error: ModelError) -> str:
-    return f"{error.file}: {error.detail}" if error.file else error.detail
-
-
-def _none_worked(name: str, tried: list[tuple[str, ModelError]]) -> ModelError:
-    if len(tried) == 1:
-        return tried[0][1]
-    lines = "; ".join(f"{source}: {_what(error)}" for source, error in tried)
-    hints = " / ".join(dict.fromkeys(e.hint for _, e in tried if e.hint))
-    return ModelUnavailable(
-        f"no source could provide it (tried {len(tried)}): {lines}",
-        model=name,
-        hint=hints or "check the sources and their fallbacks in the config",
-    )

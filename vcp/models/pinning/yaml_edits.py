@@ -20,8 +20,8 @@ from ruamel.yaml.comments import CommentedMap
 from vcp.config.settings import Settings
 from vcp.config.yaml_io import eol_comment, insert_after, remove, replace_scalar, set_eol_comment
 from vcp.errors import ConfigError, ConfigProblem
-from vcp.models.pin_plan import HubPin, PinPlan, UrlPin
-from vcp.models.pin_upgrade import Reference
+from vcp.models.pinning.plan import HubPin, PinPlan, UrlPin
+from vcp.models.pinning.upgrade import Reference
 
 __all__ = ["apply_hub", "apply_plan", "apply_upgrade", "apply_url", "check_tree_matches"]
 

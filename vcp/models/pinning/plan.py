@@ -17,12 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from vcp.config.schema import ModelSource
+from vcp.core.checksums import Checksum
+from vcp.core.hub_names import is_commit, url_folder
 from vcp.errors import IntegrityError
-from vcp.models.cache import ModelCache, url_folder
-from vcp.models.checksums import Checksum
-from vcp.models.hub_api import HubFile, RepoSnapshot, is_commit
-from vcp.models.pin_report import Line, Status
-from vcp.models.pin_upgrade import Reference
+from vcp.models.cache.store import ModelCache
+from vcp.models.hub.api import HubFile, RepoSnapshot
+from vcp.models.pinning.report import Line, Status
+from vcp.models.pinning.upgrade import Reference
 
 __all__ = [
     "HubPin",

@@ -6,13 +6,13 @@ import logging
 import os
 from pathlib import Path
 
+from vcp.core.checksums import Checksum
 from vcp.errors import ModelError
-from vcp.models import local
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum
+from vcp.models.cache import inspection
+from vcp.models.cache.store import ModelCache
 from vcp.models.local import LocalFile, LocalModel
-from vcp.models.planner import Plan
-from vcp.models.sources import BLOB_ALGORITHMS, FileSpec
+from vcp.models.planning.planner import Plan
+from vcp.models.planning.specs import BLOB_ALGORITHMS, FileSpec
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
     if source.hf is not None and plan.commit and not source.hf.is_commit:
         cache.write_ref(plan.work[0].spec.folder, source.hf.revision, plan.commit)
     specs = [w.spec for w in plan.work]
-    model_path = local.model_path(cache, specs, plan.commit)
+    model_path = inspection.model_path(cache, specs, plan.commit)
     assert model_path is not None
     return LocalModel(plan.name, model_path, plan.commit, files, source.name)
 

@@ -7,13 +7,12 @@ cannot know in advance (sizes, ETags, the commit a branch points to).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from vcp.config.schema import ModelSource, is_pattern
-from vcp.models.cache import repo_folder, url_folder
-from vcp.models.checksums import Checksum, checksum_from_etag
-from vcp.models.hub_api import HubFile
-from vcp.models.safety import safe_relpath
+from vcp.core.checksums import Checksum, checksum_from_etag
+from vcp.core.hub_names import repo_folder, resolve_url, url_folder
+from vcp.core.relpaths import safe_relpath
+from vcp.models.hub.api import HubFile
 
 # The Hub names blobs after these; other pinned algorithms still verify, but the blob's name
 # must then come from the server's ETag.
@@ -47,11 +46,6 @@ class FileSpec:
     @property
     def label(self) -> str:
         return f"{self.model}/{self.name}"
-
-
-def resolve_url(endpoint: str, repo: str, revision: str, file: str) -> str:
-    """The Hub's file URL. The revision is quoted with no safe characters (``refs%2Fpr%2F1``)."""
-    return f"{endpoint.rstrip('/')}/{repo}/resolve/{quote(revision, safe='')}/{quote(file)}"
 
 
 def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
