@@ -34,3 +34,23 @@ def test_every_event_type_is_exported() -> None:
     from vcp.models.events import Event
 
     assert {event.__name__ for event in get_args(Event)} <= set(vcp.__all__)
+
+
+def test_names_load_on_first_use_and_dir_lists_them() -> None:
+    assert set(vcp.__all__) <= set(dir(vcp))
+    for name in vcp.__all__:  # every lazy name resolves, and nothing public comes with it
+        getattr(vcp, name)
+    test_public_names_are_all_exported()
+
+
+def test_vcp_models_re_exports_the_manager_and_its_results() -> None:
+    import vcp.models
+    from vcp.models.local import LocalModel
+    from vcp.models.manager import ModelManager
+
+    assert vcp.models.ModelManager is ModelManager
+    assert vcp.models.LocalModel is LocalModel
+    assert {"ModelManager", "LocalModel", "LocalFile", "ModelStatus", "FileState"} <= set(
+        vcp.models.__all__
+    )
+    assert all(hasattr(vcp.models, name) for name in vcp.models.__all__)

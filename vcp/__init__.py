@@ -7,44 +7,95 @@ The public surface for embedding applications::
     settings = load_settings("vcp.yaml")
     async with ModelManager(settings.models, on_event=print) as models:
         whisper = await models.ready("whisper-tiny-en")
+
+Every name below is imported on first use (PEP 562), so ``import vcp`` and ``vcp --version`` stay
+cheap: nothing loads pydantic, aiohttp or a media library until a command needs it.
 """
 
-from vcp.config import ModelsSettings, Settings, load_settings
-from vcp.errors import (
-    AuthRequired,
-    ConfigError,
-    DetectorError,
-    DiskSpaceError,
-    DownloadError,
-    IntegrityError,
-    LockTimeout,
-    MediaError,
-    ModelError,
-    ModelNotFound,
-    ModelUnavailable,
-    UnsafePathError,
-    VcpError,
-)
-from vcp.models.events import (
-    BytesReceived,
-    DownloadFailed,
-    DownloadStarted,
-    Event,
-    EventHandler,
-    FallbackUsed,
-    FileCached,
-    FileReused,
-    FileVerified,
-    LockWaiting,
-    ModelFailed,
-    ModelReady,
-    Retrying,
-    SourceDeprecated,
-)
-from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
-from vcp.models.manager import ModelManager
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from vcp.config import ModelsSettings, Settings, load_settings
+    from vcp.errors import (
+        AuthRequired,
+        ConfigError,
+        DetectorError,
+        DiskSpaceError,
+        DownloadError,
+        IntegrityError,
+        LockTimeout,
+        MediaError,
+        ModelError,
+        ModelNotFound,
+        ModelUnavailable,
+        UnsafePathError,
+        VcpError,
+    )
+    from vcp.models.events import (
+        BytesReceived,
+        DownloadFailed,
+        DownloadStarted,
+        Event,
+        EventHandler,
+        FallbackUsed,
+        FileCached,
+        FileReused,
+        FileVerified,
+        LockWaiting,
+        ModelFailed,
+        ModelReady,
+        Retrying,
+        SourceDeprecated,
+    )
+    from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
+    from vcp.models.manager import ModelManager
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["ModelsSettings", "Settings", "load_settings"], "vcp.config"),
+    **dict.fromkeys(
+        [
+            "AuthRequired",
+            "ConfigError",
+            "DetectorError",
+            "DiskSpaceError",
+            "DownloadError",
+            "IntegrityError",
+            "LockTimeout",
+            "MediaError",
+            "ModelError",
+            "ModelNotFound",
+            "ModelUnavailable",
+            "UnsafePathError",
+            "VcpError",
+        ],
+        "vcp.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "BytesReceived",
+            "DownloadFailed",
+            "DownloadStarted",
+            "Event",
+            "EventHandler",
+            "FallbackUsed",
+            "FileCached",
+            "FileReused",
+            "FileVerified",
+            "LockWaiting",
+            "ModelFailed",
+            "ModelReady",
+            "Retrying",
+            "SourceDeprecated",
+        ],
+        "vcp.models.events",
+    ),
+    **dict.fromkeys(["FileState", "LocalFile", "LocalModel", "ModelStatus"], "vcp.models.local"),
+    "ModelManager": "vcp.models.manager",
+}
 
 __all__ = [
     "AuthRequired",
@@ -84,3 +135,16 @@ __all__ = [
     "__version__",
     "load_settings",
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vcp' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

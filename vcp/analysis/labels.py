@@ -1,25 +1,5 @@
-"""The label sets detectors emit, so configurations can be checked against them."""
+"""The detectors' label sets; they live in :mod:`vcp.core.labels` (config checks them too)."""
 
-from __future__ import annotations
+from vcp.core.labels import NUDENET_LABELS
 
-# NudeNet 320n output classes, in model output order (default-models.md).
-NUDENET_LABELS: tuple[str, ...] = (
-    "FEMALE_GENITALIA_COVERED",
-    "FACE_FEMALE",
-    "BUTTOCKS_EXPOSED",
-    "FEMALE_BREAST_EXPOSED",
-    "FEMALE_GENITALIA_EXPOSED",
-    "MALE_BREAST_EXPOSED",
-    "ANUS_EXPOSED",
-    "FEET_EXPOSED",
-    "BELLY_COVERED",
-    "FEET_COVERED",
-    "ARMPITS_COVERED",
-    "ARMPITS_EXPOSED",
-    "FACE_MALE",
-    "BELLY_EXPOSED",
-    "MALE_GENITALIA_EXPOSED",
-    "ANUS_COVERED",
-    "FEMALE_BREAST_COVERED",
-    "BUTTOCKS_COVERED",
-)
+__all__ = ["NUDENET_LABELS"]

@@ -22,10 +22,10 @@ from pydantic import (
     model_validator,
 )
 
-from vcp.analysis.labels import NUDENET_LABELS
 from vcp.config.paths import default_cache_dir
 from vcp.core.checksums import HEX_LENGTHS, Checksum, check_hex
 from vcp.core.hub_names import is_commit
+from vcp.core.labels import NUDENET_LABELS
 from vcp.core.relpaths import safe_relpath
 from vcp.errors import UnsafePathError
 

@@ -16,7 +16,6 @@ what is still in flight, and partial files stay for the next run to resume.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -56,9 +55,9 @@ from vcp.models.events import (
 from vcp.models.http.client import new_session
 from vcp.models.hub.registry import build_registry, hub_http
 from vcp.models.hub.tokens import find_token
-from vcp.models.local import FileState, LocalModel, ModelStatus
+from vcp.models.local import LocalModel, ModelStatus
 from vcp.models.planning.finish import finish
-from vcp.models.planning.planner import Plan, Planner, Work, local_specs
+from vcp.models.planning.planner import Plan, Planner, Work
 from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
@@ -188,17 +187,9 @@ class ModelManager:
         returned with ``source`` naming it.
         """
         source = self._source(name)
-        own = await to_thread.run_sync(self._status_of, source, full)
-        if own.state is not FileState.CACHED:
-            for fallback in self._fallbacks(source):
-                other = await to_thread.run_sync(self._status_of, fallback, full)
-                if other.state is FileState.CACHED:
-                    return dataclasses.replace(other, name=name, source=fallback.name)
-        return own
-
-    def _status_of(self, source: ModelSource, full: bool) -> ModelStatus:
-        specs = local_specs(self.settings, self.cache, source)
-        return inspection.status(self.cache, source.name, specs, full=full)
+        return await to_thread.run_sync(
+            lambda: inspection.source_status(self.settings, self.cache, source, full=full)
+        )
 
     def _fallbacks(self, source: ModelSource) -> list[ModelSource]:
         return [self.settings.source(name) for name in source.fallbacks]

@@ -7,16 +7,18 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
-from vcp.config import Settings, load_document, load_settings, settings_from_document
-from vcp.config.loader import source_location
-from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, VcpError
-from vcp.models.local import FileState, ModelStatus
-from vcp.models.manager import ModelManager
-from vcp.models.pinning.pin import Line, PinOptions, StalePins, Status, pin_file
+
+# Imported by the handlers that need them: `vcp --version` and `vcp models list` must not pay for
+# aiohttp (or pydantic, for --version); see tests/cli/test_lazy_imports.py.
+if TYPE_CHECKING:
+    from vcp.config import Settings
+    from vcp.config.yaml_io import YamlDocument
+    from vcp.models.local import ModelStatus
+    from vcp.models.pinning.report import Line
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -84,6 +86,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_download(args: argparse.Namespace) -> int:
+    from vcp.config import load_document, settings_from_document
+
     doc = load_document(args.config)
     settings = settings_from_document(doc)
     cache = settings.models.resolved_cache_dir
@@ -98,6 +102,10 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
+    from vcp.cli.progress import make_renderer
+    from vcp.config.loader import source_location
+    from vcp.models.manager import ModelManager
+
     quiet = bool(getattr(args, "quiet", False))
     offline = True if args.offline else None
     with make_renderer(args.progress, quiet=quiet) as render:
@@ -140,6 +148,8 @@ def _check_names(settings: Settings, names: Sequence[str]) -> None:
 
 
 def run_pin(args: argparse.Namespace) -> int:
+    from vcp.models.pinning.pin import PinOptions, StalePins, Status, pin_file
+
     if args.check and (args.force or args.upgrade):
         sys.stderr.write("error: --check changes nothing: leave out --force and --upgrade\n")
         return EXIT_USAGE
@@ -168,6 +178,8 @@ def run_pin(args: argparse.Namespace) -> int:
 
 
 def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
+    from vcp.models.pinning.report import Status
+
     for line in lines:
         if not quiet or line.status in (Status.UNPINNED, Status.STALE):
             sys.stdout.write(f"{line}\n")
@@ -177,8 +189,10 @@ def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from vcp.config import load_settings
+
     settings = load_settings(args.config)
-    statuses = asyncio.run(_statuses(settings, [s.name for s in settings.models.sources], False))
+    statuses = _statuses(settings, [s.name for s in settings.models.sources], False)
     rows = [("NAME", "STATE", "SIZE", "REVISION", "PATH")]
     for st in statuses:
         rows.append(
@@ -199,10 +213,13 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from vcp.config import load_settings
+    from vcp.models.local import FileState
+
     settings = load_settings(args.config)
     names = args.names or [s.name for s in settings.models.sources if not s.optional]
     _check_names(settings, names)
-    statuses = asyncio.run(_statuses(settings, names, args.full))
+    statuses = _statuses(settings, names, args.full)
     bad = 0
     for st in statuses:
         sys.stdout.write(
@@ -220,9 +237,10 @@ def run_verify(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _statuses(settings: Settings, names: Sequence[str], full: bool) -> list[ModelStatus]:
-    manager = ModelManager(settings.models)
-    return [await manager.status(name, full=full) for name in names]
+def _statuses(settings: Settings, names: Sequence[str], full: bool) -> list[ModelStatus]:
+    from vcp.models.cache.inspection import statuses
+
+    return statuses(settings.models, list(names), full=full)
 
 
 def _mb(n: int) -> str:

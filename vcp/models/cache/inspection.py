@@ -5,15 +5,18 @@ Synchronous (it may hash files): the manager and the planner call it from a work
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
 from vcp.core.checksums import Checksum, checksum_from_etag
 from vcp.core.hub_names import is_commit
 from vcp.models.cache.store import ModelCache
+from vcp.models.hub.metadata import MetadataCache
 from vcp.models.local import FileState, FileStatus, ModelStatus
-from vcp.models.planning.specs import FileSpec
+from vcp.models.planning.specs import FileSpec, file_specs, listed_specs
 
 logger = logging.getLogger(__name__)
 
@@ -113,3 +116,42 @@ def model_path(cache: ModelCache, specs: list[FileSpec], commit: str | None) -> 
     if not spec.hub:
         return cache.folder(spec.folder) / spec.name
     return cache.folder(spec.folder) / "snapshots" / commit if commit else None
+
+
+def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource) -> list[FileSpec]:
+    """The source's files as far as the disk knows (patterns need a cached file list)."""
+    endpoint = settings.hub.endpoint
+    literal = source.hf is None or not any(is_pattern(f) for f in source.hf.files)
+    # A cached file list (of any age) names each file's blob, which finds a partial download
+    # of a file whose checksum is not pinned.
+    listing = None
+    if source.hf is not None:
+        listing = MetadataCache(cache.root).load(source.hf.repo, source.hf.revision)
+    if listing is None:
+        return file_specs(source, endpoint=endpoint) if literal else []
+    assert source.hf is not None
+    files, unmatched = listing.select(source.hf.files)
+    if unmatched and literal:
+        return file_specs(source, endpoint=endpoint)
+    return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
+
+
+def source_status(
+    settings: ModelsSettings, cache: ModelCache, source: ModelSource, *, full: bool
+) -> ModelStatus:
+    """``source``'s status, or that of the first fallback that is fully cached (named in it)."""
+    own = status(cache, source.name, local_specs(settings, cache, source), full=full)
+    if own.state is FileState.CACHED:
+        return own
+    for name in source.fallbacks:
+        fallback = settings.source(name)
+        other = status(cache, name, local_specs(settings, cache, fallback), full=full)
+        if other.state is FileState.CACHED:
+            return dataclasses.replace(other, name=source.name, source=name)
+    return own
+
+
+def statuses(settings: ModelsSettings, names: list[str], *, full: bool) -> list[ModelStatus]:
+    """The status of each named source, from the disk alone (for ``vcp models list|verify``)."""
+    cache = ModelCache(settings.resolved_cache_dir)
+    return [source_status(settings, cache, settings.source(n), full=full) for n in names]

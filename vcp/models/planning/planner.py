@@ -30,7 +30,6 @@ from vcp.models.events import FallbackUsed, FileReused
 from vcp.models.http.client import Http
 from vcp.models.http.retrying import Emit, policy_for, with_retries
 from vcp.models.hub.api import RepoSnapshot
-from vcp.models.hub.metadata import MetadataCache
 from vcp.models.hub.registry import HuggingFaceRegistry
 from vcp.models.local import FileState
 from vcp.models.planning.checks import (
@@ -318,21 +317,3 @@ class Planner:
             check_size(spec, remote)
         assert work.final is not None
         work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
-
-
-def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource) -> list[FileSpec]:
-    """The source's files as far as the disk knows (patterns need a cached file list)."""
-    endpoint = settings.hub.endpoint
-    literal = source.hf is None or not any(is_pattern(f) for f in source.hf.files)
-    # A cached file list (of any age) names each file's blob, which finds a partial download
-    # of a file whose checksum is not pinned.
-    listing = None
-    if source.hf is not None:
-        listing = MetadataCache(cache.root).load(source.hf.repo, source.hf.revision)
-    if listing is None:
-        return file_specs(source, endpoint=endpoint) if literal else []
-    assert source.hf is not None
-    files, unmatched = listing.select(source.hf.files)
-    if unmatched and literal:
-        return file_specs(source, endpoint=endpoint)
-    return listed_specs(source, files, endpoint=endpoint, commit=listing.commit)
