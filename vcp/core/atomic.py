@@ -9,20 +9,48 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write a small text file so readers see the old or the new content, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+def temp_beside(target: Path) -> Path:
+    """A fresh hidden name in ``target``'s folder (the same file system, so a rename is atomic)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+
+
+def replace_atomically(
+    target: Path, fill: Callable[[Path], object], *, tmp: Path | None = None
+) -> None:
+    """``fill(tmp)`` creates the new content beside ``target``, which it then replaces.
+
+    If filling or renaming fails the temporary file is removed and the error propagates, so no
+    stray file is left behind and ``target`` keeps its old content.
+    """
+    tmp = temp_beside(target) if tmp is None else tmp
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        fill(tmp)
+        os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+
+
+def atomic_write_text(path: Path, text: str, *, durable: bool = False) -> None:
+    """Write a small text file so readers see the old or the new content, never half.
+
+    ``durable`` flushes the content to disk before the rename (for files a user edits).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    replace_atomically(path, lambda tmp: _write_text(tmp, text, durable=durable))
+
+
+def _write_text(path: Path, text: str, *, durable: bool) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write(text)
+        if durable:
+            fh.flush()
+            os.fsync(fh.fileno())
 
 
 def fsync_dir(path: Path) -> None:

@@ -11,9 +11,10 @@ import logging
 import os
 import shutil
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
-from vcp.core.atomic import fsync_dir
+from vcp.core.atomic import fsync_dir, replace_atomically
 from vcp.core.checksums import Checksum, hash_file
 from vcp.models.cache.store import ModelCache
 from vcp.models.planning.specs import FileSpec
@@ -49,15 +50,7 @@ def reuse_blob(
         if hash_file(candidate, expected.algorithm) != expected:
             logger.warning("ignoring %s: its content does not match %s", candidate, expected)
             continue
-        tmp = cache.new_partial(final)
-        try:
-            try:
-                os.link(candidate, tmp)  # same bytes, no extra space
-            except OSError:
-                shutil.copyfile(candidate, tmp)
-            os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
+        replace_atomically(final, partial(_link_or_copy, candidate), tmp=cache.new_partial(final))
         fsync_dir(final.parent)
         cache.record(final, expected)
         logger.info("%s: reused %s from the Hugging Face cache", spec.label, candidate)
@@ -70,3 +63,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+def _link_or_copy(source: Path, dest: Path) -> None:
+    try:
+        os.link(source, dest)  # same bytes, no extra space
+    except OSError:
+        shutil.copyfile(source, dest)

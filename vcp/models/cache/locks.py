@@ -17,7 +17,6 @@ import asyncio
 import json
 import logging
 import os
-import secrets
 import socket
 import sys
 import time
@@ -28,6 +27,7 @@ from pathlib import Path
 
 from filelock import BaseFileLock, FileLock, Timeout
 
+from vcp.core.atomic import replace_atomically
 from vcp.errors import LockTimeout
 
 __all__ = ["LockHolder", "file_lock"]
@@ -181,14 +181,11 @@ def _write_holder(path: Path, holder: LockHolder) -> None:
     # The record is advice for waiters, so failing to write it must not fail the download.
     # tmp + os.replace: a reader sees the old record or the new one, never half of one.
     target = _owner_path(path)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    text = json.dumps(asdict(holder))
     try:
-        tmp.write_text(json.dumps(asdict(holder)), encoding="utf-8")
-        os.replace(tmp, target)
+        replace_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     except OSError as exc:
         logger.warning("cannot record the holder of lock %s: %s", path, exc)
-        with suppress(OSError):
-            tmp.unlink()
 
 
 def _remove_holder(path: Path, holder: LockHolder) -> None:

@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from vcp.core.atomic import atomic_write_text
+from vcp.core.atomic import atomic_write_text, replace_atomically
 from vcp.core.checksums import Checksum, hash_file
 from vcp.core.hub_names import is_commit
 from vcp.core.relpaths import join_under
@@ -166,9 +166,11 @@ class ModelCache:
         target = os.path.relpath(blob, link.parent)
         if link.is_symlink() and os.readlink(link) == target:
             return
-        tmp = link.with_name(f".{link.name}.{secrets.token_hex(4)}.tmp")
-        try:
-            os.symlink(target, tmp)
-        except OSError:  # no symlinks here (Windows without developer mode): copy, as the Hub does
-            shutil.copyfile(blob, tmp)
-        os.replace(tmp, link)
+
+        def fill(tmp: Path) -> None:
+            try:
+                os.symlink(target, tmp)
+            except OSError:  # no symlinks (Windows without developer mode): copy, as the Hub does
+                shutil.copyfile(blob, tmp)
+
+        replace_atomically(link, fill)
