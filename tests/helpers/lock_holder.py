@@ -1,4 +1,4 @@
-"""Hold a vcp file lock in another process, for tests/unit/test_locks.py.
+"""Hold a vcp file lock in another process, for tests/models/cache/test_locks.py.
 
 Usage: python lock_holder.py LOCK_PATH [--soft]
 

@@ -22,7 +22,7 @@ from vcp.errors import LockTimeout
 from vcp.models.cache import locks
 from vcp.models.cache.locks import LockHolder, file_lock
 
-HELPER = Path(__file__).parents[1] / "helpers" / "lock_holder.py"
+HELPER = Path(__file__).parents[2] / "helpers" / "lock_holder.py"
 
 StartHolder = Callable[[Path], Awaitable[Process]]
 
