@@ -5,15 +5,22 @@ Each run is a new interpreter (``python -m vcp ...``) started by a one-child wra
 
     python scripts/bench_startup.py                       # vcp --version, 20 runs
     python scripts/bench_startup.py --runs 30 -- config show
+    git archive OLD_COMMIT | tar -x -C /tmp/old           # compare with an older tree:
+    python scripts/bench_startup.py --against /tmp/old    # runs alternate, so load hits both
+
+``--against DIR`` puts DIR first on PYTHONPATH for every other run (its ``vcp`` package wins over
+the editable install); alternating the two trees keeps a busy machine from favouring either.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 HEAVY = ("aiohttp", "av", "onnxruntime", "faster_whisper", "numpy", "pydantic", "ruamel.yaml")
 
@@ -38,45 +45,72 @@ sys.__stderr__.write(" ".join(m for m in {heavy!r} if m in sys.modules))
 """
 
 
-def measure(command: list[str], runs: int) -> tuple[float, float, float]:
-    """Median wall seconds, median peak RSS (MB) and the fastest run over ``runs`` processes."""
-    walls, rss = [], []
-    for _ in range(runs):
-        out = subprocess.run(
-            [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "vcp", *command],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        sample = json.loads(out.stdout)
-        walls.append(sample["wall"])
-        rss.append(sample["rss_mb"])
-    return statistics.median(walls), statistics.median(rss), min(walls)
+Sample = dict[str, float]
+# `python -m` puts the working directory first on sys.path: run where no vcp/ folder is.
+NEUTRAL_CWD = tempfile.gettempdir()
 
 
-def heavy_modules(command: list[str]) -> str:
+def one_run(command: list[str], pythonpath: str | None) -> Sample:
+    """Wall seconds and peak RSS (MB) of one ``python -m vcp *command`` process."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    out = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, sys.executable, "-m", "vcp", *command],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=NEUTRAL_CWD,
+    )
+    sample: Sample = json.loads(out.stdout)
+    return sample
+
+
+def summary(samples: list[Sample]) -> tuple[float, float, float]:
+    """Median wall seconds, median peak RSS (MB), fastest wall seconds."""
+    walls = [s["wall"] for s in samples]
+    return statistics.median(walls), statistics.median(s["rss_mb"] for s in samples), min(walls)
+
+
+def heavy_modules(command: list[str], pythonpath: str | None) -> str:
     """Which of HEAVY the command leaves in ``sys.modules``."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     code = _MODULES.format(heavy=HEAVY)
     out = subprocess.run(
-        [sys.executable, "-c", code, *command], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        cwd=NEUTRAL_CWD,
     )
-    return out.stderr.strip().splitlines()[-1] if out.stderr.strip() else ""
+    lines = out.stderr.strip().splitlines()
+    return (lines[-1] if lines else "") or "none"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--against", metavar="DIR", help="also measure the vcp package in DIR")
     parser.add_argument("command", nargs="*", default=["--version"])
     args = parser.parse_args()
     command = args.command or ["--version"]
-    wall, rss, best = measure(command, args.runs)
-    print("| command | runs | median wall | fastest | median peak RSS | heavy modules imported |")
-    print("|---|---|---|---|---|---|")
-    mods = heavy_modules(command) or "none"
-    print(
-        f"| `vcp {' '.join(command)}` | {args.runs} | {wall * 1000:.0f} ms | {best * 1000:.0f} ms "
-        f"| {rss:.1f} MB | {mods} |"
-    )
+    trees = {"this tree": None, **({args.against: args.against} if args.against else {})}
+    samples: dict[str, list[Sample]] = {label: [] for label in trees}
+    for _ in range(args.runs):
+        for label, path in trees.items():
+            samples[label].append(one_run(command, path))
+    print("| tree | command | runs | median wall | fastest | median peak RSS | heavy modules |")
+    print("|---|---|---|---|---|---|---|")
+    for label, path in trees.items():
+        wall, rss, best = summary(samples[label])
+        print(
+            f"| {label} | `vcp {' '.join(command)}` | {args.runs} | {wall * 1000:.0f} ms "
+            f"| {best * 1000:.0f} ms | {rss:.1f} MB | {heavy_modules(command, path)} |"
+        )
 
 
 if __name__ == "__main__":

@@ -54,3 +54,10 @@ def test_vcp_models_re_exports_the_manager_and_its_results() -> None:
         vcp.models.__all__
     )
     assert all(hasattr(vcp.models, name) for name in vcp.models.__all__)
+
+
+def test_version_matches_the_installed_metadata() -> None:
+    # `vcp --version` prints vcp.__version__ (cheap); the installed package must agree.
+    from importlib import metadata
+
+    assert vcp.__version__ == metadata.version("vcp")

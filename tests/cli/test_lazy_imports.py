@@ -56,7 +56,9 @@ def test_commands_without_media_or_network_import_neither(argv: list[str], tmp_p
 
 @pytest.mark.slow
 def test_version_imports_nothing_heavy() -> None:
-    watched = sorted(MEDIA_AND_INFERENCE | NETWORK | {"pydantic", "ruamel.yaml"})
+    # Only what issue 7 requires: pydantic is not loaded today either, but a command module that
+    # imports vcp.config at module level would bring it back (about 0.2 s), not break anything.
+    watched = sorted(MEDIA_AND_INFERENCE | NETWORK)
     probe = (
         "import sys, runpy\n"
         "sys.argv = ['vcp', '--version']\n"

@@ -1,6 +1,6 @@
-"""What is on disk for a model, without the network: ready models, per-file state, status.
+"""The public results of model management: a ready model, its files, a model's cache status.
 
-Synchronous (it may hash files): the manager calls it from a worker thread.
+Plain frozen data. How the cache is inspected to build them is in ``vcp.models.cache.inspection``.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 from pathlib import Path
@@ -136,6 +135,8 @@ def token_from_args(args: argparse.Namespace) -> str | None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until interrupted (the CLI frame turns Ctrl-C into exit code 130)."""
+    import asyncio
+
     from vcp.mirror.server import serve
 
     if not getattr(args, "quiet", False):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from collections.abc import Iterable, Sequence
@@ -86,6 +85,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_download(args: argparse.Namespace) -> int:
+    import asyncio
+
     from vcp.config import load_document, settings_from_document
 
     doc = load_document(args.config)
@@ -148,6 +149,8 @@ def _check_names(settings: Settings, names: Sequence[str]) -> None:
 
 
 def run_pin(args: argparse.Namespace) -> int:
+    import asyncio
+
     from vcp.models.pinning.pin import PinOptions, StalePins, Status, pin_file
 
     if args.check and (args.force or args.upgrade):
