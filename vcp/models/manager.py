@@ -28,7 +28,6 @@ from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.core.checksums import Checksum
 from vcp.errors import (
     DownloadError,
-    ModelError,
     ModelUnavailable,
     VcpError,
 )
@@ -52,6 +51,7 @@ from vcp.models.events import (
     ModelReady,
     SourceDeprecated,
 )
+from vcp.models.failures import as_model_error
 from vcp.models.http.client import new_session
 from vcp.models.hub.registry import build_registry, hub_http
 from vcp.models.hub.tokens import find_token
@@ -263,12 +263,7 @@ class ModelManager:
             raise exc
         if not isinstance(exc, Exception):
             raise exc
-        if isinstance(exc, VcpError):
-            error: VcpError = exc
-        elif isinstance(exc, OSError):
-            error = _local_trouble(name, exc, self.cache.root)
-        else:
-            error = _unexpected(name, exc)
+        error = as_model_error(name, exc, self.cache.root)
         self._emit(ModelFailed(name, error))
         future = self._futures[name]
         if not future.done():
@@ -394,27 +389,3 @@ def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: P
 
 def _who(holder: LockHolder | None) -> str | None:
     return holder.describe() if holder else None
-
-
-def _local_trouble(name: str, exc: OSError, root: Path) -> ModelError:
-    """A file-system failure in the cache: say where, and what to check (not "a bug")."""
-    where = exc.filename or root
-    error = ModelError(
-        f"cannot use the model cache: {exc.strerror or exc} ({where})",
-        model=name,
-        where=str(where),
-        hint=f"check that models.cache_dir ({root}) is a writable directory with free space",
-    )
-    error.__cause__ = exc
-    return error
-
-
-def _unexpected(name: str, exc: Exception) -> ModelError:
-    logger.error("unexpected error while preparing %s", name, exc_info=exc)
-    error = ModelError(
-        f"unexpected error: {exc!r}",
-        model=name,
-        hint="this is a bug in vcp; please report it with the log (-vv)",
-    )
-    error.__cause__ = exc
-    return error

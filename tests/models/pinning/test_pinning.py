@@ -23,7 +23,7 @@ from vcp.core.hub_names import url_folder
 from vcp.errors import ConfigError
 from vcp.models.cache.store import ModelCache
 from vcp.models.hub.api import HubFile, RepoSnapshot
-from vcp.models.pinning.plan import Mismatch, StalePins, UrlPin, hub_line, plan_hub, plan_url
+from vcp.models.pinning.plan import Mismatch, UrlPin, hub_line, plan_hub, plan_url, stale_pins
 from vcp.models.pinning.report import Status
 from vcp.models.pinning.upgrade import plan_upgrade
 from vcp.models.pinning.yaml_edits import apply_hub, apply_upgrade, apply_url
@@ -165,7 +165,7 @@ def test_a_pin_the_hub_disagrees_with_is_stale_and_shows_both_values() -> None:
     line = hub_line(pin, check=True)
     assert line.status is Status.STALE
     assert wrong in str(line) and sha256(WEIGHTS) in str(line) and "weights.bin" in str(line)
-    error = StalePins([pin])
+    error = stale_pins([pin])
     assert error.exit_code == 3 and error.file == "weights.bin"
     assert wrong in str(error) and sha256(WEIGHTS) in str(error)
     assert "--force" in (error.hint or "") and "nothing was written" in (error.hint or "")

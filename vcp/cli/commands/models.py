@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from vcp.cli.render import render_error
 from vcp.errors import ModelError, ModelUnavailable, VcpError
@@ -151,7 +151,8 @@ def _check_names(settings: Settings, names: Sequence[str]) -> None:
 def run_pin(args: argparse.Namespace) -> int:
     import asyncio
 
-    from vcp.models.pinning.pin import PinOptions, StalePins, Status, pin_file
+    from vcp.errors import StalePins
+    from vcp.models.pinning.pin import PinOptions, Status, pin_file
 
     if args.check and (args.force or args.upgrade):
         sys.stderr.write("error: --check changes nothing: leave out --force and --upgrade\n")
@@ -166,7 +167,8 @@ def run_pin(args: argparse.Namespace) -> int:
     try:
         report = asyncio.run(pin_file(args.config, options=options))
     except StalePins as exc:
-        _print_pin_lines(exc.lines, quiet=quiet)  # what disagrees, above the error main renders
+        # What disagrees, above the error main renders (vcp.errors cannot name the Line type).
+        _print_pin_lines(cast("tuple[Line, ...]", exc.lines), quiet=quiet)
         raise
     _print_pin_lines(report.lines, quiet=quiet)
     if args.check and not report.ok:

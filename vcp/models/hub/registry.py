@@ -193,13 +193,8 @@ class HuggingFaceRegistry:
                 f"{maybe}check hf.repo for typos; set HF_TOKEN if it is private",
             )
         if exc.code == "RevisionNotFound":
-            branches, tags = await self.refs(repo, model=model)
-            known = f"branches: {', '.join(branches) or '-'}; tags: {', '.join(tags) or '-'}"
-            return _renamed(
-                exc,
-                f"revision {revision!r} not found in {repo}",
-                f"{repo} has {known}; or pin a commit id (vcp models pin)",
-            )
+            refs = await self.refs(repo, model=model)
+            return ModelNotFound.missing_revision(exc, repo=repo, revision=revision, refs=refs)
         if exc.code == "GatedRepo":
             return _renamed(
                 exc,

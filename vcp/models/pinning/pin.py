@@ -44,6 +44,7 @@ from vcp.models.pinning.plan import (
     hub_line,
     plan_hub,
     plan_url,
+    stale_pins,
 )
 from vcp.models.pinning.report import Line, PinReport, Status
 from vcp.models.pinning.upgrade import Reference, plan_upgrade, upgrade_lines
@@ -136,7 +137,7 @@ async def pin_document(
             raise _not_found(pin, snapshots[pin.name])
     stale = plan.stale()
     if stale and not options.force:
-        raise StalePins(stale)
+        raise stale_pins(stale)
     changed = apply_plan(doc.tree, plan, force=options.force, today=today)
     lines = [plan.line(n, check=False, force=options.force) for n in names]
     return PinReport(upgrade_lines(refs) + lines, changed=changed)
@@ -197,31 +198,20 @@ async def _vanished(
     registry: HuggingFaceRegistry, source: ModelSource, *, cause: DownloadError
 ) -> ModelNotFound:
     assert source.hf is not None
-    repo, commit = source.hf.repo, source.hf.revision
-    branches, tags = await registry.refs(repo, model=source.name)
-    known = f"branches: {', '.join(branches) or '-'}; tags: {', '.join(tags) or '-'}"
-    error = ModelNotFound(
-        f"pinned commit {commit} is no longer in {repo}",
-        url=cause.url,
-        status=cause.status,
-        model=source.name,
-        code=cause.code,
-        hint=f"its history was rewritten or the commit deleted. {repo} has {known}: set "
-        f"hf.revision of {source.name!r} to one of them, make sure its files are ones you trust, "
-        "and run `vcp models pin --force`",
+    refs = await registry.refs(source.hf.repo, model=source.name)
+    return ModelNotFound.vanished_commit(
+        cause, repo=source.hf.repo, commit=source.hf.revision, refs=refs
     )
-    error.__cause__ = cause
-    return error
 
 
 def _not_found(pin: HubPin, snapshot: RepoSnapshot) -> ModelNotFound:
-    listing = ", ".join(f.path for f in snapshot.files[:12]) or "no files"
-    return ModelNotFound(
-        f"{', '.join(map(repr, pin.unmatched))} not found in {pin.repo} at {pin.revision} "
-        f"({pin.commit[:12]})",
+    return ModelNotFound.missing_files(
+        pin.unmatched,
+        repo=pin.repo,
+        revision=pin.revision,
+        commit=pin.commit,
+        listing=[f.path for f in snapshot.files],
         model=pin.name,
-        code="EntryNotFound",
-        hint=f"check hf.files in the config; the repo has: {listing}",
     )
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from vcp.config.schema import ModelSource
 from vcp.core.checksums import Checksum
 from vcp.core.hub_names import is_commit, url_folder
-from vcp.errors import IntegrityError
+from vcp.errors import StalePins
 from vcp.models.cache.store import ModelCache
 from vcp.models.hub.api import HubFile, RepoSnapshot
 from vcp.models.pinning.report import Line, Status
@@ -30,6 +30,7 @@ __all__ = [
     "Mismatch",
     "PinPlan",
     "StalePins",
+    "stale_pins",
     "UrlPin",
     "hub_line",
     "plan_hub",
@@ -168,34 +169,24 @@ def _files(n: int) -> str:
     return f"{n} file{'s' if n != 1 else ''} with checksums"
 
 
-class StalePins(IntegrityError):
-    """Pinned checksums the Hub disagrees with, and no ``force`` to replace them: nothing written.
-
-    The fields are those of the first mismatch; ``lines`` is what the user reads about each stale
-    source (every mismatch), to show before the error.
-    """
-
-    def __init__(self, pins: Sequence[HubPin]) -> None:
-        first = pins[0]
-        mismatch = first.mismatches[0]
-        count = sum(len(p.mismatches) for p in pins)
-        got = (
-            f"{mismatch.hub} (the Hub, at commit {first.commit[:12]})"
-            if mismatch.hub is not None
-            else f"no such file selected by hf.files at commit {first.commit[:12]}"
-        )
-        super().__init__(
-            what="pinned checksum",
-            expected=mismatch.pinned,
-            got=got,
-            model=first.name,
-            file=mismatch.file,
-            hint=f"nothing was written: {count} pinned checksum(s) disagree with the Hub (listed "
-            "above). If the change is one you trust, run `vcp models pin --force` to replace "
-            "them; otherwise pin hf.revision to the commit you trust",
-        )
-        self.pins = tuple(pins)
-        self.lines = tuple(hub_line(p, check=False) for p in pins)
+def stale_pins(pins: Sequence[HubPin]) -> StalePins:
+    """The error for pins the Hub disagrees with: the first mismatch, and a line per source."""
+    first = pins[0]
+    mismatch = first.mismatches[0]
+    got = (
+        f"{mismatch.hub} (the Hub, at commit {first.commit[:12]})"
+        if mismatch.hub is not None
+        else f"no such file selected by hf.files at commit {first.commit[:12]}"
+    )
+    return StalePins(
+        pinned=mismatch.pinned,
+        got=got,
+        model=first.name,
+        file=mismatch.file,
+        count=sum(len(p.mismatches) for p in pins),
+        pins=pins,
+        lines=[hub_line(p, check=False) for p in pins],
+    )
 
 
 # -- URL sources ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ No I/O: each takes what is known and raises (or returns) the error a user sees.
 
 from __future__ import annotations
 
-from vcp.errors import IntegrityError, ModelError, ModelUnavailable
+from vcp.errors import IntegrityError, ModelError, ModelUnavailable, PinMismatch
 from vcp.models.hub.api import HubFile, RepoSnapshot
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
@@ -13,9 +13,8 @@ from vcp.models.planning.specs import FileSpec, RemoteFile
 def check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> None:
     pinned = spec.pinned
     if pinned and pinned.algorithm == entry.checksum.algorithm and pinned != entry.checksum:
-        raise IntegrityError(
-            what="pinned checksum",
-            expected=str(pinned),
+        raise PinMismatch(
+            pinned=str(pinned),
             got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
             url=spec.url,
             model=spec.model,
@@ -34,9 +33,8 @@ def check_pin(spec: FileSpec, remote: RemoteFile) -> None:
         and served.algorithm == spec.pinned.algorithm
         and served != spec.pinned
     ):
-        raise IntegrityError(
-            what="pinned checksum",
-            expected=str(spec.pinned),
+        raise PinMismatch(
+            pinned=str(spec.pinned),
             got=f"{served} (the server's ETag)",
             url=spec.url,
             model=spec.model,

@@ -225,13 +225,13 @@ class Planner:
         assert source.hf is not None
         files, unmatched = snapshot.select(source.hf.files)
         if unmatched:
-            listing = ", ".join(f.path for f in snapshot.files[:12]) or "no files"
-            raise ModelNotFound(
-                f"{', '.join(map(repr, unmatched))} not found in {source.hf.repo} at "
-                f"{source.hf.revision} ({snapshot.commit[:12]})",
+            raise ModelNotFound.missing_files(
+                unmatched,
+                repo=source.hf.repo,
+                revision=source.hf.revision,
+                commit=snapshot.commit,
+                listing=[f.path for f in snapshot.files],
                 model=source.name,
-                hint=f"check hf.files in the config; the repo has: {listing}",
-                code="EntryNotFound",
             )
         endpoint = self.settings.hub.endpoint
         specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
