@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from vcp_testing.cli import Run, in_process
+from vcp_testing.hashes import HashedBytes
 
 from vcp.config import ModelsSettings, load_settings
 from vcp.mirror import Faults, MirrorServer, seed_default_models
@@ -88,6 +89,12 @@ async def default_mirror(default_models_root: Path) -> AsyncIterator[MirrorServe
     """The mirror serving the default models on a loopback port."""
     async with MirrorServer(default_models_root) as mirror:
         yield mirror
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> HashedBytes:
+    """Every byte vcp hashes from now on, counted (``hashed.total``)."""
+    return HashedBytes().install(monkeypatch)
 
 
 @pytest.fixture

@@ -23,18 +23,14 @@ import pytest
 from ruamel.yaml import YAML
 from vcp_testing.cli import Result, run_main, table
 from vcp_testing.events import Recorder
-from vcp_testing.hashes import git_sha1, sha256
+from vcp_testing.hashes import HashedBytes, git_sha1, sha256
 from vcp_testing.hub import blob, hf_source, leftovers
 from vcp_testing.mirror import file_requests
 
 from vcp.config import ModelsSettings
 from vcp.config.loader import default_config_text
-from vcp.core import checksums as checksums_module
 from vcp.mirror import Faults, MirrorServer, add_repo
-from vcp.models.cache import hf_reuse as hf_cache_module
 from vcp.models.cache import store as cache_module
-from vcp.models.downloading import partial as partial_module
-from vcp.models.downloading import transfer as transfer_module
 from vcp.models.events import (
     BytesReceived,
     DownloadStarted,
@@ -126,42 +122,6 @@ def vcp(
         return await run_main(capsys, *argv, "-c", path)
 
     return run
-
-
-class Spy:
-    """Records the calls of the functions it wraps (and still runs them)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def wrap(self, owner: object, name: str, label: str | None = None) -> None:
-        real = getattr(owner, name)
-
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append((label or name, args))
-            return real(*args, **kwargs)
-
-        self.monkeypatch.setattr(owner, name, spy)
-
-    def named(self, label: str) -> list[tuple[Any, ...]]:
-        return [args for called, args in self.calls if called == label]
-
-
-@pytest.fixture
-def spy(monkeypatch: pytest.MonkeyPatch) -> Spy:
-    return Spy(monkeypatch)
-
-
-def spy_on_whole_file_hashing(spy: Spy) -> None:
-    """Every place vcp could re-read a whole file (or a partial's prefix) to hash it.
-
-    The modules import these functions by name, so each importer's binding is wrapped too.
-    """
-    for owner in (checksums_module, cache_module, hf_cache_module):
-        spy.wrap(owner, "hash_file")
-    for owner in (partial_module, transfer_module):
-        spy.wrap(owner, "hash_prefix")
 
 
 # -- how many files move at once -------------------------------------------------------------------
@@ -262,7 +222,7 @@ async def test_a_partial_that_already_holds_every_byte_is_verified_without_a_req
     settings_for: Callable[..., ModelsSettings],
     cache_dir: Path,
     events: Recorder,
-    spy: Spy,
+    hashed: HashedBytes,
 ) -> None:
     # What a run cut off right after its last byte leaves: the whole file, still "incomplete".
     final = blob(cache_dir, SMALL_REPO, WEIGHTS_SHA)
@@ -271,7 +231,6 @@ async def test_a_partial_that_already_holds_every_byte_is_verified_without_a_req
     partial.write_bytes(WEIGHTS)
     state = {"etag": WEIGHTS_SHA, "size": len(WEIGHTS), "segments": None}
     partial.with_name(partial.name + ".json").write_text(json.dumps(state), encoding="utf-8")
-    spy.wrap(transfer_module, "hash_prefix")
 
     async with ModelManager(settings_for(mirror, WEIGHTS_ONLY), on_event=events) as models:
         local = await models.ready("weights")
@@ -281,7 +240,7 @@ async def test_a_partial_that_already_holds_every_byte_is_verified_without_a_req
     assert mirror.stats.bytes_for("weights.bin") == 0
     assert [e.file for e in events.of(FileVerified)] == ["weights.bin"]
     assert not events.of(DownloadStarted) and not events.of(BytesReceived)
-    assert [args[1] for args in spy.named("hash_prefix")] == [len(WEIGHTS)]  # read once, to verify
+    assert hashed.total == len(WEIGHTS)  # read once, to verify
     assert final.read_bytes() == WEIGHTS
     assert not leftovers(cache_dir)
 
@@ -355,37 +314,33 @@ async def test_without_symlinks_an_unpinned_source_stays_cached(
 async def test_a_single_stream_download_is_hashed_as_it_arrives_not_read_again(
     mirror: MirrorServer,
     settings_for: Callable[..., ModelsSettings],
-    spy: Spy,
+    hashed: HashedBytes,
 ) -> None:
-    spy_on_whole_file_hashing(spy)
     async with ModelManager(settings_for(mirror, SMALL)) as models:
         local = await models.ready("small")
 
     assert {name: local.file(name).read_bytes() for name in SMALL_FILES} == SMALL_FILES
     assert str(local.files["weights.bin"].checksum) == f"sha256:{WEIGHTS_SHA}"
     assert str(local.files["config.json"].checksum) == f"git-sha1:{git_sha1(CONFIG)}"
-    assert spy.calls == []
+    # Each byte hashed once, as it arrived: no file was read back to verify it.
+    assert hashed.total == sum(len(data) for data in SMALL_FILES.values())
 
 
 async def test_a_ranged_download_hashes_its_pieces_in_order_and_never_the_whole_file(
     mirror: MirrorServer,
     settings_for: Callable[..., ModelsSettings],
     events: Recorder,
-    spy: Spy,
+    hashed: HashedBytes,
 ) -> None:
-    spy_on_whole_file_hashing(spy)
-    spy.wrap(partial_module.PrefixHasher, "_hash", "piece")
     async with ModelManager(settings_for(mirror, SLOW, **RANGED), on_event=events) as models:
         local = await models.ready("slow")
 
     assert local.file(SLOW_FILE).read_bytes() == SLOW_DATA
     assert str(local.files[SLOW_FILE].checksum) == f"sha256:{sha256(SLOW_DATA)}"
     assert events.of(DownloadStarted)[0].connections == 4
-    pieces = [(start, stop) for _, start, stop in spy.named("piece")]
-    assert len(pieces) == 12
-    assert pieces[0][0] == 0 and pieces[-1][1] == len(SLOW_DATA)
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))  # in file order, no gaps
-    assert [label for label, _ in spy.calls if label != "piece"] == []
+    # sha256 depends on order: the right digest from exactly len(SLOW_DATA) hashed bytes means
+    # the pieces were hashed once each, in file order, with no second read of the whole file.
+    assert hashed.total == len(SLOW_DATA)
 
 
 # -- sharing vcp's cache ---------------------------------------------------------------------------

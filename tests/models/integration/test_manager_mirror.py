@@ -20,7 +20,7 @@ import pytest
 from pydantic import ValidationError
 from vcp_testing.events import Recorder
 from vcp_testing.fakes import FakeSleep
-from vcp_testing.hashes import git_sha1, sha256
+from vcp_testing.hashes import HashedBytes, git_sha1, sha256
 from vcp_testing.hub import blob, hf_source, leftovers
 from vcp_testing.mirror import file_requests
 
@@ -37,7 +37,6 @@ from vcp.errors import (
 )
 from vcp.mirror import Faults, MirrorServer, add_plain_file, add_repo
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
-from vcp.models.cache import store as cache_module
 from vcp.models.cache.store import ModelCache
 from vcp.models.downloading.transfer import PartialState
 from vcp.models.events import (
@@ -191,17 +190,13 @@ async def test_second_run_with_everything_cached_sends_no_request_and_hashes_not
     default_mirror: MirrorServer,
     models_settings: Callable[..., ModelsSettings],
     events: Recorder,
-    monkeypatch: pytest.MonkeyPatch,
+    hashed: HashedBytes,
 ) -> None:
     settings = models_settings(default_mirror.url)
     async with ModelManager(settings) as models:
         first = await models.ensure()
     default_mirror.stats.reset()
-
-    def no_hashing(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a cached file was hashed again")
-
-    monkeypatch.setattr(cache_module, "hash_file", no_hashing)
+    hashed.total = 0
     async with ModelManager(settings, on_event=events) as models:
         second = await models.ensure()
 
@@ -209,6 +204,7 @@ async def test_second_run_with_everything_cached_sends_no_request_and_hashes_not
     # models.hub.metadata_ttl_hours: nothing needs asking
     assert default_mirror.stats.count() == 0
     assert second == first
+    assert hashed.total == 0, "a cached file was hashed again"
     cached = {(e.model, e.file) for e in events.of(FileCached)}
     assert cached == {(m, f) for m, files in DEFAULT_FILES.items() for f in files}
     assert not events.of(DownloadStarted) and not events.of(FileVerified)

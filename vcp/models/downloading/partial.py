@@ -47,6 +47,13 @@ class PartialState:
     def save(self, partial: Path) -> None:
         atomic_write_text(_state_path(partial), json.dumps(asdict(self)))
 
+    def resumes(self, wanted: PartialState) -> bool:
+        """Whether these bytes are a prefix of the file ``wanted`` describes (same version).
+
+        Only an ETag says which version of a file bytes came from: without one, start over.
+        """
+        return bool(self.etag) and (self.etag, self.size) == (wanted.etag, wanted.size)
+
 
 def _state_path(partial: Path) -> Path:
     return partial.with_name(partial.name + ".json")

@@ -125,11 +125,7 @@ class FileDownload:
         adopted: tuple[Path, PartialState] | None = None
         for candidate in self.cache.partials(self.final):
             state = PartialState.load(candidate)
-            resumable = (
-                state and state.etag and (state.etag, state.size) == (wanted.etag, wanted.size)
-            )
-            if adopted is None and resumable:
-                assert state is not None
+            if adopted is None and state is not None and state.resumes(wanted):
                 adopted = (candidate, state)
             else:  # another version of the file, or no way to validate it: start over
                 logger.info("discarding stale partial download %s", candidate)
