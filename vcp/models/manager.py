@@ -36,6 +36,7 @@ from vcp.models.cache.hf_reuse import reuse_blob
 from vcp.models.cache.locks import LockHolder, file_lock
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
+from vcp.models.context import open_context
 from vcp.models.downloading.diskspace import check_disk_space
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import (
@@ -52,8 +53,7 @@ from vcp.models.events import (
     SourceDeprecated,
 )
 from vcp.models.failures import as_model_error
-from vcp.models.http.client import new_session
-from vcp.models.hub.registry import build_registry, hub_http
+from vcp.models.hub.registry import build_registry
 from vcp.models.hub.tokens import find_token
 from vcp.models.local import LocalModel, ModelStatus
 from vcp.models.planning.finish import finish
@@ -101,24 +101,13 @@ class ModelManager:
             raise RuntimeError("a ModelManager cannot be reused once it has been opened")
         download = self.settings.download
         self._slots = asyncio.Semaphore(download.max_concurrent_files)
-        self._session = new_session(download)
-        self._http = hub_http(self._session, self.settings, token=self._token)
-        registry = build_registry(
-            self._http,
-            self.settings,
-            offline=self.offline,
-            emit=self._emit,
-            sleep=self._sleep,
-            clock=self._clock,
+        self._context = open_context(
+            self.settings, token=self._token, emit=self._emit, sleep=self._sleep, clock=self._clock
         )
+        self._ctx = await self._context.__aenter__()
+        registry = build_registry(self._ctx, self.settings, offline=self.offline)
         self._planner = Planner(
-            self.settings,
-            self.cache,
-            http=self._http,
-            registry=registry,
-            offline=self.offline,
-            emit=self._emit,
-            sleep=self._sleep,
+            self.settings, self.cache, self._ctx, registry=registry, offline=self.offline
         )
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
@@ -132,7 +121,7 @@ class ModelManager:
         try:
             await self._group.__aexit__(None, None, None)
         finally:
-            await self._session.close()
+            await self._context.__aexit__(None, None, None)
             for future in self._futures.values():
                 if not future.done():
                     future.cancel()
@@ -354,10 +343,7 @@ class ModelManager:
                     final=final,
                     expected=work.expected,
                     cache=self.cache,
-                    http=self._http,
-                    settings=self.settings.download,
-                    emit=self._emit,
-                    sleep=self._sleep,
+                    ctx=self._ctx,
                     manual_path=_manual_path(self.cache, spec, plan.commit, final),
                 ).run()
         except VcpError as exc:

@@ -26,11 +26,12 @@ from vcp.config.schema import DownloadSettings, HfRepo, ModelSource
 from vcp.core.checksums import Checksum
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound
 from vcp.models.cache.store import ModelCache
+from vcp.models.context import Context
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import Event, Retrying
 from vcp.models.http.client import Auth, Http, new_session, origin
 from vcp.models.http.policy import RetryPolicy
-from vcp.models.http.retrying import with_retries
+from vcp.models.http.retrying import policy_for, with_retries
 from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs
 
 ENDPOINT = "http://127.0.0.1:9"  # never contacted: aioresponses answers instead
@@ -118,16 +119,14 @@ def download(
 ) -> FileDownload:
     """A FileDownload of ``DATA`` from ``URL_`` into a fresh cache, as the manager builds it."""
     cache = cache_for(tmp_path)
+    download = DownloadSettings(**settings)
     return FileDownload(
         spec=SPEC,
         remote=RemoteFile(URL_, len(DATA), SHA, COMMIT, accepts_ranges=False),
         final=cache.blob_path(SPEC.folder, SHA),
         expected=Checksum("sha256", SHA),
         cache=cache,
-        http=http,
-        settings=DownloadSettings(**settings),
-        emit=events.append,
-        sleep=sleep,
+        ctx=Context(http, download, events.append, policy_for(download), sleep=sleep),
         manual_path=by_hand_path(tmp_path),
     )
 

@@ -28,6 +28,7 @@ from vcp.errors import (
     ModelUnavailable,
     UnsafePathError,
 )
+from vcp.models.context import Context
 from vcp.models.events import Event, Retrying
 from vcp.models.http.client import Auth, Http, new_session, origin
 from vcp.models.http.policy import RetryPolicy
@@ -84,15 +85,15 @@ class Hub:
 
     def registry(self, *, offline: bool = False, token: str | None = None) -> HuggingFaceRegistry:
         auth = Auth(token, origin(EP)) if token else None
-        return HuggingFaceRegistry(
+        ctx = Context(
             Http(self.session, auth=auth, max_redirects=10),
-            endpoint=EP,
-            cache=self.cache,
-            ttl_hours=TTL_HOURS,
-            offline=offline,
-            policy=RetryPolicy(backoff=BACKOFF, jitter=0.0),
-            emit=self.events.append,
+            DownloadSettings(),
+            self.events.append,
+            RetryPolicy(backoff=BACKOFF, jitter=0.0),
             sleep=self.fake_sleep,
+        )
+        return HuggingFaceRegistry(
+            ctx, endpoint=EP, cache=self.cache, ttl_hours=TTL_HOURS, offline=offline
         )
 
     async def fake_sleep(self, seconds: float) -> None:

@@ -8,12 +8,11 @@ a changed file on the server restarts cleanly instead of being spliced.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import errno
 import logging
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from vcp.core.checksums import Checksum, Hasher
 from vcp.errors import DiskSpaceError, IntegrityError, ModelError
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
+from vcp.models.context import Context
 from vcp.models.downloading.diskspace import free_bytes
 from vcp.models.downloading.partial import (
     CHUNK_BYTES,
@@ -51,7 +51,7 @@ from vcp.models.downloading.ranges import (
 from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http.client import Http, Transient
 from vcp.models.http.policy import RetryPolicy
-from vcp.models.http.retrying import policy_for, wait_before_retry
+from vcp.models.http.retrying import wait_before_retry
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
@@ -74,18 +74,26 @@ class FileDownload:
     final: Path
     expected: Checksum | None
     cache: ModelCache
-    http: Http
-    settings: DownloadSettings
-    emit: Callable[[Event], None]
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ctx: Context
     manual_path: Path | None = None  # where a user could put the file by hand
     partial: Path = field(init=False)
     received: int = 0  # bytes of the file present, including those resumed from disk
     fetched: int = 0  # bytes that came over the network in this run: what "progress" means
 
     @property
+    def http(self) -> Http:
+        return self.ctx.http
+
+    @property
+    def settings(self) -> DownloadSettings:
+        return self.ctx.download
+
+    @property
     def policy(self) -> RetryPolicy:
-        return policy_for(self.settings)
+        return self.ctx.policy
+
+    def emit(self, event: Event) -> None:
+        self.ctx.emit(event)
 
     @property
     def algorithm(self) -> str:
@@ -323,8 +331,8 @@ class FileDownload:
             retries,
             spec=self.spec,
             policy=self.policy,
-            emit=self.emit,
-            sleep=self.sleep,
+            emit=self.ctx.emit,
+            sleep=self.ctx.sleep,
             place=self.manual_path or self.final,
         )
 

@@ -8,7 +8,6 @@ reached a stale entry is used with a warning; offline, only the cache is read.
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import logging
 import time
@@ -17,14 +16,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import urlencode, urljoin
 
-import aiohttp
 from anyio import to_thread
 
 from vcp.config.schema import ModelsSettings
 from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePathError
-from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.context import Context, open_context
 from vcp.models.http.policy import RetryPolicy
-from vcp.models.http.retrying import Emit, Sleep, policy_for, with_retries
+from vcp.models.http.retrying import Emit, with_retries
 from vcp.models.hub.api import (
     HubFile,
     RepoSnapshot,
@@ -48,24 +46,21 @@ class HuggingFaceRegistry:
 
     def __init__(
         self,
-        http: Http,
+        ctx: Context,
         *,
         endpoint: str,
         cache: MetadataCache,
         ttl_hours: float,
         offline: bool,
-        policy: RetryPolicy,
-        emit: Emit,
-        sleep: Sleep = asyncio.sleep,
     ) -> None:
-        self.http = http
+        self.http = ctx.http
+        self.policy = ctx.policy
+        self.emit = ctx.emit
+        self.sleep = ctx.sleep
         self.endpoint = endpoint.rstrip("/")
         self.cache = cache
         self.ttl_hours = ttl_hours
         self.offline = offline
-        self.policy = policy
-        self.emit = emit
-        self.sleep = sleep
 
     def cached(self, repo: str, revision: str) -> RepoSnapshot | None:
         """A fresh cached snapshot, or None (never touches the network)."""
@@ -235,46 +230,26 @@ async def open_registry(
     emit: Emit | None = None,
     clock: Clock = time.time,
 ) -> AsyncIterator[HuggingFaceRegistry]:
-    """A registry on its own HTTP session, wired as the ModelManager wires its own: the token of
-    ``models.hub.token_env`` (or HF_TOKEN ...) sent only to the endpoint, the download settings'
-    timeouts and retries, the metadata cache under the model cache. The session closes on exit.
+    """A registry on its own HTTP session, wired as the ModelManager wires its own (the same
+    ``open_context``): the token of ``models.hub.token_env`` (or HF_TOKEN ...) sent only to the
+    endpoint, the download settings' timeouts and retries, the metadata cache under the model
+    cache. The session closes on exit.
     """
     token = token if token is not None else find_token(settings.hub.token_env)
-    session = new_session(settings.download)
-    try:
-        http = hub_http(session, settings, token=token)
-        yield build_registry(http, settings, offline=offline, emit=emit or _ignore, clock=clock)
-    finally:
-        await session.close()
-
-
-def hub_http(
-    session: aiohttp.ClientSession, settings: ModelsSettings, *, token: str | None
-) -> Http:
-    """Requests on ``session`` with the token scoped to the configured endpoint's origin."""
-    auth = Auth(token, origin(settings.hub.endpoint)) if token else None
-    return Http(session, auth=auth, max_redirects=settings.download.max_redirects)
+    async with open_context(settings, token=token, emit=emit or _ignore, clock=clock) as ctx:
+        yield build_registry(ctx, settings, offline=offline)
 
 
 def build_registry(
-    http: Http,
-    settings: ModelsSettings,
-    *,
-    offline: bool | None,
-    emit: Emit,
-    sleep: Sleep = asyncio.sleep,
-    clock: Clock = time.time,
+    ctx: Context, settings: ModelsSettings, *, offline: bool | None
 ) -> HuggingFaceRegistry:
-    """The registry for ``settings``: its endpoint, TTL, retries and metadata cache."""
+    """The registry for ``settings``: its endpoint, TTL and metadata cache."""
     return HuggingFaceRegistry(
-        http,
+        ctx,
         endpoint=settings.hub.endpoint,
-        cache=MetadataCache(settings.resolved_cache_dir, clock=clock),
+        cache=MetadataCache(settings.resolved_cache_dir, clock=ctx.clock),
         ttl_hours=settings.hub.metadata_ttl_hours,
         offline=settings.hub.offline if offline is None else offline,
-        policy=policy_for(settings.download),
-        emit=emit,
-        sleep=sleep,
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +24,10 @@ from vcp.models.cache.hf_reuse import reuse_blob
 from vcp.models.cache.inspection import Found
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
+from vcp.models.context import Context
 from vcp.models.downloading.partial import PartialState
 from vcp.models.events import FallbackUsed, FileReused
-from vcp.models.http.client import Http
-from vcp.models.http.retrying import Emit, policy_for, with_retries
+from vcp.models.http.retrying import with_retries
 from vcp.models.hub.api import RepoSnapshot
 from vcp.models.hub.registry import HuggingFaceRegistry
 from vcp.models.local import FileState
@@ -93,21 +92,19 @@ class Planner:
         self,
         settings: ModelsSettings,
         cache: ModelCache,
+        ctx: Context,
         *,
-        http: Http,
         registry: HuggingFaceRegistry,
         offline: bool,
-        emit: Emit,
-        sleep: Callable[[float], Awaitable[None]],
     ) -> None:
         self.settings = settings
         self.cache = cache
-        self.http = http
+        self.http = ctx.http
+        self.emit = ctx.emit
+        self.sleep = ctx.sleep
+        self.policy = ctx.policy
         self.registry = registry
         self.offline = offline
-        self.emit = emit
-        self.sleep = sleep
-        self.policy = policy_for(settings.download)
         self.probe_slots = asyncio.Semaphore(settings.download.max_concurrent_files)
 
     async def plan_with_fallbacks(self, name: str, candidates: list[ModelSource]) -> Plan:
