@@ -143,7 +143,7 @@ def test_a_resumed_ranged_download_counts_only_the_bytes_it_has(tmp_path: Path) 
     from types import SimpleNamespace
 
     from vcp.models.cache.store import ModelCache
-    from vcp.models.downloading.partial import PartialState
+    from vcp.models.downloading.partial import PartialState, Piece
     from vcp.models.planning.planner import Planner
 
     cache = ModelCache(tmp_path)
@@ -152,8 +152,8 @@ def test_a_resumed_ranged_download_counts_only_the_bytes_it_has(tmp_path: Path) 
     with open(partial, "wb") as fh:
         fh.truncate(80_000_000)  # sparse, as preallocated
     MB = 1_000_000
-    pieces = [[0, 40 * MB, 8 * MB], [40 * MB, 80 * MB, 41 * MB]]  # 8 MB + 1 MB received
-    PartialState(etag="c" * 64, size=80 * MB, segments=pieces).save(partial)
+    pieces = [Piece(0, 40 * MB, 8 * MB), Piece(40 * MB, 80 * MB, 41 * MB)]  # 8 MB + 1 MB received
+    PartialState(etag="c" * 64, size=80 * MB, pieces=pieces).save(partial)
 
     stub = SimpleNamespace(cache=cache)
     assert Planner._partial_bytes(stub, final) == 9 * MB  # type: ignore[arg-type]

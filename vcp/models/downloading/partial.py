@@ -14,7 +14,7 @@ import errno
 import json
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,10 +22,33 @@ from anyio import to_thread
 
 from vcp.core.atomic import atomic_write_text
 from vcp.core.checksums import Hasher
+from vcp.models.downloading.ranges import Segment
 
 CHUNK_BYTES = 1 << 20
 STATE_SAVE_BYTES = 16 << 20  # piece progress is persisted for resume this often...
 STATE_SAVE_SECONDS = 0.5  # ...or this often, whichever comes first
+
+
+@dataclass
+class Piece:
+    """A byte span ``[start, stop)`` of a ranged download, received up to ``done``."""
+
+    start: int
+    stop: int
+    done: int
+
+    @classmethod
+    def of(cls, segment: Segment) -> Piece:
+        """A piece not started yet."""
+        return cls(segment.start, segment.stop, segment.start)
+
+    @property
+    def complete(self) -> bool:
+        return self.done >= self.stop
+
+    @property
+    def received(self) -> int:
+        return self.done - self.start
 
 
 @dataclass
@@ -34,18 +57,27 @@ class PartialState:
 
     etag: str | None
     size: int | None
-    segments: list[list[int]] | None = None  # [start, stop, done] per ranged segment
+    pieces: list[Piece] | None = None  # for a ranged download
 
     @classmethod
     def load(cls, partial: Path) -> PartialState | None:
         try:
             data = json.loads(_state_path(partial).read_text(encoding="utf-8"))
-            return cls(**data)
-        except (OSError, ValueError, TypeError):
+            # On disk, pieces are [start, stop, done] lists under "segments" (older runs' format).
+            pieces = data.pop("segments", None)
+            return cls(**data, pieces=None if pieces is None else [Piece(*p) for p in pieces])
+        except (OSError, ValueError, TypeError, KeyError):
             return None
 
     def save(self, partial: Path) -> None:
-        atomic_write_text(_state_path(partial), json.dumps(asdict(self)))
+        pieces = None if self.pieces is None else [[p.start, p.stop, p.done] for p in self.pieces]
+        data = {"etag": self.etag, "size": self.size, "segments": pieces}
+        atomic_write_text(_state_path(partial), json.dumps(data))
+
+    @property
+    def received(self) -> int:
+        """Bytes of the file present (for a ranged download; else the partial file's size)."""
+        return sum(p.received for p in self.pieces or ())
 
     def resumes(self, wanted: PartialState) -> bool:
         """Whether these bytes are a prefix of the file ``wanted`` describes (same version).
@@ -105,7 +137,7 @@ class PrefixHasher:
     page cache; only the last few pieces are left to hash when the transfer ends.
     """
 
-    def __init__(self, fd: int, pieces: list[list[int]], hasher: Hasher) -> None:
+    def __init__(self, fd: int, pieces: list[Piece], hasher: Hasher) -> None:
         self.fd = fd
         self.pieces = pieces
         self.hasher = hasher
@@ -116,10 +148,10 @@ class PrefixHasher:
 
     async def run(self) -> None:
         for piece in self.pieces:
-            while piece[2] < piece[1]:
+            while not piece.complete:
                 self.changed.clear()
                 await self.changed.wait()
-            await to_thread.run_sync(self._hash, piece[0], piece[1])
+            await to_thread.run_sync(self._hash, piece.start, piece.stop)
 
     def _hash(self, start: int, stop: int) -> None:
         offset = start

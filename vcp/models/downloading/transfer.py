@@ -29,6 +29,7 @@ from vcp.models.downloading.diskspace import free_bytes
 from vcp.models.downloading.partial import (
     CHUNK_BYTES,
     PartialState,
+    Piece,
     PrefixHasher,
     Sink,
     StateSaver,
@@ -231,11 +232,11 @@ class FileDownload:
     async def _segmented(self, state: PartialState) -> Checksum:
         size = self.remote.size
         assert size is not None
-        if not state.segments:
-            state.segments = [[p.start, p.stop, p.start] for p in self._pieces(size)]
+        if not state.pieces:
+            state.pieces = [Piece.of(segment) for segment in self._pieces(size)]
         await to_thread.run_sync(preallocate, self.partial, size)
-        self.received = sum(done - start for start, _, done in state.segments)
-        pending = [seg for seg in state.segments if seg[2] < seg[1]]
+        self.received = state.received
+        pending = [piece for piece in state.pieces if not piece.complete]
         connections = max(1, min(self.settings.max_connections_per_file, len(pending)))
         self.emit(
             DownloadStarted(
@@ -248,14 +249,14 @@ class FileDownload:
         )
         fd = os.open(self.partial, os.O_RDWR)
         saver = StateSaver(self.partial, state)
-        follower = PrefixHasher(fd, state.segments, Hasher(self.algorithm, size=size))
+        follower = PrefixHasher(fd, state.pieces, Hasher(self.algorithm, size=size))
         queue = iter(pending)  # shared: each connection takes the next piece, in file order
         try:
             workers = [self._worker(fd, queue, saver, follower) for _ in range(connections)]
             await run_all([*workers, follower.run()])
         except _RangeIgnored:
             logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
-            state.segments = None
+            state.pieces = None
             await to_thread.run_sync(state.save, self.partial)
             await to_thread.run_sync(truncate, self.partial)
             self.received = 0
@@ -272,26 +273,26 @@ class FileDownload:
         return split_segments(size, connections=count, min_segment=self.settings.segment_min_bytes)
 
     async def _worker(
-        self, fd: int, queue: Iterator[list[int]], saver: StateSaver, follower: PrefixHasher
+        self, fd: int, queue: Iterator[Piece], saver: StateSaver, follower: PrefixHasher
     ) -> None:
-        for seg in queue:
-            await self._run_segment(fd, seg, saver)
+        for piece in queue:
+            await self._run_piece(fd, piece, saver)
             follower.notify()
 
-    async def _run_segment(self, fd: int, seg: list[int], saver: StateSaver) -> None:
+    async def _run_piece(self, fd: int, piece: Piece, saver: StateSaver) -> None:
         retries = 0
-        while seg[2] < seg[1]:
-            before = seg[2]
+        while not piece.complete:
+            before = piece.done
             try:
-                await self._fetch_range(fd, seg, saver)
+                await self._fetch_range(fd, piece, saver)
             except Transient as exc:
-                if seg[2] > before:
+                if piece.done > before:
                     continue
                 retries += 1
                 await self._wait_before_retry(exc, retries)
 
-    async def _fetch_range(self, fd: int, seg: list[int], saver: StateSaver) -> None:
-        start, stop = seg[2], seg[1]
+    async def _fetch_range(self, fd: int, piece: Piece, saver: StateSaver) -> None:
+        start, stop = piece.done, piece.stop
         headers = {"Range": range_header(start, stop), "If-Range": f'"{self.remote.etag}"'}
         async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
             kind = classify_range_reply(
@@ -306,15 +307,15 @@ class FileDownload:
                 raise Transient(f"unusable reply to a range request ({kind.name})")
             async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
                 async for chunk in chunks:
-                    piece = chunk[: seg[1] - seg[2]]
-                    await to_thread.run_sync(os.pwrite, fd, piece, seg[2])
-                    seg[2] += len(piece)
-                    self._count(len(piece))
-                    await saver.maybe_save(len(piece))
-                    if seg[2] >= seg[1]:
+                    data = chunk[: piece.stop - piece.done]
+                    await to_thread.run_sync(os.pwrite, fd, data, piece.done)
+                    piece.done += len(data)
+                    self._count(len(data))
+                    await saver.maybe_save(len(data))
+                    if piece.complete:
                         return
-        if seg[2] < seg[1]:
-            raise Transient(f"range ended early at byte {seg[2]} of {seg[1]}")
+        if not piece.complete:
+            raise Transient(f"range ended early at byte {piece.done} of {piece.stop}")
 
     # -- shared helpers ------------------------------------------------------------------------
 

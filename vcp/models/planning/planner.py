@@ -276,8 +276,8 @@ class Planner:
         if not partials:
             return 0
         state = PartialState.load(partials[0])
-        if state is not None and state.segments:
-            return sum(done - start for start, _, done in state.segments)
+        if state is not None and state.pieces:
+            return state.received
         return partials[0].stat().st_size
 
     async def _probe(self, plan: Plan, work: Work) -> None:
