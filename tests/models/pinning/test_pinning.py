@@ -406,3 +406,11 @@ def test_a_loop_of_replacements_is_a_config_error() -> None:
     _, settings = load(text)
     with pytest.raises(ConfigError, match="old -> older -> old"):
         plan_upgrade(settings)
+
+
+def test_the_former_module_names_are_still_importable_from_the_package() -> None:
+    from vcp.models.pinning import PinOptions, PinReport, StalePins, Status, pin_file
+    from vcp.models.pinning.pin import pin_file as the_one
+
+    assert pin_file is the_one and PinReport and PinOptions and Status
+    assert StalePins.__module__ == "vcp.errors"
