@@ -57,8 +57,9 @@ from vcp.models.hub.registry import build_registry
 from vcp.models.hub.tokens import find_token
 from vcp.models.local import LocalModel, ModelStatus
 from vcp.models.planning.finish import finish
-from vcp.models.planning.planner import Plan, Planner, Work
+from vcp.models.planning.planner import Planner
 from vcp.models.planning.specs import FileSpec
+from vcp.models.planning.state import PendingFile, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -296,7 +297,10 @@ class ModelManager:
             if work.cached and work.found.final is not None:
                 size = work.found.final.stat().st_size
                 self._emit(FileCached(plan.name, work.spec.name, work.found.final, size))
-        await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
+        # Planned online, every file that is not cached is a PendingFile (offline plans that are
+        # not complete stop in the planner).
+        assert len(plan.pending) == sum(not w.cached for w in plan.work)
+        await run_all(self._fetch_file(plan, w) for w in plan.pending)
         return await to_thread.run_sync(finish, self.cache, plan)
 
     def _check_disk(self, pending: int) -> None:
@@ -307,9 +311,8 @@ class ModelManager:
                 factor=self.settings.download.disk_space_factor,
             )
 
-    async def _fetch_file(self, plan: Plan, work: Work) -> None:
+    async def _fetch_file(self, plan: Plan, work: PendingFile) -> None:
         spec, final = work.spec, work.final
-        assert final is not None and work.remote is not None
         lock = self.cache.lock_path(spec.folder, final.name)
         try:
             # The lock first: waiting for another process must not hold one of our transfer slots.
@@ -349,7 +352,6 @@ class ModelManager:
         except VcpError as exc:
             self._emit(DownloadFailed(spec.model, spec.name, exc))
             raise
-        work.expected = work.expected or checksum
         self._emit(FileVerified(spec.model, spec.name, final, final.stat().st_size, str(checksum)))
 
     def _valid(self, final: Path, expected: Checksum | None) -> bool:

@@ -11,8 +11,8 @@ from vcp.errors import ModelError
 from vcp.models.cache import inspection
 from vcp.models.cache.store import ModelCache
 from vcp.models.local import LocalFile, LocalModel
-from vcp.models.planning.planner import Plan
 from vcp.models.planning.specs import BLOB_ALGORITHMS, FileSpec
+from vcp.models.planning.state import PendingFile, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,11 @@ def finish(cache: ModelCache, plan: Plan) -> LocalModel:
     source = plan.source
     for work in plan.work:
         spec = work.spec
-        blob = work.final or work.found.final
+        blob = work.final if isinstance(work, PendingFile) else work.found.final
         assert blob is not None
         path = blob
-        checksum = work.expected or work.found.expected
-        if checksum is None:
+        checksum = work.expected if isinstance(work, PendingFile) else work.found.expected
+        if checksum is None:  # an unverified source: the checksum recorded when it was fetched
             rec = cache.recorded(blob)
             checksum = Checksum.parse(rec.checksum) if rec else None
         assert checksum is not None

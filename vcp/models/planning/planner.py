@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
-from vcp.core.checksums import Checksum
 from vcp.core.hub_names import is_commit, repo_folder
 from vcp.errors import DownloadError, ModelError, ModelNotFound, ModelUnavailable
 from vcp.models.cache import inspection
@@ -38,51 +36,10 @@ from vcp.models.planning.checks import (
     none_worked,
     unverifiable,
 )
-from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs, listed_specs
+from vcp.models.planning.specs import RemoteFile, file_specs, listed_specs
+from vcp.models.planning.state import KnownFile, PendingFile, Plan, Work
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Work:
-    """One file of a model being made ready."""
-
-    spec: FileSpec
-    found: Found
-    remote: RemoteFile | None = None
-    final: Path | None = None
-    expected: Checksum | None = None
-    partial_bytes: int = 0
-
-    @property
-    def cached(self) -> bool:
-        return self.found.state is FileState.CACHED
-
-    @property
-    def pending_bytes(self) -> int:
-        if self.cached or self.remote is None or self.remote.size is None:
-            return 0
-        return max(0, self.remote.size - self.partial_bytes)
-
-
-@dataclass
-class Plan:
-    """A model being made ready: its files, its commit, and the fallbacks not tried yet."""
-
-    name: str  # the model asked for
-    source: ModelSource  # the source providing it (a fallback's, after one was needed)
-    work: list[Work]
-    commit: str | None = None
-    reserved: int = field(default=0)
-    spare: list[ModelSource] = field(default_factory=list)  # fallbacks not tried yet
-
-    @property
-    def complete(self) -> bool:
-        return all(w.cached for w in self.work)
-
-    @property
-    def pending_bytes(self) -> int:
-        return sum(w.pending_bytes for w in self.work)
 
 
 class Planner:
@@ -190,14 +147,15 @@ class Planner:
 
     async def _reuse_offline(self, plan: Plan) -> None:
         """Offline, files pinned by their Hub id may still come from another Hub cache."""
-        for work in plan.work:
+        for i, work in enumerate(plan.work):
             spec, expected = work.spec, work.found.expected
             if work.cached or not spec.known_blob or expected is None:
                 continue
             final = self.cache.blob_path(spec.folder, spec.known_blob)
             origin = await to_thread.run_sync(reuse_blob, self.cache, spec, final, expected)
             if origin is not None:
-                work.found = Found(FileState.CACHED, final, work.found.link, expected)
+                found = Found(FileState.CACHED, final, work.found.link, expected)
+                plan.work[i] = KnownFile(spec, found)
                 size = final.stat().st_size
                 self.emit(FileReused(spec.model, spec.name, final, size, origin))
 
@@ -213,7 +171,8 @@ class Planner:
         found = await to_thread.run_sync(
             lambda: [inspection.inspect(self.cache, s, repair=True) for s in specs]
         )
-        plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
+        work: list[Work] = [KnownFile(s, f) for s, f in zip(specs, found, strict=True)]
+        plan = Plan(source.name, source, work)
         plan.commit = inspection.commit_for(self.cache, specs[0]) if specs else None
         return plan
 
@@ -237,21 +196,21 @@ class Planner:
         found = await to_thread.run_sync(
             lambda: [inspection.inspect(self.cache, s, repair=True) for s in specs]
         )
-        plan = Plan(source.name, source, [Work(s, f) for s, f in zip(specs, found, strict=True)])
-        plan.commit = snapshot.commit
-        for work, entry in zip(plan.work, files, strict=True):
-            if work.cached:
+        work: list[Work] = []
+        for spec, here, entry in zip(specs, found, files, strict=True):
+            if here.state is FileState.CACHED:
+                work.append(KnownFile(spec, here))
                 continue
-            work.remote = RemoteFile(work.spec.url, entry.size, entry.etag, snapshot.commit, True)
-            work.final = self.cache.blob_path(work.spec.folder, entry.etag)
-            work.expected = work.spec.pinned or entry.checksum
-            work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
-        return plan
+            final = self.cache.blob_path(spec.folder, entry.etag)
+            remote = RemoteFile(spec.url, entry.size, entry.etag, snapshot.commit, True)
+            expected = spec.pinned or entry.checksum
+            partial = await to_thread.run_sync(self._partial_bytes, final)
+            work.append(PendingFile(spec, here, remote, final, expected, partial))
+        return Plan(source.name, source, work, commit=snapshot.commit)
 
     async def _plan_probed(self, source: ModelSource) -> Plan:
         plan = await self._plan_local(source)
-        missing = [w for w in plan.work if not w.cached]
-        await run_all(self._probe(plan, w) for w in missing)
+        await run_all(self._probe(plan, i) for i, w in enumerate(plan.work) if not w.cached)
         return plan
 
     async def _plan_url(self, source: ModelSource) -> Plan:
@@ -267,7 +226,7 @@ class Planner:
                 )
         plan = await self._plan_local(source)
         if not self.offline:
-            await run_all(self._probe(plan, w) for w in plan.work if not w.cached)
+            await run_all(self._probe(plan, i) for i, w in enumerate(plan.work) if not w.cached)
         return plan
 
     def _partial_bytes(self, final: Path) -> int:
@@ -280,17 +239,18 @@ class Planner:
             return state.received
         return partials[0].stat().st_size
 
-    async def _probe(self, plan: Plan, work: Work) -> None:
+    async def _probe(self, plan: Plan, index: int) -> None:
+        """Ask the server about one missing file; it becomes a PendingFile of the plan."""
+        known = plan.work[index]
+        spec = known.spec
         async with self.probe_slots:
             remote = await with_retries(
-                lambda: self.http.probe(work.spec),
-                spec=work.spec,
+                lambda: self.http.probe(spec),
+                spec=spec,
                 policy=self.policy,
                 emit=self.emit,
                 sleep=self.sleep,
             )
-        spec = work.spec
-        work.remote = remote
         if spec.hub:
             if not remote.etag:
                 raise DownloadError(
@@ -303,14 +263,14 @@ class Planner:
             # A header names a folder in the cache: only a real commit id may.
             served = remote.commit if remote.commit and is_commit(remote.commit) else None
             plan.commit = plan.commit or served
-            work.final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
-            work.expected = spec.pinned or remote.checksum
-            if work.expected is None and not spec.allow_unverified:
+            final = self.cache.blob_path(spec.folder, spec.known_blob or remote.etag)
+            expected = spec.pinned or remote.checksum
+            if expected is None and not spec.allow_unverified:
                 raise unverifiable(spec)
             check_pin(spec, remote)
         else:
-            work.final = work.found.final
-            work.expected = spec.pinned
+            assert known.found.final is not None  # a URL source's file has one place
+            final, expected = known.found.final, spec.pinned
             check_size(spec, remote)
-        assert work.final is not None
-        work.partial_bytes = await to_thread.run_sync(self._partial_bytes, work.final)
+        partial = await to_thread.run_sync(self._partial_bytes, final)
+        plan.work[index] = PendingFile(spec, known.found, remote, final, expected, partial)
