@@ -5,8 +5,12 @@ Where each concern lives (each subpackage says which of its modules are pure):
 - ``manager``      ``ModelManager``, the async entry point: plans, fetches and finishes models.
 - ``local``        the public results: ``LocalModel``, ``LocalFile``, ``ModelStatus``...
 - ``events``       the frozen progress events the manager emits.
-- ``planning/``    which files a model needs (``specs``), what must be fetched and from where
-                   (``planner``), pure plan checks (``checks``), finishing a snapshot (``finish``).
+- ``context``      the composition root: one ``Context`` (http, download settings, emit, retry
+                   policy, sleep, clock) shared by the registry, the planner and each transfer.
+- ``failures``     what any exception becomes for the user.
+- ``planning/``    which files a model needs (``specs``), per-file state and the plan (``state``),
+                   what must be fetched and from where (``planner``), pure plan checks
+                   (``checks``), finishing a snapshot (``finish``).
 - ``downloading/`` one file's transfer (``transfer``), its resumable state (``partial``), byte
                    ranges and pieces (``ranges``), the disk budget (``diskspace``).
 - ``http/``        the HTTP boundary, the only code that sees aiohttp: the client (``client``),

@@ -11,14 +11,16 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-
-import aiohttp
+from typing import TYPE_CHECKING
 
 from vcp.config.schema import DownloadSettings, ModelsSettings
 from vcp.models.http.client import Auth, Http, new_session, origin
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Emit, Sleep, policy_for
 from vcp.models.hub.metadata import Clock
+
+if TYPE_CHECKING:  # only models/http/ uses aiohttp itself
+    import aiohttp
 
 
 @dataclass(frozen=True)
