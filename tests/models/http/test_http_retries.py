@@ -29,7 +29,7 @@ from vcp.models.cache.store import ModelCache
 from vcp.models.context import Context
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import Event, Retrying
-from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.http.client import Auth, Http, Transient, new_session, origin
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import policy_for, with_retries
 from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs
@@ -428,3 +428,26 @@ async def test_a_redirect_loop_fails_with_the_default_limit(
 
     assert "more than 10 redirects" in str(caught.value)
     assert len(hub.sent("HEAD", URL_)) == 11
+
+
+async def test_a_failure_after_progress_is_retried_at_once_and_not_counted(
+    sleep: FakeSleep, events: list[Event]
+) -> None:
+    # The one retry loop, as transfers use it: progress resets nothing but skips the wait.
+    received = 0
+    calls = 0
+
+    async def op() -> str:
+        nonlocal received, calls
+        calls += 1
+        if calls <= 5:
+            received += 1  # some bytes, then the connection drops
+            raise Transient("connection reset")
+        return "done"
+
+    policy = RetryPolicy(backoff=(1.0,), jitter=0.0)
+    got = await with_retries(
+        op, spec=SPEC, policy=policy, emit=events.append, sleep=sleep, progress=lambda: received
+    )
+    assert got == "done" and calls == 6
+    assert sleep.delays == [] and events == []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from anyio import to_thread
 
@@ -52,10 +54,11 @@ from vcp.models.downloading.ranges import (
 from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http.client import Http, Transient
 from vcp.models.http.policy import RetryPolicy
-from vcp.models.http.retrying import wait_before_retry
+from vcp.models.http.retrying import with_retries
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _POSITIONAL_IO = hasattr(os, "pwrite") and hasattr(os, "pread")  # not on Windows: one stream
 MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
@@ -161,21 +164,9 @@ class FileDownload:
     # -- one stream ----------------------------------------------------------------------------
 
     async def _single(self) -> Checksum:
-        retries = 0
-        while True:
-            before = self.fetched
-            try:
-                return await self._stream_once()
-            except Transient as exc:
-                # A drop after progress continues from the last byte at once; only an attempt
-                # that got nothing counts against the retries.
-                if self.fetched > before:
-                    logger.info(
-                        "%s: %s; continuing at byte %d", self.spec.label, exc, self.received
-                    )
-                    continue
-                retries += 1
-                await self._wait_before_retry(exc, retries)
+        # A drop after progress continues from the last byte at once; only an attempt that got
+        # nothing counts against the retries.
+        return await self._with_retries(self._stream_once, progress=lambda: self.fetched)
 
     async def _stream_once(self) -> Checksum:
         size = self.remote.size
@@ -280,16 +271,9 @@ class FileDownload:
             follower.notify()
 
     async def _run_piece(self, fd: int, piece: Piece, saver: StateSaver) -> None:
-        retries = 0
-        while not piece.complete:
-            before = piece.done
-            try:
-                await self._fetch_range(fd, piece, saver)
-            except Transient as exc:
-                if piece.done > before:
-                    continue
-                retries += 1
-                await self._wait_before_retry(exc, retries)
+        if not piece.complete:
+            fetch = functools.partial(self._fetch_range, fd, piece, saver)
+            await self._with_retries(fetch, progress=lambda: piece.done)
 
     async def _fetch_range(self, fd: int, piece: Piece, saver: StateSaver) -> None:
         start, stop = piece.done, piece.stop
@@ -326,15 +310,17 @@ class FileDownload:
             BytesReceived(self.spec.model, self.spec.name, n, self.received, self.remote.size)
         )
 
-    async def _wait_before_retry(self, exc: Transient, retries: int) -> None:
-        await wait_before_retry(
-            exc,
-            retries,
+    async def _with_retries(
+        self, op: Callable[[], Awaitable[T]], *, progress: Callable[[], int]
+    ) -> T:
+        return await with_retries(
+            op,
             spec=self.spec,
             policy=self.policy,
             emit=self.ctx.emit,
             sleep=self.ctx.sleep,
             place=self.manual_path or self.final,
+            progress=progress,
         )
 
     def _verify_and_commit(self, checksum: Checksum) -> None:

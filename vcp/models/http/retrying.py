@@ -68,14 +68,26 @@ async def with_retries(
     policy: RetryPolicy,
     emit: Emit,
     sleep: Sleep,
+    place: Path | None = None,
+    progress: Callable[[], int] | None = None,
 ) -> T:
-    """Run ``op`` until it succeeds, retrying ``Transient`` failures per ``policy``."""
+    """Run ``op`` until it succeeds, retrying ``Transient`` failures per ``policy``: the one retry
+    loop of vcp (probes, Hub API calls, streams and ranged pieces).
+
+    ``progress`` counts what ``op`` achieved (bytes received): a failure after progress continues
+    at once and is not counted, so a slow but moving transfer never runs out of retries. ``place``
+    is where the user could put the file by hand, named when the retries are exhausted.
+    """
     retries = 0
     while True:
+        before = progress() if progress else 0
         try:
             return await op()
         except Transient as exc:
+            if progress and progress() > before:
+                logger.info("%s: %s; continuing where it stopped", spec.label, exc.reason)
+                continue
             retries += 1
             await wait_before_retry(
-                exc, retries, spec=spec, policy=policy, emit=emit, sleep=sleep, place=None
+                exc, retries, spec=spec, policy=policy, emit=emit, sleep=sleep, place=place
             )
