@@ -18,11 +18,32 @@ from typing import Any
 
 import pytest
 from vcp_testing.cli import Run, in_process
+from vcp_testing.hashes import HashedBytes
 
 from vcp.config import ModelsSettings, load_settings
 from vcp.mirror import Faults, MirrorServer, seed_default_models
 
 _ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
+# Fixtures that stand for a server: loopback mirrors, and aioresponses-mocked Hubs (``hub``).
+_SERVERS = {"default_mirror", "mirror", "cdn_mirror", "token_mirror", "hub", "vcp"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The tier as a marker (tests are foldered by the code they test, not by tier).
+
+    ``processes``: under a processes/ folder (other OS processes, signals). ``integration``: under
+    an integration/ folder, or using a mirror server or aioresponses. ``unit``: the rest.
+    Select with ``-m unit``, ``-m "not processes"``...
+    """
+    for item in items:
+        parts = item.path.parts
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if "processes" in parts:
+            item.add_marker(pytest.mark.processes)
+        elif "integration" in parts or fixtures & _SERVERS:
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
 
 
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1", "ip6-localhost"})
@@ -68,6 +89,12 @@ async def default_mirror(default_models_root: Path) -> AsyncIterator[MirrorServe
     """The mirror serving the default models on a loopback port."""
     async with MirrorServer(default_models_root) as mirror:
         yield mirror
+
+
+@pytest.fixture
+def hashed(monkeypatch: pytest.MonkeyPatch) -> HashedBytes:
+    """Every byte vcp hashes from now on, counted (``hashed.total``)."""
+    return HashedBytes().install(monkeypatch)
 
 
 @pytest.fixture

@@ -43,3 +43,30 @@ def test_every_analysis_event_is_exported() -> None:
 
     assert {event.__name__ for event in get_args(AnalysisEvent)} <= set(vcp.__all__)
     assert callable(vcp.analyze) and hasattr(vcp.Analyzer, "analyze")
+
+
+def test_names_load_on_first_use_and_dir_lists_them() -> None:
+    assert set(vcp.__all__) <= set(dir(vcp))
+    for name in vcp.__all__:  # every lazy name resolves, and nothing public comes with it
+        getattr(vcp, name)
+    test_public_names_are_all_exported()
+
+
+def test_vcp_models_re_exports_the_manager_and_its_results() -> None:
+    import vcp.models
+    from vcp.models.local import LocalModel
+    from vcp.models.manager import ModelManager
+
+    assert vcp.models.ModelManager is ModelManager
+    assert vcp.models.LocalModel is LocalModel
+    assert {"ModelManager", "LocalModel", "LocalFile", "ModelStatus", "FileState"} <= set(
+        vcp.models.__all__
+    )
+    assert all(hasattr(vcp.models, name) for name in vcp.models.__all__)
+
+
+def test_version_matches_the_installed_metadata() -> None:
+    # `vcp --version` prints vcp.__version__ (cheap); the installed package must agree.
+    from importlib import metadata
+
+    assert vcp.__version__ == metadata.version("vcp")

@@ -8,61 +8,132 @@ The public surface for embedding applications::
     async with ModelManager(settings.models, on_event=print) as models:
         whisper = await models.ready("whisper-tiny-en")
         report = await analyze("movie.mp4", settings, models=models, on_event=print)
+
+Every name below is imported on first use (PEP 562), so ``import vcp`` and ``vcp --version`` stay
+cheap: nothing loads pydantic, aiohttp or a media library until a command needs it.
 """
 
-from vcp.analysis.events import (
-    AnalysisEvent,
-    AnalysisFinished,
-    AnalysisProgress,
-    AnalysisStarted,
-    DetectionFound,
-    DetectorFinished,
-    DetectorReady,
-    DetectorSkipped,
-    DetectorWaiting,
-    MediaWarning,
-    ReportWritten,
-)
-from vcp.analysis.pipeline import Analyzer, analyze
-from vcp.config import ModelsSettings, Settings, load_settings
-from vcp.errors import (
-    AuthRequired,
-    ConfigError,
-    DetectorError,
-    DiskSpaceError,
-    DownloadError,
-    IntegrityError,
-    LockTimeout,
-    MediaError,
-    ModelError,
-    ModelNotFound,
-    ModelUnavailable,
-    ReportError,
-    UnsafePathError,
-    UsageError,
-    VcpError,
-)
-from vcp.models.events import (
-    BytesReceived,
-    DownloadFailed,
-    DownloadStarted,
-    Event,
-    EventHandler,
-    FallbackUsed,
-    FileCached,
-    FileReused,
-    FileVerified,
-    LockWaiting,
-    ModelFailed,
-    ModelReady,
-    Retrying,
-    SourceDeprecated,
-)
-from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
-from vcp.models.manager import ModelManager
-from vcp.report import Report, load_report
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from vcp.analysis.events import (
+        AnalysisEvent,
+        AnalysisFinished,
+        AnalysisProgress,
+        AnalysisStarted,
+        DetectionFound,
+        DetectorFinished,
+        DetectorReady,
+        DetectorSkipped,
+        DetectorWaiting,
+        MediaWarning,
+        ReportWritten,
+    )
+    from vcp.analysis.pipeline import Analyzer, analyze
+    from vcp.config import ModelsSettings, Settings, load_settings
+    from vcp.errors import (
+        AuthRequired,
+        ConfigError,
+        DetectorError,
+        DiskSpaceError,
+        DownloadError,
+        IntegrityError,
+        LockTimeout,
+        MediaError,
+        ModelError,
+        ModelNotFound,
+        ModelUnavailable,
+        ReportError,
+        UnsafePathError,
+        UsageError,
+        VcpError,
+    )
+    from vcp.models.events import (
+        BytesReceived,
+        DownloadFailed,
+        DownloadStarted,
+        Event,
+        EventHandler,
+        FallbackUsed,
+        FileCached,
+        FileReused,
+        FileVerified,
+        LockWaiting,
+        ModelFailed,
+        ModelReady,
+        Retrying,
+        SourceDeprecated,
+    )
+    from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
+    from vcp.models.manager import ModelManager
+    from vcp.report import Report, load_report
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it
+_EXPORTS: dict[str, str] = {
+    **dict.fromkeys(["ModelsSettings", "Settings", "load_settings"], "vcp.config"),
+    **dict.fromkeys(
+        [
+            "AuthRequired",
+            "ConfigError",
+            "DetectorError",
+            "DiskSpaceError",
+            "DownloadError",
+            "IntegrityError",
+            "LockTimeout",
+            "MediaError",
+            "ModelError",
+            "ModelNotFound",
+            "ModelUnavailable",
+            "ReportError",
+            "UnsafePathError",
+            "UsageError",
+            "VcpError",
+        ],
+        "vcp.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "BytesReceived",
+            "DownloadFailed",
+            "DownloadStarted",
+            "Event",
+            "EventHandler",
+            "FallbackUsed",
+            "FileCached",
+            "FileReused",
+            "FileVerified",
+            "LockWaiting",
+            "ModelFailed",
+            "ModelReady",
+            "Retrying",
+            "SourceDeprecated",
+        ],
+        "vcp.models.events",
+    ),
+    **dict.fromkeys(["FileState", "LocalFile", "LocalModel", "ModelStatus"], "vcp.models.local"),
+    "ModelManager": "vcp.models.manager",
+    **dict.fromkeys(
+        [
+            "AnalysisEvent",
+            "AnalysisFinished",
+            "AnalysisProgress",
+            "AnalysisStarted",
+            "DetectionFound",
+            "DetectorFinished",
+            "DetectorReady",
+            "DetectorSkipped",
+            "DetectorWaiting",
+            "MediaWarning",
+            "ReportWritten",
+        ],
+        "vcp.analysis.events",
+    ),
+    **dict.fromkeys(["Analyzer", "analyze"], "vcp.analysis.pipeline"),
+    **dict.fromkeys(["Report", "load_report"], "vcp.report"),
+}
 
 __all__ = [
     "AnalysisEvent",
@@ -119,3 +190,16 @@ __all__ = [
     "__version__",
     "load_settings",
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'vcp' has no attribute {name!r}")
+    value = getattr(_importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

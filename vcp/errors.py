@@ -7,6 +7,8 @@
     │   │   ├── ModelNotFound     the server says repo / revision / file does not exist (404)
     │   │   └── AuthRequired      the server wants a token or accepted terms (401 / 403)
     │   ├── IntegrityError        bytes do not match the expected size or hash
+    │   │   └── PinMismatch       a pinned checksum differs from the Hub's or the server's
+    │   │       └── StalePins     ``vcp models pin`` found pins the Hub disagrees with
     │   ├── DiskSpaceError        not enough free space at the cache
     │   ├── UnsafePathError       a remote file name would escape the cache
     │   ├── LockTimeout           another process held a file lock for too long
@@ -28,6 +30,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "DownloadError",
     "IntegrityError",
     "LockTimeout",
+    "PinMismatch",
+    "StalePins",
     "MediaError",
     "ModelError",
     "ModelNotFound",
@@ -180,6 +185,63 @@ class DownloadError(ModelError):
 class ModelNotFound(DownloadError):
     """The server says the repository, revision or file does not exist."""
 
+    @classmethod
+    def missing_files(
+        cls,
+        names: Sequence[str],
+        *,
+        repo: str,
+        revision: str,
+        commit: str,
+        listing: Sequence[str],
+        model: str,
+    ) -> ModelNotFound:
+        """Files ``hf.files`` names that the repo does not hold at that commit."""
+        shown = ", ".join(listing[:12]) or "no files"
+        return cls(
+            f"{', '.join(map(repr, names))} not found in {repo} at {revision} ({commit[:12]})",
+            model=model,
+            code="EntryNotFound",
+            hint=f"check hf.files in the config; the repo has: {shown}",
+        )
+
+    @classmethod
+    def missing_revision(
+        cls, cause: DownloadError, *, repo: str, revision: str, refs: Refs
+    ) -> ModelNotFound:
+        """A branch, tag or commit the repo does not have, with the refs it does have."""
+        message = f"revision {revision!r} not found in {repo}"
+        return cls._from(
+            cause, message, f"{repo} has {_known(refs)}; or pin a commit id (vcp models pin)"
+        )
+
+    @classmethod
+    def vanished_commit(
+        cls, cause: DownloadError, *, repo: str, commit: str, refs: Refs
+    ) -> ModelNotFound:
+        """A pinned commit that is gone (history rewritten), with the refs the repo has now."""
+        return cls._from(
+            cause,
+            f"pinned commit {commit} is no longer in {repo}",
+            f"its history was rewritten or the commit deleted. {repo} has {_known(refs)}: set "
+            f"hf.revision of {cause.model!r} to one of them, make sure its files are ones you "
+            "trust, and run `vcp models pin --force`",
+        )
+
+    @classmethod
+    def _from(cls, cause: DownloadError, message: str, hint: str) -> ModelNotFound:
+        kept: dict[str, Any] = {"url": cause.url, "status": cause.status, "code": cause.code}
+        error = cls(message, model=cause.model, hint=hint, **kept)
+        error.__cause__ = cause
+        return error
+
+
+Refs = tuple[Sequence[str], Sequence[str]]  # a repo's branch names and tag names
+
+
+def _known(refs: Refs) -> str:
+    return f"branches: {', '.join(refs[0]) or '-'}; tags: {', '.join(refs[1]) or '-'}"
+
 
 class AuthRequired(DownloadError):
     """The server refuses without a token, or the token has not been granted access."""
@@ -212,6 +274,34 @@ class IntegrityError(ModelError):
             where=url or (str(path) if path else None),
             hint=hint,
         )
+
+
+class PinMismatch(IntegrityError):
+    """A pinned checksum differs from the Hub's or a server's (``fields``: model, file, url...)."""
+
+    def __init__(self, *, pinned: str, got: str, **fields: Any) -> None:
+        super().__init__(what="pinned checksum", expected=pinned, got=got, **fields)
+
+
+class StalePins(PinMismatch):
+    """Pins the Hub disagrees with and no ``force``: nothing written. Fields: the first mismatch;
+    ``lines``: what the user reads about each stale source, shown before the error."""
+
+    def __init__(
+        self,
+        *,
+        count: int,
+        pins: Sequence[object] = (),
+        lines: Sequence[object] = (),
+        **fields: Any,
+    ) -> None:
+        hint = (
+            f"nothing was written: {count} pinned checksum(s) disagree with the Hub (listed "
+            "above). If the change is one you trust, run `vcp models pin --force` to replace "
+            "them; otherwise pin hf.revision to the commit you trust"
+        )
+        super().__init__(hint=hint, **fields)
+        self.count, self.pins, self.lines = count, tuple(pins), tuple(lines)
 
 
 class DiskSpaceError(ModelError):

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from vcp.analysis.labels import NUDENET_LABELS
 from vcp.config import NudityDetector, Settings, load_settings
 from vcp.config.loader import default_config_text
+from vcp.core.labels import NUDENET_LABELS
 
 REPO = Path(__file__).parents[2]
 CONFIGS = REPO / "configs"

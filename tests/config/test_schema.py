@@ -291,7 +291,7 @@ def test_deprecated_with_declared_replacement(load: Load) -> None:
 # -- sources: checksums ---------------------------------------------------------------------------
 
 # The digest length of every supported algorithm, written out rather than imported, so a change to
-# the table in vcp.models.checksums shows up here.
+# the table in vcp.core.checksums shows up here.
 HEX_LENGTH = {"sha256": 64, "sha1": 40, "sha512": 128, "md5": 32, "blake2b": 128, "git-sha1": 40}
 
 

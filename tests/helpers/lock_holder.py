@@ -1,4 +1,4 @@
-"""Hold a vcp file lock in another process, for tests/unit/test_locks.py.
+"""Hold a vcp file lock in another process, for tests/models/cache/test_locks.py.
 
 Usage: python lock_holder.py LOCK_PATH [--soft]
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import filelock
 
-from vcp.models import locks
+from vcp.models.cache import locks
 
 
 async def main(path: Path) -> None:

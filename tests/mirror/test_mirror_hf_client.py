@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
+from vcp.core.checksums import hash_file
 from vcp.mirror import HubLayout, MirrorServer
 from vcp.mirror.hub_json import blob_id
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
-from vcp.models.checksums import hash_file
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("huggingface_hub") is None, reason="huggingface_hub is not installed"

@@ -148,4 +148,4 @@ def test_blobs_are_copied_when_hard_links_fail(
     entry = HubLayout(tmp_path / "root").file_entry("acme/x", commit, "model.bin")
     assert entry is not None and entry.blob_path.read_bytes() == b"payload"
     assert not os.path.samefile(entry.blob_path, source)
-    assert not list(entry.blob_path.parent.glob(".tmp-*"))
+    assert not list(entry.blob_path.parent.glob(".*.tmp"))

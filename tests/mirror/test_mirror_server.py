@@ -14,6 +14,7 @@ import pytest
 
 from vcp.cli.commands import mirror as mirror_cmd
 from vcp.mirror import MirrorServer, serve
+from vcp.mirror import server as mirror_server
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 
 
@@ -115,7 +116,7 @@ def test_cli_stats_option_reaches_serve(tmp_path: Path, monkeypatch: pytest.Monk
     async def fake_serve(root: Path, **options: object) -> None:
         seen.update(options, root=root)
 
-    monkeypatch.setattr(mirror_cmd, "serve", fake_serve)
+    monkeypatch.setattr(mirror_server, "serve", fake_serve)  # the handler imports it when run
     assert mirror_cmd.run_serve(args) == 0
     assert seen["stats_routes"] is True and seen["root"] == tmp_path
 

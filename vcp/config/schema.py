@@ -22,12 +22,12 @@ from pydantic import (
     model_validator,
 )
 
-from vcp.analysis.labels import NUDENET_LABELS
 from vcp.config.paths import default_cache_dir
+from vcp.core.checksums import HEX_LENGTHS, Checksum, check_hex
+from vcp.core.hub_names import is_commit
+from vcp.core.labels import NUDENET_LABELS
+from vcp.core.relpaths import safe_relpath
 from vcp.errors import UnsafePathError
-from vcp.models.checksums import HEX_LENGTHS, Checksum, check_hex
-from vcp.models.hub_api import is_commit
-from vcp.models.safety import safe_relpath
 
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 DEFAULT_TOKEN_ENV = "HF_TOKEN"

@@ -7,8 +7,6 @@ point at ``file:line:col`` and later rewrites (``vcp models pin``) keep a user's
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.tokens import CommentToken
 
 from vcp.config.yaml_budget import MAX_CONFIG_BYTES, check_aliases, too_large
+from vcp.core.atomic import atomic_write_text
 from vcp.errors import ConfigError, ConfigProblem
 
 Loc = tuple[str | int, ...]
@@ -165,16 +164,7 @@ def dump_yaml(data: Any) -> str:
 def write_yaml(doc: YamlDocument, path: Path) -> None:
     """Write a (possibly edited) document back, atomically, comments preserved."""
     text = dump_yaml(doc.tree)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text, durable=True)
 
 
 # -- editing a round-trip tree without moving anyone's comments ------------------------------------

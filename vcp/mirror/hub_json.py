@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from vcp.core.checksums import Hasher
 from vcp.mirror.layout import FileEntry, bytes_etag
 from vcp.mirror.repo_meta import RepoMeta
-from vcp.models.checksums import Hasher
 
 __all__ = [
     "SearchQuery",

@@ -20,12 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from vcp.core.checksums import Hasher, hash_file
+from vcp.core.hub_names import is_commit, repo_folder
+from vcp.core.relpaths import safe_relpath
 from vcp.errors import UnsafePathError
 from vcp.mirror.repo_meta import RepoMeta, RepoMetaFile
-from vcp.models.cache import repo_folder
-from vcp.models.checksums import Hasher, hash_file
-from vcp.models.hub_api import is_commit
-from vcp.models.safety import safe_relpath
 
 __all__ = [
     "FileEntry",

@@ -14,12 +14,12 @@ import json
 import logging
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from vcp.core.atomic import atomic_write_text, replace_atomically
 from vcp.errors import ModelUnavailable
 from vcp.mirror.layout import (
     bytes_etag,
@@ -30,7 +30,6 @@ from vcp.mirror.layout import (
     repo_folder_name,
 )
 from vcp.mirror.repo_meta import META_FILE, RepoMeta, read_repo_metas
-from vcp.models.cache import atomic_write_text
 
 __all__ = [
     "INSTALL_HINT",
@@ -198,26 +197,13 @@ def _link_or_copy(source: Path, target: Path) -> None:
     except FileExistsError:
         pass
     except OSError:  # another file system, or no hard links there
-        _replace_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
+        replace_atomically(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def _write_bytes_atomic(target: Path, data: bytes) -> None:
-    # vcp.models.cache only has atomic_write_text; blobs and plain files are bytes.
+    # vcp.models.cache.store only has atomic_write_text; blobs and plain files are bytes.
     target.parent.mkdir(parents=True, exist_ok=True)
-    _replace_atomically(target, lambda tmp: tmp.write_bytes(data))
-
-
-def _replace_atomically(target: Path, fill: Callable[[Path], object]) -> None:
-    """Fill a temporary file next to ``target``, then rename it: readers never see half a file."""
-    fd, name = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        fill(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    replace_atomically(target, lambda tmp: tmp.write_bytes(data))
 
 
 def _check_relpath(path: str) -> None:

@@ -1,6 +1,6 @@
-"""What is on disk for a model, without the network: ready models, per-file state, status.
+"""The public results of model management: a ready model, its files, a model's cache status.
 
-Synchronous (it may hash files): the manager calls it from a worker thread.
+Plain frozen data. How the cache is inspected to build them is in ``vcp.models.cache.inspection``.
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum, checksum_from_etag
-from vcp.models.hub_api import is_commit
-from vcp.models.sources import FileSpec
+from vcp.core.checksums import Checksum
 
 logger = logging.getLogger(__name__)
 
@@ -75,100 +72,3 @@ class ModelStatus:
     @property
     def size(self) -> int:
         return sum(f.size or 0 for f in self.files if f.state is FileState.CACHED)
-
-
-_SEVERITY = [FileState.CACHED, FileState.PARTIAL, FileState.MISSING, FileState.CORRUPT]
-
-
-@dataclass(frozen=True)
-class Found:
-    """Where a spec's file is (or would be) in the cache and whether it is valid."""
-
-    state: FileState
-    final: Path | None  # the content path: a blob, or a URL source's file
-    link: Path | None  # the snapshot path (Hub)
-    expected: Checksum | None
-
-
-def commit_for(cache: ModelCache, spec: FileSpec) -> str | None:
-    """The commit a Hub spec's revision means locally: itself if a commit id, else its ref."""
-    if not spec.hub or spec.revision is None:
-        return None
-    if is_commit(spec.revision):
-        return spec.revision
-    return cache.read_ref(spec.folder, spec.revision)
-
-
-def inspect(
-    cache: ModelCache, spec: FileSpec, *, full: bool = False, repair: bool = False
-) -> Found:
-    """Find ``spec`` in the cache. ``repair`` moves a corrupt file aside (then it is missing)."""
-    if not spec.hub:
-        plain = cache.folder(spec.folder) / spec.name
-        return _judge(cache, spec, plain, None, spec.pinned, full=full, repair=repair)
-    commit = commit_for(cache, spec)
-    link = cache.snapshot_path(spec.folder, commit, spec.name) if commit else None
-    final: Path | None = None
-    expected = spec.pinned
-    if link is not None and (link.is_symlink() or link.exists()):
-        final = link.resolve() if link.is_symlink() else link
-        expected = expected or checksum_from_etag(final.name)
-    elif spec.known_blob:
-        final = cache.blob_path(spec.folder, spec.known_blob)
-        expected = expected or checksum_from_etag(spec.known_blob)
-    return _judge(cache, spec, final, link, expected, full=full, repair=repair)
-
-
-def _judge(
-    cache: ModelCache,
-    spec: FileSpec,
-    final: Path | None,
-    link: Path | None,
-    expected: Checksum | None,
-    *,
-    full: bool,
-    repair: bool,
-) -> Found:
-    if final is None or not final.exists():
-        partial = final is not None and bool(cache.partials(final))
-        return Found(FileState.PARTIAL if partial else FileState.MISSING, final, link, expected)
-    if expected is None:  # allow_unverified: trust only what vcp recorded when it fetched it
-        record = cache.recorded(final)
-        ok = record is not None and cache.check(final, Checksum.parse(record.checksum), full=full)
-    else:
-        ok = cache.check(final, expected, full=full)
-    if ok:
-        return Found(FileState.CACHED, final, link, expected)
-    if repair:
-        cache.quarantine(final)
-        if link is not None and link.is_symlink():
-            link.unlink()
-        return Found(FileState.MISSING, final, link, expected)
-    return Found(FileState.CORRUPT, final, link, expected)
-
-
-def status(cache: ModelCache, name: str, specs: list[FileSpec], *, full: bool) -> ModelStatus:
-    """The state of model ``name`` from its files' states."""
-    files = []
-    for spec in specs:
-        found = inspect(cache, spec, full=full)
-        cached = found.state is FileState.CACHED and found.final is not None
-        size = found.final.stat().st_size if cached and found.final else None
-        checksum = found.expected
-        if cached and checksum is None and found.final is not None:
-            rec = cache.recorded(found.final)
-            checksum = Checksum.parse(rec.checksum) if rec else None
-        files.append(FileStatus(spec.name, found.state, found.link or found.final, size, checksum))
-    worst = max((f.state for f in files), key=_SEVERITY.index, default=FileState.MISSING)
-    commit = commit_for(cache, specs[0]) if specs else None
-    return ModelStatus(name, worst, tuple(files), commit, model_path(cache, specs, commit))
-
-
-def model_path(cache: ModelCache, specs: list[FileSpec], commit: str | None) -> Path | None:
-    """A model's directory (Hub snapshot) or file (URL source)."""
-    if not specs:
-        return None
-    spec = specs[0]
-    if not spec.hub:
-        return cache.folder(spec.folder) / spec.name
-    return cache.folder(spec.folder) / "snapshots" / commit if commit else None

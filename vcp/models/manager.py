@@ -16,7 +16,6 @@ what is still in flight, and partial files stay for the next run to resume.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
@@ -26,17 +25,20 @@ from typing import Any, Literal
 from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings
+from vcp.core.checksums import Checksum
 from vcp.errors import (
     DownloadError,
-    ModelError,
     ModelUnavailable,
     VcpError,
 )
-from vcp.models import local
-from vcp.models.cache import ModelCache
-from vcp.models.checksums import Checksum
+from vcp.models.cache import inspection
+from vcp.models.cache.hf_reuse import reuse_blob
+from vcp.models.cache.locks import LockHolder, file_lock
+from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
-from vcp.models.diskspace import check_disk_space
+from vcp.models.context import open_context
+from vcp.models.downloading.diskspace import check_disk_space
+from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import (
     DownloadFailed,
     Event,
@@ -50,18 +52,14 @@ from vcp.models.events import (
     ModelReady,
     SourceDeprecated,
 )
-from vcp.models.hf_cache import reuse_blob
-from vcp.models.http import new_session
-from vcp.models.local import FileState, LocalModel, ModelStatus
-from vcp.models.locks import LockHolder, file_lock
-from vcp.models.planner import Plan, Planner, Work, local_specs
-from vcp.models.registry import build_registry, hub_http
-from vcp.models.snapshot import finish
-from vcp.models.sources import (
-    FileSpec,
-)
-from vcp.models.tokens import find_token
-from vcp.models.transfer import FileDownload
+from vcp.models.failures import as_model_error
+from vcp.models.hub.registry import build_registry
+from vcp.models.hub.tokens import find_token
+from vcp.models.local import LocalModel, ModelStatus
+from vcp.models.planning.finish import finish
+from vcp.models.planning.planner import Planner
+from vcp.models.planning.specs import FileSpec
+from vcp.models.planning.state import PendingFile, Plan
 
 logger = logging.getLogger(__name__)
 
@@ -104,24 +102,13 @@ class ModelManager:
             raise RuntimeError("a ModelManager cannot be reused once it has been opened")
         download = self.settings.download
         self._slots = asyncio.Semaphore(download.max_concurrent_files)
-        self._session = new_session(download)
-        self._http = hub_http(self._session, self.settings, token=self._token)
-        registry = build_registry(
-            self._http,
-            self.settings,
-            offline=self.offline,
-            emit=self._emit,
-            sleep=self._sleep,
-            clock=self._clock,
+        self._context = open_context(
+            self.settings, token=self._token, emit=self._emit, sleep=self._sleep, clock=self._clock
         )
+        self._ctx = await self._context.__aenter__()
+        registry = build_registry(self._ctx, self.settings, offline=self.offline)
         self._planner = Planner(
-            self.settings,
-            self.cache,
-            http=self._http,
-            registry=registry,
-            offline=self.offline,
-            emit=self._emit,
-            sleep=self._sleep,
+            self.settings, self.cache, self._ctx, registry=registry, offline=self.offline
         )
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
@@ -135,7 +122,7 @@ class ModelManager:
         try:
             await self._group.__aexit__(None, None, None)
         finally:
-            await self._session.close()
+            await self._context.__aexit__(None, None, None)
             for future in self._futures.values():
                 if not future.done():
                     future.cancel()
@@ -190,17 +177,9 @@ class ModelManager:
         returned with ``source`` naming it.
         """
         source = self._source(name)
-        own = await to_thread.run_sync(self._status_of, source, full)
-        if own.state is not FileState.CACHED:
-            for fallback in self._fallbacks(source):
-                other = await to_thread.run_sync(self._status_of, fallback, full)
-                if other.state is FileState.CACHED:
-                    return dataclasses.replace(other, name=name, source=fallback.name)
-        return own
-
-    def _status_of(self, source: ModelSource, full: bool) -> ModelStatus:
-        specs = local_specs(self.settings, self.cache, source)
-        return local.status(self.cache, source.name, specs, full=full)
+        return await to_thread.run_sync(
+            lambda: inspection.source_status(self.settings, self.cache, source, full=full)
+        )
 
     def _fallbacks(self, source: ModelSource) -> list[ModelSource]:
         return [self.settings.source(name) for name in source.fallbacks]
@@ -274,12 +253,7 @@ class ModelManager:
             raise exc
         if not isinstance(exc, Exception):
             raise exc
-        if isinstance(exc, VcpError):
-            error: VcpError = exc
-        elif isinstance(exc, OSError):
-            error = _local_trouble(name, exc, self.cache.root)
-        else:
-            error = _unexpected(name, exc)
+        error = as_model_error(name, exc, self.cache.root)
         self._emit(ModelFailed(name, error))
         future = self._futures[name]
         if not future.done():
@@ -323,7 +297,10 @@ class ModelManager:
             if work.cached and work.found.final is not None:
                 size = work.found.final.stat().st_size
                 self._emit(FileCached(plan.name, work.spec.name, work.found.final, size))
-        await run_all(self._fetch_file(plan, w) for w in plan.work if not w.cached)
+        # Planned online, every file that is not cached is a PendingFile (offline plans that are
+        # not complete stop in the planner).
+        assert len(plan.pending) == sum(not w.cached for w in plan.work)
+        await run_all(self._fetch_file(plan, w) for w in plan.pending)
         return await to_thread.run_sync(finish, self.cache, plan)
 
     def _check_disk(self, pending: int) -> None:
@@ -334,9 +311,8 @@ class ModelManager:
                 factor=self.settings.download.disk_space_factor,
             )
 
-    async def _fetch_file(self, plan: Plan, work: Work) -> None:
+    async def _fetch_file(self, plan: Plan, work: PendingFile) -> None:
         spec, final = work.spec, work.final
-        assert final is not None and work.remote is not None
         lock = self.cache.lock_path(spec.folder, final.name)
         try:
             # The lock first: waiting for another process must not hold one of our transfer slots.
@@ -370,16 +346,12 @@ class ModelManager:
                     final=final,
                     expected=work.expected,
                     cache=self.cache,
-                    http=self._http,
-                    settings=self.settings.download,
-                    emit=self._emit,
-                    sleep=self._sleep,
+                    ctx=self._ctx,
                     manual_path=_manual_path(self.cache, spec, plan.commit, final),
                 ).run()
         except VcpError as exc:
             self._emit(DownloadFailed(spec.model, spec.name, exc))
             raise
-        work.expected = work.expected or checksum
         self._emit(FileVerified(spec.model, spec.name, final, final.stat().st_size, str(checksum)))
 
     def _valid(self, final: Path, expected: Checksum | None) -> bool:
@@ -405,27 +377,3 @@ def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: P
 
 def _who(holder: LockHolder | None) -> str | None:
     return holder.describe() if holder else None
-
-
-def _local_trouble(name: str, exc: OSError, root: Path) -> ModelError:
-    """A file-system failure in the cache: say where, and what to check (not "a bug")."""
-    where = exc.filename or root
-    error = ModelError(
-        f"cannot use the model cache: {exc.strerror or exc} ({where})",
-        model=name,
-        where=str(where),
-        hint=f"check that models.cache_dir ({root}) is a writable directory with free space",
-    )
-    error.__cause__ = exc
-    return error
-
-
-def _unexpected(name: str, exc: Exception) -> ModelError:
-    logger.error("unexpected error while preparing %s", name, exc_info=exc)
-    error = ModelError(
-        f"unexpected error: {exc!r}",
-        model=name,
-        hint="this is a bug in vcp; please report it with the log (-vv)",
-    )
-    error.__cause__ = exc
-    return error

@@ -63,7 +63,7 @@ Step = Detection | Progress | MediaNotice
 
 
 class Detector(Protocol):
-    """A loaded detector, shared by every input of a run (``scan`` may run for two files at once)."""
+    """A loaded detector shared by every input of a run (``scan`` may run on two files at once)."""
 
     name: str
     stream: Stream

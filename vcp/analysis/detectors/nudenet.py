@@ -19,7 +19,7 @@ import numpy as np
 
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
 from vcp.analysis.detectors.geometry import Hit, decode_output, letterbox, to_blob
-from vcp.analysis.labels import NUDENET_LABELS
+from vcp.core.labels import NUDENET_LABELS
 from vcp.errors import DetectorError
 
 if TYPE_CHECKING:

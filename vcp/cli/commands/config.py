@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from vcp.config import load_document, settings_from_document
-from vcp.config.yaml_io import dump_yaml
-
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     """Add the ``config`` command group."""
@@ -26,6 +23,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from vcp.config import load_document, settings_from_document
+
     doc = load_document(args.config)
     settings = settings_from_document(doc)
     sys.stdout.write(
@@ -36,6 +35,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from vcp.config import load_document, settings_from_document
+    from vcp.config.yaml_io import dump_yaml
+
     doc = load_document(args.config)
     settings = settings_from_document(doc)
     data = settings.model_dump(mode="json", exclude_none=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from vcp.mirror import Faults
-from vcp.mirror.server import serve
+# The mirror (aiohttp's server) is imported by the handler: other commands never load it.
+if TYPE_CHECKING:
+    from vcp.mirror import Faults
 
 __all__ = ["TOKEN_ENV", "faults_from_args", "port", "register", "run_serve", "token_from_args"]
 
@@ -135,6 +136,8 @@ def _add_fault_arguments(group: argparse._ArgumentGroup) -> None:
 
 def faults_from_args(args: argparse.Namespace) -> Faults:
     """The fault knobs the command line asked for."""
+    from vcp.mirror import Faults
+
     return Faults(
         drop_after_bytes=args.drop_after,
         fail_first=args.fail_first,
@@ -157,6 +160,10 @@ def token_from_args(args: argparse.Namespace) -> str | None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve until interrupted (the CLI frame turns Ctrl-C into exit code 130)."""
+    import asyncio
+
+    from vcp.mirror.server import serve
+
     if not getattr(args, "quiet", False):
         # The URL (the port may be 0, i.e. any free one) is logged once listening: show it.
         logger = logging.getLogger("vcp.mirror.server")

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import sys
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from vcp.cli.models_json import download_summary, status_entry, write_json
-from vcp.cli.progress import make_renderer
 from vcp.cli.render import render_error
 from vcp.cli.text import count
-from vcp.config import Settings, load_document, load_settings, settings_from_document
-from vcp.config.loader import source_location
-from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, VcpError
-from vcp.models.local import FileState, LocalModel, ModelStatus
-from vcp.models.manager import ModelManager
-from vcp.models.pinning import Line, PinOptions, StalePins, Status, pin_file
+from vcp.models.local import LocalModel  # plain types; the manager is imported by the handlers
+
+# Imported by the handlers that need them: `vcp --version` and `vcp models list` must not pay for
+# aiohttp (or pydantic, for --version); see tests/cli/test_lazy_imports.py.
+if TYPE_CHECKING:
+    import asyncio
+
+    from vcp.config import Settings
+    from vcp.config.yaml_io import YamlDocument
+    from vcp.models.local import ModelStatus
+    from vcp.models.pinning.report import Line
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -93,6 +97,10 @@ def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
 
 
 def run_download(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from vcp.config import load_document, settings_from_document
+
     doc = load_document(args.config)
     settings = settings_from_document(doc)
     cache = settings.models.resolved_cache_dir
@@ -107,6 +115,9 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
+    from vcp.cli.progress import make_renderer
+    from vcp.models.manager import ModelManager
+
     quiet = bool(getattr(args, "quiet", False))
     offline = True if args.offline else None
     with make_renderer(args.progress, quiet=quiet, errors_below=True) as render:
@@ -135,6 +146,8 @@ def _report_download(
     results: dict[str, LocalModel | VcpError],
     args: argparse.Namespace,
 ) -> int:
+    from vcp.config.loader import source_location
+
     failures = [e for e in results.values() if isinstance(e, VcpError)]
     for error in failures:
         # Point at the source's place in the config: that is where a wrong repo, revision, file
@@ -173,6 +186,11 @@ def _check_names(settings: Settings, names: Sequence[str]) -> None:
 
 
 def run_pin(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from vcp.errors import StalePins
+    from vcp.models.pinning.pin import PinOptions, Status, pin_file
+
     if args.check and (args.force or args.upgrade):
         sys.stderr.write("error: --check changes nothing: leave out --force and --upgrade\n")
         return EXIT_USAGE
@@ -186,7 +204,8 @@ def run_pin(args: argparse.Namespace) -> int:
     try:
         report = asyncio.run(pin_file(args.config, options=options))
     except StalePins as exc:
-        _print_pin_lines(exc.lines, quiet=quiet)  # what disagrees, above the error main renders
+        # What disagrees, above the error main renders (vcp.errors cannot name the Line type).
+        _print_pin_lines(cast("tuple[Line, ...]", exc.lines), quiet=quiet)
         raise
     _print_pin_lines(report.lines, quiet=quiet)
     if args.check and not report.ok:
@@ -201,6 +220,8 @@ def run_pin(args: argparse.Namespace) -> int:
 
 
 def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
+    from vcp.models.pinning.report import Status
+
     for line in lines:
         if not quiet or line.status in (Status.UNPINNED, Status.STALE):
             sys.stdout.write(f"{line}\n")
@@ -210,8 +231,10 @@ def _print_pin_lines(lines: Iterable[Line], *, quiet: bool) -> None:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from vcp.config import load_settings
+
     settings = load_settings(args.config)
-    statuses = asyncio.run(_statuses(settings, [s.name for s in settings.models.sources], False))
+    statuses = _statuses(settings, [s.name for s in settings.models.sources], False)
     if args.json:
         cache = str(settings.models.resolved_cache_dir)
         write_json({"cache": cache, "models": [status_entry(st) for st in statuses]})
@@ -236,11 +259,16 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
+    from vcp.config import load_settings
+    from vcp.models.local import FileState
+
     settings = load_settings(args.config)
     names = args.names or [s.name for s in settings.models.sources if not s.optional]
     _check_names(settings, names)
-    statuses = asyncio.run(_statuses(settings, names, args.full))
+    statuses = _statuses(settings, names, args.full)
     if args.json:
+        from vcp.models.local import FileState
+
         bad = sum(f.state is not FileState.CACHED for st in statuses for f in st.files)
         write_json({"ok": not bad, "models": [status_entry(st) for st in statuses]})
         return _verified(bad)
@@ -265,9 +293,10 @@ def _verified(bad: int) -> int:
     return 0
 
 
-async def _statuses(settings: Settings, names: Sequence[str], full: bool) -> list[ModelStatus]:
-    manager = ModelManager(settings.models)
-    return [await manager.status(name, full=full) for name in names]
+def _statuses(settings: Settings, names: Sequence[str], full: bool) -> list[ModelStatus]:
+    from vcp.models.cache.inspection import statuses
+
+    return statuses(settings.models, list(names), full=full)
 
 
 def _mb(n: int) -> str:

@@ -1,0 +1,381 @@
+"""One file's transfer: resume, one stream or ranged segments, verify, then move into place.
+
+Bytes go to ``{final}.{random}.incomplete`` (state beside it in ``.json``), are fsynced, checked
+against the expected size and hash, and only then renamed to the final name. A partial file
+survives any interruption and is continued next time with ``Range`` + ``If-Range: <etag>``, so
+a changed file on the server restarts cleanly instead of being spliced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import functools
+import logging
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from anyio import to_thread
+
+from vcp.config.schema import DownloadSettings
+from vcp.core.atomic import fsync_dir
+from vcp.core.checksums import Checksum, Hasher
+from vcp.errors import DiskSpaceError, IntegrityError, ModelError
+from vcp.models.cache.store import ModelCache
+from vcp.models.concurrency import run_all
+from vcp.models.context import Context
+from vcp.models.downloading.diskspace import free_bytes
+from vcp.models.downloading.partial import (
+    CHUNK_BYTES,
+    PartialState,
+    Piece,
+    PrefixHasher,
+    Sink,
+    StateSaver,
+    discard_partial,
+    fsync_file,
+    hash_prefix,
+    preallocate,
+    size_of,
+    truncate,
+)
+from vcp.models.downloading.ranges import (
+    RangeReply,
+    ResumeAction,
+    Segment,
+    classify_range_reply,
+    plan_resume,
+    range_header,
+    split_segments,
+)
+from vcp.models.events import BytesReceived, DownloadStarted, Event
+from vcp.models.http.client import Http, Transient
+from vcp.models.http.policy import RetryPolicy
+from vcp.models.http.retrying import with_retries
+from vcp.models.planning.specs import FileSpec, RemoteFile
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_POSITIONAL_IO = hasattr(os, "pwrite") and hasattr(os, "pread")  # not on Windows: one stream
+MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
+UNVERIFIED_ALGORITHM = "sha256"
+
+
+class _RangeIgnored(Exception):
+    """The server answered a ranged request with the whole file."""
+
+
+@dataclass
+class FileDownload:
+    """Fetch ``spec`` (as ``remote`` describes it) into ``final``, verified."""
+
+    spec: FileSpec
+    remote: RemoteFile
+    final: Path
+    expected: Checksum | None
+    cache: ModelCache
+    ctx: Context
+    manual_path: Path | None = None  # where a user could put the file by hand
+    partial: Path = field(init=False)
+    received: int = 0  # bytes of the file present, including those resumed from disk
+    fetched: int = 0  # bytes that came over the network in this run: what "progress" means
+
+    @property
+    def http(self) -> Http:
+        return self.ctx.http
+
+    @property
+    def settings(self) -> DownloadSettings:
+        return self.ctx.download
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self.ctx.policy
+
+    def emit(self, event: Event) -> None:
+        self.ctx.emit(event)
+
+    @property
+    def algorithm(self) -> str:
+        return self.expected.algorithm if self.expected else UNVERIFIED_ALGORITHM
+
+    async def run(self) -> Checksum:
+        """Transfer, verify and move into place; returns the verified checksum."""
+        # Not in a worker thread: a cancellation while the thread ran would orphan the state
+        # file it writes. It is a few small file operations, and the try below cleans up.
+        try:
+            self.partial, state = self._adopt_partial()
+        except OSError as exc:
+            raise self._os_error(exc, self.final) from exc
+        try:
+            if self._segmentable():
+                checksum = await self._segmented(state)
+            else:
+                checksum = await self._single()
+            await to_thread.run_sync(self._verify_and_commit, checksum)
+        except IntegrityError:
+            await to_thread.run_sync(discard_partial, self.partial)
+            raise
+        except OSError as exc:
+            raise self._os_error(exc, self.partial) from exc
+        except BaseException:
+            # Cancelled or failed before a byte was written: nothing to resume, so leave no
+            # state file behind (an orphan ``.incomplete.json`` is never found nor cleaned up).
+            if not size_of(self.partial):
+                discard_partial(self.partial)
+            raise
+        return checksum
+
+    # -- choosing and resuming the partial file ------------------------------------------------
+
+    def _adopt_partial(self) -> tuple[Path, PartialState]:
+        wanted = PartialState(etag=self.remote.etag, size=self.remote.size)
+        adopted: tuple[Path, PartialState] | None = None
+        for candidate in self.cache.partials(self.final):
+            state = PartialState.load(candidate)
+            if adopted is None and state is not None and state.resumes(wanted):
+                adopted = (candidate, state)
+            else:  # another version of the file, or no way to validate it: start over
+                logger.info("discarding stale partial download %s", candidate)
+                discard_partial(candidate)
+        if adopted:
+            logger.info("resuming %s from %s", self.spec.label, adopted[0])
+            return adopted
+        partial = self.cache.new_partial(self.final)
+        wanted.save(partial)
+        return partial, wanted
+
+    def _segmentable(self) -> bool:
+        size, s = self.remote.size, self.settings
+        return bool(
+            size is not None
+            and _POSITIONAL_IO  # pieces are written with pwrite and hashed with pread
+            and self.remote.accepts_ranges
+            and self.remote.etag
+            and s.max_connections_per_file > 1
+            and size >= s.segment_threshold_bytes
+            and size >= 2 * s.segment_min_bytes
+        )
+
+    # -- one stream ----------------------------------------------------------------------------
+
+    async def _single(self) -> Checksum:
+        # A drop after progress continues from the last byte at once; only an attempt that got
+        # nothing counts against the retries.
+        return await self._with_retries(self._stream_once, progress=lambda: self.fetched)
+
+    async def _stream_once(self) -> Checksum:
+        size = self.remote.size
+        present = await to_thread.run_sync(size_of, self.partial)
+        # Without an ETag there is no If-Range validator: the bytes present cannot be trusted.
+        action, offset = plan_resume(present if self.remote.etag else 0, size)
+        hasher = Hasher(self.algorithm, size=size)
+        if offset:
+            await to_thread.run_sync(hash_prefix, self.partial, offset, hasher)
+        if action is ResumeAction.COMPLETE:  # every byte is already here: verify, no request
+            self.received = offset
+            return hasher.checksum()
+        headers = (
+            {"Range": range_header(offset), "If-Range": f'"{self.remote.etag}"'} if offset else {}
+        )
+        async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
+            if offset:
+                kind = classify_range_reply(
+                    reply.status,
+                    reply.headers.get("Content-Range"),
+                    requested_start=offset,
+                    expected_size=size,
+                )
+                if kind is RangeReply.UNSATISFIABLE and offset == size:
+                    self.received = offset
+                    return hasher.checksum()
+                if kind is not RangeReply.PARTIAL:  # ignored Range / changed file: start over
+                    logger.info(
+                        "%s: server sent %s to a resume request; restarting",
+                        self.spec.label,
+                        kind.name,
+                    )
+                    offset, hasher = 0, Hasher(self.algorithm, size=size)
+                    if kind is not RangeReply.FULL:
+                        await to_thread.run_sync(truncate, self.partial)
+                        raise Transient(f"unusable reply to a resume request ({kind.name})")
+            self.received = offset
+            self.emit(DownloadStarted(self.spec.model, self.spec.name, size, resumed_from=offset))
+            # Opened here, not in a thread: a cancellation must not lose the open file object.
+            sink = Sink(self.partial, offset, hasher)
+            try:
+                async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
+                    async for chunk in chunks:
+                        await to_thread.run_sync(sink.write, chunk)
+                        self._count(len(chunk))
+            finally:
+                sink.close()
+        if size is not None and self.received != size:
+            raise Transient(f"connection closed after {self.received} of {size} bytes")
+        return hasher.checksum()
+
+    # -- ranged segments -----------------------------------------------------------------------
+
+    async def _segmented(self, state: PartialState) -> Checksum:
+        size = self.remote.size
+        assert size is not None
+        if not state.pieces:
+            state.pieces = [Piece.of(segment) for segment in self._pieces(size)]
+        await to_thread.run_sync(preallocate, self.partial, size)
+        self.received = state.received
+        pending = [piece for piece in state.pieces if not piece.complete]
+        connections = max(1, min(self.settings.max_connections_per_file, len(pending)))
+        self.emit(
+            DownloadStarted(
+                self.spec.model,
+                self.spec.name,
+                size,
+                resumed_from=self.received,
+                connections=connections,
+            )
+        )
+        fd = os.open(self.partial, os.O_RDWR)
+        saver = StateSaver(self.partial, state)
+        follower = PrefixHasher(fd, state.pieces, Hasher(self.algorithm, size=size))
+        queue = iter(pending)  # shared: each connection takes the next piece, in file order
+        try:
+            workers = [self._worker(fd, queue, saver, follower) for _ in range(connections)]
+            await run_all([*workers, follower.run()])
+        except _RangeIgnored:
+            logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
+            state.pieces = None
+            await to_thread.run_sync(state.save, self.partial)
+            await to_thread.run_sync(truncate, self.partial)
+            self.received = 0
+            return await self._single()
+        finally:
+            os.close(fd)
+            await to_thread.run_sync(saver.save)
+        return follower.hasher.checksum()
+
+    def _pieces(self, size: int) -> list[Segment]:
+        # Pieces of about segment_min_bytes, taken in order by the connections, so the finished
+        # prefix of the file grows steadily and is hashed while the rest still downloads.
+        count = min(MAX_PIECES, max(1, size // self.settings.segment_min_bytes))
+        return split_segments(size, connections=count, min_segment=self.settings.segment_min_bytes)
+
+    async def _worker(
+        self, fd: int, queue: Iterator[Piece], saver: StateSaver, follower: PrefixHasher
+    ) -> None:
+        for piece in queue:
+            await self._run_piece(fd, piece, saver)
+            follower.notify()
+
+    async def _run_piece(self, fd: int, piece: Piece, saver: StateSaver) -> None:
+        if not piece.complete:
+            fetch = functools.partial(self._fetch_range, fd, piece, saver)
+            await self._with_retries(fetch, progress=lambda: piece.done)
+
+    async def _fetch_range(self, fd: int, piece: Piece, saver: StateSaver) -> None:
+        start, stop = piece.done, piece.stop
+        headers = {"Range": range_header(start, stop), "If-Range": f'"{self.remote.etag}"'}
+        async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
+            kind = classify_range_reply(
+                reply.status,
+                reply.headers.get("Content-Range"),
+                requested_start=start,
+                expected_size=self.remote.size,
+            )
+            if kind is RangeReply.FULL:
+                raise _RangeIgnored
+            if kind is not RangeReply.PARTIAL:
+                raise Transient(f"unusable reply to a range request ({kind.name})")
+            async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
+                async for chunk in chunks:
+                    data = chunk[: piece.stop - piece.done]
+                    await to_thread.run_sync(os.pwrite, fd, data, piece.done)
+                    piece.done += len(data)
+                    self._count(len(data))
+                    await saver.maybe_save(len(data))
+                    if piece.complete:
+                        return
+        if not piece.complete:
+            raise Transient(f"range ended early at byte {piece.done} of {piece.stop}")
+
+    # -- shared helpers ------------------------------------------------------------------------
+
+    def _count(self, n: int) -> None:
+        self.received += n
+        self.fetched += n
+        self.emit(
+            BytesReceived(self.spec.model, self.spec.name, n, self.received, self.remote.size)
+        )
+
+    async def _with_retries(
+        self, op: Callable[[], Awaitable[T]], *, progress: Callable[[], int]
+    ) -> T:
+        return await with_retries(
+            op,
+            spec=self.spec,
+            policy=self.policy,
+            emit=self.ctx.emit,
+            sleep=self.ctx.sleep,
+            place=self.manual_path or self.final,
+            progress=progress,
+        )
+
+    def _verify_and_commit(self, checksum: Checksum) -> None:
+        size = self.partial.stat().st_size
+        expected_size = self.remote.size if self.remote.size is not None else self.spec.size
+        if expected_size is not None and size != expected_size:
+            raise self._mismatch("size", f"{expected_size} bytes", f"{size} bytes")
+        if self.expected is not None and checksum != self.expected:
+            raise self._mismatch("checksum", str(self.expected), str(checksum))
+        if self.expected is None:
+            logger.warning(
+                "%s has no known checksum; accepted because allow_unverified is set (%s)",
+                self.spec.label,
+                checksum,
+            )
+        fsync_file(self.partial)
+        os.replace(self.partial, self.final)
+        fsync_dir(self.final.parent)
+        discard_partial(self.partial)
+        self.cache.record(self.final, checksum)
+
+    def _mismatch(self, what: str, expected: str, got: str) -> IntegrityError:
+        return IntegrityError(
+            what=what,
+            expected=expected,
+            got=got,
+            path=self.final,
+            url=self.spec.url,
+            model=self.spec.model,
+            file=self.spec.name,
+            hint=(
+                "the downloaded file was removed; run again to fetch it again. If the model was "
+                "changed upstream on purpose, update its pinned checksum in the config "
+                f"(models.sources → {self.spec.model} → checksums)"
+            ),
+        )
+
+    def _os_error(self, exc: OSError, path: Path) -> Exception:
+        # Local trouble, not the source's: a ModelError (not a DownloadError), so no fallback
+        # source is tried for it.
+        if exc.errno == errno.ENOSPC:
+            remaining = (self.remote.size or 0) - self.received
+            return DiskSpaceError(
+                required=max(remaining, 1),
+                available=free_bytes(self.cache.root),
+                path=self.cache.root,
+                model=self.spec.model,
+            )
+        return ModelError(
+            f"cannot write {exc.filename or path}: {exc.strerror or exc}",
+            model=self.spec.model,
+            file=self.spec.name,
+            where=str(exc.filename or path),
+            hint="check that the cache directory (models.cache_dir) is writable and has room",
+        )
+
+
+__all__ = ["FileDownload", "PartialState", "discard_partial"]
