@@ -31,10 +31,11 @@ lint: install
 	$(BIN)/ruff format --check vcp tests scripts
 	$(BIN)/mypy vcp
 
-# The main job on the built-in demo: a local mirror seeded with the default models, then vcp
-# downloads them with the default configuration (run twice: the second run transfers nothing).
+# vcp's main command on the built-in demo: a local mirror seeded with the default models, then
+# `vcp analyze tests/fixtures/sample.mp4 --download-models` against it with the default
+# configuration (run it twice: the second run downloads nothing; DEMO_ARGS=--fresh starts over).
 demo: install
-	$(BIN)/python scripts/demo.py
+	$(BIN)/python scripts/demo.py $(DEMO_ARGS)
 
 # One large download from the local mirror: vcp vs huggingface_hub (and aria2c if on PATH).
 # Prints the markdown table of docs/benchmarks.md; e.g. make bench BENCH_ARGS="--size-mib 256"
