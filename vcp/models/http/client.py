@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import socket
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,11 +31,19 @@ USER_AGENT = "vcp/0.1 (+aiohttp)"
 class Transient(Exception):
     """A failure that another attempt may fix: connection loss, timeout, 408, 429, 5xx."""
 
-    def __init__(self, reason: str, *, wait: float | None = None, status: int | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        wait: float | None = None,
+        status: int | None = None,
+        unreachable: bool = False,
+    ):
         super().__init__(reason)
         self.reason = reason
         self.wait = wait  # the server's own "retry after", in seconds
         self.status = status
+        self.unreachable = unreachable  # no connection at all (DNS failure, refused)
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -99,6 +109,8 @@ class Http:
                 reply.response.release()
         except (aiohttp.ClientSSLError, aiohttp.InvalidURL) as exc:  # retrying cannot fix these
             raise _permanent(exc, url, spec) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise Transient(_cannot_connect(exc), unreachable=True) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Transient(_describe(exc)) from exc
 
@@ -275,6 +287,16 @@ def _permanent(exc: aiohttp.ClientError, url: str, spec: FileSpec) -> DownloadEr
     return DownloadError(
         f"{what}: {exc}", url=url, model=spec.model, file=spec.name or None, hint=hint
     )
+
+
+def _cannot_connect(exc: aiohttp.ClientConnectorError) -> str:
+    # Not aiohttp's text ("Cannot connect to host h:443 ssl:default [...]"): the host, the port
+    # and the operating system's reason are what a user can act on.
+    cause = exc.os_error
+    if isinstance(exc, aiohttp.ClientConnectorDNSError) or isinstance(cause, socket.gaierror):
+        return f"cannot resolve host {exc.host}: {(cause.strerror or 'no such host').lower()}"
+    why = os.strerror(cause.errno) if cause.errno else (cause.strerror or "failed")
+    return f"cannot connect to {exc.host}:{exc.port}: {why.lower()}"
 
 
 def _describe(exc: BaseException) -> str:
