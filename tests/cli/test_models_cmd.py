@@ -23,7 +23,7 @@ import pytest
 from ruamel.yaml import YAML
 from vcp_testing.cli import Run, table
 from vcp_testing.hashes import git_sha1, sha256
-from vcp_testing.processes import interruptible
+from vcp_testing.processes import holding_lock, interruptible
 
 from vcp.config.loader import default_config_text
 from vcp.mirror import MirrorServer, RequestRecord
@@ -248,6 +248,84 @@ async def test_verify_full_catches_what_the_verification_record_hides(
     full = await vcp("models", "verify", "--full", "nudenet-320n")
     assert full.returncode == 3
     assert re.search(r"^\s+corrupt\s+320n\.onnx\s", full.stdout, re.M), full.stdout
+    moved = re.search(r"moved to (\S+): the next download fetches it again", full.stdout)
+    assert moved is not None, full.stdout
+    assert Path(moved.group(1)).parent == cache_dir / ".vcp" / "quarantine"
+    assert not blob.exists(), "the corrupt blob must be out of the way"
+
+    # The record went with it: the next download fetches the file instead of trusting it.
+    endpoint.stats.reset()
+    fetched = await vcp("models", "download", "nudenet-320n")
+    assert fetched.returncode == 0, fetched.stderr
+    assert endpoint.stats.bytes_for("/320n.onnx") == before.st_size
+    assert (await vcp("models", "verify", "--full", "nudenet-320n")).returncode == 0
+    assert unverified_final_files(cache_dir) == []
+
+
+def flip_byte_keeping_mtime(path: Path, offset: int = 1000) -> None:
+    """Bit rot: one byte changes in place, size, inode and mtime stay (the record still matches)."""
+    before = path.stat()
+    with path.open("r+b") as fh:
+        fh.seek(offset)
+        byte = fh.read(1)
+        fh.seek(offset)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+
+
+async def test_verify_full_repair_quarantines_and_fetches_in_one_go(
+    endpoint: MirrorServer, cache_dir: Path, vcp: Run
+) -> None:
+    assert (await vcp("models", "download", "nudenet-320n")).returncode == 0
+    blob = cache_dir / NUDENET_DIR / "blobs" / NUDENET_BLOB
+    flip_byte_keeping_mtime(blob)
+    endpoint.stats.reset()
+
+    repaired = await vcp("models", "verify", "--full", "--repair", "nudenet-320n")
+
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert re.search(r"^\s+corrupt\s+320n\.onnx\s", repaired.stdout, re.M), repaired.stdout
+    assert "ready  nudenet-320n" in repaired.stdout
+    assert endpoint.stats.bytes_for("/320n.onnx") == blob.stat().st_size > 0
+    assert [p.name.split(".")[0] for p in (cache_dir / ".vcp" / "quarantine").iterdir()] == [
+        NUDENET_BLOB
+    ]
+    assert (await vcp("models", "verify", "--full", "nudenet-320n")).returncode == 0
+    assert unverified_final_files(cache_dir) == []
+
+
+async def test_verify_full_json_lists_what_it_quarantined(
+    endpoint: MirrorServer, cache_dir: Path, vcp: Run
+) -> None:
+    assert (await vcp("models", "download", "nudenet-320n")).returncode == 0
+    blob = cache_dir / NUDENET_DIR / "blobs" / NUDENET_BLOB
+    flip_byte_keeping_mtime(blob)
+
+    result = await vcp("models", "verify", "--full", "--json", "nudenet-320n")
+
+    assert result.returncode == 3
+    doc = json.loads(result.stdout)
+    assert doc["ok"] is False
+    assert doc["models"][0]["files"][0]["state"] == "corrupt"
+    [moved] = doc["quarantined"]
+    assert moved["model"] == "nudenet-320n" and moved["file"] == "320n.onnx"
+    assert moved["path"] == str(blob) and Path(moved["moved_to"]).is_file()
+
+
+async def test_verify_full_leaves_a_corrupt_file_whose_lock_another_process_holds(
+    endpoint: MirrorServer, cache_dir: Path, vcp: Run
+) -> None:
+    assert (await vcp("models", "download", "nudenet-320n")).returncode == 0
+    blob = cache_dir / NUDENET_DIR / "blobs" / NUDENET_BLOB
+    flip_byte_keeping_mtime(blob)
+    lock = cache_dir / ".locks" / NUDENET_DIR / f"{NUDENET_BLOB}.lock"
+
+    async with holding_lock(lock):
+        result = await vcp("models", "verify", "--full", "nudenet-320n")
+
+    assert result.returncode == 3
+    assert "left in place: its lock is held by vcp process" in result.stdout, result.stdout
+    assert blob.exists(), "a file another process holds the lock of must not be moved"
 
 
 # -- errors ----------------------------------------------------------------------------------------

@@ -11,12 +11,15 @@ import json
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vcp.errors import VcpError
 from vcp.models.local import FileStatus, LocalModel, ModelStatus
 
-__all__ = ["download_summary", "status_entry", "write_json"]
+if TYPE_CHECKING:
+    from vcp.models.cache.inspection import SetAside, Verification
+
+__all__ = ["download_summary", "status_entry", "verification_entry", "write_json"]
 
 
 def _path(path: Path | None) -> str | None:
@@ -43,6 +46,25 @@ def status_entry(status: ModelStatus) -> dict[str, Any]:
         "revision": status.revision,
         "path": _path(status.path),
         "files": [_file_entry(f) for f in status.files],
+    }
+
+
+def _aside_entry(aside: SetAside) -> dict[str, Any]:
+    return {
+        "model": aside.model,
+        "file": aside.file,
+        "path": str(aside.path),
+        "moved_to": _path(aside.moved_to),
+        "holder": aside.holder,
+    }
+
+
+def verification_entry(found: Verification) -> dict[str, Any]:
+    """``verify``: each model's state, and the corrupt files moved to the quarantine."""
+    return {
+        "ok": not found.bad,
+        "models": [status_entry(st) for st in found.statuses],
+        "quarantined": [_aside_entry(a) for a in found.set_aside],
     }
 
 

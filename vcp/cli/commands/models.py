@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from vcp.cli.models_json import download_summary, status_entry, write_json
+from vcp.cli.models_json import download_summary, status_entry, verification_entry, write_json
 from vcp.cli.render import render_error
 from vcp.cli.text import count
 from vcp.errors import ModelError, ModelUnavailable, VcpError
@@ -19,8 +19,10 @@ from vcp.models.local import LocalModel  # plain types; the manager is imported 
 if TYPE_CHECKING:
     import asyncio
 
+    from vcp.cli.progress import ProgressMode
     from vcp.config import Settings
     from vcp.config.yaml_io import YamlDocument
+    from vcp.models.cache.inspection import SetAside, Verification
     from vcp.models.local import ModelStatus
     from vcp.models.pinning.report import Line
 
@@ -61,6 +63,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     verify.add_argument("names", nargs="*", metavar="NAME", help="model sources to check")
     verify.add_argument(
         "--full", action="store_true", help="re-hash every file instead of trusting vcp's records"
+    )
+    verify.add_argument(
+        "--repair",
+        action="store_true",
+        help="then download what is missing, partial or corrupt (corrupt files are quarantined)",
     )
     _add_json(verify, "print each model's and file's state as JSON (exit codes unchanged)")
     verify.set_defaults(handler=run_verify)
@@ -115,20 +122,32 @@ def run_download(args: argparse.Namespace) -> int:
 
 
 async def _download(doc: YamlDocument, settings: Settings, args: argparse.Namespace) -> int:
+    offline = True if args.offline else None
+    results = await _fetch(settings, args.names, progress=args.progress, offline=offline, args=args)
+    return _report_download(doc, settings, results, args)
+
+
+async def _fetch(
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    progress: ProgressMode,
+    offline: bool | None,
+    args: argparse.Namespace,
+) -> dict[str, LocalModel | VcpError]:
+    """Make ``names`` (default: every non-optional source) ready; each model's outcome."""
     from vcp.cli.progress import make_renderer
     from vcp.models.manager import ModelManager
 
     quiet = bool(getattr(args, "quiet", False))
-    offline = True if args.offline else None
-    with make_renderer(args.progress, quiet=quiet, errors_below=True) as render:
+    with make_renderer(progress, quiet=quiet, errors_below=True) as render:
         async with ModelManager(settings.models, on_event=render, offline=offline) as models:
-            names = args.names or models.default_names()
+            names = list(names) or models.default_names()
             _check_names(settings, names)
             with contextlib.suppress(VcpError):  # every model's outcome is read below
                 await models.ensure(names)
             futures = {name: models.ready(name) for name in names}
-    results = {name: _outcome(future) for name, future in futures.items()}
-    return _report_download(doc, settings, results, args)
+    return {name: _outcome(future) for name, future in futures.items()}
 
 
 def _outcome(future: asyncio.Future[LocalModel]) -> LocalModel | VcpError:
@@ -259,36 +278,74 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from vcp.config import load_settings
-    from vcp.models.local import FileState
+    from vcp.config import load_document, settings_from_document
+    from vcp.models.cache.inspection import verify
 
-    settings = load_settings(args.config)
+    doc = load_document(args.config)
+    settings = settings_from_document(doc)
     names = args.names or [s.name for s in settings.models.sources if not s.optional]
     _check_names(settings, names)
-    statuses = _statuses(settings, names, args.full)
+    found = verify(settings.models, names, full=args.full)
+    if not args.json:
+        _print_verification(found)
+    if args.repair and found.bad:
+        return _repair(doc, settings, found, args)
     if args.json:
-        from vcp.models.local import FileState
+        write_json(verification_entry(found))
+    return _verified(found.bad)
 
-        bad = sum(f.state is not FileState.CACHED for st in statuses for f in st.files)
-        write_json({"ok": not bad, "models": [status_entry(st) for st in statuses]})
-        return _verified(bad)
-    bad = 0
-    for st in statuses:
-        sys.stdout.write(
-            f"{'ok' if st.state is FileState.CACHED else st.state.value:8} {st.name}\n"
-        )
+
+def _print_verification(found: Verification) -> None:
+    from vcp.models.local import FileState
+
+    moved = {(a.model, a.file): a for a in found.set_aside}
+    for st in found.statuses:
+        state = "ok" if st.state is FileState.CACHED else st.state.value
+        sys.stdout.write(f"{state:8} {st.name}\n")
         for f in st.files:
             if f.state is not FileState.CACHED:
-                bad += 1
                 sys.stdout.write(f"  {f.state.value:8} {f.name}  {f.path or ''}\n")
-    return _verified(bad)
+                aside = moved.get((st.source or st.name, f.name))
+                if aside is not None:
+                    sys.stdout.write(f"           {_aside_note(aside)}\n")
+
+
+def _aside_note(aside: SetAside) -> str:
+    if aside.moved_to is not None:
+        return f"moved to {aside.moved_to}: the next download fetches it again"
+    return f"left in place: its lock is held by {aside.holder or 'another process'}"
+
+
+def _repair(
+    doc: YamlDocument, settings: Settings, found: Verification, args: argparse.Namespace
+) -> int:
+    """``verify --repair``: download the models verification found incomplete."""
+    import asyncio
+
+    from vcp.models.local import FileState
+
+    names = [st.name for st in found.statuses if st.state is not FileState.CACHED]
+    if not args.json:
+        sys.stdout.write(f"repairing {', '.join(names)}\n")
+    try:
+        results = asyncio.run(_fetch(settings, names, progress="auto", offline=None, args=args))
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: run the same command again to resume\n")
+        return EXIT_INTERRUPTED
+    if args.json:
+        summary = download_summary(results, cache=settings.models.resolved_cache_dir)
+        entry = verification_entry(found)
+        write_json({**entry, "ok": summary["ok"], "repaired": summary})
+        args = argparse.Namespace(**{**vars(args), "json": False, "quiet": True})
+    return _report_download(doc, settings, results, args)
 
 
 def _verified(bad: int) -> int:
     if bad:
         raise ModelError(
             f"{count(bad, 'file')} missing, partial or corrupt",
-            hint="run `vcp models download` to fetch (or resume) them",
+            hint="run `vcp models download` to fetch (or resume) them, "
+            "or `vcp models verify --repair`",
         )
     return 0
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
 from vcp.core.checksums import Checksum, checksum_from_etag
 from vcp.core.hub_names import is_commit
+from vcp.models.cache.locks import holder_of, lock_now
 from vcp.models.cache.store import ModelCache
 from vcp.models.hub.metadata import MetadataCache
 from vcp.models.local import FileState, FileStatus, ModelStatus
@@ -32,6 +33,36 @@ class Found:
     final: Path | None  # the content path: a blob, or a URL source's file
     link: Path | None  # the snapshot path (Hub)
     expected: Checksum | None
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A corrupt file that verification moved to the quarantine (or could not: it was locked)."""
+
+    model: str
+    file: str
+    path: Path  # where the corrupt content was
+    moved_to: Path | None  # in .vcp/quarantine/; None when another process held its lock
+    holder: str | None = None  # who held it, when known
+
+
+def set_aside(cache: ModelCache, spec: FileSpec, found: Found) -> SetAside:
+    """Quarantine ``found``'s corrupt file and drop its record, so the next download fetches it.
+
+    Under the file's lock, taken without waiting: a process holding it is fetching the file right
+    now and replaces it anyway, so a busy lock leaves the file where it is.
+    """
+    assert found.final is not None
+    lock = cache.lock_path(spec.folder, found.final.name)
+    with lock_now(lock) as held:
+        if not held:
+            who = holder_of(lock)
+            named = who.describe() if who is not None else None
+            return SetAside(spec.model, spec.name, found.final, None, named)
+        moved = cache.quarantine(found.final)
+        if found.link is not None and found.link.is_symlink():
+            found.link.unlink()
+    return SetAside(spec.model, spec.name, found.final, moved)
 
 
 def commit_for(cache: ModelCache, spec: FileSpec) -> str | None:
@@ -91,11 +122,24 @@ def _judge(
     return Found(FileState.CORRUPT, final, link, expected)
 
 
-def status(cache: ModelCache, name: str, specs: list[FileSpec], *, full: bool) -> ModelStatus:
-    """The state of model ``name`` from its files' states."""
+def status(
+    cache: ModelCache,
+    name: str,
+    specs: list[FileSpec],
+    *,
+    full: bool,
+    aside: list[SetAside] | None = None,
+) -> ModelStatus:
+    """The state of model ``name`` from its files' states.
+
+    With ``aside``, each corrupt file is quarantined (``set_aside``) and listed there; it is still
+    reported as corrupt, since that is what was found.
+    """
     files = []
     for spec in specs:
         found = inspect(cache, spec, full=full)
+        if aside is not None and found.state is FileState.CORRUPT and found.final is not None:
+            aside.append(set_aside(cache, spec, found))
         cached = found.state is FileState.CACHED and found.final is not None
         size = found.final.stat().st_size if cached and found.final else None
         checksum = found.expected
@@ -137,15 +181,22 @@ def local_specs(settings: ModelsSettings, cache: ModelCache, source: ModelSource
 
 
 def source_status(
-    settings: ModelsSettings, cache: ModelCache, source: ModelSource, *, full: bool
+    settings: ModelsSettings,
+    cache: ModelCache,
+    source: ModelSource,
+    *,
+    full: bool,
+    aside: list[SetAside] | None = None,
 ) -> ModelStatus:
     """``source``'s status, or that of the first fallback that is fully cached (named in it)."""
-    own = status(cache, source.name, local_specs(settings, cache, source), full=full)
+    specs = local_specs(settings, cache, source)
+    own = status(cache, source.name, specs, full=full, aside=aside)
     if own.state is FileState.CACHED:
         return own
     for name in source.fallbacks:
         fallback = settings.source(name)
-        other = status(cache, name, local_specs(settings, cache, fallback), full=full)
+        specs = local_specs(settings, cache, fallback)
+        other = status(cache, name, specs, full=full, aside=aside)
         if other.state is FileState.CACHED:
             return dataclasses.replace(other, name=source.name, source=name)
     return own
@@ -155,3 +206,30 @@ def statuses(settings: ModelsSettings, names: list[str], *, full: bool) -> list[
     """The status of each named source, from the disk alone (for ``vcp models list|verify``)."""
     cache = ModelCache(settings.resolved_cache_dir)
     return [source_status(settings, cache, settings.source(n), full=full) for n in names]
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What ``vcp models verify`` found, and the corrupt files it moved out of the way."""
+
+    statuses: list[ModelStatus]
+    set_aside: list[SetAside]
+
+    @property
+    def bad(self) -> int:
+        """Files that are not cached and valid."""
+        return sum(f.state is not FileState.CACHED for st in self.statuses for f in st.files)
+
+
+def verify(settings: ModelsSettings, names: list[str], *, full: bool) -> Verification:
+    """Check the named models on disk; quarantine what is corrupt so a download fetches it again.
+
+    Without this a corrupt file with an intact record (bit rot keeps size, mtime and inode) would
+    be trusted by every later download: the quarantine also drops the record.
+    """
+    cache = ModelCache(settings.resolved_cache_dir)
+    aside: list[SetAside] = []
+    found = [
+        source_status(settings, cache, settings.source(n), full=full, aside=aside) for n in names
+    ]
+    return Verification(found, aside)

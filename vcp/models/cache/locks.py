@@ -20,8 +20,8 @@ import os
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from filelock import BaseFileLock, FileLock, Timeout
 from vcp.core.atomic import replace_atomically
 from vcp.errors import LockTimeout
 
-__all__ = ["LockHolder", "file_lock"]
+__all__ = ["LockHolder", "file_lock", "holder_of", "lock_now"]
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +123,34 @@ async def file_lock(
         # The record goes first: once the lock is free, the next holder writes its own.
         _remove_holder(path, me)
         lock.release()
+
+
+@contextmanager
+def lock_now(path: Path) -> Iterator[bool]:
+    """Try once, without waiting, to hold the lock at ``path`` for the body of a ``with``.
+
+    Yields True while held, False when another process (or another instance in this one) holds
+    it. For synchronous cache housekeeping (quarantine, ``rm``, ``prune``): a file whose lock is
+    busy is being fetched or checked right now and must be left alone.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(path, mode=_LOCK_MODE)
+    if not _try_acquire(lock):
+        yield False
+        return
+    me = LockHolder.current()
+    try:
+        _write_holder(path, me)
+        yield True
+    finally:
+        _remove_holder(path, me)
+        lock.release()
+
+
+def holder_of(path: Path) -> LockHolder | None:
+    """Who holds the lock at ``path``, by its ``.owner`` record (None: unknown or not vcp)."""
+    holder = _read_holder(path)
+    return holder if holder is not None and holder.is_alive() else None
 
 
 def _try_acquire(lock: BaseFileLock) -> bool:
