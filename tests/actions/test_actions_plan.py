@@ -9,7 +9,7 @@ import pytest
 from plan_reports import report_of, segment
 
 from vcp.actions import AudioEdit, EditPlan, TimedBox, VideoEdit, plan_edits
-from vcp.config.actions import ActionsSettings, CategoryActions
+from vcp.config.schema.actions import ActionsSettings, CategoryActions
 
 DEFAULTS = ActionsSettings()
 

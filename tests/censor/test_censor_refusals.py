@@ -11,7 +11,7 @@ import pytest
 from censor_films import CLI, Film, audio_of, dbfs, seg, video_packets, window, write_report
 
 from vcp.censor import CensorProgress, censor
-from vcp.config.actions import ActionsSettings
+from vcp.config.schema.actions import ActionsSettings
 
 
 def leftovers(folder: Path) -> list[str]:

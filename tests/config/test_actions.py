@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vcp.config import Settings, load_settings
-from vcp.config.actions import ActionsSettings, CategoryActions, ResolvedActions
+from vcp.config.schema.actions import ActionsSettings, CategoryActions, ResolvedActions
 from vcp.errors import ConfigError
 
 WriteConfig = Callable[..., Path]

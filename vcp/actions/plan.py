@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from vcp.actions.intervals import Merged, Span, merge_spans
-from vcp.config.actions import ActionsSettings, ResolvedActions
+from vcp.config.schema.actions import ActionsSettings, ResolvedActions
 from vcp.report import Report, Segment
 
 __all__ = [

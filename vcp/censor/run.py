@@ -28,7 +28,7 @@ from vcp.censor.events import (
     CensorStarted,
 )
 from vcp.censor.streams import StreamPlan, plan_streams
-from vcp.config.actions import ActionsSettings
+from vcp.config.schema.actions import ActionsSettings
 from vcp.report import default_report_path, load_report
 
 if TYPE_CHECKING:

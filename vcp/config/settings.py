@@ -5,7 +5,7 @@ Precedence, highest first:
 1. ``VCP_*`` environment variables, ``__`` for nesting (``VCP_MODELS__CACHE_DIR=/data/m``);
 2. the Hugging Face conventions ``HF_ENDPOINT`` and ``HF_HUB_OFFLINE``;
 3. the YAML file (handed in as init data by ``vcp.config.loader``);
-4. the defaults in ``vcp.config.schema``.
+4. the defaults in ``vcp.config.schema`` (one module per section).
 
 Tokens are deliberately not settings: ``models.hub.token_env`` names the variable that holds one,
 and it is read only when a request needs it, so ``vcp config show`` can never print a secret.
@@ -20,8 +20,8 @@ from pydantic import model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from vcp.config.actions import ActionsSettings
 from vcp.config.schema import (
+    ActionsSettings,
     Detector,
     FieldError,
     ModelsSettings,

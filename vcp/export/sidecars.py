@@ -23,7 +23,7 @@ from vcp.export.mcf import format_mcf
 from vcp.export.vtt import format_vtt
 
 if TYPE_CHECKING:
-    from vcp.config.actions import ActionsSettings
+    from vcp.config.schema.actions import ActionsSettings
     from vcp.report import Report
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_sidecars"]

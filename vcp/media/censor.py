@@ -19,7 +19,7 @@ import av
 import av.error
 
 from vcp.actions import EditPlan
-from vcp.config.actions import ActionsSettings
+from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor_audio import AudioCensor
 from vcp.media.censor_video import VideoCensor

@@ -15,7 +15,7 @@ import av
 import numpy as np
 
 from vcp.actions import AudioEdit, EditPlan, VideoEdit
-from vcp.config.actions import BleepSettings
+from vcp.config.schema.actions import BleepSettings
 from vcp.media.censor_edits import Samples, apply_audio_edits, kept_samples
 
 __all__ = ["AudioCensor"]

@@ -10,7 +10,7 @@ import av
 from av.video.frame import PictureType
 
 from vcp.actions import EditPlan, VideoEdit
-from vcp.config.actions import BlurSettings, VideoEncodeSettings
+from vcp.config.schema.actions import BlurSettings, VideoEncodeSettings
 from vcp.media.censor_edits import blank_image, blur_boxes
 
 __all__ = ["VideoCensor"]

@@ -1,9 +1,6 @@
-"""The configuration's shape: pydantic models for models, detectors, processing and output.
+"""The ``models:`` section: the Hub, transfer tuning and the declared model sources.
 
-Every section forbids unknown keys, so a typo in a YAML file is an error rather than a silently
-ignored setting. Defaults are the named constants below. The top-level ``Settings`` (with its
-environment sources) lives in ``vcp.config.settings``; these models are plain data that embedders
-may also build directly (``ModelsSettings(sources=[...])``).
+These are plain data that embedders may also build directly (``ModelsSettings(sources=[...])``).
 """
 
 from __future__ import annotations
@@ -13,21 +10,18 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from vcp.config.paths import default_cache_dir
+from vcp.config.schema.common import (
+    FieldError,
+    _check_http_url,
+    _check_relpath,
+    _Section,
+    is_pattern,
+)
 from vcp.core.checksums import HEX_LENGTHS, Checksum, check_hex
 from vcp.core.hub_names import is_commit
-from vcp.core.labels import NUDENET_LABELS
-from vcp.core.relpaths import safe_relpath
-from vcp.errors import UnsafePathError
 
 DEFAULT_HUB_ENDPOINT = "https://huggingface.co"
 DEFAULT_TOKEN_ENV = "HF_TOKEN"
@@ -42,48 +36,13 @@ DEFAULT_READ_TIMEOUT_SECONDS = 60.0
 DEFAULT_DISK_SPACE_FACTOR = 2.0
 DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 DEFAULT_MAX_REDIRECTS = 10
-DEFAULT_FRAME_INTERVAL_SECONDS = 1.0
-DEFAULT_MERGE_GAP_SECONDS = 2.0
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_METADATA_TIMEOUT_SECONDS = 60.0  # one Hub API answer, in all (a drip never ends)
+DEFAULT_METADATA_MAX_BYTES = 32 * 1024 * 1024  # far above any real Hub answer
+ALL_FILES = ("*",)  # hf.files left out: every file of the revision, as snapshot_download does
 
 Algorithm = Literal["sha256", "sha1", "sha512", "md5", "blake2b", "git-sha1"]
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _REPO_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
-_GLOB_CHARS = frozenset("*?[")
-
-
-class FieldError(ValueError):
-    """A check in a model validator that belongs to one sub-field (``loc`` relative to the model).
-
-    Pydantic reports model-validator errors at the model itself; the loader reads ``loc`` from this
-    exception to point the user at the exact line of the offending field.
-    """
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def is_pattern(name: str) -> bool:
-    """True when a file entry is a glob pattern rather than a literal file name."""
-    return any(c in _GLOB_CHARS for c in name)
-
-
-def _check_relpath(name: str) -> str:
-    """``name`` if it is a safe relative path inside a repository (the downloader's own rule)."""
-    try:
-        safe_relpath(name)
-    except UnsafePathError:
-        message = f"{name!r} is not a safe relative file name inside the repository"
-        raise ValueError(message) from None
-    return name
-
-
-# -- models ----------------------------------------------------------------------------------------
 
 
 class HubSettings(_Section):
@@ -115,6 +74,8 @@ class DownloadSettings(_Section):
     disk_space_factor: float = Field(DEFAULT_DISK_SPACE_FACTOR, ge=0)
     lock_timeout_seconds: float = Field(DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
     max_redirects: int = Field(DEFAULT_MAX_REDIRECTS, ge=0, le=30)
+    metadata_timeout_seconds: float = Field(DEFAULT_METADATA_TIMEOUT_SECONDS, gt=0)
+    metadata_max_bytes: int = Field(DEFAULT_METADATA_MAX_BYTES, ge=1024)
 
 
 class HfRepo(_Section):
@@ -122,7 +83,7 @@ class HfRepo(_Section):
 
     repo: str
     revision: str = "main"
-    files: tuple[str, ...] = Field(min_length=1)
+    files: tuple[str, ...] = Field(ALL_FILES, min_length=1)  # names or glob patterns
 
     @field_validator("repo")
     @classmethod
@@ -266,13 +227,6 @@ class ModelSource(_Section):
         return Checksum.parse(text) if text else None
 
 
-def _check_http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"expected an http(s) URL, got {value!r}")
-    return value
-
-
 class ModelsSettings(_Section):
     """The model cache, the Hub, transfer tuning and the declared model sources."""
 
@@ -314,184 +268,3 @@ class ModelsSettings(_Section):
             if source.name == name:
                 return source
         raise KeyError(name)
-
-
-# -- detectors, processing, output -----------------------------------------------------------------
-
-
-class _Detector(_Section):
-    name: str
-    model: str
-    enabled: bool = True
-    # An optional detector whose model cannot be made ready is skipped (recorded in the report)
-    # instead of stopping the run.
-    optional: bool = False
-    threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
-
-
-# Frames per onnxruntime call. Batches of 4 or 8 were no faster than single frames on a 2-core
-# CPU, and a single frame gives progress after every frame.
-DEFAULT_NUDENET_BATCH_SIZE = 1
-
-
-class NudityDetector(_Detector):
-    """NudeNet on sampled frames; ``categories`` groups its labels into report categories.
-
-    A box is reported when its score reaches its category's entry in ``thresholds``, else
-    ``threshold``. ``threads`` is onnxruntime's intra-op thread count (0: its default, one per
-    core); ``batch_size`` frames go through the model at once.
-    """
-
-    type: Literal["nudenet"]
-    categories: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
-    threads: int = Field(0, ge=0, le=256)
-    batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
-
-    @model_validator(mode="after")
-    def _threshold_categories(self) -> NudityDetector:
-        for category in self.thresholds:
-            if category not in self.categories:
-                known = ", ".join(self.categories) or "none declared"
-                raise FieldError(
-                    ("thresholds", category),
-                    f"{category!r} is not one of this detector's categories ({known})",
-                )
-        return self
-
-    @field_validator("categories")
-    @classmethod
-    def _labels(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for category, labels in value.items():
-            for i, label in enumerate(labels):
-                if label not in NUDENET_LABELS:
-                    raise FieldError(
-                        (category, i),
-                        f"{label!r} is not a NudeNet label; known: " + ", ".join(NUDENET_LABELS),
-                    )
-        return value
-
-
-# Speech: a hit's score is whisper's mean word probability; clearly heard swearing scores 0.8+,
-# misheard words under 0.4.
-DEFAULT_SPEECH_THRESHOLD = 0.4
-DEFAULT_BEAM_SIZE = 5
-DEFAULT_WINDOW_SECONDS = 180.0
-DEFAULT_OVERLAP_SECONDS = 5.0
-# The lists shipped in vcp/analysis/wordlists (vcp.analysis.detectors.words.SHIPPED_CATEGORIES).
-_SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
-
-
-class SpeechProfanityDetector(_Detector):
-    """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
-
-    ``categories`` picks the shipped lists; ``words`` adds the user's own entries per category,
-    ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report.
-    ``threshold`` applies to a hit's mean word probability. Audio is transcribed in windows of
-    ``window_seconds`` that overlap by ``overlap_seconds``."""
-
-    type: Literal["speech-profanity"]
-    threshold: float = Field(DEFAULT_SPEECH_THRESHOLD, ge=0, le=1)
-    languages: tuple[str, ...] = ("en",)
-    categories: tuple[str, ...] = _SHIPPED_WORD_LISTS
-    words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    allow: tuple[str, ...] = ()
-    word_lists: tuple[Path, ...] = ()
-    compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
-    threads: int = Field(0, ge=0)  # 0: CTranslate2 picks (one per core)
-    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
-    vad_filter: bool = True
-    window_seconds: float = Field(DEFAULT_WINDOW_SECONDS, gt=0)
-    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0)
-
-    @field_validator("categories")
-    @classmethod
-    def _shipped(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for i, category in enumerate(value):
-            if category not in _SHIPPED_WORD_LISTS:
-                known = ", ".join(_SHIPPED_WORD_LISTS)
-                message = f"no shipped word list {category!r}; shipped: {known} (own words: words)"
-                raise FieldError((i,), message)
-        return value
-
-    @field_validator("words")
-    @classmethod
-    def _entries(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        for category, entries in value.items():
-            _check_entries(entries, category, (category,))
-        return value
-
-    @field_validator("allow")
-    @classmethod
-    def _allowed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        _check_entries(value, "allow", ())
-        return value
-
-    @field_validator("word_lists")
-    @classmethod
-    def _files(cls, value: tuple[Path, ...]) -> tuple[Path, ...]:
-        from vcp.analysis.detectors.words import WordListError, read_list
-
-        for i, path in enumerate(value):
-            try:
-                read_list(path)
-            except OSError as exc:
-                reason = exc.strerror or str(exc)
-                raise FieldError((i,), f"cannot read word list {str(path)!r}: {reason}") from None
-            except UnicodeDecodeError:
-                raise FieldError((i,), f"word list {str(path)!r} is not UTF-8 text") from None
-            except WordListError as exc:
-                raise FieldError((i,), str(exc)) from None
-        return value
-
-    @model_validator(mode="after")
-    def _windows(self) -> SpeechProfanityDetector:
-        if self.overlap_seconds >= self.window_seconds:
-            message = f"must be shorter than window_seconds ({self.window_seconds})"
-            raise FieldError(("overlap_seconds",), message)
-        return self
-
-
-def _check_entries(entries: tuple[str, ...], category: str, loc: tuple[str | int, ...]) -> None:
-    from vcp.analysis.detectors.words import WordListError, parse_entry
-
-    for i, entry in enumerate(entries):
-        try:
-            parse_entry(entry, category)
-        except WordListError as exc:
-            raise FieldError((*loc, i), str(exc)) from None
-
-
-Detector = Annotated[NudityDetector | SpeechProfanityDetector, Field(discriminator="type")]
-
-
-class ProcessingSettings(_Section):
-    """How media is sampled and how hits are merged into segments."""
-
-    frame_interval_seconds: float = Field(DEFAULT_FRAME_INTERVAL_SECONDS, gt=0)
-    merge_gap_seconds: float = Field(DEFAULT_MERGE_GAP_SECONDS, ge=0)
-
-
-class OutputSettings(_Section):
-    """How the report is written."""
-
-    pretty: bool = True
-    include_confidence: bool = True
-
-
-__all__ = [
-    "HEX_LENGTHS",
-    "Deprecation",
-    "Detector",
-    "DownloadSettings",
-    "FieldError",
-    "HfRepo",
-    "HubSettings",
-    "ModelSource",
-    "ModelsSettings",
-    "NudityDetector",
-    "OutputSettings",
-    "ProcessingSettings",
-    "SpeechProfanityDetector",
-    "is_pattern",
-]

@@ -14,9 +14,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from vcp.config.schema import FieldError
+from vcp.config.schema.common import FieldError, _Section
 
 __all__ = [
     "DEFAULT_AUDIO_PADDING_SECONDS",
@@ -54,10 +54,6 @@ DEFAULT_BLUR_CELLS = 6  # mosaic cells across a box's longer side
 DEFAULT_CRF = 20
 DEFAULT_PRESET: X264Preset = "veryfast"
 _MAX_PADDING_SECONDS = 10.0
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class CategoryActions(_Section):

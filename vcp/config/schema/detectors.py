@@ -1,0 +1,159 @@
+"""The ``detectors:`` section: one entry per detector, told apart by its ``type``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from vcp.config.schema.common import FieldError, _Section
+from vcp.core.labels import NUDENET_LABELS
+
+DEFAULT_THRESHOLD = 0.5
+
+
+class _Detector(_Section):
+    name: str
+    model: str
+    enabled: bool = True
+    # An optional detector whose model cannot be made ready is skipped (recorded in the report)
+    # instead of stopping the run.
+    optional: bool = False
+    threshold: float = Field(DEFAULT_THRESHOLD, ge=0, le=1)
+
+
+# Frames per onnxruntime call. Batches of 4 or 8 were no faster than single frames on a 2-core
+# CPU, and a single frame gives progress after every frame.
+DEFAULT_NUDENET_BATCH_SIZE = 1
+
+
+class NudityDetector(_Detector):
+    """NudeNet on sampled frames; ``categories`` groups its labels into report categories.
+
+    A box is reported when its score reaches its category's entry in ``thresholds``, else
+    ``threshold``. ``threads`` is onnxruntime's intra-op thread count (0: its default, one per
+    core); ``batch_size`` frames go through the model at once.
+    """
+
+    type: Literal["nudenet"]
+    categories: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
+    threads: int = Field(0, ge=0, le=256)
+    batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _threshold_categories(self) -> NudityDetector:
+        for category in self.thresholds:
+            if category not in self.categories:
+                known = ", ".join(self.categories) or "none declared"
+                raise FieldError(
+                    ("thresholds", category),
+                    f"{category!r} is not one of this detector's categories ({known})",
+                )
+        return self
+
+    @field_validator("categories")
+    @classmethod
+    def _labels(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for category, labels in value.items():
+            for i, label in enumerate(labels):
+                if label not in NUDENET_LABELS:
+                    raise FieldError(
+                        (category, i),
+                        f"{label!r} is not a NudeNet label; known: " + ", ".join(NUDENET_LABELS),
+                    )
+        return value
+
+
+# Speech: a hit's score is whisper's mean word probability; clearly heard swearing scores 0.8+,
+# misheard words under 0.4.
+DEFAULT_SPEECH_THRESHOLD = 0.4
+DEFAULT_BEAM_SIZE = 5
+DEFAULT_WINDOW_SECONDS = 180.0
+DEFAULT_OVERLAP_SECONDS = 5.0
+# The lists shipped in vcp/analysis/wordlists (vcp.analysis.detectors.words.SHIPPED_CATEGORIES).
+_SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
+
+
+class SpeechProfanityDetector(_Detector):
+    """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
+
+    ``categories`` picks the shipped lists; ``words`` adds the user's own entries per category,
+    ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report.
+    ``threshold`` applies to a hit's mean word probability. Audio is transcribed in windows of
+    ``window_seconds`` that overlap by ``overlap_seconds``."""
+
+    type: Literal["speech-profanity"]
+    threshold: float = Field(DEFAULT_SPEECH_THRESHOLD, ge=0, le=1)
+    languages: tuple[str, ...] = ("en",)
+    categories: tuple[str, ...] = _SHIPPED_WORD_LISTS
+    words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    allow: tuple[str, ...] = ()
+    word_lists: tuple[Path, ...] = ()
+    compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
+    threads: int = Field(0, ge=0)  # 0: CTranslate2 picks (one per core)
+    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
+    vad_filter: bool = True
+    window_seconds: float = Field(DEFAULT_WINDOW_SECONDS, gt=0)
+    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0)
+
+    @field_validator("categories")
+    @classmethod
+    def _shipped(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for i, category in enumerate(value):
+            if category not in _SHIPPED_WORD_LISTS:
+                known = ", ".join(_SHIPPED_WORD_LISTS)
+                message = f"no shipped word list {category!r}; shipped: {known} (own words: words)"
+                raise FieldError((i,), message)
+        return value
+
+    @field_validator("words")
+    @classmethod
+    def _entries(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        for category, entries in value.items():
+            _check_entries(entries, category, (category,))
+        return value
+
+    @field_validator("allow")
+    @classmethod
+    def _allowed(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        _check_entries(value, "allow", ())
+        return value
+
+    @field_validator("word_lists")
+    @classmethod
+    def _files(cls, value: tuple[Path, ...]) -> tuple[Path, ...]:
+        from vcp.analysis.detectors.words import WordListError, read_list
+
+        for i, path in enumerate(value):
+            try:
+                read_list(path)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                raise FieldError((i,), f"cannot read word list {str(path)!r}: {reason}") from None
+            except UnicodeDecodeError:
+                raise FieldError((i,), f"word list {str(path)!r} is not UTF-8 text") from None
+            except WordListError as exc:
+                raise FieldError((i,), str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _windows(self) -> SpeechProfanityDetector:
+        if self.overlap_seconds >= self.window_seconds:
+            message = f"must be shorter than window_seconds ({self.window_seconds})"
+            raise FieldError(("overlap_seconds",), message)
+        return self
+
+
+def _check_entries(entries: tuple[str, ...], category: str, loc: tuple[str | int, ...]) -> None:
+    from vcp.analysis.detectors.words import WordListError, parse_entry
+
+    for i, entry in enumerate(entries):
+        try:
+            parse_entry(entry, category)
+        except WordListError as exc:
+            raise FieldError((*loc, i), str(exc)) from None
+
+
+Detector = Annotated[NudityDetector | SpeechProfanityDetector, Field(discriminator="type")]
