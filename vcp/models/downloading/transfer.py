@@ -353,8 +353,7 @@ class FileDownload:
             file=self.spec.name,
             hint=(
                 "the downloaded file was removed; run again to fetch it again. If the model was "
-                "changed upstream on purpose, update its pinned checksum in the config "
-                f"(models.sources → {self.spec.model} → checksums)"
+                f"changed upstream on purpose, update {self.spec.pin_setting} in the config"
             ),
         )
 

@@ -20,7 +20,7 @@ def check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> 
             model=spec.model,
             file=spec.name,
             hint="the file on the Hub differs from the pinned one: if the change is intended, "
-            f"update checksums['{spec.name}'] in the config (`vcp models pin` does it), or pin "
+            f"update {spec.pin_setting} in the config (`vcp models pin` does it), or pin "
             "hf.revision to the commit you trust",
         )
 
@@ -40,7 +40,8 @@ def check_pin(spec: FileSpec, remote: RemoteFile) -> None:
             model=spec.model,
             file=spec.name,
             hint="the file on the server differs from the pinned one: pin the revision to the "
-            "commit you trust, or update checksums in the config if the change is intended",
+            f"commit you trust, or update {spec.pin_setting} in the config if the change is "
+            "intended",
         )
 
 

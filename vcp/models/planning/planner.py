@@ -98,8 +98,10 @@ class Planner:
         literal = not any(is_pattern(f) for f in source.hf.files)
         if literal:
             plan = await self._plan_local(source)
-            if self.offline and not plan.complete and plan.commit:
-                await self._reuse_offline(plan)
+            if not plan.complete and plan.commit and (self.offline or source.hf.is_commit):
+                # Pinned by commit (or offline): what the user's Hugging Face cache holds needs
+                # no network, so look there before asking the Hub, which may be unreachable.
+                await self._reuse_known(plan)
             if plan.complete and (source.hf.is_commit or self.offline or await self._fresh(source)):
                 return plan  # everything is here: no network at all
         try:
@@ -126,7 +128,8 @@ class Planner:
         """The hint for a Hub that cannot be reached: where files could be put by hand."""
         assert source.hf is not None
         hint = (
-            f"check the network and models.hub.endpoint / HF_ENDPOINT ({exc.url}), then run again"
+            f"check the network and models.hub.endpoint / HF_ENDPOINT ({exc.url}), then run "
+            "again; or use --offline (HF_HUB_OFFLINE=1) to work from the cache"
         )
         files = [f for f in source.hf.files if not is_pattern(f)]
         if source.hf.is_commit and files:
@@ -145,8 +148,8 @@ class Planner:
             hint=hint,
         )
 
-    async def _reuse_offline(self, plan: Plan) -> None:
-        """Offline, files pinned by their Hub id may still come from another Hub cache."""
+    async def _reuse_known(self, plan: Plan) -> None:
+        """Files pinned by their Hub id may come from another Hub cache, with no request."""
         for i, work in enumerate(plan.work):
             spec, expected = work.spec, work.found.expected
             if work.cached or not spec.known_blob or expected is None:
@@ -167,7 +170,7 @@ class Planner:
 
     async def _plan_local(self, source: ModelSource) -> Plan:
         """What the cache holds for the source's literal files (no network)."""
-        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint, index=self._index(source))
         found = await to_thread.run_sync(
             lambda: [inspection.inspect(self.cache, s, repair=True) for s in specs]
         )
@@ -190,7 +193,9 @@ class Planner:
                 model=source.name,
             )
         endpoint = self.settings.hub.endpoint
-        specs = listed_specs(source, files, endpoint=endpoint, commit=snapshot.commit)
+        specs = listed_specs(
+            source, files, endpoint=endpoint, commit=snapshot.commit, index=self._index(source)
+        )
         for spec, entry in zip(specs, files, strict=True):
             check_listed_pin(spec, entry, snapshot)
         found = await to_thread.run_sync(
@@ -214,7 +219,7 @@ class Planner:
         return plan
 
     async def _plan_url(self, source: ModelSource) -> Plan:
-        specs = file_specs(source, endpoint=self.settings.hub.endpoint)
+        specs = file_specs(source, endpoint=self.settings.hub.endpoint, index=self._index(source))
         for spec in specs:
             if spec.pinned is None and not spec.allow_unverified:
                 raise ModelError(
@@ -228,6 +233,11 @@ class Planner:
         if not self.offline:
             await run_all(self._probe(plan, i) for i, w in enumerate(plan.work) if not w.cached)
         return plan
+
+    def _index(self, source: ModelSource) -> int | None:
+        """The source's place in models.sources, which messages and hints name it by."""
+        names = [s.name for s in self.settings.sources]
+        return names.index(source.name) if source.name in names else None
 
     def _partial_bytes(self, final: Path) -> int:
         """Bytes already downloaded: a ranged partial is preallocated, so ask its state."""

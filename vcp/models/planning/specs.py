@@ -33,6 +33,16 @@ class FileSpec:
     revision: str | None = None  # Hub: branch, tag or commit as configured
     allow_unverified: bool = False
     etag: str | None = None  # Hub: the blob's name, when a file listing gave it
+    source_index: int | None = None  # the source's place in models.sources, for messages
+
+    @property
+    def pin_setting(self) -> str:
+        """Where the config pins this file, in the notation of config errors and the CLI's
+        ``config:`` line: ``models.sources[1].checksums['model.bin']``."""
+        key = f"checksums[{self.name!r}]" if self.hub else "checksum"
+        if self.source_index is None:
+            return f"{key} of models.sources {self.model!r}"
+        return f"models.sources[{self.source_index}].{key}"
 
     @property
     def known_blob(self) -> str | None:
@@ -48,8 +58,8 @@ class FileSpec:
         return f"{self.model}/{self.name}"
 
 
-def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
-    """The files ``source`` consists of, checked for safe names."""
+def file_specs(source: ModelSource, *, endpoint: str, index: int | None = None) -> list[FileSpec]:
+    """The files ``source`` (``models.sources[index]``) consists of, checked for safe names."""
     if source.url is not None:
         name = source.local_filename
         safe_relpath(name, model=source.name)
@@ -63,6 +73,7 @@ def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
                 size=source.size,
                 hub=False,
                 allow_unverified=source.allow_unverified,
+                source_index=index,
             )
         ]
     assert source.hf is not None
@@ -83,13 +94,19 @@ def file_specs(source: ModelSource, *, endpoint: str) -> list[FileSpec]:
                 hub=True,
                 revision=hf.revision,
                 allow_unverified=source.allow_unverified,
+                source_index=index,
             )
         )
     return specs
 
 
 def listed_specs(
-    source: ModelSource, files: list[HubFile], *, endpoint: str, commit: str
+    source: ModelSource,
+    files: list[HubFile],
+    *,
+    endpoint: str,
+    commit: str,
+    index: int | None = None,
 ) -> list[FileSpec]:
     """Specs for files a Hub listing named (sizes and blob names known), fetched by commit."""
     assert source.hf is not None
@@ -105,6 +122,7 @@ def listed_specs(
             revision=commit,
             allow_unverified=source.allow_unverified,
             etag=f.etag,
+            source_index=index,
         )
         for f in files
     ]
