@@ -147,7 +147,7 @@ def test_ctrl_c_leaves_nothing_under_the_output_name(film: Film) -> None:
 
 
 def test_ctrl_c_in_the_cli_exits_130(cli: CLI, film: Film, monkeypatch: pytest.MonkeyPatch) -> None:
-    import vcp.cli.censor_progress as progress
+    import vcp.cli.progress.censor as progress
 
     def interrupt(self: object, seconds: float, total: float) -> None:
         raise KeyboardInterrupt

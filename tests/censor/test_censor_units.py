@@ -19,8 +19,8 @@ from vcp.censor import (
     plan_streams,
     report_mismatch,
 )
-from vcp.cli.censor_progress import CensorRenderer
-from vcp.media.censor_edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
+from vcp.cli.progress.censor import CensorRenderer
+from vcp.media.censor.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
 from vcp.media.probe import MediaInfo, StreamInfo
 from vcp.report import Report
 
@@ -55,7 +55,7 @@ def test_audio_edits_re_encode_only_the_audio() -> None:
 
 
 def test_pyav_encoders_are_found_and_tried_at_the_streams_rate() -> None:
-    from vcp.media.censor import encoder_for
+    from vcp.media.censor.writer import encoder_for
 
     assert encoder_for(StreamInfo(1, "audio", "aac", sample_rate=48000, channels=2)) == "aac"
     assert encoder_for(StreamInfo(1, "audio", "mp3", sample_rate=44100, channels=2)) == "libmp3lame"
@@ -187,7 +187,7 @@ def test_transcoding_failures_say_where_and_what_to_do() -> None:
     import errno
 
     from vcp.errors import MediaError, UsageError
-    from vcp.media.censor import _translate
+    from vcp.media.censor.writer import _translate
 
     src, out = Path("in.mkv"), Path("out.mp4")
     full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)

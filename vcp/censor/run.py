@@ -32,7 +32,7 @@ from vcp.config.schema.actions import ActionsSettings
 from vcp.report import default_report_path, load_report
 
 if TYPE_CHECKING:
-    from vcp.media.censor import Recipe
+    from vcp.media.censor.writer import Recipe
     from vcp.media.probe import MediaInfo
 
 __all__ = ["CensorResult", "censor"]
@@ -70,7 +70,7 @@ def censor(
     output and accepts a report whose name or duration does not match the film (with a notice).
     Raises UsageError (output path), ReportError (report) or MediaError (the film, or writing).
     """
-    from vcp.media.censor import transcode
+    from vcp.media.censor.writer import transcode
 
     began = time.monotonic()
     check_output(video, output, force=force)
@@ -119,7 +119,7 @@ class _Job:
 
 def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force: bool) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
-    from vcp.media.censor import Recipe, encoder_for
+    from vcp.media.censor.writer import Recipe, encoder_for
     from vcp.media.probe import probe
 
     report = load_report(report_path)

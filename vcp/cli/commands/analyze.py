@@ -149,7 +149,7 @@ async def _run(
     exports: tuple[str, ...],
 ) -> int:
     from vcp.analysis.pipeline import Analyzer
-    from vcp.cli.analysis_view import AnalysisView
+    from vcp.cli.progress.analysis import AnalysisView
     from vcp.models.manager import ModelManager
 
     quiet = bool(getattr(args, "quiet", False))
@@ -222,7 +222,7 @@ async def _analyze_one(
 ) -> int:
     from anyio import to_thread
 
-    from vcp.cli.analysis_view import summary_lines
+    from vcp.cli.progress.analysis import summary_lines
     from vcp.export import write_sidecars
 
     try:

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def run_censor(args: argparse.Namespace) -> int:
     """Censor the film; print the output's path and what was done to it."""
     from vcp.censor import censor
-    from vcp.cli.censor_progress import describe_job, make_censor_renderer
+    from vcp.cli.progress.censor import describe_job, make_censor_renderer
     from vcp.config import load_settings
 
     settings = load_settings(args.config)

@@ -19,7 +19,7 @@ from vcp.censor import (
     CensorStarted,
     StreamJob,
 )
-from vcp.cli.progress import ProgressMode, choose_mode
+from vcp.cli.progress.modes import ProgressMode, choose_mode
 
 __all__ = ["CensorRenderer", "describe_job", "make_censor_renderer"]
 
@@ -114,7 +114,7 @@ def make_censor_renderer(
     quiet: bool = False,
     env: Mapping[str, str] | None = None,
 ) -> CensorRenderer:
-    """The renderer ``--progress`` asks for (see ``vcp.cli.progress.choose_mode``)."""
+    """The renderer ``--progress`` asks for (see ``vcp.cli.progress.modes.choose_mode``)."""
     stream = sys.stderr if stream is None else stream
     chosen = choose_mode(mode, stream=stream, quiet=quiet, env=os.environ if env is None else env)
     return CensorRenderer(chosen, stream, quiet=quiet)

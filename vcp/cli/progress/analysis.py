@@ -22,7 +22,7 @@ from vcp.analysis.events import (
     MediaWarning,
     ReportWritten,
 )
-from vcp.cli.progress import ProgressRenderer
+from vcp.cli.progress.modes import ProgressRenderer
 from vcp.report import Report, format_time
 
 __all__ = ["AnalysisView", "summary_lines"]

@@ -1,4 +1,4 @@
-"""Render the model manager's progress events for the terminal.
+"""Render the model manager's download events for the terminal.
 
 The library only emits frozen events (``vcp.models.events``); this module is the one place that
 draws them: tqdm bars on a terminal, plain log lines when output goes to a file or a CI log, or
@@ -14,11 +14,12 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Literal, Protocol, Self, TextIO
+from typing import Self, TextIO
 
 from tqdm import tqdm
 
 from vcp.cli.console_log import console_logging
+from vcp.cli.progress.modes import ProgressMode, ProgressRenderer, choose_mode
 from vcp.cli.text import count
 from vcp.models.events import (
     BytesReceived,
@@ -36,35 +37,7 @@ from vcp.models.events import (
     SourceDeprecated,
 )
 
-__all__ = ["ProgressMode", "ProgressRenderer", "choose_mode", "make_renderer"]
-
-ProgressMode = Literal["auto", "bars", "log", "none"]
-_TRUE = frozenset({"1", "true", "yes", "on"})  # what huggingface_hub accepts for its flags
-
-
-def choose_mode(
-    requested: ProgressMode, *, stream: TextIO, quiet: bool, env: Mapping[str, str]
-) -> Literal["bars", "log", "none"]:
-    """Resolve ``--progress`` against ``--quiet``, the environment and whether ``stream`` is a TTY.
-
-    ``HF_HUB_DISABLE_PROGRESS_BARS`` turns bars into log lines, even when bars were asked for.
-    """
-    if quiet or requested == "none":
-        return "none"
-    if requested == "log" or env.get("HF_HUB_DISABLE_PROGRESS_BARS", "").lower() in _TRUE:
-        return "log"
-    if requested == "bars":
-        return "bars"
-    return "bars" if _isatty(stream) else "log"
-
-
-class ProgressRenderer(Protocol):
-    """An event handler that draws progress; use it as a context manager so bars get closed."""
-
-    def __call__(self, event: Event) -> None: ...
-    def close(self) -> None: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *exc_info: object) -> None: ...
+__all__ = ["make_renderer"]
 
 
 def make_renderer(
@@ -95,13 +68,6 @@ def make_renderer(
         renderer = _LogRenderer(stream, clock=clock, interval=log_interval)
     renderer._notices.errors_below = errors_below
     return renderer
-
-
-def _isatty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):  # no such method, or the stream is closed
-        return False
 
 
 def _mb(n: float) -> str:

@@ -1,9 +1,9 @@
 """Writing a censored copy of a film: one pass over the input, each stream copied or re-encoded.
 
 ``transcode`` demuxes the source once. Streams named in ``encoders`` are decoded, edited and
-re-encoded (``censor_audio``, ``censor_video``); every other stream is copied packet for packet,
-its timestamps moved back by the time skips removed before them. PyAV and OSError failures become
-``MediaError`` here.
+re-encoded (``audio`` and ``video`` beside this module); every other stream is copied packet for
+packet, its timestamps moved back by the time skips removed before them. PyAV and OSError failures
+become ``MediaError`` here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import av.error
 from vcp.actions import EditPlan
 from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError, VcpError
-from vcp.media.censor_audio import AudioCensor
-from vcp.media.censor_video import VideoCensor
+from vcp.media.censor.audio import AudioCensor
+from vcp.media.censor.video import VideoCensor
 from vcp.media.probe import StreamInfo
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
