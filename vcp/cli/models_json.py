@@ -18,8 +18,17 @@ from vcp.models.local import FileStatus, LocalModel, ModelStatus
 
 if TYPE_CHECKING:
     from vcp.models.cache.inspection import SetAside, Verification
+    from vcp.models.cache.manage import Doomed, Outcome
+    from vcp.models.cache.usage import CacheUsage, ConfigUses, Entry, Folder
 
-__all__ = ["download_summary", "status_entry", "verification_entry", "write_json"]
+__all__ = [
+    "download_summary",
+    "removal_entry",
+    "status_entry",
+    "usage_entry",
+    "verification_entry",
+    "write_json",
+]
 
 
 def _path(path: Path | None) -> str | None:
@@ -105,6 +114,66 @@ def download_summary(
     ]
     failed = any(not m["ok"] for m in models)
     return {"ok": not failed, "cache": str(cache), "models": models}
+
+
+def _entries(entries: Iterable[Entry]) -> list[dict[str, Any]]:
+    return [{"path": str(e.path), "size": e.size, "mtime": e.mtime} for e in entries]
+
+
+def _folder_entry(folder: Folder, uses: ConfigUses) -> dict[str, Any]:
+    return {
+        "name": folder.label,
+        "folder": folder.name,
+        "kind": "hub" if folder.hub else "url",
+        "size": folder.size,
+        "files": len(folder.content),
+        "used_by": list(uses.users(folder.name)),
+        "revisions": [
+            {
+                "commit": r.commit,
+                "refs": list(r.refs),
+                "size": r.size,
+                "files": r.files,
+                "used_by": list(uses.users(folder.name, r.commit)),
+            }
+            for r in folder.revisions
+        ],
+        "partial": _entries(folder.partials),
+        "partial_size": folder.partial_size,
+    }
+
+
+def usage_entry(usage: CacheUsage, uses: ConfigUses) -> dict[str, Any]:
+    """``du``: each model folder with its revisions, then partials, quarantine, other, total."""
+    return {
+        "cache": str(usage.root),
+        "models": [_folder_entry(f, uses) for f in usage.folders],
+        "partial_size": sum(p.size for p in usage.partials),
+        "quarantine": _entries(usage.quarantine),
+        "quarantine_size": sum(q.size for q in usage.quarantine),
+        "other_size": usage.other,
+        "total": usage.total,
+    }
+
+
+def _doomed_entry(item: Doomed) -> dict[str, Any]:
+    return {
+        "what": item.what,
+        "why": item.why,
+        "size": item.size,
+        "paths": [str(p) for p in item.paths],
+    }
+
+
+def removal_entry(outcome: Outcome) -> dict[str, Any]:
+    """``rm`` and ``prune``: what went (or, with ``dry_run``, would go) and what was in use."""
+    return {
+        "dry_run": outcome.dry_run,
+        "removed": [_doomed_entry(d) for d in outcome.removed],
+        "skipped": [{**_doomed_entry(d), "holder": who} for d, who in outcome.skipped],
+        "kept": list(outcome.kept),
+        "freed": outcome.freed,
+    }
 
 
 def write_json(document: Mapping[str, Any] | Iterable[Any]) -> None:

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
+from vcp.cli.commands import models_cache
 from vcp.cli.models_json import download_summary, status_entry, verification_entry, write_json
 from vcp.cli.render import render_error
 from vcp.cli.text import count
@@ -94,6 +95,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--offline", action="store_true", help="use only cached metadata (as HF_HUB_OFFLINE=1)"
     )
     pin.set_defaults(handler=run_pin)
+
+    models_cache.register(commands, common)
 
 
 def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
