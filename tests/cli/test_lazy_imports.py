@@ -46,7 +46,15 @@ def imported_after(argv: list[str], tmp_path: Path) -> tuple[int, set[str]]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "argv", [["config", "show"], ["config", "validate"], ["models", "list"]], ids=" ".join
+    "argv",
+    [
+        ["config", "show"],
+        ["config", "validate"],
+        ["models", "list"],
+        ["models", "du"],
+        ["models", "prune", "--dry-run"],
+    ],
+    ids=" ".join,
 )
 def test_commands_without_media_or_network_import_neither(argv: list[str], tmp_path: Path) -> None:
     code, heavy = imported_after(argv, tmp_path)
