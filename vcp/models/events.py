@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 __all__ = [
@@ -53,13 +54,15 @@ class BytesReceived:
 
 @dataclass(frozen=True, slots=True)
 class Retrying:
-    """An attempt failed with a retryable cause; the next one starts after ``delay`` seconds."""
+    """An attempt failed with a retryable cause; the next one starts after ``delay`` seconds,
+    at ``at`` (UTC)."""
 
     model: str
     file: str
     attempt: int
     delay: float
     reason: str
+    at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

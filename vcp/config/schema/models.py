@@ -36,6 +36,9 @@ DEFAULT_READ_TIMEOUT_SECONDS = 60.0
 DEFAULT_DISK_SPACE_FACTOR = 2.0
 DEFAULT_LOCK_TIMEOUT_SECONDS = 3600.0
 DEFAULT_MAX_REDIRECTS = 10
+DEFAULT_MIN_SPEED_BYTES_PER_SECOND = 1024  # curl's --speed-limit / --speed-time, as a default
+DEFAULT_MIN_SPEED_WINDOW_SECONDS = 30.0
+DEFAULT_MAX_RETRY_WAIT_SECONDS = 300.0  # all the waits between one file's attempts
 DEFAULT_METADATA_TIMEOUT_SECONDS = 60.0  # one Hub API answer, in all (a drip never ends)
 DEFAULT_METADATA_MAX_BYTES = 32 * 1024 * 1024  # far above any real Hub answer
 ALL_FILES = ("*",)  # hf.files left out: every file of the revision, as snapshot_download does
@@ -74,6 +77,9 @@ class DownloadSettings(_Section):
     disk_space_factor: float = Field(DEFAULT_DISK_SPACE_FACTOR, ge=0)
     lock_timeout_seconds: float = Field(DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
     max_redirects: int = Field(DEFAULT_MAX_REDIRECTS, ge=0, le=30)
+    min_speed_bytes_per_second: int = Field(DEFAULT_MIN_SPEED_BYTES_PER_SECOND, ge=0)
+    min_speed_window_seconds: float = Field(DEFAULT_MIN_SPEED_WINDOW_SECONDS, gt=0)
+    max_retry_wait_seconds: float = Field(DEFAULT_MAX_RETRY_WAIT_SECONDS, ge=0)
     metadata_timeout_seconds: float = Field(DEFAULT_METADATA_TIMEOUT_SECONDS, gt=0)
     metadata_max_bytes: int = Field(DEFAULT_METADATA_MAX_BYTES, ge=1024)
 

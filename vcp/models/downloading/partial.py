@@ -58,6 +58,8 @@ class PartialState:
     etag: str | None
     size: int | None
     pieces: list[Piece] | None = None  # for a ranged download
+    weak: bool = False  # the ETag was weak (``W/``): it does not promise the same bytes
+    last_modified: str | None = None  # the server's Last-Modified when the bytes came
 
     @classmethod
     def load(cls, partial: Path) -> PartialState | None:
@@ -71,7 +73,12 @@ class PartialState:
 
     def save(self, partial: Path) -> None:
         pieces = None if self.pieces is None else [[p.start, p.stop, p.done] for p in self.pieces]
-        data = {"etag": self.etag, "size": self.size, "segments": pieces}
+        data: dict[str, object] = {"etag": self.etag, "size": self.size, "segments": pieces}
+        # Written only when set, so an earlier version can still read the file.
+        if self.weak:
+            data["weak"] = True
+        if self.last_modified is not None:
+            data["last_modified"] = self.last_modified
         atomic_write_text(_state_path(partial), json.dumps(data))
 
     @property

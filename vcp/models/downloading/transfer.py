@@ -23,7 +23,7 @@ from anyio import to_thread
 from vcp.config.schema import DownloadSettings
 from vcp.core.atomic import fsync_dir
 from vcp.core.checksums import Checksum, Hasher
-from vcp.errors import DiskSpaceError, IntegrityError, ModelError
+from vcp.errors import DiskSpaceError, DownloadError, IntegrityError, ModelError
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
 from vcp.models.context import Context
@@ -52,9 +52,10 @@ from vcp.models.downloading.ranges import (
     split_segments,
 )
 from vcp.models.events import BytesReceived, DownloadStarted, Event
-from vcp.models.http.client import Http, Transient
+from vcp.models.http.client import Http, Reply, Transient
 from vcp.models.http.policy import RetryPolicy
-from vcp.models.http.retrying import with_retries
+from vcp.models.http.retrying import Waited, with_retries
+from vcp.models.http.speed import MinSpeed
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ T = TypeVar("T")
 
 _POSITIONAL_IO = hasattr(os, "pwrite") and hasattr(os, "pread")  # not on Windows: one stream
 MAX_PIECES = 1024  # a ranged download is cut into at most this many pieces
+MAX_RESTARTS = 3  # times a run may throw away the bytes it has and start the file over
 UNVERIFIED_ALGORITHM = "sha256"
 
 
@@ -81,8 +83,11 @@ class FileDownload:
     ctx: Context
     manual_path: Path | None = None  # where a user could put the file by hand
     partial: Path = field(init=False)
+    state: PartialState = field(init=False)
     received: int = 0  # bytes of the file present, including those resumed from disk
-    fetched: int = 0  # bytes that came over the network in this run: what "progress" means
+    furthest: int = 0  # the most bytes of the file present at once in this run: "progress"
+    restarts: int = 0  # times this run threw away the bytes present and started over
+    waited: Waited = field(default_factory=Waited)  # between attempts, all pieces together
 
     @property
     def http(self) -> Http:
@@ -108,12 +113,12 @@ class FileDownload:
         # Not in a worker thread: a cancellation while the thread ran would orphan the state
         # file it writes. It is a few small file operations, and the try below cleans up.
         try:
-            self.partial, state = self._adopt_partial()
+            self.partial, self.state = self._adopt_partial()
         except OSError as exc:
             raise self._os_error(exc, self.final) from exc
         try:
             if self._segmentable():
-                checksum = await self._segmented(state)
+                checksum = await self._segmented(self.state)
             else:
                 checksum = await self._single()
             await to_thread.run_sync(self._verify_and_commit, checksum)
@@ -137,7 +142,7 @@ class FileDownload:
         adopted: tuple[Path, PartialState] | None = None
         for candidate in self.cache.partials(self.final):
             state = PartialState.load(candidate)
-            if adopted is None and state is not None and state.resumes(wanted):
+            if adopted is None and state is not None and self._resumable(state, wanted):
                 adopted = (candidate, state)
             else:  # another version of the file, or no way to validate it: start over
                 logger.info("discarding stale partial download %s", candidate)
@@ -148,6 +153,11 @@ class FileDownload:
         partial = self.cache.new_partial(self.final)
         wanted.save(partial)
         return partial, wanted
+
+    def _resumable(self, state: PartialState, wanted: PartialState) -> bool:
+        # Without a pinned hash nothing would catch old and new bytes spliced together, so only
+        # a strong validator (not a weak ``W/`` ETag) may vouch for the bytes present.
+        return state.resumes(wanted) and (self.expected is not None or not state.weak)
 
     def _segmentable(self) -> bool:
         size, s = self.remote.size, self.settings
@@ -165,14 +175,16 @@ class FileDownload:
 
     async def _single(self) -> Checksum:
         # A drop after progress continues from the last byte at once; only an attempt that got
-        # nothing counts against the retries.
-        return await self._with_retries(self._stream_once, progress=lambda: self.fetched)
+        # no further than an earlier one counts against the retries.
+        return await self._with_retries(self._stream_once, progress=lambda: self.furthest)
 
     async def _stream_once(self) -> Checksum:
         size = self.remote.size
         present = await to_thread.run_sync(size_of, self.partial)
         # Without an ETag there is no If-Range validator: the bytes present cannot be trusted.
         action, offset = plan_resume(present if self.remote.etag else 0, size)
+        if present and not offset:
+            await self._start_over(f"{present} bytes present could not be continued")
         hasher = Hasher(self.algorithm, size=size)
         if offset:
             await to_thread.run_sync(hash_prefix, self.partial, offset, hasher)
@@ -183,6 +195,7 @@ class FileDownload:
             {"Range": range_header(offset), "If-Range": f'"{self.remote.etag}"'} if offset else {}
         )
         async with self.http.request("GET", self.spec.url, self.spec, headers=headers) as reply:
+            reply.check_body(self.spec)
             if offset:
                 kind = classify_range_reply(
                     reply.status,
@@ -193,30 +206,96 @@ class FileDownload:
                 if kind is RangeReply.UNSATISFIABLE and offset == size:
                     self.received = offset
                     return hasher.checksum()
+                if kind is RangeReply.PARTIAL and not self._same_version(reply):
+                    await self._start_over("the server's validator changed", truncate_now=True)
+                    return await self._stream_once()  # once: no bytes are left to resume
                 if kind is not RangeReply.PARTIAL:  # ignored Range / changed file: start over
                     logger.info(
                         "%s: server sent %s to a resume request; restarting",
                         self.spec.label,
                         kind.name,
                     )
+                    why = f"the server answered a resume request with {kind.name}"
+                    await self._start_over(why, truncate_now=kind is not RangeReply.FULL)
                     offset, hasher = 0, Hasher(self.algorithm, size=size)
                     if kind is not RangeReply.FULL:
-                        await to_thread.run_sync(truncate, self.partial)
                         raise Transient(f"unusable reply to a resume request ({kind.name})")
+            else:
+                await self._note_version(reply)
             self.received = offset
             self.emit(DownloadStarted(self.spec.model, self.spec.name, size, resumed_from=offset))
-            # Opened here, not in a thread: a cancellation must not lose the open file object.
-            sink = Sink(self.partial, offset, hasher)
-            try:
-                async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
-                    async for chunk in chunks:
-                        await to_thread.run_sync(sink.write, chunk)
-                        self._count(len(chunk))
-            finally:
-                sink.close()
+            await self._receive(reply, Sink(self.partial, offset, hasher))
         if size is not None and self.received != size:
             raise Transient(f"connection closed after {self.received} of {size} bytes")
         return hasher.checksum()
+
+    async def _receive(self, reply: Reply, sink: Sink) -> None:
+        """Append the body to the partial file, never past the file's size."""
+        size = self.remote.size
+        # ``sink`` is opened by the caller, not in a thread: a cancellation must not lose it.
+        try:
+            async with contextlib.aclosing(
+                reply.chunks(CHUNK_BYTES, min_speed=self._min_speed)
+            ) as chunks:
+                async for chunk in chunks:
+                    room = len(chunk) if size is None else size - self.received
+                    data = chunk[:room]
+                    await to_thread.run_sync(sink.write, data)
+                    self._count(len(data))
+                    if len(data) < len(chunk):
+                        # More than the file's size: the bytes it should be are here and the
+                        # hash decides; writing the rest would make a file that never verifies.
+                        logger.warning(
+                            "%s: the server sent more than the %d bytes listed; the rest is "
+                            "ignored",
+                            self.spec.label,
+                            size,
+                        )
+                        return
+        finally:
+            sink.close()
+
+    @property
+    def _min_speed(self) -> MinSpeed:
+        s = self.settings
+        return MinSpeed(s.min_speed_bytes_per_second, s.min_speed_window_seconds)
+
+    async def _start_over(self, why: str, *, truncate_now: bool = False) -> None:
+        """Count a restart from the first byte, or fail when this run has made too many."""
+        self.restarts += 1
+        if self.restarts > MAX_RESTARTS:
+            raise DownloadError(
+                f"started the file over {self.restarts} times and gave up (last: {why})",
+                url=self.spec.url,
+                path=self.manual_path or self.final,
+                model=self.spec.model,
+                file=self.spec.name,
+                hint="the server keeps losing the bytes already received (it ignores Range "
+                "requests and drops the connection, changes the file, or sends something other "
+                "than the file): run again later, use another source, or download the file by "
+                f"hand to {self.manual_path or self.final}",
+            )
+        logger.info("%s: starting over: %s", self.spec.label, why)
+        if truncate_now:
+            await to_thread.run_sync(truncate, self.partial)
+
+    async def _note_version(self, reply: Reply) -> None:
+        """Keep the validators of the reply the bytes come from, for a later resume."""
+        weak = reply.headers.get("ETag", "").startswith("W/")
+        modified = reply.headers.get("Last-Modified")
+        if (weak, modified) != (self.state.weak, self.state.last_modified):
+            self.state.weak, self.state.last_modified = weak, modified
+            await to_thread.run_sync(self.state.save, self.partial)
+
+    def _same_version(self, reply: Reply) -> bool:
+        """Whether a 206 continues the bytes present; matters where no pinned hash would
+        catch a splice: a weak ETag, or a Last-Modified unlike the one the bytes came with."""
+        if self.expected is not None:
+            return True
+        weak = reply.headers.get("ETag", "").startswith("W/")
+        modified = reply.headers.get("Last-Modified")
+        known = self.state.last_modified
+        return not weak and not self.state.weak and (known is None or modified == known)
 
     # -- ranged segments -----------------------------------------------------------------------
 
@@ -249,7 +328,7 @@ class FileDownload:
             logger.warning("%s: server ignored Range; fetching it as one stream", self.spec.label)
             state.pieces = None
             await to_thread.run_sync(state.save, self.partial)
-            await to_thread.run_sync(truncate, self.partial)
+            await self._start_over("the server ignored Range", truncate_now=True)
             self.received = 0
             return await self._single()
         finally:
@@ -285,11 +364,15 @@ class FileDownload:
                 requested_start=start,
                 expected_size=self.remote.size,
             )
-            if kind is RangeReply.FULL:
+            reply.check_body(self.spec)
+            if kind is RangeReply.FULL or (
+                kind is RangeReply.PARTIAL and not self._same_version(reply)
+            ):
                 raise _RangeIgnored
             if kind is not RangeReply.PARTIAL:
                 raise Transient(f"unusable reply to a range request ({kind.name})")
-            async with contextlib.aclosing(reply.chunks(CHUNK_BYTES)) as chunks:
+            body = reply.chunks(CHUNK_BYTES, min_speed=self._min_speed)
+            async with contextlib.aclosing(body) as chunks:
                 async for chunk in chunks:
                     data = chunk[: piece.stop - piece.done]
                     await to_thread.run_sync(os.pwrite, fd, data, piece.done)
@@ -305,7 +388,7 @@ class FileDownload:
 
     def _count(self, n: int) -> None:
         self.received += n
-        self.fetched += n
+        self.furthest = max(self.furthest, self.received)
         self.emit(
             BytesReceived(self.spec.model, self.spec.name, n, self.received, self.remote.size)
         )
@@ -321,6 +404,7 @@ class FileDownload:
             sleep=self.ctx.sleep,
             place=self.manual_path or self.final,
             progress=progress,
+            waited=self.waited,
         )
 
     def _verify_and_commit(self, checksum: Checksum) -> None:

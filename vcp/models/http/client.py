@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
@@ -20,12 +21,18 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from vcp.config.schema import DownloadSettings
-from vcp.errors import AuthRequired, DownloadError, ModelNotFound
+from vcp.core.hub_names import is_commit
+from vcp.errors import AuthRequired, DownloadError, ModelNotFound, redact_url
 from vcp.models.http.policy import is_retryable_status, server_wait
+from vcp.models.http.speed import MinSpeed, SpeedWindow
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "vcp/0.1 (+aiohttp)"
+SERVER_TEXT_MAX_CHARS = 300  # a server's own words in a message: enough for any real explanation
+HTTP_SCHEMES = frozenset({"http", "https"})
+# C0 and C1 controls and the bidi overrides that can rewrite what a terminal shows
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class Transient(Exception):
@@ -38,12 +45,31 @@ class Transient(Exception):
         wait: float | None = None,
         status: int | None = None,
         unreachable: bool = False,
+        counts: bool = False,
     ):
         super().__init__(reason)
         self.reason = reason
         self.wait = wait  # the server's own "retry after", in seconds
         self.status = status
         self.unreachable = unreachable  # no connection at all (DNS failure, refused)
+        # Uses up a retry even when the attempt moved bytes (a transfer below the minimum speed
+        # moves some, and must not go on for ever).
+        self.counts = counts
+
+
+def server_text(text: str | None, *, secrets: Iterable[str | None] = ()) -> str:
+    """A server's own words (``X-Error-Message``, a reason phrase, an error body) fit for a
+    message: ``secrets`` (the token) it echoes back become ``***``, control characters are
+    escaped so they cannot move the cursor or recolour the terminal, and the text is cut at
+    ``SERVER_TEXT_MAX_CHARS``."""
+    text = text or ""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    if len(text) > SERVER_TEXT_MAX_CHARS:
+        text = text[: SERVER_TEXT_MAX_CHARS - 1] + "…"
+    return text
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -103,7 +129,7 @@ class Http:
         try:
             reply = await self._follow(method, url, spec, headers or {})
             try:
-                _raise_for_status(reply.response, spec)
+                _raise_for_status(reply.response, spec, secrets=self._secrets)
                 yield reply
             finally:
                 reply.response.release()
@@ -112,7 +138,11 @@ class Http:
         except aiohttp.ClientConnectorError as exc:
             raise Transient(_cannot_connect(exc), unreachable=True) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise Transient(_describe(exc)) from exc
+            raise Transient(server_text(_describe(exc), secrets=self._secrets)) from exc
+
+    @property
+    def _secrets(self) -> tuple[str, ...]:
+        return (self.auth.token,) if self.auth else ()
 
     async def _follow(
         self, method: str, url: str, spec: FileSpec, headers: Mapping[str, str]
@@ -128,6 +158,8 @@ class Http:
                 return Reply(response, first)
             response.release()
             url = urljoin(url, location)
+            if urlsplit(url).scheme.lower() not in HTTP_SCHEMES:
+                raise _not_http(url, spec)
         raise DownloadError(
             f"more than {self.max_redirects} redirects",
             url=url,
@@ -139,6 +171,7 @@ class Http:
     async def probe(self, spec: FileSpec) -> RemoteFile:
         """``HEAD`` the file: size, ETag, commit, range support and final URL."""
         async with self.request("HEAD", spec.url, spec) as reply:
+            reply.check_body(spec)
             return reply.remote()
 
 
@@ -170,16 +203,21 @@ class Reply:
             accepts_ranges=final.get("Accept-Ranges", "").lower() == "bytes",
         )
 
-    async def chunks(self, size: int) -> AsyncGenerator[memoryview, None]:
+    async def chunks(
+        self, size: int, *, min_speed: MinSpeed | None = None
+    ) -> AsyncGenerator[memoryview, None]:
         """The body in pieces of about ``size`` bytes (small network reads are gathered).
 
         One buffer is reused: each piece is valid until the next one is asked for, which saves a
-        copy per byte (the caller writes and hashes a piece before asking for more).
+        copy per byte (the caller writes and hashes a piece before asking for more). With
+        ``min_speed``, a body slower than that fails with a ``Transient`` that uses up a retry.
         """
         buffer = memoryview(bytearray(size))
         filled = 0
+        loop = asyncio.get_running_loop()
+        window = min_speed.window(now=loop.time()) if min_speed else None
         try:
-            async for piece in self.response.content.iter_chunked(size):
+            while piece := await self._read(size, window):
                 if filled + len(piece) > size:
                     yield buffer[:filled]
                     filled = 0
@@ -188,7 +226,7 @@ class Reply:
                 if filled == size:
                     yield buffer[:filled]
                     filled = 0
-        except (aiohttp.ClientError, TimeoutError):
+        except (aiohttp.ClientError, TimeoutError, Transient):
             # Hand over what arrived before the connection broke: a resume then continues from
             # the last byte received, not the last full chunk (a link that drops every few
             # hundred KiB would otherwise never make progress).
@@ -198,6 +236,67 @@ class Reply:
         if filled:
             yield buffer[:filled]
 
+    async def _read(self, size: int, window: SpeedWindow | None) -> bytes:
+        """One network read (up to ``size`` bytes, b"" at the end), within ``window``'s time.
+
+        The deadline scopes the read alone, never the caller's writes between reads.
+        """
+        deadline = window.deadline if window else None
+        if window is None or deadline is None:
+            return await self.response.content.read(size)
+        try:
+            async with asyncio.timeout_at(deadline) as scope:
+                piece = await self.response.content.read(size)
+        except TimeoutError:
+            if scope.expired():
+                raise Transient(window.describe(), counts=True) from None
+            raise
+        window.feed(len(piece), now=asyncio.get_running_loop().time())
+        return piece
+
+    def check_body(self, spec: FileSpec) -> None:
+        """Refuse a file's reply whose body is not the file's bytes as stored, before reading it.
+
+        vcp asks for ``identity``, because the hash covers the stored bytes: a gzip body written
+        as the file could never verify, and each attempt would start it over. A commit header
+        names the snapshot folder, so one that is no commit id is refused here too.
+        """
+        encoding = self.headers.get("Content-Encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            raise DownloadError(
+                f"the server sent the file {server_text(encoding)}-encoded although vcp asked "
+                "for it unencoded (Accept-Encoding: identity)",
+                url=spec.url,
+                status=self.status,
+                model=spec.model,
+                file=spec.name,
+                hint="the server or a proxy in between compresses downloads: turn that off for "
+                "this URL, or use another endpoint or source",
+            )
+        commit = self.first_headers.get("X-Repo-Commit") or self.headers.get("X-Repo-Commit")
+        if spec.hub and commit is not None and not is_commit(commit):
+            raise DownloadError(
+                f"the server names no valid commit (X-Repo-Commit: {server_text(commit)!r})",
+                url=spec.url,
+                status=self.status,
+                model=spec.model,
+                file=spec.name,
+                hint="is models.hub.endpoint a Hugging Face Hub (or a faithful mirror)? "
+                "A commit id is 40 hexadecimal digits",
+            )
+
+
+def _not_http(url: str, spec: FileSpec) -> DownloadError:
+    # aiohttp would raise a ClientError that looks retryable; no attempt can make it fetchable.
+    return DownloadError(
+        f"the server redirected to a non-HTTP URL ({server_text(redact_url(url))})",
+        url=spec.url,
+        model=spec.model,
+        file=spec.name or None,
+        hint="vcp follows redirects to http:// and https:// only; check the source's url / "
+        "models.hub.endpoint, or ask the server's operator",
+    )
+
 
 def _unquote_etag(etag: str | None) -> str | None:
     if not etag:
@@ -205,12 +304,15 @@ def _unquote_etag(etag: str | None) -> str | None:
     return etag.removeprefix("W/").strip('"') or None
 
 
-def _raise_for_status(response: aiohttp.ClientResponse, spec: FileSpec) -> None:
+def _raise_for_status(
+    response: aiohttp.ClientResponse, spec: FileSpec, *, secrets: Iterable[str] = ()
+) -> None:
     status = response.status
     if status < 400 or status == 416:
         return
-    code = response.headers.get("X-Error-Code", "")
-    detail = response.headers.get("X-Error-Message", "") or response.reason or ""
+    code = server_text(response.headers.get("X-Error-Code", ""), secrets=secrets)
+    said = response.headers.get("X-Error-Message", "") or response.reason or ""
+    detail = server_text(said, secrets=secrets)
     url = str(response.url)
     if is_retryable_status(status):
         wait = server_wait(response.headers, now=datetime.now(UTC))

@@ -106,12 +106,14 @@ class RetryPolicy:
     """Backoff schedule: retry ``n`` (1-based) waits ``backoff[n - 1]`` seconds, +/- ``jitter``.
 
     Jitter is a fraction of the step, so parallel downloads that failed together do not retry in
-    lockstep. A server's hint raises the wait; ``max_wait`` caps every wait.
+    lockstep. A server's hint raises the wait; ``max_wait`` caps every wait, and
+    ``max_total_wait`` all the waits of one file (a server asking for more is given up on).
     """
 
     backoff: tuple[float, ...] = (2.0, 4.0, 8.0)
     jitter: float = 0.1
     max_wait: float = 300.0
+    max_total_wait: float = 300.0
 
     def __post_init__(self) -> None:
         if any(not math.isfinite(step) or step < 0 for step in self.backoff):
@@ -120,6 +122,8 @@ class RetryPolicy:
             raise ValueError(f"jitter must be in [0, 1), got {self.jitter}")
         if not self.max_wait >= 0:
             raise ValueError(f"max_wait must be >= 0, got {self.max_wait}")
+        if not self.max_total_wait >= 0:
+            raise ValueError(f"max_total_wait must be >= 0, got {self.max_total_wait}")
 
     @property
     def retries(self) -> int:
