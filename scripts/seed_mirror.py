@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from vcp.cli.exit_codes import exit_code
 from vcp.errors import VcpError
 from vcp.mirror import seed_default_models
 
@@ -26,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         built = seed_default_models(args.root)
     except VcpError as exc:
         sys.stderr.write(f"error: {exc}\nhint: {exc.hint}\n")
-        return exc.exit_code
+        return exit_code(exc)
     for repo_id, commit in built.items():
         print(f"{repo_id} @ {commit}")
     print(f"seeded {args.root}; serve it with: vcp mirror serve --root {args.root}")

@@ -1,8 +1,8 @@
 """Every error vcp raises, in one tree.
 
     VcpError                      anything vcp reports to a user
-    ├── ConfigError               a configuration file or value is wrong        (exit 2)
-    ├── ModelError                a model could not be made ready               (exit 3)
+    ├── ConfigError               a configuration file or value is wrong
+    ├── ModelError                a model could not be made ready
     │   ├── DownloadError         transfer failed (network, HTTP status, retries exhausted)
     │   │   ├── ModelNotFound     the server says repo / revision / file does not exist (404)
     │   │   └── AuthRequired      the server wants a token or accepted terms (401 / 403)
@@ -13,13 +13,14 @@
     │   ├── UnsafePathError       a remote file name would escape the cache
     │   ├── LockTimeout           another process held a file lock for too long
     │   └── ModelUnavailable      not in the cache and not allowed to fetch (offline, unknown name)
-    ├── MediaError                a video or audio input cannot be read          (exit 4)
-    ├── UsageError                a command-line argument is wrong (e.g. an output path) (exit 2)
-    ├── ReportError               a report is corrupt, of another version or video (exit 2)
-    └── DetectorError             a detector failed to load or run               (exit 1)
+    ├── MediaError                a video or audio input cannot be read
+    ├── UsageError                a command-line argument is wrong (e.g. an output path)
+    ├── ReportError               a report is corrupt, of another version or video
+    └── DetectorError             a detector failed to load or run
 
 Each error carries structured fields and builds its own message; ``hint`` tells the user what to do
-next and ``where`` names the place (file:line, URL, cache path). Only the CLI renders them.
+next and ``where`` names the place (file:line, URL, cache path). Only the CLI renders them, and
+only the CLI turns a class into an exit code (``vcp.cli.exit_codes``).
 Foreign exceptions (aiohttp, OSError, av, onnxruntime) are translated where they are caught, with
 ``raise ... from exc``.
 """
@@ -58,8 +59,6 @@ __all__ = [
 
 class VcpError(Exception):
     """Root of vcp's errors: a message, where it happened, and what to do next."""
-
-    exit_code = 1
 
     def __init__(self, message: str, *, where: str | None = None, hint: str | None = None) -> None:
         super().__init__(message)
@@ -112,8 +111,6 @@ class ConfigProblem:
 class ConfigError(VcpError):
     """The configuration is malformed or has a wrong value; carries every problem found."""
 
-    exit_code = 2
-
     def __init__(self, problems: Sequence[ConfigProblem], *, hint: str | None = None) -> None:
         self.problems = tuple(problems)
         message = "\n".join(str(p) for p in self.problems) or "invalid configuration"
@@ -130,8 +127,6 @@ class ConfigError(VcpError):
 
 class ModelError(VcpError):
     """A model could not be made ready. ``model`` is the source name, ``file`` the file in it."""
-
-    exit_code = 3
 
     def __init__(
         self,
@@ -379,8 +374,6 @@ class ModelUnavailable(ModelError):
 class MediaError(VcpError):
     """A video or audio input cannot be opened or decoded."""
 
-    exit_code = 4
-
 
 class DetectorError(VcpError):
     """A detector failed to load its model or to run."""
@@ -389,10 +382,6 @@ class DetectorError(VcpError):
 class ReportError(VcpError):
     """A report file cannot be read: corrupt JSON, an unknown format or version, another video's."""
 
-    exit_code = 2
-
 
 class UsageError(VcpError):
     """A command-line argument cannot work: an output path that is a folder, not writable, etc."""
-
-    exit_code = 2

@@ -12,6 +12,7 @@ from vcp_testing.analysis import SAMPLE, TRUTH, config_data
 
 from vcp import analyze
 from vcp.analysis.events import DetectionFound, DetectorReady, ReportWritten
+from vcp.cli.exit_codes import exit_code
 from vcp.config import Settings
 from vcp.errors import ModelError
 from vcp.mirror import Faults, MirrorServer
@@ -83,6 +84,6 @@ async def test_a_required_detector_whose_model_fails_stops_with_that_error(
         settings = _settings(mirror.url, tmp_path / "cache")
         with pytest.raises(ModelError) as info:
             await analyze(SAMPLE, settings, report_path=tmp_path / "r.json")
-    assert info.value.exit_code == 3
+    assert exit_code(info.value) == 3
     assert "model.bin" in str(info.value) or "whisper" in str(info.value)
     assert not (tmp_path / "r.json").exists()

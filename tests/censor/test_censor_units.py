@@ -19,6 +19,7 @@ from vcp.censor import (
     plan_streams,
     report_mismatch,
 )
+from vcp.cli.exit_codes import exit_code
 from vcp.cli.progress.censor import CensorRenderer
 from vcp.media.censor.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
 from vcp.media.probe import MediaInfo, StreamInfo
@@ -196,7 +197,8 @@ def test_transcoding_failures_say_where_and_what_to_do() -> None:
     wrong = _translate(
         ValueError("'mp4' format does not support 'srt' codec"), source=src, output=out
     )
-    assert isinstance(wrong, UsageError) and wrong.exit_code == 2 and "(.mkv)" in (wrong.hint or "")
+    assert isinstance(wrong, UsageError) and exit_code(wrong) == 2
+    assert "(.mkv)" in (wrong.hint or "")
     broken = _translate(
         av.error.InvalidDataError(1094995529, "Invalid data"), source=src, output=out
     )

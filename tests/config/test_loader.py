@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from vcp.cli.exit_codes import exit_code
 from vcp.config import load_document, load_settings
 from vcp.config.loader import format_loc
 from vcp.config.yaml_io import load_yaml, write_yaml
@@ -167,7 +168,7 @@ def test_config_error_message_and_hint(write_config: WriteConfig) -> None:
         str(error) == f"{path}:2:3: output.pretty: input should be a valid boolean, unable to "
         "interpret input (got 'maybe')"
     )
-    assert error.exit_code == 2
+    assert exit_code(error) == 2
     assert error.where == str(path)
     assert "vcp config show" in (error.hint or "")
 
@@ -219,7 +220,7 @@ def test_missing_file(tmp_path: Path) -> None:
         load_settings(path)
     assert str(info.value) == f"{path}: configuration file not found"
     assert info.value.hint == "check the path given with -c/--config or VCP_CONFIG"
-    assert info.value.exit_code == 2
+    assert exit_code(info.value) == 2
 
 
 def test_file_that_is_not_utf8(tmp_path: Path) -> None:

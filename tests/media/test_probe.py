@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from vcp_testing.videos import write_video
 
+from vcp.cli.exit_codes import exit_code
 from vcp.errors import MediaError
 from vcp.media.probe import probe
 
@@ -74,7 +75,7 @@ def refused(path: Path) -> MediaError:
     error = caught.value
     assert error.where == str(path)
     assert error.hint
-    assert error.exit_code == 4
+    assert exit_code(error) == 4
     return error
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from vcp_testing.reports import SAMPLE
 
+from vcp.cli.exit_codes import exit_code
 from vcp.errors import MediaError
 from vcp.media.thumbnails import grab_thumbnails
 
@@ -33,4 +34,4 @@ def test_unreadable_film_is_a_media_error(tmp_path: Path) -> None:
     junk.write_bytes(b"not a film" * 100)
     with pytest.raises(MediaError) as caught:
         grab_thumbnails(junk, [1.0])
-    assert caught.value.exit_code == 4 and caught.value.where == str(junk)
+    assert exit_code(caught.value) == 4 and caught.value.where == str(junk)

@@ -1,7 +1,6 @@
 """``vcp``: the command line. Parses arguments, sets up logging, runs a command, renders errors.
 
-Exit codes: 0 ok, 1 other failure, 2 usage or configuration, 3 model download or verification,
-4 media, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM; handled exactly like Ctrl-C).
+Exit codes are declared in ``vcp.cli.exit_codes``; an error's code comes from its class there.
 """
 
 from __future__ import annotations
@@ -14,12 +13,11 @@ from pathlib import Path
 
 from vcp.cli.commands import config as config_cmd
 from vcp.cli.console_log import OncePerRun
+from vcp.cli.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code
 from vcp.cli.render import render_error
 from vcp.cli.signals import sigterm_as_interrupt
 from vcp.errors import VcpError
 
-EXIT_INTERRUPTED = 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM: stopped by systemd, docker stop or kill
 log = logging.getLogger(__name__)
 
 
@@ -107,7 +105,7 @@ def _run(args: argparse.Namespace) -> int:
         return int(args.handler(args))
     except VcpError as exc:
         render_error(exc)
-        return exc.exit_code
+        return exit_code(exc)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED

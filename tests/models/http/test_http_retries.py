@@ -22,6 +22,7 @@ from vcp_testing.fakes import FakeSleep
 from vcp_testing.mocks import MockedHub
 from yarl import URL
 
+from vcp.cli.exit_codes import exit_code
 from vcp.config.schema import DownloadSettings, HfRepo, ModelSource
 from vcp.core.checksums import Checksum
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound
@@ -166,7 +167,7 @@ async def test_retries_wait_the_configured_backoff_then_give_up_naming_the_path(
     assert err.status == 503 and "503" in str(err)
     assert (err.model, err.file) == ("tiny", "model.bin")
     assert err.hint and str(by_hand_path(tmp_path)) in err.hint  # where to put it by hand
-    assert err.exit_code == 3
+    assert exit_code(err) == 3
     assert len(hub.sent("GET", URL_)) == attempts
     assert_backoff(sleep.delays, backoff)
     assert [e.attempt for e in retries(events)] == list(range(1, attempts))
@@ -289,7 +290,7 @@ async def test_auth_failures_are_not_retried_and_ask_for_a_token(
             await download(http, tmp_path, events, sleep).run()
 
     err = caught.value
-    assert err.status == status and err.exit_code == 3
+    assert err.status == status and exit_code(err) == 3
     assert err.hint and "HF_TOKEN" in err.hint
     assert TOKEN not in f"{err} {err.hint} {err!r}"
     assert hub.count() == 1

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from vcp.cli.exit_codes import exit_code
 from vcp.config import ModelsSettings
 from vcp.errors import ModelError
 from vcp.mirror import MirrorServer, add_plain_file, add_repo
@@ -90,5 +91,5 @@ async def test_a_cache_that_cannot_be_created_is_reported_as_such(
     err = caught.value
     assert "bug" not in f"{err} {err.hint}"
     assert err.hint is not None and "models.cache_dir" in err.hint and "writable" in err.hint
-    assert err.exit_code == 3
+    assert exit_code(err) == 3
     assert blocker.read_text() == "a file where the cache should go"  # nothing lost

@@ -24,6 +24,7 @@ from vcp_testing.hashes import HashedBytes, git_sha1, sha256
 from vcp_testing.hub import blob, hf_source, leftovers
 from vcp_testing.mirror import file_requests
 
+from vcp.cli.exit_codes import exit_code
 from vcp.config import ModelsSettings
 from vcp.config.schema import HfRepo, ModelSource
 from vcp.core.checksums import Checksum
@@ -477,7 +478,7 @@ async def test_corrupt_bytes_from_the_server_fail_and_leave_no_file(
     for part in (source["name"], file, err.expected, err.got):
         assert part in str(err)
     assert err.hint and "checksum" in err.hint
-    assert err.exit_code == 3
+    assert exit_code(err) == 3
     assert not blob(cache_dir, repo, etag).exists()
     # the bad bytes are gone (a sibling file cut short may keep its partial for a resume)
     assert [p for p in leftovers(cache_dir) if p.name.startswith(etag)] == []
@@ -543,7 +544,7 @@ async def test_missing_file_repo_or_revision_fails_at_once_with_a_hint(
     assert "not found" in str(err) and "'m'" in str(err)
     assert names in f"{err} {err.hint} {err.url}"  # says what is missing, and where
     assert err.hint and hint in err.hint  # and what to check
-    assert err.exit_code == 3
+    assert exit_code(err) == 3
     # no retry for an answer that cannot change: every URL was asked once at most
     asked = [(r.method, r.path) for r in mirror.stats.requests if r.path != "/api/models"]
     assert len(asked) == len(set(asked))
@@ -616,7 +617,7 @@ async def test_not_enough_disk_space_fails_before_any_download(
     text = str(err)
     assert str(cache_dir) in text and "needed" in text and "free" in text
     assert err.hint and "cache_dir" in err.hint
-    assert err.exit_code == 3
+    assert exit_code(err) == 3
     assert file_requests(mirror, "GET") == []
     assert not leftovers(cache_dir)
 

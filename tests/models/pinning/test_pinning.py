@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from vcp_testing.hashes import git_sha1, sha256
 
+from vcp.cli.exit_codes import exit_code
 from vcp.config.loader import settings_from_document
 from vcp.config.schema import ModelSource
 from vcp.config.settings import Settings
@@ -166,7 +167,7 @@ def test_a_pin_the_hub_disagrees_with_is_stale_and_shows_both_values() -> None:
     assert line.status is Status.STALE
     assert wrong in str(line) and sha256(WEIGHTS) in str(line) and "weights.bin" in str(line)
     error = stale_pins([pin])
-    assert error.exit_code == 3 and error.file == "weights.bin"
+    assert exit_code(error) == 3 and error.file == "weights.bin"
     assert wrong in str(error) and sha256(WEIGHTS) in str(error)
     assert "--force" in (error.hint or "") and "nothing was written" in (error.hint or "")
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
 from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
 from vcp.config import Settings, load_document, settings_from_document
@@ -27,7 +28,6 @@ if TYPE_CHECKING:  # the analysis and the manager are imported only when the com
     from vcp.analysis.pipeline import Analyzer
     from vcp.models.manager import ModelManager
 
-EXIT_INTERRUPTED = 130
 REPORT_FORMATS = ("json",)
 
 
@@ -174,7 +174,7 @@ async def _run(
                 model = getattr(exc, "model", None)
                 view.close()
                 render_error(exc, config=source_location(doc, settings, model) if model else None)
-                return exc.exit_code
+                return exit_code(exc)
 
 
 async def _require_cached(models: ModelManager, names: Sequence[str]) -> None:
@@ -235,7 +235,7 @@ async def _analyze_one(
         raise  # every video needs the model: the run stops with its error
     except VcpError as exc:
         render_error(exc)
-        return exc.exit_code
+        return exit_code(exc)
     if not quiet:
         lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]
         sys.stdout.write("\n".join(lines) + "\n")

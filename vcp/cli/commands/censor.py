@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-EXIT_INTERRUPTED = 130
+from vcp.cli.exit_codes import EXIT_INTERRUPTED
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
