@@ -7,20 +7,63 @@ registry, the planner and each file's transfer instead of five separate argument
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcp.config.schema import DownloadSettings, ModelsSettings
-from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.errors import DownloadError, redact_url
+from vcp.models.http.client import Auth, Http, Reply, Transient, new_session, origin
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Emit, Sleep, policy_for
 from vcp.models.hub.metadata import Clock
 
 if TYPE_CHECKING:  # only models/http/ uses aiohttp itself
     import aiohttp
+
+    from vcp.models.planning.specs import FileSpec
+
+http_logger = logging.getLogger("vcp.models.http")
+
+
+class LoggedHttp(Http):
+    """``Http`` that logs every request at INFO (``-v``): method, redacted URL, status, time.
+
+    A subclass rather than an aiohttp trace hook: the status a user needs is the final one, after
+    the redirects ``Http`` follows itself, and URLs must be redacted like every message's.
+    """
+
+    @asynccontextmanager
+    async def request(
+        self, method: str, url: str, spec: FileSpec, *, headers: Mapping[str, str] | None = None
+    ) -> AsyncIterator[Reply]:
+        started = time.monotonic()
+        logged = False
+        try:
+            async with super().request(method, url, spec, headers=headers) as reply:
+                final = str(reply.response.url)
+                moved = f" from {redact_url(final)}" if final != url else ""
+                _log_request(method, url, f"{reply.status}{moved}", started)
+                logged = True
+                yield reply
+        except (DownloadError, Transient) as exc:
+            if not logged:  # a failure while the body was read was logged with its status
+                _log_request(method, url, _outcome(exc), started)
+            raise
+
+
+def _outcome(exc: DownloadError | Transient) -> str:
+    if isinstance(exc, Transient):
+        return f"{exc.status} ({exc.reason})" if exc.status else f"failed ({exc.reason})"
+    return str(exc.status) if exc.status else f"failed ({exc.detail})"
+
+
+def _log_request(method: str, url: str, outcome: str, started: float) -> None:
+    elapsed = (time.monotonic() - started) * 1000
+    http_logger.info("%s %s -> %s, %.0f ms", method, redact_url(url), outcome, elapsed)
 
 
 @dataclass(frozen=True)
@@ -59,4 +102,4 @@ def hub_http(
 ) -> Http:
     """Requests on ``session`` with the token scoped to the configured endpoint's origin."""
     auth = Auth(token, origin(settings.hub.endpoint)) if token else None
-    return Http(session, auth=auth, max_redirects=settings.download.max_redirects)
+    return LoggedHttp(session, auth=auth, max_redirects=settings.download.max_redirects)

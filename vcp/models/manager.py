@@ -28,6 +28,7 @@ from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.core.checksums import Checksum
 from vcp.errors import (
     DownloadError,
+    IntegrityError,
     ModelUnavailable,
     VcpError,
 )
@@ -106,9 +107,9 @@ class ModelManager:
             self.settings, token=self._token, emit=self._emit, sleep=self._sleep, clock=self._clock
         )
         self._ctx = await self._context.__aenter__()
-        registry = build_registry(self._ctx, self.settings, offline=self.offline)
+        self._registry = build_registry(self._ctx, self.settings, offline=self.offline)
         self._planner = Planner(
-            self.settings, self.cache, self._ctx, registry=registry, offline=self.offline
+            self.settings, self.cache, self._ctx, registry=self._registry, offline=self.offline
         )
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
@@ -350,9 +351,19 @@ class ModelManager:
                     manual_path=_manual_path(self.cache, spec, plan.commit, final),
                 ).run()
         except VcpError as exc:
+            if isinstance(exc, IntegrityError) and spec.hub:
+                await self._forget_listing(plan)
             self._emit(DownloadFailed(spec.model, spec.name, exc))
             raise
         self._emit(FileVerified(spec.model, spec.name, final, final.stat().st_size, str(checksum)))
+
+    async def _forget_listing(self, plan: Plan) -> None:
+        """The bytes did not hash to what the file list said: the list may be the liar (a commit's
+        is cached for ever), so the next run asks the server again, as the error's hint says."""
+        hf = plan.source.hf
+        if hf is not None:
+            revisions = [hf.revision] + ([plan.commit] if plan.commit else [])
+            await self._registry.forget(hf.repo, revisions)
 
     def _valid(self, final: Path, expected: Checksum | None) -> bool:
         if expected is None:  # unverified source: what vcp recorded, if the file is unchanged

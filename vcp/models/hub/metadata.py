@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -45,6 +45,12 @@ class MetadataCache:
             # still saying "main" would expire and send commit-pinned sources to the network.
             pinned = dataclasses.replace(snapshot, revision=snapshot.commit)
             atomic_write_text(self._path(pinned.repo, pinned.commit), json.dumps(pinned.to_json()))
+
+    def forget(self, repo: str, revisions: Iterable[str]) -> None:
+        """Drop the entries of ``revisions``: a listing that named a wrong hash must not outlive
+        the failure it caused (a commit's entry would otherwise be trusted for ever)."""
+        for revision in dict.fromkeys(revisions):
+            self._path(repo, revision).unlink(missing_ok=True)
 
     def is_fresh(self, snapshot: RepoSnapshot, ttl_hours: float) -> bool:
         if is_commit(snapshot.revision):

@@ -23,11 +23,17 @@ from vcp.errors import DownloadError, ModelNotFound, ModelUnavailable, UnsafePat
 from vcp.models.context import Context, open_context
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Emit, with_retries
+from vcp.models.hub.answers import (
+    Answer,
+    AnswerLimits,
+    bad_answer,
+    give_up_when_unreachable,
+    read_answer,
+)
 from vcp.models.hub.api import (
     HubFile,
     RepoSnapshot,
     info_url,
-    next_link,
     parse_siblings,
     parse_tree,
     tree_url,
@@ -54,6 +60,7 @@ class HuggingFaceRegistry:
         offline: bool,
     ) -> None:
         self.http = ctx.http
+        self.download = ctx.download
         self.policy = ctx.policy
         self.emit = ctx.emit
         self.sleep = ctx.sleep
@@ -111,7 +118,7 @@ class HuggingFaceRegistry:
         except UnsafePathError as exc:  # name the model the hostile listing was for
             raise UnsafePathError(exc.name, exc.reason, model=model) from None
         except ValueError as exc:
-            raise _bad_answer(spec, exc) from exc
+            raise bad_answer(spec, exc) from exc
         if files is None:  # no sizes in repo info: list the tree instead
             files = await self._tree(repo, commit, model=model)
         return RepoSnapshot(repo, revision, commit, tuple(files), self.cache.clock())
@@ -122,7 +129,7 @@ class HuggingFaceRegistry:
         seen: set[str] = set()
         while url:
             if url in seen or len(seen) >= MAX_TREE_PAGES:  # a server that pages in circles
-                raise _bad_answer(self._context(url, model, commit), ValueError("endless paging"))
+                raise bad_answer(self._context(url, model, commit), ValueError("endless paging"))
             seen.add(url)
             spec = self._context(url, model, commit)
             page, link = await self._get_json(spec, with_link=True)
@@ -131,7 +138,7 @@ class HuggingFaceRegistry:
             except UnsafePathError as exc:
                 raise UnsafePathError(exc.name, exc.reason, model=model) from None
             except (ValueError, KeyError, TypeError) as exc:
-                raise _bad_answer(spec, exc) from exc
+                raise bad_answer(spec, exc) from exc
             url = urljoin(url, link) if link else None
         return files
 
@@ -208,17 +215,28 @@ class HuggingFaceRegistry:
     async def _get_json(
         self, spec: FileSpec, *, with_link: bool = False, retry: bool = True
     ) -> Any:
-        async def get() -> Any:
-            async with self.http.request("GET", spec.url, spec) as reply:
-                try:
-                    data = await reply.response.json(content_type=None)
-                except ValueError as exc:
-                    raise _bad_answer(spec, exc) from exc
-                return (data, next_link(reply.headers.get("Link"))) if with_link else data
+        limits = AnswerLimits(
+            self.download.metadata_timeout_seconds, self.download.metadata_max_bytes
+        )
+
+        async def get() -> Answer:
+            return await read_answer(self.http, spec, limits)
 
         # Hints (search, refs) are best effort: they must not delay an error by minutes of retries.
         policy = self.policy if retry else RetryPolicy(backoff=())
-        return await with_retries(get, spec=spec, policy=policy, emit=self.emit, sleep=self.sleep)
+        answer = await with_retries(
+            give_up_when_unreachable(get, spec),
+            spec=spec,
+            policy=policy,
+            emit=self.emit,
+            sleep=self.sleep,
+        )
+        return (answer.data, answer.next) if with_link else answer.data
+
+    async def forget(self, repo: str, revisions: list[str]) -> None:
+        """Drop the cached file lists of ``revisions`` (one named a hash the bytes did not have)."""
+        await to_thread.run_sync(self.cache.forget, repo, revisions)
+        logger.info("dropped the cached file list of %s at %s", repo, ", ".join(revisions))
 
 
 @asynccontextmanager
@@ -271,12 +289,3 @@ def _renamed(exc: DownloadError, message: str, hint: str) -> DownloadError:
     )
     new.__cause__ = exc
     return new
-
-
-def _bad_answer(spec: FileSpec, exc: Exception) -> DownloadError:
-    return DownloadError(
-        f"unexpected answer from the Hub API: {exc}",
-        url=spec.url,
-        model=spec.model,
-        hint="is models.hub.endpoint a Hugging Face Hub or a faithful mirror of it?",
-    )
