@@ -495,8 +495,11 @@ def component(kind: str, film: Path, work: Work, *, limit: float, variant: str |
     result = json.loads(lines[-1])
     name = f"{_STAGE_NAMES[kind]} ({variant})" if variant else _STAGE_NAMES[kind]
     # The stage's own clocks (model loading and start-up excluded); the process's peak RSS.
-    samples = result.get("samples")
-    return Stage(name, result["seconds"], result["wall"], result["cpu"], got["rss_kib"], samples)
+    samples, hits = result.get("samples"), result.get("detections")
+    note = "" if hits is None else f"{hits} detections"
+    stage = Stage(name, result["seconds"], result["wall"], result["cpu"], got["rss_kib"], samples)
+    stage.note = note
+    return stage
 
 
 _STAGE_NAMES = {
@@ -534,7 +537,7 @@ def _time_decode(media: Any, end: float, settings: Any, strategy: str) -> dict[s
     for item in iter_frames(media, interval=interval, fit=320, strategy=strategy):  # type: ignore[arg-type]
         if isinstance(item, Frame):
             samples, seen = samples + 1, item.time
-            if seen >= end - interval / 2:
+            if seen + interval >= end - interval / 2:  # the samples of [0, end)
                 break
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     seconds = min(seen + interval, media.duration)
