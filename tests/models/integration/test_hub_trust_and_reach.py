@@ -264,6 +264,21 @@ async def test_an_unknown_host_fails_after_one_quick_retry_naming_it(
     assert len(sleep.delays) <= 1
 
 
+async def test_an_unreachable_url_source_fails_after_one_quick_retry(
+    closed_port: int, models_settings: Callable[..., ModelsSettings]
+) -> None:
+    url = f"http://127.0.0.1:{closed_port}/releases/tool.onnx"
+    source = {"name": "plain", "url": url, "checksum": f"sha256:{WEIGHTS_SHA}"}
+    sleep = FakeSleep()
+    async with ModelManager(models_settings(url, sources=[source]), sleep=sleep) as models:
+        with pytest.raises(DownloadError) as caught:
+            await models.ready("plain")
+
+    assert f"cannot connect to 127.0.0.1:{closed_port}: connection refused" in str(caught.value)
+    assert caught.value.hint and "the source's url" in caught.value.hint
+    assert len(sleep.delays) <= 1
+
+
 # -- 5. hf.files left out: every file of the revision -------------------------------------------
 
 

@@ -15,7 +15,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from anyio import to_thread
 
@@ -26,6 +26,7 @@ from vcp.models.planning.specs import FileSpec
 
 CHUNK_BYTES = 64 * 1024
 PARSE_IN_THREAD_BYTES = 1 << 20  # parsing a larger answer would stall the downloads running
+T = TypeVar("T")
 UNREACHABLE_ATTEMPTS = 2  # a refused connection or unknown host: one quick retry, then the error
 
 
@@ -59,12 +60,13 @@ async def read_answer(http: Http, spec: FileSpec, limits: AnswerLimits) -> Answe
 
 
 def give_up_when_unreachable(
-    op: Callable[[], Awaitable[Answer]], spec: FileSpec
-) -> Callable[[], Awaitable[Answer]]:
-    """``op`` for ``with_retries``, failing for good on the second attempt that cannot connect."""
+    op: Callable[[], Awaitable[T]], spec: FileSpec
+) -> Callable[[], Awaitable[T]]:
+    """``op`` for ``with_retries``, failing for good on the second attempt that cannot connect
+    (also used for the ``HEAD`` probes of plain URLs and of endpoints without the Hub API)."""
     failures = 0
 
-    async def attempt() -> Answer:
+    async def attempt() -> T:
         nonlocal failures
         try:
             return await op()
@@ -79,12 +81,14 @@ def give_up_when_unreachable(
 
 def cannot_connect(spec: FileSpec, exc: Transient, *, attempts: int) -> DownloadError:
     """The error for an endpoint that accepts no connection (the reason names host and port)."""
+    where = "models.hub.endpoint / HF_ENDPOINT" if spec.hub else "the source's url"
     return DownloadError(
         exc.reason,
         url=spec.url,
         attempts=attempts,
         model=spec.model,
-        hint="check the network and models.hub.endpoint / HF_ENDPOINT, then run again; "
+        file=spec.name or None,
+        hint=f"check the network and {where}, then run again; "
         "or use --offline (HF_HUB_OFFLINE=1) to work from the cache",
     )
 

@@ -26,6 +26,7 @@ from vcp.models.context import Context
 from vcp.models.downloading.partial import PartialState
 from vcp.models.events import FallbackUsed, FileReused
 from vcp.models.http.retrying import with_retries
+from vcp.models.hub.answers import give_up_when_unreachable
 from vcp.models.hub.api import RepoSnapshot
 from vcp.models.hub.registry import HuggingFaceRegistry
 from vcp.models.local import FileState
@@ -255,7 +256,7 @@ class Planner:
         spec = known.spec
         async with self.probe_slots:
             remote = await with_retries(
-                lambda: self.http.probe(spec),
+                give_up_when_unreachable(lambda: self.http.probe(spec), spec),
                 spec=spec,
                 policy=self.policy,
                 emit=self.emit,
