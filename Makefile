@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze
+.PHONY: install test docs-check lint demo bench sample bench-analyze soak
 
 install: $(STAMP)
 
@@ -57,3 +57,8 @@ sample: install
 bench-analyze: install
 	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
 	$(BIN)/python scripts/bench_analyze.py $(BENCH_ARGS)
+
+# 240 downloads of small synthetic repos from a loopback mirror under random faults (seeded); prints
+# the table of docs/reliability.md and exits 1 on any failure. e.g. make soak SOAK_ARGS="--runs 500 --seed 2"
+soak: install
+	$(BIN)/python scripts/soak.py --quiet $(SOAK_ARGS)
