@@ -1,8 +1,9 @@
 """Reading and writing media with PyAV: the only package of vcp that imports ``av``.
 
 ``probe`` (what a file holds), ``frames`` (sampled RGB frames for the vision detectors), ``audio``
-(16 kHz mono windows for speech). Import the submodule you need: importing ``vcp.media`` itself
-does not load PyAV.
+(16 kHz mono windows for speech), ``chapters`` and ``thumbnails`` (for export and review), and
+``censor/`` (writing a censored copy). Import the submodule you need: importing ``vcp.media``
+itself does not load PyAV.
 """
 
 from __future__ import annotations
