@@ -292,3 +292,31 @@ async def test_rm_of_an_unknown_name_fails_and_removes_nothing(
     assert "error: no model source or cached model named 'no-such-model'" in result.stderr
     assert "vcp models du" in result.stderr
     assert disk_bytes(cache_dir) == before
+
+
+# -- verify --repair -------------------------------------------------------------------------------
+
+
+async def test_verify_full_repair_json_says_what_was_quarantined_and_fetched(
+    mirror: MirrorServer, repo_root: tuple[Path, str, str], tmp_path: Path, vcp: Run
+) -> None:
+    new = repo_root[2]
+    config = write_config(tmp_path / "vcp.yaml", new)
+    assert (await vcp("models", "download", "-c", config)).returncode == 0
+    blob = blob_of(tmp_path / "cache", new, "weights.bin")
+    stat = blob.stat()
+    with blob.open("r+b") as fh:  # bit rot: same size, inode and mtime
+        fh.write(bytes([NEW_WEIGHTS[0] ^ 0xFF]))
+    os.utime(blob, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    mirror.stats.reset()
+
+    result = await vcp("models", "verify", "--full", "--repair", "--json", "-c", config)
+
+    assert result.returncode == 0, result.stderr
+    doc = document(result)
+    assert doc["ok"] is True and doc["repaired"]["ok"] is True
+    assert doc["models"][0]["state"] == "corrupt"  # what verification found
+    [moved] = doc["quarantined"]
+    assert (moved["file"], moved["path"]) == ("weights.bin", str(blob))
+    assert mirror.stats.bytes_for("/weights.bin") == len(NEW_WEIGHTS)
+    assert blob.read_bytes() == NEW_WEIGHTS
