@@ -320,3 +320,20 @@ async def test_verify_full_repair_json_says_what_was_quarantined_and_fetched(
     assert (moved["file"], moved["path"]) == ("weights.bin", str(blob))
     assert mirror.stats.bytes_for("/weights.bin") == len(NEW_WEIGHTS)
     assert blob.read_bytes() == NEW_WEIGHTS
+
+
+async def test_rm_keeps_a_revision_whose_blob_another_process_is_fetching(
+    repinned: Path, repo_root: tuple[Path, str, str], cache_dir: Path, vcp: Run
+) -> None:
+    _, old, new = repo_root
+    busy = blob_of(cache_dir, new, "weights.bin")
+
+    async with holding_lock(cache_dir / ".locks" / FOLDER / f"{busy.name}.lock") as holder:
+        result = await vcp("models", "rm", "-c", repinned, "tiny")
+
+    assert result.returncode == 3
+    assert f"in use  {REPO}@{new[:12]}  (lock held by vcp process {holder.pid}" in result.stdout
+    assert f"removed  {REPO}@{old[:12]}" in result.stdout
+    assert busy.read_bytes() == NEW_WEIGHTS
+    assert (cache_dir / FOLDER / "snapshots" / new / "weights.bin").exists()
+    assert not (cache_dir / FOLDER / "snapshots" / old).exists()
