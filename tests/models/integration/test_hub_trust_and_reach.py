@@ -181,6 +181,25 @@ async def test_a_poisoned_file_list_is_dropped_so_the_next_run_asks_the_server(
     assert len(api_requests(mirror)) == 1
 
 
+async def test_a_pin_that_disagrees_with_a_cached_file_list_asks_the_server_first(
+    mirror: MirrorServer,
+    settings_for: Callable[..., ModelsSettings],
+    cache_dir: Path,
+    commit: str,
+) -> None:
+    lie = Checksum("sha256", "0" * 64)
+    listed = (HubFile("weights.bin", len(FILES["weights.bin"]), lie, True),)
+    MetadataCache(cache_dir).save(RepoSnapshot(REPO, commit, commit, listed, 0.0))
+    pins = {"weights.bin": f"sha256:{WEIGHTS_SHA}"}  # the user's pin is the truth
+    source = hf_source("small", REPO, ["weights.bin"], revision=commit, checksums=pins)
+
+    async with ModelManager(settings_for(mirror, source)) as models:
+        local = await models.ready("small")
+
+    assert local.file("weights.bin").read_bytes() == FILES["weights.bin"]
+    assert len(api_requests(mirror)) == 1
+
+
 # -- 6. a hint names the setting the way messages do ----------------------------------------------
 
 

@@ -16,7 +16,13 @@ from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings, is_pattern
 from vcp.core.hub_names import is_commit, repo_folder
-from vcp.errors import DownloadError, ModelError, ModelNotFound, ModelUnavailable
+from vcp.errors import (
+    DownloadError,
+    ModelError,
+    ModelNotFound,
+    ModelUnavailable,
+    PinMismatch,
+)
 from vcp.models.cache import inspection
 from vcp.models.cache.hf_reuse import reuse_blob
 from vcp.models.cache.inspection import Found
@@ -105,6 +111,7 @@ class Planner:
                 await self._reuse_known(plan)
             if plan.complete and (source.hf.is_commit or self.offline or await self._fresh(source)):
                 return plan  # everything is here: no network at all
+        asked_at = self.registry.cache.clock()
         try:
             snapshot = await self.registry.snapshot(
                 source.hf.repo, source.hf.revision, model=source.name
@@ -123,6 +130,24 @@ class Planner:
             raise await self.registry.explain(
                 exc, repo=source.hf.repo, revision=source.hf.revision
             ) from None
+        return await self._plan_checked(source, snapshot, cached=snapshot.fetched_at < asked_at)
+
+    async def _plan_checked(
+        self, source: ModelSource, snapshot: RepoSnapshot, *, cached: bool
+    ) -> Plan:
+        """``_plan_listed``, asking the server again when a pin disagrees with a cached list."""
+        assert source.hf is not None
+        try:
+            return await self._plan_listed(source, snapshot)
+        except PinMismatch:
+            if self.offline or not cached:
+                raise
+        # A commit's list stays cached for ever: it may be the liar (a server that listed a wrong
+        # hash once), so the server is asked before the pin is blamed.
+        logger.info("%s: a pin disagrees with the cached file list; asking again", source.name)
+        snapshot = await self.registry.snapshot(
+            source.hf.repo, source.hf.revision, model=source.name, refresh=True
+        )
         return await self._plan_listed(source, snapshot)
 
     def _unreachable(self, exc: DownloadError, source: ModelSource) -> DownloadError:
