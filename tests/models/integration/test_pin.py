@@ -297,3 +297,19 @@ async def test_check_cannot_be_combined_with_force(config: Path, vcp: Run) -> No
     result = await vcp("models", "pin", "--check", "--force", "-c", config)
     assert result.returncode == 2
     assert "--check changes nothing" in result.stderr
+
+
+async def test_pin_of_a_source_without_files_pins_every_file_and_adds_no_files_key(
+    mirror: MirrorServer, root: Path, tmp_path: Path, vcp: Run
+) -> None:
+    config = tmp_path / "whole.yaml"
+    write(config, "models:\n  sources:\n    - name: whole\n      hf:\n        repo: acme/pin-me\n")
+
+    pinned = await vcp("models", "pin", "-c", config)
+
+    assert pinned.returncode == 0, pinned.stderr
+    assert "3 checksum(s) added" in lines_of(pinned.stdout)["whole"]
+    text = read(config)
+    assert f"notes.txt: git-sha1:{git_sha1(FILES['notes.txt'])}" in text
+    assert f"weights.bin: sha256:{sha256(FILES['weights.bin'])}" in text
+    assert "files:" not in text  # hf.files stays as written: left out, every file
