@@ -1,6 +1,6 @@
 """Benchmark `vcp analyze`: time to first detection, and throughput on a generated 1-hour film.
 
-    python scripts/bench_analyze.py                     # both measurements (about 25 minutes)
+    python scripts/bench_analyze.py                     # both (40 min on a busy 2-core VM)
     python scripts/bench_analyze.py --quick             # 5-minute film, one run of each
     python scripts/bench_analyze.py --skip-long         # time to first detection only
     python scripts/bench_analyze.py --skip-first --variant profanity.beam_size=1
