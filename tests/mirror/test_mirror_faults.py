@@ -238,3 +238,16 @@ async def raw_range(
         raw.get(mirror.url + path, headers=headers) as resp,
     ):
         yield resp.status, await resp.read()
+
+
+async def test_commit_header_replaces_the_commit_a_file_answer_names(
+    mirror: MirrorServer, faults: Faults, http: aiohttp.ClientSession
+) -> None:
+    async with http.get(mirror.url + CONFIG) as resp:
+        real = resp.headers["X-Repo-Commit"]
+    faults.commit_header, faults.only = "../../not-a-commit", "*config.json"
+    async with http.get(mirror.url + CONFIG) as resp:
+        assert resp.headers["X-Repo-Commit"] == "../../not-a-commit"
+        assert len(await resp.read()) == 2317
+    async with http.get(mirror.url + TOKENIZER) as resp:
+        assert resp.headers["X-Repo-Commit"] == real

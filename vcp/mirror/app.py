@@ -129,7 +129,7 @@ class _Mirror:
         )
         etag = f'"{entry.etag}"'
         headers = {
-            "X-Repo-Commit": commit,
+            "X-Repo-Commit": self._commit_header(path, commit),
             "ETag": etag,
             "X-Linked-Etag": etag,
             "X-Linked-Size": str(entry.size),
@@ -139,6 +139,10 @@ class _Mirror:
             return web.Response(status=302, headers=headers)
         body = _Body(entry.blob_path, entry.size, name=path, etag=entry.etag)
         return await self._send(request, body, headers)
+
+    def _commit_header(self, path: str, commit: str) -> str:
+        lie = self.faults.commit_header
+        return lie if lie is not None and self.faults.applies_to(path) else commit
 
     def _find(
         self, repo_id: str, revision: str, path: str, sent: str | None

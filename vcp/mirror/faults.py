@@ -32,6 +32,7 @@ class Faults:
     ``extra_bytes``: append that many bytes to each body (Content-Length counts them), so it runs
     past the file's listed size. ``gzip``: send each body gzip-compressed with
     ``Content-Encoding: gzip``, whatever the client's ``Accept-Encoding`` says.
+    ``commit_header``: send this ``X-Repo-Commit`` on file answers instead of the real commit.
     """
 
     drop_after_bytes: int | None = None
@@ -46,6 +47,7 @@ class Faults:
     only: str | None = None
     extra_bytes: int = 0
     gzip: bool = False
+    commit_header: str | None = None
     dropped: int = 0
     failed: int = 0
 

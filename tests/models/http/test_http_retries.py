@@ -452,3 +452,36 @@ async def test_a_failure_after_progress_is_retried_at_once_and_not_counted(
     )
     assert got == "done" and calls == 6
     assert sleep.delays == [] and events == []
+
+
+# -- a server's own words --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [404, 503])
+async def test_a_servers_message_reaches_the_user_escaped_capped_and_without_the_token(
+    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep, status: int
+) -> None:
+    said = f"\x1b[2J\x1b[31mgone\r\nfake prompt $ \u202eevil token={TOKEN} " + "x" * 2000
+    headers = {"X-Error-Code": "EntryNotFound", "X-Error-Message": said}
+    hub.answer("HEAD", URL_, status=status, headers=headers, repeat=True)
+    with pytest.raises(DownloadError) as caught:
+        await probe(http, events, sleep)
+
+    shown = [str(caught.value), *(r.reason for r in retries(events))]
+    for text in shown:
+        assert "\x1b" not in text and "\r" not in text and "\n" not in text
+        assert "\u202e" not in text and TOKEN not in text
+        assert "\\x1b[31mgone" in text and "token=***" in text
+        assert len(text) < 500  # the server's 2 KiB are cut to a few hundred characters
+
+
+async def test_a_redirect_to_a_non_http_scheme_is_refused_at_once(
+    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep
+) -> None:
+    hub.answer("HEAD", URL_, status=302, headers={"Location": "file:///etc/passwd"})
+    with pytest.raises(DownloadError) as caught:
+        await probe(http, events, sleep)
+
+    assert "non-HTTP URL (file:///etc/passwd)" in str(caught.value)
+    assert caught.value.hint and "http:// and https:// only" in caught.value.hint
+    assert hub.count() == 1 and not sleep.delays and not retries(events)
