@@ -1,8 +1,8 @@
 """scripts/bench_analyze.py runs end to end on a tiny film (a smoke test: no timing is asserted).
 
-The throughput half only, on a 4-second film with no per-stage runs (about 6 s on an idle 2-core
-machine, 15 s under a load of 10); the time-to-first-detection half waits for a throttled 75 MB
-download twice and takes 20 s to 45 s, so it is left to `make bench-analyze`.
+The throughput half only, on a 4-second film with no per-stage runs (5 s at a load average of 2
+on the 2-core VM, 15-28 s at 10); the time-to-first-detection half waits for a throttled 75 MB
+download twice and takes 40 s or more, so it is left to `make bench-analyze`.
 """
 
 from __future__ import annotations
