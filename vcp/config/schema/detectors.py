@@ -13,6 +13,9 @@ from vcp.core.labels import NUDENET_LABELS
 DEFAULT_THRESHOLD = 0.5
 
 
+DEFAULT_DETECTOR_THREADS = 1  # per detector: see the comment on NudityDetector.threads
+
+
 class _Detector(_Section):
     name: str
     model: str
@@ -32,14 +35,16 @@ class NudityDetector(_Detector):
     """NudeNet on sampled frames; ``categories`` groups its labels into report categories.
 
     A box is reported when its score reaches its category's entry in ``thresholds``, else
-    ``threshold``. ``threads`` is onnxruntime's intra-op thread count (0: its default, one per
+    ``threshold``. ``threads`` is onnxruntime's intra-op thread count (default 1; 0: one per
     core); ``batch_size`` frames go through the model at once.
     """
 
     type: Literal["nudenet"]
     categories: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
-    threads: int = Field(0, ge=0, le=256)
+    # One thread: the two detectors run side by side, and onnxruntime's and CTranslate2's pools
+    # spin while they wait, so two threads each on 2 cores cost 3x the CPU (docs/benchmarks.md).
+    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=256)
     batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
 
     @model_validator(mode="after")
@@ -92,7 +97,7 @@ class SpeechProfanityDetector(_Detector):
     allow: tuple[str, ...] = ()
     word_lists: tuple[Path, ...] = ()
     compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
-    threads: int = Field(0, ge=0)  # 0: CTranslate2 picks (one per core)
+    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0)  # 0: CTranslate2 picks (one per core)
     beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
     vad_filter: bool = True
     window_seconds: float = Field(DEFAULT_WINDOW_SECONDS, gt=0)
