@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from vcp.cli.commands import models_cache
+from vcp.cli.exit_codes import EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_MODEL_ERROR, EXIT_USAGE
 from vcp.cli.models_json import download_summary, status_entry, verification_entry, write_json
 from vcp.cli.render import render_error
 from vcp.cli.text import count
@@ -26,11 +27,6 @@ if TYPE_CHECKING:
     from vcp.models.cache.inspection import SetAside, Verification
     from vcp.models.local import ModelStatus
     from vcp.models.pinning.report import Line
-
-EXIT_CHECK_FAILED = 1
-EXIT_USAGE = 2
-EXIT_MODEL_ERROR = 3
-EXIT_INTERRUPTED = 130
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
