@@ -485,3 +485,18 @@ async def test_a_redirect_to_a_non_http_scheme_is_refused_at_once(
     assert "non-HTTP URL (file:///etc/passwd)" in str(caught.value)
     assert caught.value.hint and "http:// and https:// only" in caught.value.hint
     assert hub.count() == 1 and not sleep.delays and not retries(events)
+
+
+async def test_a_json_error_body_is_shown_like_the_servers_other_words(
+    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep
+) -> None:
+    body = {"error": f"\x1b[31mno such repo\x1b[0m for {TOKEN}\n" + "z" * 5000}
+    hub.answer("GET", URL_, status=404, payload=body, headers={"X-Error-Code": "RepoNotFound"})
+    with pytest.raises(ModelNotFound) as caught:
+        async with http.request("GET", URL_, SPEC):
+            pass
+
+    text = str(caught.value)
+    assert "repository not found" in text and "\\x1b[31mno such repo" in text
+    assert "\x1b" not in text and "\n" not in text and TOKEN not in text and "for ***" in text
+    assert len(text) < 500

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import socket
@@ -31,6 +32,8 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "vcp/0.1 (+aiohttp)"
 SERVER_TEXT_MAX_CHARS = 300  # a server's own words in a message: enough for any real explanation
 HTTP_SCHEMES = frozenset({"http", "https"})
+ERROR_BODY_MAX_BYTES = 64 * 1024  # an error answer's JSON body is read up to this size...
+ERROR_BODY_SECONDS = 5.0  # ...and for this long, then ignored
 # C0 and C1 controls and the bidi overrides that can rewrite what a terminal shows
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -129,7 +132,8 @@ class Http:
         try:
             reply = await self._follow(method, url, spec, headers or {})
             try:
-                _raise_for_status(reply.response, spec, secrets=self._secrets)
+                said = await _error_body(reply.response)
+                _raise_for_status(reply.response, spec, secrets=self._secrets, said=said)
                 yield reply
             finally:
                 reply.response.release()
@@ -304,14 +308,37 @@ def _unquote_etag(etag: str | None) -> str | None:
     return etag.removeprefix("W/").strip('"') or None
 
 
+async def _error_body(response: aiohttp.ClientResponse) -> str | None:
+    """The ``error`` of a JSON error answer (``{"error": "..."}``, as the Hub sends), read
+    within a small size and time budget; None for any other answer."""
+    if response.status < 400 or response.status == 416 or "json" not in response.content_type:
+        return None
+    body = b""
+    with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+        async with asyncio.timeout(ERROR_BODY_SECONDS):
+            while len(body) < ERROR_BODY_MAX_BYTES and (
+                piece := await response.content.read(ERROR_BODY_MAX_BYTES - len(body))
+            ):
+                body += piece
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return None
+    return error if isinstance(error, str) else None
+
+
 def _raise_for_status(
-    response: aiohttp.ClientResponse, spec: FileSpec, *, secrets: Iterable[str] = ()
+    response: aiohttp.ClientResponse,
+    spec: FileSpec,
+    *,
+    secrets: Iterable[str] = (),
+    said: str | None = None,
 ) -> None:
     status = response.status
     if status < 400 or status == 416:
         return
     code = server_text(response.headers.get("X-Error-Code", ""), secrets=secrets)
-    said = response.headers.get("X-Error-Message", "") or response.reason or ""
+    said = response.headers.get("X-Error-Message", "") or said or response.reason or ""
     detail = server_text(said, secrets=secrets)
     url = str(response.url)
     if is_retryable_status(status):
