@@ -415,3 +415,26 @@ def test_the_former_module_names_are_still_importable_from_the_package() -> None
 
     assert pin_file is the_one and PinReport and PinOptions and Status
     assert StalePins.__module__ == "vcp.errors"
+
+
+def test_upgrade_keeps_flow_style_maps_and_lists_in_flow_style() -> None:
+    # issue #9: "pin --upgrade turns flow maps into block style"; a file written in flow style
+    # must keep it, with only the names changed.
+    text = """\
+models:
+  sources:
+    - {name: new, url: "https://example.org/new.onnx", allow_unverified: true}
+    - {name: old, url: "https://example.org/old.onnx", allow_unverified: true}
+    - {name: other, url: "https://example.org/o.onnx", allow_unverified: true, fallbacks: [old]}
+detectors: [{name: nudity, type: nudenet, model: old}]
+"""
+    deprecated = text.replace(
+        "allow_unverified: true}\n    - {name: other",
+        "allow_unverified: true, deprecated: {replacement: new}}\n    - {name: other",
+    )
+    doc, settings = load(deprecated)
+    apply_upgrade(doc.tree, plan_upgrade(settings))
+    out = dump_yaml(doc.tree)
+    assert "detectors: [{name: nudity, type: nudenet, model: new}]" in out
+    assert "fallbacks: [new]}" in out
+    assert "    - {name: new," in out and "\n      name:" not in out
