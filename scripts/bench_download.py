@@ -2,6 +2,7 @@
 
     python scripts/bench_download.py              # 1 GiB: raw loopback, then an emulated link
     python scripts/bench_download.py --size-mib 256 --link none --clients vcp,hf
+    python scripts/bench_download.py --repo 1.5g --link none --clients vcp,vcp-cached,aria2c
 
 The mirror (``vcp mirror serve``) runs in its own process, so that only the client's memory is
 measured; every client runs in a fresh process, with a fresh (cold) cache, through a small wrapper
@@ -46,7 +47,10 @@ DEFAULT_RATE_MB = 50.0
 DEFAULT_LATENCY_MS = 20.0
 DEFAULT_RSS_LIMIT_MB = 150.0
 DEFAULT_TIMEOUT_S = 900.0
-CLIENTS = ("vcp", "vcp-1conn", "hf", "aria2c")
+CLIENTS = ("vcp", "vcp-1conn", "vcp-cached", "hf", "aria2c")
+# --repo 1.5g, the repo of issue 9: the main file plus SHARDS files of SHARD_MIB (1 GiB + 16 x 32 MiB)
+SHARDS = 16
+SHARD_MIB = 32
 MIRROR_START_TIMEOUT_S = 30.0
 LOOPBACK = "127.0.0.1,localhost"  # the only hosts a client may reach without the dead proxy
 
@@ -80,15 +84,18 @@ class Link:
 
 @dataclass(frozen=True)
 class Target:
-    """What a client downloads: the mirror's URL, the repo at a commit, the expected file."""
+    """What a client downloads: the mirror's URL, the repo at a commit, the expected files."""
 
     endpoint: str
     commit: str
-    payload: Payload
+    files: dict[str, Payload]
 
     @property
-    def url(self) -> str:
-        return f"{self.endpoint}/{REPO_ID}/resolve/{self.commit}/{FILENAME}"
+    def size(self) -> int:
+        return sum(p.size for p in self.files.values())
+
+    def url(self, name: str) -> str:
+        return f"{self.endpoint}/{REPO_ID}/resolve/{self.commit}/{name}"
 
 
 @dataclass
@@ -98,6 +105,7 @@ class Result:
     scenario: str
     client: str
     wall: float | None = None
+    walls: tuple[float, ...] = ()
     rss_kib: int | None = None
     correct: bool | None = None
     note: str = ""
@@ -108,20 +116,21 @@ class Result:
 
     def row(self, size: int) -> str:
         if self.wall is None:
-            return f"| {self.scenario} | {self.client} | - | - | - | {self.note} |"
+            return f"| {self.scenario} | {self.client} | - | - | - | - | {self.note} |"
         correct = "yes" if self.correct else f"**no** ({self.note})"
+        runs = f"{min(self.walls):.2f}–{max(self.walls):.2f}" if len(self.walls) > 1 else "-"
         return (
-            f"| {self.scenario} | {self.client} | {self.wall:.1f} | {size / MB / self.wall:.0f} "
-            f"| {self.rss_mb:.0f} | {correct} |"
+            f"| {self.scenario} | {self.client} | {self.wall:.2f} | {runs} "
+            f"| {size / MB / self.wall:.0f} | {self.rss_mb:.0f} | {correct} |"
         )
 
 
 # -- the file and the mirror -------------------------------------------------------------------
 
 
-def build_payload(work: Path, size_mib: int) -> Payload:
+def build_payload(work: Path, size_mib: int, *, tag: str = "") -> Payload:
     """A file of random bytes, written 1 MiB at a time and hashed while written; kept for reuse."""
-    path = work / f"payload-{size_mib}MiB.bin"
+    path = work / f"payload-{size_mib}MiB{tag}.bin"
     sidecar = path.with_name(path.name + ".sha256")
     size = size_mib * MIB
     if path.is_file() and path.stat().st_size == size and sidecar.is_file():
@@ -139,26 +148,35 @@ def build_payload(work: Path, size_mib: int) -> Payload:
     return Payload(path, size, digest.hexdigest())
 
 
-def seed(root: Path, payload: Payload) -> str:
-    """Put the payload in a mirror root as an LFS file (hard-linked, not read into memory);
-    returns the commit whose snapshot holds it."""
+def build_repo(work: Path, args: argparse.Namespace) -> dict[str, Payload]:
+    """The repo's files: one of ``--size-mib``, plus the 16 x 32 MiB shards for ``--repo 1.5g``."""
+    files = {FILENAME: build_payload(work, args.size_mib)}
+    if args.repo == "1.5g":
+        for i in range(SHARDS):  # distinct bytes each: equal blobs would be fetched only once
+            files[f"shard-{i:02d}.bin"] = build_payload(work, SHARD_MIB, tag=f"-{i:02d}")
+    return files
+
+
+def seed(root: Path, files: dict[str, Payload]) -> str:
+    """Put the files in a mirror root as LFS files (hard-linked, not read into memory);
+    returns the commit whose snapshot holds them."""
     from vcp.mirror import add_repo  # here, so the client modes below import nothing of vcp
 
-    # Seeded by an earlier run: add_repo would hash the whole file again. The commit is the one
-    # whose snapshot holds *this* payload, not whatever refs/main names now (a run with another
+    # Seeded by an earlier run: add_repo would hash every file again. The commit is the one
+    # whose snapshot holds *these* payloads, not whatever refs/main names now (a run with another
     # size moves it, and clients pinned to it would then get a file of the wrong size and hash).
-    earlier = seeded_commit(root, payload)
+    earlier = seeded_commit(root, files)
     if earlier is not None:
         return earlier
-    return add_repo(root, REPO_ID, {FILENAME: payload.path}, lfs={FILENAME})
+    return add_repo(root, REPO_ID, {n: p.path for n, p in files.items()}, lfs=set(files))
 
 
-def seeded_commit(root: Path, payload: Payload) -> str | None:
-    """The commit of a snapshot in ``root`` whose file is ``payload``, if a run seeded one."""
+def seeded_commit(root: Path, files: dict[str, Payload]) -> str | None:
+    """The commit of a snapshot in ``root`` that holds exactly ``files``, if a run seeded one."""
     snapshots = root / f"models--{REPO_ID.replace('/', '--')}" / "snapshots"
     for snapshot in sorted(snapshots.glob("*")):
-        file = snapshot / FILENAME
-        if file.is_file() and file.resolve().name == payload.sha256:
+        held = {p.name: p.resolve().name for p in snapshot.iterdir() if p.is_file()}
+        if held == {name: payload.sha256 for name, payload in files.items()}:
             return snapshot.name
     return None
 
@@ -237,20 +255,23 @@ def _measure_main(log: str, timeout: str, cmd: list[str]) -> int:
     return 0
 
 
-def _hf_main(endpoint: str, commit: str, cache_dir: str) -> int:
+def _hf_main(endpoint: str, commit: str, cache_dir: str, *names: str) -> int:
     """The huggingface_hub client, as a user would call it (one process, nothing else loaded)."""
     from huggingface_hub import hf_hub_download
 
-    path = hf_hub_download(
-        REPO_ID, FILENAME, revision=commit, cache_dir=cache_dir, endpoint=endpoint
-    )
-    print(path)
+    for name in names:
+        path = hf_hub_download(
+            REPO_ID, name, revision=commit, cache_dir=cache_dir, endpoint=endpoint
+        )
+        print(path)
     return 0
 
 
 def vcp_config(run_dir: Path, target: Target, *, connections: int | None) -> Path:
-    """A config with one Hub source, its sha256 pinned, the cache in ``run_dir``."""
+    """A config with one Hub source, every file's sha256 pinned, the cache in ``run_dir``."""
     download = f"    max_connections_per_file: {connections}\n" if connections else "    {}\n"
+    names = ", ".join(target.files)
+    sums = ", ".join(f"{n}: 'sha256:{p.sha256}'" for n, p in target.files.items())
     text = (
         "models:\n"
         f"  cache_dir: '{run_dir / 'cache'}'\n"
@@ -258,8 +279,8 @@ def vcp_config(run_dir: Path, target: Target, *, connections: int | None) -> Pat
         f"  download:\n{download}"
         "  sources:\n"
         "    - name: bench\n"
-        f"      hf: {{repo: {REPO_ID}, revision: '{target.commit}', files: [{FILENAME}]}}\n"
-        f"      checksums: {{{FILENAME}: 'sha256:{target.payload.sha256}'}}\n"
+        f"      hf: {{repo: {REPO_ID}, revision: '{target.commit}', files: [{names}]}}\n"
+        f"      checksums: {{{sums}}}\n"
     )
     path = run_dir / "config.yaml"
     path.write_text(text)
@@ -269,19 +290,30 @@ def vcp_config(run_dir: Path, target: Target, *, connections: int | None) -> Pat
 def client_command(client: str, run_dir: Path, target: Target) -> list[str]:
     """The command line of ``client`` downloading ``target`` into ``run_dir``."""
     python = sys.executable
-    if client in ("vcp", "vcp-1conn"):
+    if client in ("vcp", "vcp-1conn", "vcp-cached"):
         config = vcp_config(run_dir, target, connections=1 if client == "vcp-1conn" else None)
         return [python, "-m", "vcp", "models", "download", "--progress", "none", "-c", str(config)]
     if client == "hf":
-        return [python, str(SCRIPT), "_hf", target.endpoint, target.commit, str(run_dir / "hf")]
+        hf = [python, str(SCRIPT), "_hf", target.endpoint, target.commit, str(run_dir / "hf")]
+        return [*hf, *target.files]
     if client == "aria2c":
         return [
-            "aria2c", "-x8", "-s8", "--no-conf", "--dir", str(run_dir), "--out", FILENAME,
-            f"--checksum=sha-256={target.payload.sha256}", "--file-allocation=none",
+            "aria2c", "-x8", "-s8", "--no-conf", "--dir", str(run_dir),
+            "--input-file", str(aria2_input(run_dir, target)), "--file-allocation=none",
             "--summary-interval=0", "--console-log-level=warn", f"--no-proxy={LOOPBACK}",
-            target.url,
         ]  # fmt: skip
     raise ValueError(f"unknown client {client!r}")
+
+
+def aria2_input(run_dir: Path, target: Target) -> Path:
+    """aria2c's input file: each file's URL with its name and sha256 (checked by aria2c)."""
+    lines = [
+        f"{target.url(n)}\n  out={n}\n  checksum=sha-256={p.sha256}\n"
+        for n, p in target.files.items()
+    ]
+    path = run_dir / "aria2-input.txt"
+    path.write_text("".join(lines))
+    return path
 
 
 def run_client(client: str, target: Target, *, scenario: str, args: argparse.Namespace) -> Result:
@@ -300,8 +332,11 @@ def run_client(client: str, target: Target, *, scenario: str, args: argparse.Nam
         env = _env(HF_HOME=str(run_dir / "hf-home"), HF_ENDPOINT=target.endpoint)
         cmd = client_command(client, run_dir, target)
         log = args.work / "logs" / f"{slug}.log"
+        if client == "vcp-cached":  # the same download again, every file already in the cache
+            measure(cmd, env=env, log=log, timeout=args.timeout)
+            os.sync()
         got = measure(cmd, env=env, log=log, timeout=args.timeout)
-        correct, note = check(run_dir, target.payload, rc=got["rc"], log=log)
+        correct, note = check(run_dir, target.files, rc=got["rc"], log=log)
         walls.append(got["wall"])
         result.rss_kib = max(result.rss_kib or 0, got["rss_kib"])
         result.correct = correct and result.correct is not False
@@ -314,14 +349,25 @@ def run_client(client: str, target: Target, *, scenario: str, args: argparse.Nam
             file=sys.stderr,
         )
     result.wall = statistics.median(walls)
+    result.walls = tuple(walls)
     return result
 
 
-def check(run_dir: Path, payload: Payload, *, rc: int, log: Path) -> tuple[bool, str]:
+def check(
+    run_dir: Path, files: dict[str, Payload], *, rc: int, log: Path
+) -> tuple[bool, str]:
     """Whether the client succeeded and left the exact payload bytes under ``run_dir``."""
     if rc != 0:
         return False, f"exit {rc}, see {log}"
-    found = [p for p in run_dir.rglob(FILENAME) if p.is_file()]  # follows snapshot symlinks
+    for name, payload in files.items():
+        correct, note = check_file(run_dir, name, payload)
+        if not correct:
+            return False, f"{name}: {note}"
+    return True, ""
+
+
+def check_file(run_dir: Path, name: str, payload: Payload) -> tuple[bool, str]:
+    found = [p for p in run_dir.rglob(name) if p.is_file()]  # follows snapshot symlinks
     if not found:
         return False, "no file"
     path = found[0].resolve()
@@ -355,20 +401,38 @@ def machine_info(args: argparse.Namespace) -> list[str]:
         f"- python {platform.python_version()}; vcp {version('vcp')}, aiohttp "
         f"{version('aiohttp')}, huggingface_hub {version('huggingface_hub')}, "
         f"aria2c {'at ' + aria if aria else 'not on PATH'}",
-        f"- file: {args.size_mib} MiB of random bytes, one LFS file, sha256 pinned; "
-        f"median of {args.repeat} run(s) per row",
+        f"- files: {describe_repo(args)}, random bytes, LFS, sha256 pinned; "
+        f"median of {args.repeat} run(s) per row (runs s: fastest–slowest)",
+        f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]
 
 
 def report(results: list[Result], *, size: int, args: argparse.Namespace) -> list[str]:
     lines = [
-        "| scenario | client | wall s | MB/s | peak RSS MB | correct |",
-        "|---|---|---:|---:|---:|---|",
+        "| scenario | client | wall s | runs s | MB/s | peak RSS MB | correct |",
+        "|---|---|---:|---:|---:|---:|---|",
         *(r.row(size) for r in results),
         "",
         *machine_info(args),
+        *ratios(results),
     ]
     return lines
+
+
+def ratios(results: list[Result]) -> list[str]:
+    """vcp's median wall time over aria2c's, per scenario (the 1.2x target of issue 9)."""
+    walls = {(r.scenario, r.client): r.wall for r in results if r.wall is not None}
+    return [
+        f"- {scenario}: vcp / aria2c = {walls[scenario, 'vcp'] / aria:.2f}x"
+        for (scenario, client), aria in walls.items()
+        if client == "aria2c" and (scenario, "vcp") in walls
+    ]
+
+
+def describe_repo(args: argparse.Namespace) -> str:
+    if args.repo == "1.5g":
+        return f"{args.size_mib} MiB + {SHARDS} x {SHARD_MIB} MiB"
+    return f"one file of {args.size_mib} MiB"
 
 
 def rss_check(results: list[Result], *, limit_mb: float, size_mib: int) -> tuple[bool, str]:
@@ -380,7 +444,7 @@ def rss_check(results: list[Result], *, limit_mb: float, size_mib: int) -> tuple
     verdict = "PASS" if ok else "FAIL"
     return ok, (
         f"RSS check: vcp peak RSS {worst.rss_mb:.0f} MB (worst run: {worst.client}, "
-        f"{worst.scenario}) for a {size_mib} MiB file; limit {limit_mb:.0f} MB: {verdict}"
+        f"{worst.scenario}) for {size_mib} MiB; limit {limit_mb:.0f} MB: {verdict}"
     )
 
 
@@ -403,6 +467,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=DEFAULT_SIZE_MIB,
         help="size of the synthetic file (default 1024)",
+    )
+    parser.add_argument(
+        "--repo",
+        choices=("single", "1.5g"),
+        default="single",
+        help="one file of --size-mib (default), or that file plus 16 x 32 MiB files "
+        "(1.5g: the repo of issue 9 with the default size)",
     )
     parser.add_argument(
         "--link",
@@ -465,19 +536,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.perf_counter()
     print(f"payload: {args.size_mib} MiB in {args.work}", file=sys.stderr)
-    payload = build_payload(args.work, args.size_mib)
-    root = args.work / f"mirror-{args.size_mib}MiB"
-    commit = seed(root, payload)
+    files = build_repo(args.work, args)
+    size = sum(p.size for p in files.values())
+    shards = "+shards" if args.repo == "1.5g" else ""
+    root = args.work / f"mirror-{args.size_mib}MiB{shards}"
+    commit = seed(root, files)
     (args.work / "logs").mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
     for link in links(args):
         log = args.work / "logs" / f"mirror-{link.slug}.log"
         with mirror(root, link, log=log) as endpoint:
-            target = Target(endpoint, commit, payload)
+            target = Target(endpoint, commit, files)
             for client in args.clients:
                 results.append(run_client(client, target, scenario=link.name, args=args))
-    print("\n".join(report(results, size=payload.size, args=args)))
-    rss_ok, rss_line = rss_check(results, limit_mb=args.rss_limit_mb, size_mib=args.size_mib)
+    print("\n".join(report(results, size=size, args=args)))
+    rss_ok, rss_line = rss_check(results, limit_mb=args.rss_limit_mb, size_mib=size // MIB)
     print(f"\n{rss_line}")
     bad = [f"{r.scenario}/{r.client}" for r in results if r.wall is not None and not r.correct]
     if bad:
@@ -490,5 +563,5 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["_measure"]:  # internal: the measuring wrapper (see measure())
         sys.exit(_measure_main(sys.argv[2], sys.argv[3], sys.argv[5:]))
     if sys.argv[1:2] == ["_hf"]:  # internal: the huggingface_hub client
-        sys.exit(_hf_main(*sys.argv[2:5]))
+        sys.exit(_hf_main(*sys.argv[2:]))
     sys.exit(main())

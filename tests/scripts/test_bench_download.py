@@ -27,9 +27,9 @@ def test_seeding_a_size_again_gives_the_commit_that_holds_that_payload(tmp_path:
     root = tmp_path / "mirror"  # one root for every size, as the script used to keep
     one, two = bench.build_payload(tmp_path, 1), bench.build_payload(tmp_path, 2)
 
-    first = bench.seed(root, one)
-    bench.seed(root, two)  # moves refs/main to the 2 MiB commit
-    again = bench.seed(root, one)
+    first = bench.seed(root, {bench.FILENAME: one})
+    bench.seed(root, {bench.FILENAME: two})  # moves refs/main to the 2 MiB commit
+    again = bench.seed(root, {bench.FILENAME: one})
 
     assert again == first
     served = root / "models--bench--synthetic" / "snapshots" / again / bench.FILENAME
