@@ -414,7 +414,11 @@ def _permanent(exc: aiohttp.ClientError, url: str, spec: FileSpec) -> DownloadEr
     else:
         what, hint = "invalid URL", "check the url / models.hub.endpoint in the config"
     return DownloadError(
-        f"{what}: {exc}", url=url, model=spec.model, file=spec.name or None, hint=hint
+        f"{what}: {server_text(str(exc))}",
+        url=url,
+        model=spec.model,
+        file=spec.name or None,
+        hint=hint,
     )
 
 
