@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from vcp.config.schema import DownloadSettings, ModelsSettings
 from vcp.errors import DownloadError, redact_url
-from vcp.models.http.client import Auth, Http, Reply, Transient, new_session, origin
+from vcp.models.http.client import Auth, Http, Reply, new_session, origin
+from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Emit, Sleep, policy_for
 from vcp.models.hub.metadata import Clock

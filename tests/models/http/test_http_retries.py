@@ -30,7 +30,8 @@ from vcp.models.cache.store import ModelCache
 from vcp.models.context import Context
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import Event, Retrying
-from vcp.models.http.client import Auth, Http, Transient, new_session, origin
+from vcp.models.http.client import Auth, Http, new_session, origin
+from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import policy_for, with_retries
 from vcp.models.planning.specs import FileSpec, RemoteFile, file_specs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vcp.models.http.client import SERVER_TEXT_MAX_CHARS, server_text
+from vcp.models.http.failures import SERVER_TEXT_MAX_CHARS, server_text
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.speed import MinSpeed
 

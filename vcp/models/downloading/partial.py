@@ -24,7 +24,9 @@ from vcp.core.atomic import atomic_write_text
 from vcp.core.checksums import Hasher
 from vcp.models.downloading.ranges import Segment
 
-CHUNK_BYTES = 1 << 20
+# Each connection holds one buffer of this size, and aiohttp hands out reads up to it: with 8
+# files of up to 8 connections each, 1 MiB cost about 60 MB of peak RSS for no speed (issue 9).
+CHUNK_BYTES = 256 << 10
 STATE_SAVE_BYTES = 16 << 20  # piece progress is persisted for resume this often...
 STATE_SAVE_SECONDS = 0.5  # ...or this often, whichever comes first
 

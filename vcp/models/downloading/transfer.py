@@ -9,7 +9,6 @@ a changed file on the server restarts cleanly instead of being spliced.
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import logging
 import os
@@ -21,13 +20,17 @@ from typing import TypeVar
 from anyio import to_thread
 
 from vcp.config.schema import DownloadSettings
-from vcp.core.atomic import fsync_dir
 from vcp.core.checksums import Checksum, Hasher
-from vcp.errors import DiskSpaceError, DownloadError, IntegrityError, ModelError
+from vcp.errors import IntegrityError
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
 from vcp.models.context import Context
-from vcp.models.downloading.diskspace import free_bytes
+from vcp.models.downloading.outcome import (
+    adopt_partial,
+    check_and_commit,
+    local_error,
+    too_many_restarts,
+)
 from vcp.models.downloading.partial import (
     CHUNK_BYTES,
     PartialState,
@@ -36,7 +39,6 @@ from vcp.models.downloading.partial import (
     Sink,
     StateSaver,
     discard_partial,
-    fsync_file,
     hash_prefix,
     preallocate,
     size_of,
@@ -52,7 +54,8 @@ from vcp.models.downloading.ranges import (
     split_segments,
 )
 from vcp.models.events import BytesReceived, DownloadStarted, Event
-from vcp.models.http.client import Http, Reply, Transient
+from vcp.models.http.client import Http, Reply
+from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Waited, with_retries
 from vcp.models.http.speed import MinSpeed
@@ -139,25 +142,9 @@ class FileDownload:
 
     def _adopt_partial(self) -> tuple[Path, PartialState]:
         wanted = PartialState(etag=self.remote.etag, size=self.remote.size)
-        adopted: tuple[Path, PartialState] | None = None
-        for candidate in self.cache.partials(self.final):
-            state = PartialState.load(candidate)
-            if adopted is None and state is not None and self._resumable(state, wanted):
-                adopted = (candidate, state)
-            else:  # another version of the file, or no way to validate it: start over
-                logger.info("discarding stale partial download %s", candidate)
-                discard_partial(candidate)
-        if adopted:
-            logger.info("resuming %s from %s", self.spec.label, adopted[0])
-            return adopted
-        partial = self.cache.new_partial(self.final)
-        wanted.save(partial)
-        return partial, wanted
-
-    def _resumable(self, state: PartialState, wanted: PartialState) -> bool:
-        # Without a pinned hash nothing would catch old and new bytes spliced together, so only
-        # a strong validator (not a weak ``W/`` ETag) may vouch for the bytes present.
-        return state.resumes(wanted) and (self.expected is not None or not state.weak)
+        return adopt_partial(
+            self.cache, self.final, wanted, pinned=self.expected is not None, label=self.spec.label
+        )
 
     def _segmentable(self) -> bool:
         size, s = self.remote.size, self.settings
@@ -264,17 +251,7 @@ class FileDownload:
         """Count a restart from the first byte, or fail when this run has made too many."""
         self.restarts += 1
         if self.restarts > MAX_RESTARTS:
-            raise DownloadError(
-                f"started the file over {self.restarts} times and gave up (last: {why})",
-                url=self.spec.url,
-                path=self.manual_path or self.final,
-                model=self.spec.model,
-                file=self.spec.name,
-                hint="the server keeps losing the bytes already received (it ignores Range "
-                "requests and drops the connection, changes the file, or sends something other "
-                "than the file): run again later, use another source, or download the file by "
-                f"hand to {self.manual_path or self.final}",
-            )
+            raise too_many_restarts(self.spec, self.restarts, why, self.manual_path or self.final)
         logger.info("%s: starting over: %s", self.spec.label, why)
         if truncate_now:
             await to_thread.run_sync(truncate, self.partial)
@@ -408,57 +385,15 @@ class FileDownload:
         )
 
     def _verify_and_commit(self, checksum: Checksum) -> None:
-        size = self.partial.stat().st_size
         expected_size = self.remote.size if self.remote.size is not None else self.spec.size
-        if expected_size is not None and size != expected_size:
-            raise self._mismatch("size", f"{expected_size} bytes", f"{size} bytes")
-        if self.expected is not None and checksum != self.expected:
-            raise self._mismatch("checksum", str(self.expected), str(checksum))
-        if self.expected is None:
-            logger.warning(
-                "%s has no known checksum; accepted because allow_unverified is set (%s)",
-                self.spec.label,
-                checksum,
-            )
-        fsync_file(self.partial)
-        os.replace(self.partial, self.final)
-        fsync_dir(self.final.parent)
-        discard_partial(self.partial)
-        self.cache.record(self.final, checksum)
-
-    def _mismatch(self, what: str, expected: str, got: str) -> IntegrityError:
-        return IntegrityError(
-            what=what,
-            expected=expected,
-            got=got,
-            path=self.final,
-            url=self.spec.url,
-            model=self.spec.model,
-            file=self.spec.name,
-            hint=(
-                "the downloaded file was removed; run again to fetch it again. If the model was "
-                f"changed upstream on purpose, update {self.spec.pin_setting} in the config"
-            ),
-        )
+        check_and_commit(
+            self.partial, self.final, checksum,
+            expected=self.expected, expected_size=expected_size, spec=self.spec, cache=self.cache,
+        )  # fmt: skip
 
     def _os_error(self, exc: OSError, path: Path) -> Exception:
-        # Local trouble, not the source's: a ModelError (not a DownloadError), so no fallback
-        # source is tried for it.
-        if exc.errno == errno.ENOSPC:
-            remaining = (self.remote.size or 0) - self.received
-            return DiskSpaceError(
-                required=max(remaining, 1),
-                available=free_bytes(self.cache.root),
-                path=self.cache.root,
-                model=self.spec.model,
-            )
-        return ModelError(
-            f"cannot write {exc.filename or path}: {exc.strerror or exc}",
-            model=self.spec.model,
-            file=self.spec.name,
-            where=str(exc.filename or path),
-            hint="check that the cache directory (models.cache_dir) is writable and has room",
-        )
+        remaining = (self.remote.size or 0) - self.received
+        return local_error(exc, path, spec=self.spec, cache=self.cache, remaining=remaining)
 
 
 __all__ = ["FileDownload", "PartialState", "discard_partial"]

@@ -12,7 +12,7 @@ from typing import TypeVar
 from vcp.config.schema import DownloadSettings
 from vcp.errors import DownloadError
 from vcp.models.events import Event, Retrying
-from vcp.models.http.client import Transient
+from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.planning.specs import FileSpec
 

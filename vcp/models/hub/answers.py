@@ -20,7 +20,8 @@ from typing import Any, TypeVar
 from anyio import to_thread
 
 from vcp.errors import DownloadError
-from vcp.models.http.client import Http, Reply, Transient
+from vcp.models.http.client import Http, Reply
+from vcp.models.http.failures import Transient
 from vcp.models.hub.api import next_link
 from vcp.models.planning.specs import FileSpec
 
