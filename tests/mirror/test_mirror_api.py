@@ -12,7 +12,7 @@ from vcp_testing.hashes import git_sha1
 from yarl import URL
 
 from vcp.mirror import HubLayout, MirrorServer, add_repo, update_repo_meta
-from vcp.mirror.hub_json import lfs_pointer
+from vcp.mirror.hub_api.documents import lfs_pointer
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 
 MODEL_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"

@@ -19,7 +19,7 @@ import pytest
 
 from vcp.core.checksums import hash_file
 from vcp.mirror import HubLayout, MirrorServer
-from vcp.mirror.hub_json import blob_id
+from vcp.mirror.hub_api.documents import blob_id
 from vcp.mirror.seed import NUDENET_REPO, WHISPER_COMMIT, WHISPER_REPO
 
 pytestmark = pytest.mark.skipif(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from vcp_testing.hashes import git_sha1
 
-from vcp.mirror.hub_json import (
+from vcp.mirror.hub_api.documents import (
     SearchQuery,
     blob_id,
     folder_oids,

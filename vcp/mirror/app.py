@@ -4,7 +4,7 @@ Routes (HEAD is answered wherever GET is):
     GET  /{org}/{name}/resolve/{revision}/{path}   a repo file, with the Hub's headers
     GET  /cdn/{org}/{name}/{etag}                   a blob, where LFS resolves redirect to
     GET  /files/{path}                              a plain file, like any web server
-    /api/models...                                  the Hub's JSON API (see ``vcp.mirror.api``)
+    /api/models...                                  the Hub's JSON API (``vcp.mirror.hub_api``)
     GET  /_mirror/stats, DELETE /_mirror/stats      what was served (JSON), and a reset; only
                                                     with ``stats_routes`` (tests, benchmarks)
 
@@ -25,8 +25,8 @@ from typing import BinaryIO
 
 from aiohttp import hdrs, web
 
-from vcp.mirror.api import DEFAULT_PAGE_SIZE, Access, HubApi, HubError, bearer
 from vcp.mirror.faults import Faults, RequestRecord, Stats, Throttle
+from vcp.mirror.hub_api.routes import DEFAULT_PAGE_SIZE, Access, HubApi, HubError, bearer
 from vcp.mirror.layout import FileEntry, HubLayout, is_safe_relpath
 from vcp.mirror.ranges import Span, plan_span
 

@@ -13,9 +13,9 @@ from types import TracebackType
 from aiohttp import web
 
 from vcp.errors import UsageError
-from vcp.mirror.api import DEFAULT_PAGE_SIZE
 from vcp.mirror.app import STATS_ROUTE, create_app
 from vcp.mirror.faults import Faults, Stats
+from vcp.mirror.hub_api.routes import DEFAULT_PAGE_SIZE
 from vcp.mirror.layout import HubLayout
 
 __all__ = ["MirrorServer", "serve"]

@@ -7,9 +7,10 @@ Routes (wired in app.py; a revision is URL-quoted with no safe characters: ``ref
     POST /api/models/{org}/{name}/paths-info/{revision}       the entries of ``paths=`` (form)
     GET  /api/models/{org}/{name}/refs                        branches and tags (?include_prs=1)
 
-The answers are built by the pure functions of ``vcp.mirror.hub_json``. ``Access`` decides, as
-the Hub does, who may see a repo and download its files; ``HubApi`` holds the handlers. No answer
-carries a ``xetHash`` or ``X-Xet-*`` header: official clients would switch protocols.
+The answers are built by the pure functions of ``vcp.mirror.hub_api.documents``. ``Access``
+decides, as the Hub does, who may see a repo and download its files; ``HubApi`` holds the
+handlers. No answer carries a ``xetHash`` or ``X-Xet-*`` header: official clients would switch
+protocols.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from aiohttp import hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from vcp.mirror.hub_json import (
+from vcp.mirror.hub_api.documents import (
     SearchQuery,
     Snapshot,
     list_folder,

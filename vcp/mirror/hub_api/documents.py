@@ -1,9 +1,9 @@
 """The Hub's JSON answers, built from layout data: repo info, tree entries, refs, search, pages.
 
 Pure functions of ``FileEntry`` lists and ``RepoMeta``: no aiohttp, no files, no event loop
-(``vcp.mirror.api`` serves them). Identities are git's: a regular file's ``oid``/``blobId`` is
-its git blob sha1, an LFS file's is the blob sha1 of its pointer file, a folder's is its git
-tree id.
+(``vcp.mirror.hub_api.routes`` serves them). Identities are git's: a regular file's
+``oid``/``blobId`` is its git blob sha1, an LFS file's is the blob sha1 of its pointer file, a
+folder's is its git tree id.
 """
 
 from __future__ import annotations
