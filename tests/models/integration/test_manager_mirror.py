@@ -790,3 +790,25 @@ def test_file_names_escaping_the_cache_are_rejected(
     with pytest.raises(UnsafePathError) as caught:
         file_specs(source, endpoint="http://127.0.0.1:9")
     assert caught.value.model == "evil" and caught.value.hint
+
+
+async def test_a_damaged_partial_is_fetched_anew_in_the_same_run(
+    mirror: MirrorServer,
+    settings_for: Callable[..., ModelsSettings],
+    cache_dir: Path,
+    events: Recorder,
+) -> None:
+    # What a run cancelled mid-way behind a lying server leaves (seen in the soak): the right
+    # resume state, a wrong byte. The hash catches it at the end; one fresh fetch repairs it.
+    partial = _leave_partial(cache_dir, 5_000_000)
+    damaged = bytearray(partial.read_bytes())
+    damaged[1234] ^= 0xFF
+    partial.write_bytes(bytes(damaged))
+    async with ModelManager(settings_for(mirror, BIG, **ONE_STREAM), on_event=events) as models:
+        local = await models.ready("big")
+
+    assert local.file(BIG_FILE).read_bytes() == BIG_DATA
+    ranges = [r.range for r in file_requests(mirror, "GET")]
+    assert ranges == ["bytes=5000000-", None]  # the resume, then the whole file once more
+    assert mirror.stats.bytes_for(BIG_FILE) == 2 * len(BIG_DATA) - 5_000_000
+    assert not leftovers(cache_dir)

@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -87,6 +88,26 @@ class PartialState:
     def received(self) -> int:
         """Bytes of the file present (for a ranged download; else the partial file's size)."""
         return sum(p.received for p in self.pieces or ())
+
+    def note_validators(self, headers: Mapping[str, str]) -> bool:
+        """Take the validators of the reply the bytes now come from; True if they changed."""
+        weak = headers.get("ETag", "").startswith("W/")
+        modified = headers.get("Last-Modified")
+        if (weak, modified) == (self.weak, self.last_modified):
+            return False
+        self.weak, self.last_modified = weak, modified
+        return True
+
+    def continued_by(self, headers: Mapping[str, str], *, pinned: bool) -> bool:
+        """Whether a 206 with these headers continues the bytes present. It matters where no
+        pinned hash would catch a splice: a weak ETag, or a Last-Modified unlike the one the
+        bytes came with."""
+        if pinned:
+            return True
+        weak = headers.get("ETag", "").startswith("W/")
+        modified = headers.get("Last-Modified")
+        known = self.last_modified
+        return not weak and not self.weak and (known is None or modified == known)
 
     def resumes(self, wanted: PartialState) -> bool:
         """Whether these bytes are a prefix of the file ``wanted`` describes (same version).

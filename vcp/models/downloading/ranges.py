@@ -9,6 +9,11 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: this module stays pure
+    from vcp.config.schema import DownloadSettings
+    from vcp.models.planning.specs import RemoteFile
 
 __all__ = [
     "ALIGNMENT",
@@ -173,3 +178,17 @@ def classify_range_reply(
     if expected_size is not None and got.total is not None and got.total != expected_size:
         return RangeReply.MISMATCH  # the remote file changed length since the partial was written
     return RangeReply.PARTIAL
+
+
+def worth_segments(remote: RemoteFile, settings: DownloadSettings) -> bool:
+    """Whether ``remote`` is fetched over several ranged connections: the server takes ranges
+    and names the version (an ETag for ``If-Range``), and the file is large enough."""
+    size = remote.size
+    return bool(
+        size is not None
+        and remote.accepts_ranges
+        and remote.etag
+        and settings.max_connections_per_file > 1
+        and size >= settings.segment_threshold_bytes
+        and size >= 2 * settings.segment_min_bytes
+    )

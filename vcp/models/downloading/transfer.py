@@ -52,6 +52,7 @@ from vcp.models.downloading.ranges import (
     plan_resume,
     range_header,
     split_segments,
+    worth_segments,
 )
 from vcp.models.events import BytesReceived, DownloadStarted, Event
 from vcp.models.http.client import Http, Reply
@@ -90,6 +91,7 @@ class FileDownload:
     received: int = 0  # bytes of the file present, including those resumed from disk
     furthest: int = 0  # the most bytes of the file present at once in this run: "progress"
     restarts: int = 0  # times this run threw away the bytes present and started over
+    resumed: bool = False  # bytes of an earlier run were continued (verified only at the end)
     waited: Waited = field(default_factory=Waited)  # between attempts, all pieces together
 
     @property
@@ -112,7 +114,21 @@ class FileDownload:
         return self.expected.algorithm if self.expected else UNVERIFIED_ALGORITHM
 
     async def run(self) -> Checksum:
-        """Transfer, verify and move into place; returns the verified checksum."""
+        """Transfer, verify and move into place; returns the verified checksum.
+
+        Bytes resumed from an earlier run that then fail verification (a partial damaged on
+        disk, or by an earlier server) are dropped and the file is fetched once more from the
+        first byte, in this run."""
+        try:
+            return await self._attempt()
+        except IntegrityError:
+            if not self.resumed:
+                raise
+            logger.info("%s: resumed bytes failed verification; fetching anew", self.spec.label)
+            self.resumed, self.received = False, 0
+            return await self._attempt()
+
+    async def _attempt(self) -> Checksum:
         # Not in a worker thread: a cancellation while the thread ran would orphan the state
         # file it writes. It is a few small file operations, and the try below cleans up.
         try:
@@ -142,21 +158,15 @@ class FileDownload:
 
     def _adopt_partial(self) -> tuple[Path, PartialState]:
         wanted = PartialState(etag=self.remote.etag, size=self.remote.size)
-        return adopt_partial(
+        partial, state = adopt_partial(
             self.cache, self.final, wanted, pinned=self.expected is not None, label=self.spec.label
         )
+        self.resumed = bool(size_of(partial))
+        return partial, state
 
     def _segmentable(self) -> bool:
-        size, s = self.remote.size, self.settings
-        return bool(
-            size is not None
-            and _POSITIONAL_IO  # pieces are written with pwrite and hashed with pread
-            and self.remote.accepts_ranges
-            and self.remote.etag
-            and s.max_connections_per_file > 1
-            and size >= s.segment_threshold_bytes
-            and size >= 2 * s.segment_min_bytes
-        )
+        # pieces are written with pwrite and hashed with pread
+        return _POSITIONAL_IO and worth_segments(self.remote, self.settings)
 
     # -- one stream ----------------------------------------------------------------------------
 
@@ -258,21 +268,11 @@ class FileDownload:
 
     async def _note_version(self, reply: Reply) -> None:
         """Keep the validators of the reply the bytes come from, for a later resume."""
-        weak = reply.headers.get("ETag", "").startswith("W/")
-        modified = reply.headers.get("Last-Modified")
-        if (weak, modified) != (self.state.weak, self.state.last_modified):
-            self.state.weak, self.state.last_modified = weak, modified
+        if self.state.note_validators(reply.headers):
             await to_thread.run_sync(self.state.save, self.partial)
 
     def _same_version(self, reply: Reply) -> bool:
-        """Whether a 206 continues the bytes present; matters where no pinned hash would
-        catch a splice: a weak ETag, or a Last-Modified unlike the one the bytes came with."""
-        if self.expected is not None:
-            return True
-        weak = reply.headers.get("ETag", "").startswith("W/")
-        modified = reply.headers.get("Last-Modified")
-        known = self.state.last_modified
-        return not weak and not self.state.weak and (known is None or modified == known)
+        return self.state.continued_by(reply.headers, pinned=self.expected is not None)
 
     # -- ranged segments -----------------------------------------------------------------------
 
