@@ -27,13 +27,15 @@ sys.__stderr__.write("\\n" + json.dumps({{"code": code, "heavy": heavy}}) + "\\n
 """
 
 
-def imported_after(argv: list[str], tmp_path: Path) -> tuple[int, set[str]]:
+def imported_after(
+    argv: list[str], tmp_path: Path, *, watched: set[str] = MEDIA_AND_INFERENCE | NETWORK
+) -> tuple[int, set[str]]:
     """Run ``vcp *argv`` in a new process; its exit code and the watched modules it imported."""
-    watched = json.dumps(sorted(MEDIA_AND_INFERENCE | NETWORK))
+    watched_json = json.dumps(sorted(watched))
     env = {**os.environ, "VCP_MODELS__CACHE_DIR": str(tmp_path / "cache")}
     env.pop("VCP_CONFIG", None)
     done = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(watched=watched), *argv],
+        [sys.executable, "-c", _PROBE.format(watched=watched_json), *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -102,3 +104,25 @@ def test_import_vcp_is_lazy_but_complete() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert done.stdout.split() == ["False", "vcp.models.manager", "True"]
+
+
+OTHER_COMMANDS = {f"vcp.cli.commands.{name}" for name in ("analyze", "export", "censor", "review")}
+
+
+@pytest.mark.slow
+def test_a_models_command_imports_no_other_command_and_no_tqdm_logging(tmp_path: Path) -> None:
+    # Start-up of an all-cached `vcp models download` (issue 9): the other commands' modules and
+    # tqdm's logging helper (needed only while bars are drawn) are left out.
+    watched = OTHER_COMMANDS | {"vcp.cli.commands.models", "tqdm.contrib.logging"}
+    code, imported = imported_after(["models", "list"], tmp_path, watched=watched)
+    assert code == 0
+    assert imported == {"vcp.cli.commands.models"}
+
+
+def test_help_and_an_unknown_command_still_know_every_command() -> None:
+    from vcp.cli.main import build_parser
+
+    for argv in ([], ["--help"], ["modles", "list"]):
+        listed = build_parser(argv).format_help()
+        for name in ("mirror", "analyze", "export", "censor", "review"):
+            assert f"\n    {name} " in listed, (argv, name)

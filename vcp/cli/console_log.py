@@ -12,8 +12,6 @@ import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from tqdm.contrib.logging import logging_redirect_tqdm
-
 __all__ = ["AnnouncedByEvents", "OncePerRun", "console_logging"]
 
 
@@ -58,6 +56,10 @@ def console_logging(*, bars: bool) -> Iterator[None]:
     print through ``tqdm.write`` so the bars are redrawn below each record."""
     with ExitStack() as stack:
         if bars:
+            # Imported here: every run of the CLI imports this module, and tqdm's logging helper
+            # costs about 40 ms of start-up (issue 9), which `--progress none` never needs.
+            from tqdm.contrib.logging import logging_redirect_tqdm
+
             stack.enter_context(logging_redirect_tqdm())
         duplicates = AnnouncedByEvents()
         handlers = list(logging.getLogger().handlers)

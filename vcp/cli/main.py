@@ -19,10 +19,15 @@ from vcp.cli.signals import sigterm_as_interrupt
 from vcp.errors import VcpError
 
 log = logging.getLogger(__name__)
+COMMANDS = ("models", "mirror", "analyze", "export", "censor", "review")  # modules and names
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser, every command group registered."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every command group, or only the one ``argv`` (if given) runs.
+
+    Importing every command costs a run of ``vcp models download`` about 40 ms (analysis and
+    export modules it never uses); help, a typo or no command still sees them all.
+    """
     parser = argparse.ArgumentParser(
         prog="vcp",
         description="Find the parts of a video a viewer may not want to see or hear, "
@@ -40,14 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_verbosity(common, default=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in _command_modules():
+    for module in _command_modules(COMMANDS if argv is None else _requested(argv)):
         module.register(sub, common)
     return parser
 
 
-def _command_modules() -> list:
+def _requested(argv: Sequence[str]) -> tuple[str, ...]:
+    """The command groups to import: the one named first in ``argv`` if it is one, else all.
+
+    No option before the command takes a value, so the first word that is not an option is it.
+    """
+    words = [a for a in argv if not a.startswith("-")]
+    if words and words[0] == "config":
+        return ()
+    return (words[0],) if words and words[0] in COMMANDS else COMMANDS
+
+
+def _command_modules(names: Sequence[str] = COMMANDS) -> list:
     modules = [config_cmd]
-    for name in ("models", "mirror", "analyze", "export", "censor", "review"):
+    for name in names:
         try:
             modules.append(__import__(f"vcp.cli.commands.{name}", fromlist=["register"]))
         except ModuleNotFoundError as exc:  # a command group not built yet
@@ -92,7 +108,8 @@ def configure_logging(verbose: int, quiet: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     configure_logging(args.verbose, args.quiet)
     with sigterm_as_interrupt() as interrupts:
         code = _run(args)
