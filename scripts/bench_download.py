@@ -215,11 +215,15 @@ def _wait_for_url(proc: subprocess.Popen[bytes], log: Path) -> str:
 
 def _env(**extra: str) -> dict[str, str]:
     """The parent's environment minus anything that could redirect or authenticate a client."""
+    # PYTHONDONTWRITEBYTECODE too: an installed vcp has its bytecode compiled (pip does that), but
+    # an editable checkout run with it set compiles every vcp module from source at each start,
+    # which costs the all-cached re-run about 0.3 s that no user pays.
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("HF_", "HUGGINGFACE_", "VCP_"))
         and k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+        and k != "PYTHONDONTWRITEBYTECODE"
     }
     dead = "http://127.0.0.1:9"  # discard port: a request that escapes the mirror fails here
     for name in ("http_proxy", "https_proxy"):
