@@ -126,3 +126,22 @@ def test_help_and_an_unknown_command_still_know_every_command() -> None:
         listed = build_parser(argv).format_help()
         for name in ("mirror", "analyze", "export", "censor", "review"):
             assert f"\n    {name} " in listed, (argv, name)
+
+
+def test_a_context_that_sends_no_request_never_loads_aiohttp() -> None:
+    # An all-cached `vcp models download` opens the manager (and its context) but sends nothing:
+    # the session, and aiohttp with it (about 0.13 s of start-up), come with the first request.
+    code = (
+        "import asyncio, sys\n"
+        "from vcp.config.schema import ModelsSettings\n"
+        "from vcp.models.context import open_context\n"
+        "async def main():\n"
+        "    async with open_context(ModelsSettings(), token=None, emit=print):\n"
+        "        pass\n"
+        "asyncio.run(main())\n"
+        "print('aiohttp.client' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["False"]

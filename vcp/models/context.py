@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from vcp.config.schema import DownloadSettings, ModelsSettings
 from vcp.errors import DownloadError, redact_url
-from vcp.models.http.client import Auth, Http, Reply, new_session, origin
+from vcp.models.http.client import Auth, Http, Reply, SessionOnDemand, origin
 from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.http.retrying import Emit, Sleep, policy_for
@@ -89,7 +89,7 @@ async def open_context(
     clock: Clock = time.time,
 ) -> AsyncIterator[Context]:
     """One HTTP session for ``settings`` (closed on exit), the token scoped to the endpoint."""
-    session = new_session(settings.download)
+    session = SessionOnDemand(settings.download)  # an all-cached run never opens one
     try:
         http = hub_http(session, settings, token=token)
         policy = policy_for(settings.download)
@@ -99,7 +99,10 @@ async def open_context(
 
 
 def hub_http(
-    session: aiohttp.ClientSession, settings: ModelsSettings, *, token: str | None
+    session: aiohttp.ClientSession | SessionOnDemand,
+    settings: ModelsSettings,
+    *,
+    token: str | None,
 ) -> Http:
     """Requests on ``session`` with the token scoped to the configured endpoint's origin."""
     auth = Auth(token, origin(settings.hub.endpoint)) if token else None

@@ -15,12 +15,17 @@ import re
 import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import aiohttp
-
+from vcp.core.lazy import lazy_module
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound, redact_url
 from vcp.models.http.policy import is_retryable_status, server_wait
 from vcp.models.planning.specs import FileSpec
+
+if TYPE_CHECKING:
+    import aiohttp
+else:  # loaded at first use, as in client
+    aiohttp = lazy_module("aiohttp")
 
 SERVER_TEXT_MAX_CHARS = 300  # a server's own words in a message: enough for any real explanation
 ERROR_BODY_MAX_BYTES = 64 * 1024  # an error answer's JSON body is read up to this size...
