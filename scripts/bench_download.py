@@ -48,7 +48,7 @@ DEFAULT_LATENCY_MS = 20.0
 DEFAULT_RSS_LIMIT_MB = 150.0
 DEFAULT_TIMEOUT_S = 900.0
 CLIENTS = ("vcp", "vcp-1conn", "vcp-cached", "hf", "aria2c")
-# --repo 1.5g, the repo of issue 9: the main file plus SHARDS files of SHARD_MIB (1 GiB + 16 x 32 MiB)
+# --repo 1.5g (issue 9): the main file plus SHARDS files of SHARD_MIB (1 GiB + 16 x 32 MiB)
 SHARDS = 16
 SHARD_MIB = 32
 MIRROR_START_TIMEOUT_S = 30.0
@@ -118,7 +118,7 @@ class Result:
         if self.wall is None:
             return f"| {self.scenario} | {self.client} | - | - | - | - | {self.note} |"
         correct = "yes" if self.correct else f"**no** ({self.note})"
-        runs = f"{min(self.walls):.2f}–{max(self.walls):.2f}" if len(self.walls) > 1 else "-"
+        runs = f"{min(self.walls):.2f}-{max(self.walls):.2f}" if len(self.walls) > 1 else "-"
         return (
             f"| {self.scenario} | {self.client} | {self.wall:.2f} | {runs} "
             f"| {size / MB / self.wall:.0f} | {self.rss_mb:.0f} | {correct} |"
@@ -357,9 +357,7 @@ def run_client(client: str, target: Target, *, scenario: str, args: argparse.Nam
     return result
 
 
-def check(
-    run_dir: Path, files: dict[str, Payload], *, rc: int, log: Path
-) -> tuple[bool, str]:
+def check(run_dir: Path, files: dict[str, Payload], *, rc: int, log: Path) -> tuple[bool, str]:
     """Whether the client succeeded and left the exact payload bytes under ``run_dir``."""
     if rc != 0:
         return False, f"exit {rc}, see {log}"
@@ -406,7 +404,7 @@ def machine_info(args: argparse.Namespace) -> list[str]:
         f"{version('aiohttp')}, huggingface_hub {version('huggingface_hub')}, "
         f"aria2c {'at ' + aria if aria else 'not on PATH'}",
         f"- files: {describe_repo(args)}, random bytes, LFS, sha256 pinned; "
-        f"median of {args.repeat} run(s) per row (runs s: fastest–slowest)",
+        f"median of {args.repeat} run(s) per row (runs s: fastest-slowest)",
         f"- load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}",
     ]
 
