@@ -146,3 +146,18 @@ async def test_an_unknown_export_format_is_refused_before_any_work(
     )
     assert result.returncode == 2 and "unknown export format 'srt'" in result.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+async def test_an_unreachable_mirror_is_one_clear_model_error_and_no_report(
+    vcp: Run, tmp_path: Path
+) -> None:
+    cache = tmp_path / "cache"
+    config = write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", cache))
+    out = tmp_path / "r.vcp.json"
+    result = await vcp("analyze", SAMPLE, "-c", config, "-o", out, "--download-models")
+    assert result.returncode == 3
+    assert "cannot connect to 127.0.0.1:9" in result.stderr
+    assert "Traceback" not in result.stderr and "ExceptionGroup" not in result.stderr
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith(("error:", "✗"))]
+    assert sum("connection refused" in ln for ln in errors) == 1  # said once, at the end
+    assert not out.exists()

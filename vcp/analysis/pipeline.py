@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from vcp.models.local import LocalModel
     from vcp.models.manager import ModelManager
 
-__all__ = ["Analyzer", "analyze"]
+__all__ = ["Analyzer", "analyze", "first_error"]
 
 log = logging.getLogger(__name__)
 _MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would repeat itself
@@ -124,7 +124,7 @@ class Analyzer:
                 for config in self._detectors:
                     group.create_task(self._run_detector(config, run, path))
         except BaseExceptionGroup as group:
-            raise _first_error(group) from None
+            raise first_error(group) from None
         report = self._report(run)
         if not self.settings.output.include_confidence:
             report = report.without_scores()
@@ -306,7 +306,7 @@ async def _next_batch(steps: Iterator[Any], name: str) -> list[Any] | None:
         ) from exc
 
 
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
+def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
     """The error to report from a failed task group: the first of vcp's own, else the first."""
     leaves: list[BaseException] = []
     stack: list[BaseException] = [group]

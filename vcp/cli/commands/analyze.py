@@ -157,7 +157,7 @@ async def _run(
     offline = True if (args.offline or not args.download_models) else None
     mode = choose_mode(args.progress, stream=sys.stderr, quiet=quiet, env=_env())
     with (
-        make_renderer(args.progress, quiet=quiet) as downloads,
+        make_renderer(args.progress, quiet=quiet, errors_below=True) as downloads,
         AnalysisView(downloads, mode, quiet=quiet) as view,
     ):
         async with ModelManager(settings.models, on_event=view, offline=offline) as models:
@@ -211,9 +211,14 @@ async def _analyze_all(
                 await _analyze_one(analyzer, video, report_path, quiet=quiet, exports=exports)
             )
 
-    async with asyncio.TaskGroup() as group:
-        for video, report_path in jobs:
-            group.create_task(one(video, report_path))
+    from vcp.analysis.pipeline import first_error
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for video, report_path in jobs:
+                group.create_task(one(video, report_path))
+    except BaseExceptionGroup as failed:  # a model error stops every video: report it as itself
+        raise first_error(failed) from None
     return max(codes, default=0)
 
 
