@@ -13,8 +13,9 @@ Every name below is imported on first use (PEP 562), so ``import vcp`` and ``vcp
 cheap: nothing loads pydantic, aiohttp or a media library until a command needs it.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from vcp.core.lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
     from vcp.analysis.events import (
@@ -192,14 +193,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _typing.Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vcp' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_exports("vcp", _EXPORTS, globals())

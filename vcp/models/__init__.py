@@ -28,8 +28,9 @@ The public names are re-exported here and imported on first use, so importing a 
 ``vcp models list``) does not load the network stack.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from vcp.core.lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
     from vcp.models.events import (
@@ -101,14 +102,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _typing.Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'vcp.models' has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = _lazy_exports("vcp.models", _EXPORTS, globals())

@@ -6,8 +6,9 @@ The names callers used to import from the former ``vcp.models.pinning`` module a
 here, on first use (PEP 562), so importing a pure layer does not load the network stack.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from vcp.core.lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
     from vcp.models.pinning.pin import (
@@ -55,9 +56,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> _typing.Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'vcp.models.pinning' has no attribute {name!r}")
-    value = getattr(_importlib.import_module("vcp.models.pinning.pin"), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = _lazy_exports(
+    "vcp.models.pinning", dict.fromkeys(__all__, "vcp.models.pinning.pin"), globals()
+)
