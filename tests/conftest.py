@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from vcp_testing.cli import Run, in_process
+from vcp_testing.cli import Result, Run, in_process
 from vcp_testing.hashes import HashedBytes
 
 from vcp.config import ModelsSettings, load_settings
@@ -147,3 +147,28 @@ def vcp(capsys: pytest.CaptureFixture[str]) -> Run:
     Modules using it also use ``restore_logging``; a module may override ``vcp`` with its own.
     """
     return in_process(capsys)
+
+
+@pytest.fixture
+def film(tmp_path: Path) -> tuple[Path, Path]:
+    """``(video, report)``: a copy of the sample in a temp folder and its hand-written report
+    beside it (tests/vcp_testing/reports.py). tests/censor has its own ``film``."""
+    from vcp_testing.reports import film_with_report
+
+    return film_with_report(tmp_path / "films")
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str], restore_logging: None) -> Callable[..., Result]:
+    """``run("export", path)``: vcp's command line in this process (no event loop of the test's
+    own to keep serving, unlike ``vcp``), and what it printed."""
+    from vcp.cli.main import main
+
+    capsys.readouterr()
+
+    def run(*argv: str | Path) -> Result:
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    return run
