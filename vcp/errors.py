@@ -14,7 +14,8 @@
     │   ├── LockTimeout           another process held a file lock for too long
     │   └── ModelUnavailable      not in the cache and not allowed to fetch (offline, unknown name)
     ├── MediaError                a video or audio input cannot be read
-    ├── UsageError                a command-line argument is wrong (e.g. an output path)
+    ├── UsageError                a command-line argument is wrong (e.g. an unknown format)
+    ├── OutputError               an output refused (it is an input, or another file) or not written
     ├── ReportError               a report is corrupt, of another version or video
     └── DetectorError             a detector failed to load or run
 
@@ -49,6 +50,7 @@ __all__ = [
     "ModelError",
     "ModelNotFound",
     "ModelUnavailable",
+    "OutputError",
     "ReportError",
     "UnsafePathError",
     "UsageError",
@@ -384,4 +386,23 @@ class ReportError(VcpError):
 
 
 class UsageError(VcpError):
-    """A command-line argument cannot work: an output path that is a folder, not writable, etc."""
+    """A command-line argument cannot work: an unknown format, a bad combination of options."""
+
+
+class OutputError(VcpError):
+    """An output vcp refuses to write, or could not write.
+
+    ``path`` is the output, ``reason`` why. Refused: it is a file the command reads (never
+    written, whatever the options), an existing file of another kind (``force_allows``: the
+    caller's force option would replace it), a folder, or in a folder that cannot take it. Failed:
+    the disk filled up or the system refused (``reason`` says which); nothing was changed then.
+    The library names no command-line option; the CLI adds them to the hint.
+    """
+
+    def __init__(
+        self, path: Path, reason: str, *, force_allows: bool = False, hint: str | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        self.force_allows = force_allows
+        super().__init__(f"{self.path.name}: {reason}", where=str(self.path), hint=hint)

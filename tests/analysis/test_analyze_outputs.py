@@ -141,8 +141,9 @@ _LIMITED = textwrap.dedent(
 def test_a_full_disk_while_writing_the_report_is_a_clear_error(
     config: Path, tmp_path: Path
 ) -> None:
-    film = make_media(tmp_path / "film.mp4")
-    old = tmp_path / "film.vcp.json"
+    (tmp_path / "films").mkdir()
+    film = make_media(tmp_path / "films" / "film.mp4")
+    old = tmp_path / "films" / "film.vcp.json"
     old.write_text('{"format": "vcp-report", "version": 1}\n')
     env = {**os.environ, "NO_COLOR": "1"}
     done = subprocess.run(
@@ -158,4 +159,4 @@ def test_a_full_disk_while_writing_the_report_is_a_clear_error(
     assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
     assert "film.vcp.json" in done.stderr and "too large" in done.stderr.lower()
     assert old.read_text() == '{"format": "vcp-report", "version": 1}\n'
-    assert _names(tmp_path) == ["film.mp4", "film.vcp.json", "vcp.yaml"]
+    assert _names(tmp_path / "films") == ["film.mp4", "film.vcp.json"]  # no temporary file

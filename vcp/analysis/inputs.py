@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from vcp.errors import MediaError, UsageError
-from vcp.report import REPORT_SUFFIX, default_report_path
+from vcp.core.outputs import OutputGuard
+from vcp.errors import MediaError, OutputError, UsageError
+from vcp.report.files import is_report_file
+from vcp.report.naming import VIDEO_EXTENSIONS, run_report_paths
 
 __all__ = ["VIDEO_EXTENSIONS", "find_videos", "report_paths"]
-
-# What a folder search picks up; a file named on the command line is read whatever its name.
-VIDEO_EXTENSIONS = frozenset(
-    [
-        ".mp4",
-        ".m4v",
-        ".mkv",
-        ".webm",
-        ".mov",
-        ".avi",
-        ".wmv",
-        ".flv",
-        ".mpg",
-        ".mpeg",
-        ".ts",
-        ".m2ts",
-        ".mts",
-        ".3gp",
-        ".ogv",
-    ]
-)
-
 
 def find_videos(inputs: Sequence[Path]) -> list[Path]:
     """Files as given, folders searched recursively for video files (sorted); MediaError if an
@@ -58,54 +37,50 @@ def find_videos(inputs: Sequence[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def report_paths(videos: Sequence[Path], out: Path | None) -> list[Path]:
-    """The report path of each video, every one checked for writability.
+def report_paths(
+    videos: Sequence[Path], out: Path | None, *, into_folder: bool = False, force: bool = False
+) -> list[Path]:
+    """The report path of each video, every one checked before any work (see
+    ``vcp.core.outputs``: never over a video of the run, over another existing file only if it is
+    a vcp report, or with ``force``).
 
-    One video: ``out`` is the report file (default ``<stem>.vcp.json`` beside it). Several: ``out``
-    is a folder that receives ``<stem>.vcp.json`` for each (default: beside each video).
+    ``out`` is a folder receiving the reports when it is an existing folder, when there are
+    several videos, or with ``into_folder`` (an input was a folder); else it is the one video's
+    report file. Default: beside each video. Reports are named by ``vcp.report.naming``:
+    ``<stem>.vcp.json``, or ``<name>.vcp.json`` when another video shares the stem.
     """
     if out is None:
-        paths = [default_report_path(v) for v in videos]
-    elif len(videos) == 1:
-        paths = [out]
+        paths = run_report_paths(videos)
+    elif out.is_dir() or into_folder or len(videos) > 1:
+        _make_folder(out)
+        paths = run_report_paths(videos, out)
     else:
-        _check_folder(out)
-        paths = [out / (v.stem + REPORT_SUFFIX) for v in videos]
+        paths = [out]
     _check_unique(videos, paths)
+    guard = OutputGuard(
+        dict.fromkeys(videos, "a video being read"),
+        force=force,
+        refreshes=is_report_file,
+        refreshed="a vcp report",
+    )
     for path in paths:
-        check_writable(path)
+        guard.check(path)
     return paths
 
 
-def check_writable(path: Path) -> None:
-    """UsageError unless a file can be written at ``path`` (its folder exists and is writable)."""
-    if path.is_dir():
-        raise UsageError(
-            "the output path is a folder",
-            where=str(path),
-            hint=f"name a file, e.g. {path / ('video' + REPORT_SUFFIX)}",
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise UsageError(
-            "the output folder does not exist", where=str(folder), hint="create it first"
-        )
-    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(
-            "cannot write the report here (permission denied)",
-            where=str(path),
-            hint="choose another place with -o",
-        )
-
-
-def _check_folder(out: Path) -> None:
+def _make_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise UsageError(
-            "with several inputs, -o must be a folder",
+            "with several inputs or a folder, the output must be a folder",
             where=str(out),
-            hint="pass a folder for the reports, or analyse one video at a time",
+            hint="name a folder for the reports, or analyse one video at a time",
         )
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            out, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
+        ) from exc
 
 
 def _check_unique(videos: Sequence[Path], paths: Sequence[Path]) -> None:
@@ -116,5 +91,5 @@ def _check_unique(videos: Sequence[Path], paths: Sequence[Path]) -> None:
             raise UsageError(
                 f"{other} and {video} would both write {path.name}",
                 where=str(path.parent),
-                hint="leave out -o to put each report beside its video, or analyse them apart",
+                hint="they have the same file name: analyse them into different folders",
             )

@@ -3,11 +3,11 @@ that cannot take it, a report written for another video."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vcp.errors import ReportError, UsageError
+from vcp.core.outputs import OutputGuard
+from vcp.errors import ReportError
 from vcp.report import Report
 
 if TYPE_CHECKING:
@@ -18,47 +18,15 @@ __all__ = ["DURATION_TOLERANCE_SECONDS", "check_output", "report_mismatch"]
 DURATION_TOLERANCE_SECONDS = 0.5  # containers round durations differently; a film differs more
 
 
-def check_output(source: Path, output: Path, *, force: bool) -> None:
-    """UsageError unless ``output`` is a new file (or ``force``) in a writable folder, and is not
-    ``source`` under another name."""
-    if _same_file(source, output):
-        raise UsageError(
-            "the output is the input: vcp never modifies the film it reads",
-            where=str(output),
-            hint="pass another path with -o, e.g. film.censored.mp4",
-        )
-    if output.is_dir():
-        raise UsageError(
-            "the output is a folder", where=str(output), hint="pass a file name with -o"
-        )
-    if output.exists() and not force:
-        raise UsageError(
-            "the output file already exists",
-            where=str(output),
-            hint="pass --force to replace it, or choose another path with -o",
-        )
-    folder = output.parent
-    if not folder.is_dir():
-        raise UsageError(
-            "the output folder does not exist",
-            where=str(folder),
-            hint="create it first, or choose another path with -o",
-        )
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(
-            "the output folder is not writable",
-            where=str(folder),
-            hint="choose a folder you can write to, or fix its permissions",
-        )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return os.path.samefile(a, b)  # hard links, bind mounts
-    except OSError:
-        return False
+def check_output(
+    source: Path, output: Path, *, force: bool, report: Path | None = None
+) -> None:
+    """OutputError unless ``output`` may be written: never ``source`` or ``report`` under any
+    name (not even with ``force``), an existing file only with ``force``, a writable folder."""
+    reads = {source: "the film being read"}
+    if report is not None:
+        reads[report] = "the report being read"
+    OutputGuard(reads, force=force).check(output)
 
 
 def report_mismatch(report: Report, media: MediaInfo, video: Path) -> str | None:

@@ -8,12 +8,8 @@ nothing partial ever sits under the output's name; the input is only read.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +25,9 @@ from vcp.censor.events import (
 )
 from vcp.censor.streams import StreamPlan, plan_streams
 from vcp.config.schema.actions import ActionsSettings
+from vcp.core.atomic import write_output
 from vcp.report import default_report_path, load_report
+from vcp.report.naming import find_report
 
 if TYPE_CHECKING:
     from vcp.media.censor.writer import Recipe
@@ -66,15 +64,18 @@ def censor(
 ) -> CensorResult:
     """Write ``output``: ``video`` with ``actions`` applied to its report's segments.
 
-    ``report`` defaults to ``<video>.vcp.json`` beside the film. ``force`` replaces an existing
-    output and accepts a report whose name or duration does not match the film (with a notice).
-    Raises UsageError (output path), ReportError (report) or MediaError (the film, or writing).
+    ``report`` defaults to the film's report beside it (``<stem>.vcp.json``; see
+    ``vcp.report.naming``). ``force`` replaces an existing output and accepts a report whose name
+    or duration does not match the film (with a notice); it never lets the output be the film or
+    the report. Raises OutputError (the output), ReportError (report) or MediaError (the film, or
+    writing).
     """
     from vcp.media.censor.writer import transcode
 
     began = time.monotonic()
-    check_output(video, output, force=force)
-    job = _prepare(video, report or default_report_path(video), actions=actions, force=force)
+    report = report or find_report(video) or default_report_path(video)
+    check_output(video, output, force=force, report=report)
+    job = _prepare(video, report, actions=actions, force=force)
     on_event(
         CensorStarted(
             source=video,
@@ -96,7 +97,8 @@ def censor(
     def write(tmp: Path) -> None:
         transcode(video, tmp, job.recipe, on_progress=progress, shown_as=output)
 
-    _write_atomically(output, write)
+    # The muxer guesses the container from the temporary file's extension: keep the output's.
+    write_output(output, write, suffix=f".partial{output.suffix}")
     elapsed = time.monotonic() - began
     on_event(CensorFinished(output, job.duration, elapsed))
     return CensorResult(output, job.plan, job.streams, job.duration, elapsed)
@@ -139,28 +141,3 @@ def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force:
     return _Job(
         media, plan, streams, recipe, (*(forced if reason else ()), *streams.notices, *notes)
     )
-
-
-def _write_atomically(output: Path, write: Callable[[Path], None]) -> None:
-    """Run ``write(tmp)`` on a temporary file beside ``output`` (same extension, so the muxer
-    guesses the same container), then rename it to ``output``; remove it on any failure."""
-    fd, name = tempfile.mkstemp(
-        prefix=f".{output.stem}.", suffix=f".partial{output.suffix}", dir=output.parent
-    )
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide the film from other users
-        os.replace(tmp, output)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        log.debug("removed the partial output %s", tmp)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-    os.umask(mask)
-    return mask

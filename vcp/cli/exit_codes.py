@@ -1,13 +1,21 @@
 """The process exit codes, declared once: the library raises errors, only the CLI turns them into
 numbers.
 
-0 ok, 1 other failure, 2 usage, configuration or report, 3 model download or verification,
+0 ok, 1 other failure, 2 usage, configuration, report or output, 3 model download or verification,
 4 media, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM; handled exactly like Ctrl-C).
 """
 
 from __future__ import annotations
 
-from vcp.errors import ConfigError, MediaError, ModelError, ReportError, UsageError, VcpError
+from vcp.errors import (
+    ConfigError,
+    MediaError,
+    ModelError,
+    OutputError,
+    ReportError,
+    UsageError,
+    VcpError,
+)
 
 __all__ = [
     "EXIT_CHECK_FAILED",
@@ -34,6 +42,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM: stopped by systemd, docker stop or kill
 _BY_CLASS: tuple[tuple[type[VcpError], int], ...] = (
     (ConfigError, EXIT_USAGE),
     (UsageError, EXIT_USAGE),
+    (OutputError, EXIT_USAGE),  # an output refused or not written: choose another, or free space
     (ReportError, EXIT_USAGE),
     (ModelError, EXIT_MODEL_ERROR),
     (MediaError, EXIT_MEDIA_ERROR),

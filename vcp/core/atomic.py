@@ -1,7 +1,10 @@
 """Atomic file replacement: write a temporary file beside the target, then rename it over.
 
 Readers see the old content or the new one, never half of a file. The one helper for every
-temp-then-rename in vcp (cache records, snapshot links, lock records, YAML rewrites, the mirror).
+temp-then-rename in vcp: cache records, snapshot links, lock records, YAML rewrites, the mirror
+(``replace_atomically``, ``atomic_write_text``), and every output a command writes for the user:
+reports, review pages, player files, censored films (``write_output``, ``write_text_output``,
+which turn an OSError into an OutputError).
 """
 
 from __future__ import annotations
@@ -12,10 +15,22 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+from vcp.errors import OutputError
 
-def temp_beside(target: Path) -> Path:
-    """A fresh hidden name in ``target``'s folder (the same file system, so a rename is atomic)."""
-    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+__all__ = [
+    "atomic_write_text",
+    "fsync_dir",
+    "replace_atomically",
+    "temp_beside",
+    "write_output",
+    "write_text_output",
+]
+
+
+def temp_beside(target: Path, *, suffix: str = ".tmp") -> Path:
+    """A fresh hidden name in ``target``'s folder (the same file system, so a rename is atomic),
+    ending in ``suffix``."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}{suffix}")
 
 
 def replace_atomically(
@@ -51,6 +66,58 @@ def _write_text(path: Path, text: str, *, durable: bool) -> None:
         if durable:
             fh.flush()
             os.fsync(fh.fileno())
+
+
+def write_output(
+    target: Path,
+    fill: Callable[[Path], object],
+    *,
+    suffix: str = ".tmp",
+    durable: bool = False,
+) -> Path:
+    """Write one of the user's outputs: ``fill(tmp)`` creates it under a hidden temporary name
+    beside ``target`` (ending in ``suffix``: a muxer guesses the container from it), which then
+    replaces ``target``; returns ``target``.
+
+    The file is created by ``fill`` (open() or a muxer), so it gets the umask's permissions like
+    any file the user makes (mkstemp's 0600 would hide it from the other users of a library).
+    ``durable`` flushes it to disk before the rename. An OSError (a full disk, a folder that went
+    away, a file size limit) becomes an OutputError; the temporary file is removed and ``target``
+    keeps its old content. vcp's own errors raised by ``fill`` pass through unchanged.
+    """
+
+    def fill_and_flush(tmp: Path) -> None:
+        fill(tmp)
+        if durable:
+            _fsync_file(tmp)
+
+    try:
+        replace_atomically(target, fill_and_flush, tmp=temp_beside(target, suffix=suffix))
+    except OSError as exc:
+        raise OutputError(
+            target,
+            f"cannot write it: {exc.strerror or exc}",
+            hint="check the free space and the permissions of that folder; nothing was changed",
+        ) from exc
+    return target
+
+
+def write_text_output(target: Path, text: str, *, durable: bool = False) -> Path:
+    """``write_output`` for text: UTF-8 with ``\\n`` line ends on every platform."""
+
+    def fill(tmp: Path) -> None:
+        with tmp.open("w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+
+    return write_output(target, fill, durable=durable)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(path: Path) -> None:

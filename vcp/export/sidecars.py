@@ -1,9 +1,11 @@
 """``write_sidecars``: every player file for one report, named as players look for them.
 
 The text formats are derived from the report alone and are replaced on every export (re-exporting
-after editing the report is the normal workflow). The chapters format is a copy of the whole film:
-an existing copy is replaced, and a report whose film name or length differs from the video's is
-used, only with ``force``.
+after editing the report is the normal workflow): an existing file of that name is replaced when
+it is small UTF-8 text (an older export, a hand-made list); anything else there (a video, a
+report, any binary file) only with ``force``. The chapters format is a copy of the whole film: an
+existing copy is replaced, and a report whose film name or length differs from the video's is
+used, only with ``force``. The film and the report being read are never written over.
 """
 
 from __future__ import annotations
@@ -14,19 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vcp.errors import ReportError, UsageError
+from vcp.core.atomic import write_text_output
+from vcp.core.outputs import OutputGuard
+from vcp.errors import OutputError, ReportError, UsageError
 from vcp.export.chapters import plan_chapters
 from vcp.export.cues import Cue, cues_from_report, millis
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
-from vcp.export.files import output_error, write_text_atomic
+from vcp.export.locate import Placement
 from vcp.export.mcf import format_mcf
+from vcp.report.files import is_report_file
 from vcp.export.vtt import format_vtt
 
 if TYPE_CHECKING:
     from vcp.config.schema.actions import ActionsSettings
     from vcp.report import Report
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_sidecars"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_placed", "write_sidecars"]
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +58,35 @@ def write_sidecars(
     """Write ``formats`` for ``report``; returns the paths written, in ``formats`` order.
 
     ``actions`` (the settings' actions section) decides EDL skips and mutes and their padding;
-    without it speech is muted and pictures skipped, unpadded. ``video`` defaults to the report's
-    input path. Segments with ``allow: true`` appear in no output.
+    without it speech is muted and pictures skipped, unpadded. ``video`` is the film: the files
+    are named after it and go beside it (or into ``out_dir``). Without it they are named after the
+    report's film (``input.name`` as a bare file name), go into ``out_dir`` or the current folder,
+    and the chapters copy reads the film at ``input.path``: a report never decides where a file
+    is written. Segments with ``allow: true`` appear in no output.
     """
+    if video is not None:
+        place = Placement.beside_video(video, out_dir=out_dir)
+    else:
+        place = Placement.beside_report(report, out_dir=out_dir)
+    return write_placed(report, formats, place, actions=actions, force=force)
+
+
+def write_placed(
+    report: Report,
+    formats: Iterable[str],
+    place: Placement,
+    *,
+    actions: ActionsSettings | None = None,
+    force: bool = False,
+) -> list[Path]:
+    """``write_sidecars`` with the folder, the names and the film given by ``place``."""
     formats = _check_formats(formats)
-    film = video or Path(report.input.path)
-    targets = {fmt: sidecar_path(film, fmt, out_dir) for fmt in formats}
-    _check_targets(film, targets, force=force)
+    targets = {fmt: place.folder / f"{place.stem}{_SUFFIXES[fmt]}" for fmt in formats}
+    _check_targets(place, targets, force=force)
     if "chapters" in targets:
-        _check_film(report, film, force=force)
-    if out_dir is not None:
-        _make_dir(out_dir)
-    job = _Export(report, cues_from_report(report), film, actions)
+        _check_film(report, place.film, force=force)
+    _make_dir(place.folder)
+    job = _Export(report, cues_from_report(report), place.film, actions)
     for fmt, target in targets.items():
         _WRITERS[fmt](job, target)
         log.info("wrote %s", target)
@@ -75,7 +97,9 @@ def _make_dir(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise output_error(folder / ".", exc) from exc
+        raise OutputError(
+            folder, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
+        ) from exc
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
@@ -90,19 +114,40 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return chosen
 
 
-def _check_targets(film: Path, targets: dict[str, Path], *, force: bool) -> None:
-    for target in targets.values():
-        if target.exists() and film.exists() and target.samefile(film):
-            raise UsageError(
-                f"{target.name} is the input video", where=str(target), hint="use -o DIR"
-            )
-    chapters = targets.get("chapters")
-    if chapters is not None and chapters.exists() and not force:
-        raise UsageError(
-            f"{chapters.name} already exists",
-            where=str(chapters),
-            hint="add --force to replace it",
+def _check_targets(place: Placement, targets: dict[str, Path], *, force: bool) -> None:
+    """Every target checked before the first is written (see the module's docstring)."""
+    reads = {place.film: "the film being read"}
+    if place.report is not None:
+        reads[place.report] = "the report being read"
+    for fmt, target in targets.items():
+        own = _OWN_FORMATS.get(fmt)
+        guard = OutputGuard(
+            reads,
+            force=force,
+            refreshes=own[0] if own else None,
+            refreshed=own[1] if own else "",
         )
+        guard.check(target, folder_made_later=True)
+
+
+_TEXT_LIMIT_BYTES = 16 * 1024 * 1024  # a player file of a film is kilobytes; a video is not one
+
+
+def _is_text_sidecar(path: Path) -> bool:
+    """A file an export may replace: small UTF-8 text (an older export, a hand-made list), not
+    a video, not a report, nothing binary."""
+    try:
+        if path.stat().st_size > _TEXT_LIMIT_BYTES:
+            return False
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "\x00" not in text and not is_report_file(path)
+
+
+_OWN_FORMATS: dict[str, tuple[Callable[[Path], bool], str]] = {
+    fmt: (_is_text_sidecar, "a text file") for fmt in ("edl", "mcf", "vtt")
+}
 
 
 @dataclass(frozen=True)
@@ -135,7 +180,7 @@ def _check_film(report: Report, film: Path, *, force: bool) -> None:
 
 def _write_edl(job: _Export, target: Path) -> None:
     edits = default_edits(job.cues) if job.actions is None else _planned(job.report, job.actions)
-    write_text_atomic(target, format_edl(edits))
+    write_text_output(target, format_edl(edits))
 
 
 def _planned(report: Report, actions: ActionsSettings) -> list[Edit]:
@@ -148,11 +193,11 @@ def _planned(report: Report, actions: ActionsSettings) -> list[Edit]:
 
 
 def _write_mcf(job: _Export, target: Path) -> None:
-    write_text_atomic(target, format_mcf(job.cues, duration=job.report.input.duration))
+    write_text_output(target, format_mcf(job.cues, duration=job.report.input.duration))
 
 
 def _write_vtt(job: _Export, target: Path) -> None:
-    write_text_atomic(target, format_vtt(job.cues))
+    write_text_output(target, format_vtt(job.cues))
 
 
 def _write_chapters(job: _Export, target: Path) -> None:

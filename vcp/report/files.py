@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from vcp.core.atomic import write_text_output
 from vcp.errors import ReportError
 from vcp.report.model import FORMAT_NAME, REPORT_VERSION, Report
+from vcp.report.naming import REPORT_SUFFIX, peek_report, report_path
 
-__all__ = ["REPORT_SUFFIX", "default_report_path", "dump_report", "load_report", "write_report"]
+__all__ = [
+    "REPORT_SUFFIX",
+    "default_report_path",
+    "dump_report",
+    "is_report_file",
+    "load_report",
+    "write_report",
+]
 
-REPORT_SUFFIX = ".vcp.json"
 _MAX_REPORT_BYTES = 256 * 1024 * 1024  # far above any film's report; a bound on hostile input
 
 
 def default_report_path(video: Path) -> Path:
-    """Where a video's report goes by default: ``movie.mp4`` -> ``movie.vcp.json`` beside it."""
-    return video.with_name(video.stem + REPORT_SUFFIX)
+    """Where a video's report goes by default: ``movie.mp4`` -> ``movie.vcp.json`` beside it
+    (``movie.mp4.vcp.json`` when another video beside it is called ``movie`` too; see
+    ``vcp.report.naming``)."""
+    return report_path(video)
+
+
+def is_report_file(path: Path) -> bool:
+    """True if ``path`` holds a vcp report (a JSON object whose ``format`` is ``vcp-report``),
+    whatever its version: a file ``vcp analyze`` may refresh."""
+    return peek_report(path) is not None
 
 
 def dump_report(report: Report, *, pretty: bool = True) -> str:
@@ -31,21 +45,9 @@ def dump_report(report: Report, *, pretty: bool = True) -> str:
 
 
 def write_report(report: Report, path: str | os.PathLike[str], *, pretty: bool = True) -> Path:
-    """Write ``report`` to ``path`` through a temp file and a rename: never half a report."""
-    path = Path(path)
-    text = dump_report(report, pretty=pretty)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return path
+    """Write ``report`` to ``path`` through a temp file, flushed to disk, and a rename: never half
+    a report. OutputError when it cannot be written (a full disk...): the old file is kept."""
+    return write_text_output(Path(path), dump_report(report, pretty=pretty), durable=True)
 
 
 def load_report(path: str | os.PathLike[str]) -> Report:

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
+from vcp.cli.outputs import option_hints, with_option_hints
 from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
 from vcp.config import Settings, load_document, settings_from_document
 from vcp.config.loader import config_path, source_location
 from vcp.config.yaml_io import YamlDocument
-from vcp.errors import ModelError, ModelUnavailable, UsageError, VcpError
+from vcp.errors import ModelError, ModelUnavailable, OutputError, UsageError, VcpError
 
 if TYPE_CHECKING:  # the analysis and the manager are imported only when the command runs
     from vcp.analysis.pipeline import Analyzer
@@ -46,7 +47,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--output",
         type=Path,
         metavar="OUT",
-        help="report file (one input) or folder (several); default: <video>.vcp.json beside it",
+        help="report file (one video), or a folder receiving the reports (an existing folder, "
+        "several videos, or a folder as input); default: <video>.vcp.json beside each video",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file at a report's path that is not a vcp report (a video "
+        "being analysed is never replaced)",
     )
     parser.add_argument(
         "--download-models",
@@ -105,7 +113,9 @@ def run_analyze(args: argparse.Namespace) -> int:
             hint="enable one under `detectors:` (see `vcp config show`)",
         )
     videos = find_videos(args.inputs)
-    reports = report_paths(videos, args.output)
+    into_folder = any(path.is_dir() for path in args.inputs)
+    with option_hints():
+        reports = report_paths(videos, args.output, into_folder=into_folder, force=args.force)
     try:
         jobs = list(zip(videos, reports, strict=True))
         return asyncio.run(_run(doc, settings, jobs, args, exports))
@@ -239,7 +249,7 @@ async def _analyze_one(
     except ModelError:
         raise  # every video needs the model: the run stops with its error
     except VcpError as exc:
-        render_error(exc)
+        render_error(with_option_hints(exc) if isinstance(exc, OutputError) else exc)
         return exit_code(exc)
     if not quiet:
         lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from vcp.cli.exit_codes import EXIT_INTERRUPTED
+from vcp.cli.outputs import option_hints
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,11 +22,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "not re-encoded. The input is never modified.",
     )
     censor.add_argument("video", type=Path, metavar="VIDEO", help="the film to censor")
-    censor.add_argument(
+    which = censor.add_mutually_exclusive_group()
+    which.add_argument(
         "--report",
         type=Path,
         metavar="REPORT",
-        help="the report to apply (default: VIDEO's <name>.vcp.json beside it)",
+        help="the report to apply (default: VIDEO's <stem>.vcp.json beside it)",
+    )
+    which.add_argument(
+        "--reports",
+        type=Path,
+        metavar="DIR",
+        help="find VIDEO's report in DIR (where `vcp analyze -o DIR` wrote it)",
     )
     censor.add_argument(
         "-o", "--output", type=Path, required=True, metavar="OUT", help="the file to write"
@@ -33,7 +41,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     censor.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing OUT; use a report whose film name or duration differ",
+        help="replace an existing OUT; use a report whose film name or duration differ (the "
+        "film and the report are never replaced)",
     )
     censor.add_argument(
         "--progress",
@@ -49,16 +58,20 @@ def run_censor(args: argparse.Namespace) -> int:
     from vcp.censor import censor
     from vcp.cli.progress.censor import describe_job, make_censor_renderer
     from vcp.config import load_settings
+    from vcp.report.naming import find_report, report_path
 
     settings = load_settings(args.config)
     quiet = bool(getattr(args, "quiet", False))
+    report = args.report
+    if args.reports is not None:
+        report = find_report(args.video, args.reports) or report_path(args.video, args.reports)
     try:
-        with make_censor_renderer(args.progress, quiet=quiet) as render:
+        with option_hints(), make_censor_renderer(args.progress, quiet=quiet) as render:
             result = censor(
                 args.video,
                 args.output,
                 actions=settings.actions,
-                report=args.report,
+                report=report,
                 force=args.force,
                 on_event=render,
             )

@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcp.cli.outputs import option_hints
 from vcp.config import load_settings
-from vcp.export import DEFAULT_FORMATS, FORMATS, write_sidecars
-from vcp.export.locate import locate_video, report_for
+from vcp.export import DEFAULT_FORMATS, FORMATS
+from vcp.export.locate import Placement, report_for
+from vcp.export.sidecars import write_placed
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -17,7 +19,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "export",
         parents=[common],
         help="write skip/mute files for media players from a report",
-        description="Write files players read beside the film: a Kodi/MPlayer/mpv .edl, a "
+        description="Write files players read beside the film (or beside the report, when given "
+        "a report): a Kodi/MPlayer/mpv .edl, a "
         "MovieContentFilter .mcf, .vcp.vtt subtitles naming each flagged part, or a "
         "stream-copied .chapters.mkv with a chapter at each flagged part. Segments marked "
         '"allow": true in the report are left out.',
@@ -26,7 +29,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "source",
         type=Path,
         metavar="REPORT_OR_VIDEO",
-        help="a report (.json), or a video whose report <video>.vcp.json is beside it",
+        help="a report (.json), or a video whose report <video>.vcp.json is beside it "
+        "(or in --reports DIR)",
     )
     export.add_argument(
         "--format",
@@ -35,32 +39,50 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help=f"comma-separated, from {', '.join(FORMATS)} (default: {','.join(DEFAULT_FORMATS)})",
     )
     export.add_argument(
-        "-o", "--output-dir", type=Path, metavar="DIR", help="write here instead of beside the film"
+        "--reports",
+        type=Path,
+        metavar="DIR",
+        help="find the video's report in DIR (where `vcp analyze -o DIR` wrote it)",
+    )
+    export.add_argument(
+        "-o",
+        "--output-dir",
+        type=Path,
+        metavar="DIR",
+        help="write here instead of beside the video (or the report)",
     )
     export.add_argument(
         "--force",
         action="store_true",
-        help="for chapters: replace an existing .chapters.mkv, and use a report whose film name "
-        "or length differs from the video's",
+        help="replace an existing file of an output's name that is not a text file (for "
+        "chapters: any existing .chapters.mkv), and for chapters use a report whose film name or "
+        "length differs from the video's; the film and the report are never replaced",
     )
     export.set_defaults(handler=run_export)
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Load the report and the actions, write the files, print their paths."""
+    """Load the report and the actions, write the files, print their paths.
+
+    Given a video, the files go beside it; given a report, beside the report (named after its
+    film); with -o, into that folder. The report's own text never says where.
+    """
     from vcp.report import load_report
 
-    report_path = report_for(args.source)
+    report_path = report_for(args.source, reports_dir=args.reports)
     report = load_report(report_path)
-    given_video = args.source if args.source != report_path else None
-    written = write_sidecars(
-        report,
-        args.format.split(","),
-        actions=load_settings(args.config).actions,
-        video=given_video or locate_video(report, report_path),
-        out_dir=args.output_dir,
-        force=args.force,
-    )
+    if args.source != report_path:
+        place = Placement.beside_video(args.source, report=report_path, out_dir=args.output_dir)
+    else:
+        place = Placement.beside_report(report, report_path, out_dir=args.output_dir)
+    with option_hints():
+        written = write_placed(
+            report,
+            args.format.split(","),
+            place,
+            actions=load_settings(args.config).actions,
+            force=args.force,
+        )
     for path in written:
         sys.stdout.write(f"{path}\n")
     return 0

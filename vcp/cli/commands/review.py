@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcp.cli.outputs import option_hints
 from vcp.export.locate import report_for
 
 
@@ -18,13 +19,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="Write one HTML file that opens from disk: the film's timeline with the "
         "flagged segments, a still of each visual segment, the masked words of speech, and an "
         "allow toggle per segment. Its Save button downloads the edited report for `vcp export` "
-        "and `vcp censor`. Given a folder, writes a page per report in it and an index.",
+        "and `vcp censor`. Given a folder, writes a page per report in it and an index. Pages go "
+        "beside their reports.",
     )
     review.add_argument(
         "source",
         type=Path,
         metavar="REPORT|VIDEO|FOLDER",
-        help="a report, a video with its <video>.vcp.json beside it, or a folder of reports",
+        help="a report, a video with its <video>.vcp.json beside it (or in --reports DIR), or "
+        "a folder of reports (with --reports DIR: a folder of videos whose reports are in DIR)",
+    )
+    review.add_argument(
+        "--reports",
+        type=Path,
+        metavar="DIR",
+        help="find the reports in DIR (where `vcp analyze -o DIR` wrote them)",
     )
     review.add_argument(
         "-o",
@@ -32,7 +41,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         type=Path,
         metavar="PAGE.html",
         help="the page to write (default: beside the report, .html for .json; "
-        "for a folder: FOLDER/vcp-review.html)",
+        "for a folder: FOLDER/vcp-review.html, or DIR/vcp-review.html with --reports)",
+    )
+    review.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an existing file of a page's name that is not a vcp review page (the "
+        "report and the film are never replaced)",
     )
     review.add_argument(
         "--no-stills",
@@ -47,9 +62,17 @@ def run_review(args: argparse.Namespace) -> int:
     """Write the page(s) and print the path to open."""
     from vcp.review import write_folder_review, write_review
 
-    if args.source.is_dir():
-        page = write_folder_review(args.source, args.output, stills=args.stills)
-    else:
-        page = write_review(report_for(args.source), args.output, stills=args.stills)
+    with option_hints():
+        if args.source.is_dir():
+            page = write_folder_review(
+                args.source,
+                args.output,
+                stills=args.stills,
+                force=args.force,
+                reports_dir=args.reports,
+            )
+        else:
+            report = report_for(args.source, reports_dir=args.reports)
+            page = write_review(report, args.output, stills=args.stills, force=args.force)
     sys.stdout.write(f"{page}\n")
     return 0
