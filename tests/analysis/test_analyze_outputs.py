@@ -147,8 +147,7 @@ def test_a_full_disk_while_writing_the_report_is_a_clear_error(
     old.write_text('{"format": "vcp-report", "version": 1}\n')
     env = {**os.environ, "NO_COLOR": "1"}
     done = subprocess.run(
-        [sys.executable, "-c", _LIMITED, "analyze", str(film), "-c", str(config)]
-        + ["--progress", "none"],
+        [sys.executable, "-c", _LIMITED, "analyze", film, "-c", config, "--progress", "none"],
         capture_output=True,
         text=True,
         timeout=120,

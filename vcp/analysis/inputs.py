@@ -12,6 +12,7 @@ from vcp.report.naming import VIDEO_EXTENSIONS, run_report_paths
 
 __all__ = ["VIDEO_EXTENSIONS", "find_videos", "report_paths"]
 
+
 def find_videos(inputs: Sequence[Path]) -> list[Path]:
     """Files as given, folders searched recursively for video files (sorted); MediaError if an
     input is missing or a folder holds no video."""

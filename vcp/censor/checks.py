@@ -18,9 +18,7 @@ __all__ = ["DURATION_TOLERANCE_SECONDS", "check_output", "report_mismatch"]
 DURATION_TOLERANCE_SECONDS = 0.5  # containers round durations differently; a film differs more
 
 
-def check_output(
-    source: Path, output: Path, *, force: bool, report: Path | None = None
-) -> None:
+def check_output(source: Path, output: Path, *, force: bool, report: Path | None = None) -> None:
     """OutputError unless ``output`` may be written: never ``source`` or ``report`` under any
     name (not even with ``force``), an existing file only with ``force``, a writable folder."""
     reads = {source: "the film being read"}

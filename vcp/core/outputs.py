@@ -15,11 +15,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from vcp.errors import OutputError
 
-__all__ = ["OutputGuard", "check_folder", "same_file"]
+__all__ = ["OutputGuard", "check_folder"]
 
 
 @dataclass(frozen=True)
@@ -50,12 +51,23 @@ class OutputGuard:
 
     def check_not_read(self, output: Path) -> None:
         """OutputError if ``output`` is one of the files the run reads, under any name."""
-        for source, what in self.reads.items():
-            if same_file(source, output):
+        for key in _identities(output):
+            what = self._reads_by_identity.get(key)
+            if what is not None:
                 raise OutputError(
                     output,
                     f"the output is the input ({what}): vcp never writes over a file it reads",
                 )
+
+    @cached_property
+    def _reads_by_identity(self) -> dict[object, str]:
+        """What each read file is, by each of its identities: one lookup per output, however
+        many files a run reads (a folder of films)."""
+        known: dict[object, str] = {}
+        for source, what in self.reads.items():
+            for key in _identities(source):
+                known.setdefault(key, what)
+        return known
 
     def _refreshable(self, output: Path) -> bool:
         return self.refreshes is not None and output.is_file() and self.refreshes(output)
@@ -75,15 +87,17 @@ def check_folder(folder: Path, *, made_later: bool = False, output: Path | None 
         raise OutputError(named, "the output folder is not writable")
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """True if ``a`` and ``b`` are one file: the same path once resolved (``..``, symbolic
-    links), or the same inode (hard links, bind mounts)."""
+def _identities(path: Path) -> list[object]:
+    """The ways two names can be one file: the same path once resolved (``..``, symbolic links),
+    or the same inode (hard links, bind mounts) when it exists."""
+    keys: list[object] = []
     try:
-        if a.resolve() == b.resolve():
-            return True
+        keys.append(path.resolve())
     except (OSError, RuntimeError):  # a symlink loop resolves to nothing
-        pass
+        keys.append(path.absolute())
     try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist
-        return False
+        info = path.stat()
+    except (OSError, ValueError):  # missing, or a name the system cannot take
+        return keys
+    keys.append((info.st_dev, info.st_ino))
+    return keys

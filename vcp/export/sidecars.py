@@ -24,8 +24,8 @@ from vcp.export.cues import Cue, cues_from_report, millis
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
 from vcp.export.locate import Placement
 from vcp.export.mcf import format_mcf
-from vcp.report.files import is_report_file
 from vcp.export.vtt import format_vtt
+from vcp.report.files import is_report_file
 
 if TYPE_CHECKING:
     from vcp.config.schema.actions import ActionsSettings

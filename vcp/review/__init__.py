@@ -7,6 +7,12 @@ Content-Security-Policy forbids loading anything else.
 
 from __future__ import annotations
 
-from vcp.review.pages import INDEX_NAME, page_path, write_folder_review, write_review
+from vcp.review.pages import (
+    INDEX_NAME,
+    is_review_page,
+    page_path,
+    write_folder_review,
+    write_review,
+)
 
-__all__ = ["INDEX_NAME", "page_path", "write_folder_review", "write_review"]
+__all__ = ["INDEX_NAME", "is_review_page", "page_path", "write_folder_review", "write_review"]

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 INDEX_NAME = "vcp-review.html"
 _HEAD_BYTES = 4096
 # The template's marker; pages written before it carry their report's name on <html> instead.
-_MARKERS = ('<meta name="generator" content="vcp', "<html lang=\"en\" data-report-name=")
+_MARKERS = ('<meta name="generator" content="vcp', '<html lang="en" data-report-name=')
 
 
 def page_path(report_path: Path) -> Path:
@@ -48,9 +48,7 @@ def is_review_page(path: Path) -> bool:
 
 
 def _guard(reads: Mapping[Path, str], *, force: bool) -> OutputGuard:
-    return OutputGuard(
-        reads, force=force, refreshes=is_review_page, refreshed="a vcp review page"
-    )
+    return OutputGuard(reads, force=force, refreshes=is_review_page, refreshed="a vcp review page")
 
 
 def write_review(
@@ -91,7 +89,9 @@ def write_folder_review(
     index = out or (reports_dir or folder) / INDEX_NAME
     _check_all(reports, index, force=force)
     films = [_film(path, stills=stills, force=force) for path in reports]
-    films += [FilmLine(name=v.name, page=None, error=f"no report in {reports_dir}") for v in missing]
+    films += [
+        FilmLine(name=v.name, page=None, error=f"no report in {reports_dir}") for v in missing
+    ]
     write_text_output(index, render_index(films, folder=folder, index=index))
     return index
 
