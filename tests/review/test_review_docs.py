@@ -22,7 +22,7 @@ def test_every_documented_command_runs(
     film_with_report(tmp_path / "films", "two.mp4")
     monkeypatch.chdir(tmp_path)
     commands = doc_commands(DOC)
-    assert len(commands) == 4
+    assert len(commands) == 5
     for argv in commands:
         result = run(*argv)
         assert result.returncode == 0, (argv, result.stderr)
