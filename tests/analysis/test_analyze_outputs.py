@@ -159,3 +159,18 @@ def test_a_full_disk_while_writing_the_report_is_a_clear_error(
     assert "film.vcp.json" in done.stderr and "too large" in done.stderr.lower()
     assert old.read_text() == '{"format": "vcp-report", "version": 1}\n'
     assert _names(tmp_path / "films") == ["film.mp4", "film.vcp.json"]  # no temporary file
+
+
+async def test_export_in_the_same_run_leaves_a_foreign_file_alone(
+    vcp: Run, config: Path, tmp_path: Path
+) -> None:
+    film = make_media(tmp_path / "film.mp4")
+    squatter = tmp_path / "film.edl"
+    squatter.write_bytes(make_media(tmp_path / "other.mp4").read_bytes())  # a video, EDL's name
+    before = squatter.read_bytes()
+    result = await vcp("analyze", film, "-c", config, "--progress", "none", "--export", "edl")
+    assert result.returncode == 2
+    assert "film.edl: the output file already exists" in result.stderr
+    assert "vcp export VIDEO -o DIR" in result.stderr and "Traceback" not in result.stderr
+    assert squatter.read_bytes() == before
+    assert (tmp_path / "film.vcp.json").is_file()  # the report itself was written

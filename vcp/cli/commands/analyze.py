@@ -249,13 +249,24 @@ async def _analyze_one(
     except ModelError:
         raise  # every video needs the model: the run stops with its error
     except VcpError as exc:
-        render_error(with_option_hints(exc) if isinstance(exc, OutputError) else exc)
+        render_error(_with_hints(exc))
         return exit_code(exc)
     if not quiet:
         lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
     return 0
+
+
+def _with_hints(exc: VcpError) -> VcpError:
+    """The options that help with an OutputError met after the up-front checks: a report that
+    could not be written (-o), or an --export file refused (its place is beside the video)."""
+    if not isinstance(exc, OutputError):
+        return exc
+    if exc.force_allows:  # only --export files: reports were checked before any work
+        exc.hint = "move that file away, or write the player files with `vcp export VIDEO -o DIR`"
+        return exc
+    return with_option_hints(exc, force=False)
 
 
 def _env() -> dict[str, str]:
