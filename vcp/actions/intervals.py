@@ -32,8 +32,9 @@ def union_groups(
     touching ones (one ends where the next starts) unless ``join_touching`` is false. Members
     keep the order of their starts (then ends).
     """
+    keyed = sorted(((key(item), item) for item in items), key=lambda pair: pair[0])
     groups: list[tuple[N, N, list[T]]] = []
-    for start, end, item in sorted(((*key(i), i) for i in items), key=lambda t: (t[0], t[1])):
+    for (start, end), item in keyed:
         if groups and (start < groups[-1][1] or (join_touching and start == groups[-1][1])):
             first, last, members = groups[-1]
             members.append(item)
