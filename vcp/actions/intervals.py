@@ -118,22 +118,24 @@ def _stretches(live: list[Span], rank: Sequence[str]) -> list[tuple[float, float
     strength = {action: i for i, action in enumerate(rank)}
     by_end = sorted(live, key=lambda s: s.end)
     counts = [0] * len(rank)
+    strongest_first = range(len(rank) - 1, -1, -1)
     out: list[tuple[float, float, str]] = []
     opened = closed = 0
+    total = len(live)
     for start, end in itertools.pairwise(sorted({t for s in live for t in (s.start, s.end)})):
-        while opened < len(live) and live[opened].start <= start:
+        while opened < total and live[opened].start <= start:
             counts[strength[live[opened].action]] += 1
             opened += 1
-        while closed < len(by_end) and by_end[closed].end <= start:
+        while closed < total and by_end[closed].end <= start:
             counts[strength[by_end[closed].action]] -= 1
             closed += 1
-        winner = next((i for i in reversed(range(len(rank))) if counts[i]), None)
-        if winner is None:
+        action = next((rank[i] for i in strongest_first if counts[i]), None)
+        if action is None:
             continue
-        if out and out[-1][2] == rank[winner] and start - out[-1][1] <= TOUCH_SECONDS:
-            out[-1] = (out[-1][0], end, rank[winner])
+        if out and out[-1][2] == action and start - out[-1][1] <= TOUCH_SECONDS:
+            out[-1] = (out[-1][0], end, action)
         else:
-            out.append((start, end, rank[winner]))
+            out.append((start, end, action))
     return out
 
 
