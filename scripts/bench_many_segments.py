@@ -32,7 +32,7 @@ from vcp.actions import plan_edits
 from vcp.config.schema.actions import ActionsSettings, CategoryActions
 from vcp.export.chapters import plan_chapters
 from vcp.export.cues import cues_from_report, millis
-from vcp.export.edl import format_edl
+from vcp.export.edl import ACTION_CODES, Edit, format_edl
 from vcp.export.mcf import format_mcf
 from vcp.export.vtt import format_vtt
 from vcp.report import (
@@ -113,10 +113,12 @@ def _steps(path: Path) -> dict[str, Callable[[], Any]]:
     report = load_report(path)
     defaults = ActionsSettings()
 
-    def edl() -> str:
-        from vcp.export.sidecars import _planned
-
-        return format_edl(_planned(report, defaults))
+    def edl() -> str:  # what `vcp export --format edl` does with the default actions
+        plan = plan_edits(report, defaults)
+        edits = [*plan.audio, *plan.video]
+        return format_edl(
+            Edit(millis(e.start), millis(e.end), ACTION_CODES[e.action]) for e in edits
+        )
 
     return {
         "load report": lambda: load_report(path),
