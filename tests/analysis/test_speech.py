@@ -156,7 +156,11 @@ def test_a_folder_without_a_model_is_a_detector_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("settings", "loc", "message"),
     [
-        ({"overlap_seconds": 200}, ("overlap_seconds",), "shorter than window_seconds"),
+        (
+            {"window_seconds": 30, "overlap_seconds": 40},
+            ("overlap_seconds",),
+            "shorter than window_seconds",
+        ),
         ({"words": {"rude": ["ok", "x*"]}}, ("rude", 1), "at least 3"),
         ({"allow": ["f*ck"]}, (0,), "may only end"),
         ({"categories": ["profanity", "rudeness"]}, (1,), "shipped: profanity"),

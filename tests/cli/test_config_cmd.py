@@ -162,8 +162,7 @@ def test_every_problem_gets_its_own_error_line(
     path = write(tmp_path, "processing:\n  frame_interval_seconds: 0\noutput:\n  prety: true\n")
     assert main(["config", "validate", "-c", str(path)]) == 2
     assert error_lines(capsys.readouterr().err) == [
-        f"error: {path}:2:3: processing.frame_interval_seconds: "
-        "input should be greater than 0 (got 0)",
+        f"error: {path}:2:3: processing.frame_interval_seconds: must be from 0.04 to 600 (got 0)",
         f"error: {path}:4:3: output.prety: unknown field 'prety'; did you mean 'pretty'?",
     ]
 
@@ -193,7 +192,7 @@ def test_bad_environment_value_names_the_variable(
     assert main(["config", "validate"]) == 2
     assert error_lines(capsys.readouterr().err) == [
         "error: environment variable VCP_MODELS__DOWNLOAD__MAX_CONCURRENT_FILES: "
-        "models.download.max_concurrent_files: input should be greater than or equal to 1 (got '0')"
+        "models.download.max_concurrent_files: must be from 1 to 64 (got 0)"
     ]
 
 

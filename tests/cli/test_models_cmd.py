@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 from vcp_testing.cli import Run, table
+from vcp_testing.diskspace import nearly_full_disk
 from vcp_testing.hashes import git_sha1, sha256
 from vcp_testing.processes import holding_lock, interruptible
 
@@ -443,9 +444,14 @@ async def test_a_file_put_by_hand_where_the_hint_says_is_adopted(
 
 
 async def test_not_enough_disk_space(
-    endpoint: MirrorServer, tmp_path: Path, cache_dir: Path, vcp: Run
+    endpoint: MirrorServer,
+    tmp_path: Path,
+    cache_dir: Path,
+    vcp: Run,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    config = write_config(tmp_path, download={"disk_space_factor": 1.0e9})
+    nearly_full_disk(monkeypatch)
+    config = write_config(tmp_path, download={"disk_space_factor": 2.0})
     result = await vcp("models", "download", "-c", config)
 
     assert result.returncode == 3

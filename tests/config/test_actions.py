@@ -98,12 +98,13 @@ def test_an_unknown_key_in_the_section_is_an_error(write_config: WriteConfig) ->
 @pytest.mark.parametrize(
     ("yaml", "field", "message"),
     [
-        ("padding: {audio: -1}", "actions.padding.audio", "greater than or equal to 0"),
-        ("bleep: {frequency_hz: 5}", "actions.bleep.frequency_hz", "greater than or equal to 20"),
-        ("bleep: {level_dbfs: 3}", "actions.bleep.level_dbfs", "less than or equal to 0"),
-        ("video: {crf: 60}", "actions.video.crf", "less than or equal to 51"),
+        ("padding: {audio: -1}", "actions.padding.audio", "must be from 0 to 10 (got -1)"),
+        ("bleep: {frequency_hz: 5}", "actions.bleep.frequency_hz", "from 20 to 20000 (got 5)"),
+        ("bleep: {level_dbfs: 3}", "actions.bleep.level_dbfs", "must be from -60 to 0 (got 3)"),
+        ("bleep: {level_dbfs: -.inf}", "actions.bleep.level_dbfs", "a finite number from -60"),
+        ("video: {crf: 60}", "actions.video.crf", "must be from 0 to 51 (got 60)"),
         ("video: {preset: quick}", "actions.video.preset", "input should be 'ultrafast'"),
-        ("blur: {cells: 0}", "actions.blur.cells", "greater than or equal to 1"),
+        ("blur: {cells: 0}", "actions.blur.cells", "must be from 1 to 64 (got 0)"),
         ("default: {video: cut}", "actions.default.video", "'skip', 'blank', 'blur' or 'none'"),
     ],
 )

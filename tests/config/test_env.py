@@ -222,7 +222,7 @@ def test_out_of_range_vcp_value_names_the_variable(
     monkeypatch.setenv("VCP_PROCESSING__MERGE_GAP_SECONDS", "-1")
     assert env_error(config).startswith(
         "environment variable VCP_PROCESSING__MERGE_GAP_SECONDS: processing.merge_gap_seconds: "
-        "input should be greater than or equal to 0"
+        "must be from 0 to 600 (got -1)"
     )
 
 
@@ -257,8 +257,7 @@ def test_bad_yaml_value_is_blamed_on_the_file_when_env_is_unrelated(
     path = write_config("models:\n  download:\n    max_redirects: 99\n")
     monkeypatch.setenv("VCP_MODELS__DOWNLOAD__MAX_CONCURRENT_FILES", "4")
     assert env_error(path) == (
-        f"{path}:3:5: models.download.max_redirects: "
-        "input should be less than or equal to 30 (got 99)"
+        f"{path}:3:5: models.download.max_redirects: must be from 0 to 30 (got 99)"
     )
 
 

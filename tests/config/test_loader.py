@@ -151,9 +151,8 @@ def test_several_problems_each_with_its_own_line(write_config: WriteConfig) -> N
     )
     assert located(path) == [
         f"{path}:3:5: models.hub.endpoint: expected an http(s) URL, got 'ftp://mirror'",
-        f"{path}:5:5: models.download.max_concurrent_files: "
-        "input should be greater than or equal to 1 (got 0)",
-        f"{path}:7:3: processing.frame_interval_seconds: input should be greater than 0 (got 0)",
+        f"{path}:5:5: models.download.max_concurrent_files: must be from 1 to 64 (got 0)",
+        f"{path}:7:3: processing.frame_interval_seconds: must be from 0.04 to 600 (got 0)",
         f"{path}:10:3: output.colour: unknown field 'colour'; known fields: "
         "include_confidence, pretty",
     ]

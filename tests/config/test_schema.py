@@ -100,26 +100,43 @@ def test_settings_are_frozen(load: Load) -> None:
 # -- numeric ranges -------------------------------------------------------------------------------
 
 DL = ("models", "download")
+GiB, TiB = 1024**3, 1024**4
 RANGES = [
     # (path, rejected value, message fragment, accepted boundary value)
-    (("models", "hub", "metadata_ttl_hours"), -1, "greater than or equal to 0", 0),
-    ((*DL, "max_concurrent_files"), 0, "greater than or equal to 1", 1),
-    ((*DL, "max_concurrent_files"), 65, "less than or equal to 64", 64),
-    ((*DL, "max_connections_per_file"), 0, "greater than or equal to 1", 1),
-    ((*DL, "max_connections_per_file"), 65, "less than or equal to 64", 64),
-    ((*DL, "segment_threshold_bytes"), 0, "greater than or equal to 1", 1),
-    ((*DL, "segment_min_bytes"), 65535, "greater than or equal to 65536", 65536),
-    ((*DL, "connect_timeout_seconds"), 0, "greater than 0", 0.1),
-    ((*DL, "read_timeout_seconds"), 0, "greater than 0", 0.1),
-    ((*DL, "disk_space_factor"), -0.5, "greater than or equal to 0", 0),
-    ((*DL, "lock_timeout_seconds"), 0, "greater than 0", 1),
-    ((*DL, "max_redirects"), -1, "greater than or equal to 0", 0),
-    ((*DL, "max_redirects"), 31, "less than or equal to 30", 30),
-    (("models", "sources", 1, "size"), -1, "greater than or equal to 0", 0),
-    (("detectors", 0, "threshold"), -0.1, "greater than or equal to 0", 0),
-    (("detectors", 1, "threshold"), 1.5, "less than or equal to 1", 1),
-    (("processing", "frame_interval_seconds"), 0, "greater than 0", 0.04),
-    (("processing", "merge_gap_seconds"), -1, "greater than or equal to 0", 0),
+    (("models", "hub", "metadata_ttl_hours"), -1, "from 0 to 8760", 0),
+    (("models", "hub", "metadata_ttl_hours"), 8761, "from 0 to 8760", 8760),
+    ((*DL, "max_concurrent_files"), 0, "from 1 to 64", 1),
+    ((*DL, "max_concurrent_files"), 65, "from 1 to 64", 64),
+    ((*DL, "max_connections_per_file"), 0, "from 1 to 64", 1),
+    ((*DL, "max_connections_per_file"), 65, "from 1 to 64", 64),
+    ((*DL, "segment_threshold_bytes"), 0, f"from 1 to {TiB}", 1),
+    ((*DL, "segment_threshold_bytes"), TiB + 1, f"from 1 to {TiB}", TiB),
+    ((*DL, "segment_min_bytes"), 65535, f"from 65536 to {TiB}", 65536),
+    ((*DL, "connect_timeout_seconds"), 0, "from 0.1 to 86400", 0.1),
+    ((*DL, "read_timeout_seconds"), 0, "from 0.1 to 86400", 0.1),
+    ((*DL, "read_timeout_seconds"), 86401, "from 0.1 to 86400", 86400),
+    ((*DL, "disk_space_factor"), -0.5, "from 0 to 100", 0),
+    ((*DL, "disk_space_factor"), 101, "from 0 to 100", 100),
+    ((*DL, "lock_timeout_seconds"), 0, "from 0.1 to 86400", 1),
+    ((*DL, "max_redirects"), -1, "from 0 to 30", 0),
+    ((*DL, "max_redirects"), 31, "from 0 to 30", 30),
+    ((*DL, "min_speed_bytes_per_second"), GiB + 1, f"from 0 to {GiB}", GiB),
+    ((*DL, "min_speed_window_seconds"), 0, "from 0.1 to 86400", 0.1),
+    ((*DL, "max_retry_wait_seconds"), 86401, "from 0 to 86400", 86400),
+    ((*DL, "metadata_timeout_seconds"), 0, "from 0.1 to 86400", 0.1),
+    ((*DL, "metadata_max_bytes"), GiB + 1, f"from 1024 to {GiB}", GiB),
+    (("models", "sources", 1, "size"), -1, f"from 0 to {TiB}", 0),
+    (("models", "sources", 1, "size"), TiB + 1, f"from 0 to {TiB}", TiB),
+    (("detectors", 0, "threshold"), -0.1, "from 0 to 1", 0),
+    (("detectors", 1, "threshold"), 1.5, "from 0 to 1", 1),
+    (("detectors", 1, "threads"), 257, "from 0 to 256", 256),
+    (("detectors", 1, "window_seconds"), 4, "from 5 to 1800", 6),  # 5 is the default overlap
+    (("detectors", 1, "window_seconds"), 1801, "from 5 to 1800", 1800),
+    (("detectors", 1, "overlap_seconds"), 61, "from 0 to 60", 60),
+    (("processing", "frame_interval_seconds"), 0, "from 0.04 to 600", 0.04),
+    (("processing", "frame_interval_seconds"), 601, "from 0.04 to 600", 600),
+    (("processing", "merge_gap_seconds"), -1, "from 0 to 600", 0),
+    (("processing", "merge_gap_seconds"), 601, "from 0 to 600", 600),
 ]
 
 
@@ -134,9 +151,7 @@ def _field(path: tuple[str | int, ...]) -> str:
 def test_numeric_ranges(
     load: Load, problems: Problems, path: tuple[str | int, ...], bad: Any, fragment: str, good: Any
 ) -> None:
-    assert problems(changed((path, bad))) == [
-        f"{_field(path)}: input should be {fragment} (got {bad!r})"
-    ]
+    assert problems(changed((path, bad))) == [f"{_field(path)}: must be {fragment} (got {bad!r})"]
     settings = load(changed((path, good)))
     node: Any = settings
     for part in path:
@@ -147,8 +162,8 @@ def test_numeric_ranges(
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ([1, -1], "retry_backoff_seconds[1]: input should be greater than or equal to 0 (got -1)"),
-        ([3601], "retry_backoff_seconds[0]: input should be less than or equal to 3600 (got 3601)"),
+        ([1, -1], "retry_backoff_seconds[1]: must be from 0 to 3600 (got -1)"),
+        ([3601], "retry_backoff_seconds[0]: must be from 0 to 3600 (got 3601)"),
         (list(range(11)), "retry_backoff_seconds: tuple should have at most 10 items"),
     ],
 )

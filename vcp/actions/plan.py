@@ -204,8 +204,12 @@ def plan_edits(
         duration = report.input.duration
     audio: list[Span] = []
     video: list[Span] = []
+    rules: dict[tuple[str, str], ResolvedActions] = {}  # a report has few categories, many segments
     for segment in report.active_segments():
-        resolved = actions.resolve(segment.category, segment.kind)
+        rule = (segment.category, segment.kind)
+        if rule not in rules:
+            rules[rule] = actions.resolve(segment.category, segment.kind)
+        resolved = rules[rule]
         start, end = _padded(segment, resolved, duration)
         if resolved.audio != "none":
             audio.append(Span(start, end, resolved.audio, segment.category, segment.id))

@@ -111,6 +111,8 @@ def _is_tag(loc: Loc, i: int) -> bool:
 
 def _message(err: ErrorDetails, loc: Loc) -> str:
     kind, msg = err["type"], err["msg"]
+    if kind in _RANGE_ERRORS:
+        return _range_message(err, loc)
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
     if kind == "extra_forbidden":
@@ -124,6 +126,105 @@ def _message(err: ErrorDetails, loc: Loc) -> str:
         return f"missing 'type'; use one of: {tags}"
     shown = repr(err["input"])
     return f"{msg[0].lower()}{msg[1:]} (got {shown})" if len(shown) < 60 else msg
+
+
+# Pydantic's errors for a number outside its field's bounds, or not finite (inf, nan, 1e400).
+_RANGE_ERRORS = frozenset(
+    {"greater_than", "greater_than_equal", "less_than", "less_than_equal", "finite_number"}
+)
+
+
+def _range_message(err: ErrorDetails, loc: Loc) -> str:
+    """``must be from 5 to 1800 (got 1e12)``: the whole range, whichever bound was crossed."""
+    finite = "a finite number " if err["type"] == "finite_number" else ""
+    text = f"must be {finite}{_allowed(_constraints_at(loc))}".rstrip()
+    return f"{text} (got {_shown(err['input'])})"
+
+
+def _allowed(constraints: list[Any]) -> str:
+    """``from 0 to 60``, ``above 0 and at most 1``, ``at least 1024``... from the constraints."""
+    bound = {
+        name: _number(getattr(item, name))
+        for item in constraints
+        for name in ("ge", "gt", "le", "lt")
+        if getattr(item, name, None) is not None
+    }
+    if "ge" in bound and "le" in bound:
+        return f"from {bound['ge']} to {bound['le']}"
+    sides = [
+        f"at least {bound['ge']}" if "ge" in bound else "",
+        f"above {bound['gt']}" if "gt" in bound else "",
+        f"at most {bound['le']}" if "le" in bound else "",
+        f"below {bound['lt']}" if "lt" in bound else "",
+    ]
+    return " and ".join(side for side in sides if side)
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return repr(value)
+        return value.strip()
+    return repr(value)
+
+
+def _constraints_at(loc: Loc) -> list[Any]:
+    """The numeric constraints (``annotated_types.Ge``...) of the setting at ``loc``."""
+    found: list[tuple[Any, list[Any]]] = [(Settings, [])]
+    for i, part in enumerate(loc):
+        if _is_tag(loc, i):
+            found = [(t, m) for t, m in found if _is_detector_type(t, str(part))]
+            continue
+        found = [step for t, m in found for step in _descend(t, m, part)]
+    return [c for _, metadata in found for item in metadata for c in _flatten(item)]
+
+
+def _descend(annotation: Any, metadata: list[Any], part: str | int) -> Iterator[tuple[Any, list]]:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        yield from _descend(args[0], [*metadata, *args[1:]], part)
+    elif origin in (typing.Union, types.UnionType):
+        for arg in args:
+            yield from _descend(arg, metadata, part)
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        field = annotation.model_fields.get(str(part))
+        if field is not None:
+            yield from _unwrapped(field.annotation, list(field.metadata))
+    elif origin in (tuple, list) and isinstance(part, int):
+        for arg in args:
+            if arg is not Ellipsis:
+                yield from _unwrapped(arg, [])
+    elif origin is dict and len(args) == 2:
+        yield from _unwrapped(args[1], [])
+
+
+def _unwrapped(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list]]:
+    """``annotation`` without ``Annotated``/``Optional`` wrappers, their constraints kept."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        yield from _unwrapped(args[0], [*metadata, *args[1:]])
+    elif origin in (typing.Union, types.UnionType):
+        for arg in args:
+            if arg is not type(None):
+                yield from _unwrapped(arg, metadata)
+    else:
+        yield annotation, metadata
+
+
+def _is_detector_type(annotation: Any, tag: str) -> bool:
+    field = getattr(annotation, "model_fields", {}).get("type")
+    return field is not None and tag in typing.get_args(field.annotation)
+
+
+def _flatten(item: Any) -> Iterator[Any]:
+    """A ``Field(ge=..)`` used inside ``Annotated`` holds its constraints in ``metadata``."""
+    yield from getattr(item, "metadata", None) or [item]
 
 
 def _unknown_field(loc: Loc) -> str:

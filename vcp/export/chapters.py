@@ -2,20 +2,24 @@
 another where it ends, so a player's "next chapter" jumps over it.
 
 Pure: ``plan_chapters`` turns cues into ``Chapter`` values; ``vcp.media.chapters`` writes them.
-Overlapping spans become one chapter titled with every category in it (``Nudity + profanity``);
-the parts between spans are chapters titled ``Film``.
+Overlapping spans become one chapter titled with the categories in it (``Nudity + profanity``; past
+four, ``... + 3 more``); the parts between spans are chapters titled ``Film``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from vcp.actions.intervals import union_groups
 from vcp.export.cues import Cue
 from vcp.media.chapters import Chapter
 
 __all__ = ["CLEAR_TITLE", "plan_chapters"]
 
 CLEAR_TITLE = "Film"
+# A player shows a chapter's title in a menu line: a hostile report's thousand categories in one
+# span would make a title of kilobytes.
+MAX_TITLE_CATEGORIES = 4
 
 
 def plan_chapters(cues: Iterable[Cue], *, duration_ms: int) -> list[Chapter]:
@@ -34,18 +38,16 @@ def plan_chapters(cues: Iterable[Cue], *, duration_ms: int) -> list[Chapter]:
 
 def _spans(cues: Iterable[Cue], duration_ms: int) -> list[tuple[int, int, str]]:
     """Overlapping cues joined, clamped to the film, each with its categories in order."""
-    joined: list[tuple[int, int, list[str]]] = []
-    for cue in sorted(cues, key=lambda c: (c.start_ms, c.end_ms)):
-        start, end = min(cue.start_ms, duration_ms), min(cue.end_ms, duration_ms)
-        if end <= start:
-            continue
-        if joined and start < joined[-1][1]:
-            last = joined[-1]
-            joined[-1] = (last[0], max(last[1], end), _add(last[2], cue.category))
-        else:
-            joined.append((start, end, [cue.category]))
-    return [(s, e, " + ".join(cats)) for s, e, cats in joined]
+    clamped = ((min(c.start_ms, duration_ms), min(c.end_ms, duration_ms), c.category) for c in cues)
+    groups = union_groups(
+        (c for c in clamped if c[1] > c[0]), key=lambda c: (c[0], c[1]), join_touching=False
+    )
+    return [(start, end, _title(c[2] for c in members)) for start, end, members in groups]
 
 
-def _add(categories: list[str], category: str) -> list[str]:
-    return categories if category in categories else [*categories, category]
+def _title(categories: Iterable[str]) -> str:
+    """``Nudity + profanity``; past a few categories the rest are counted, not listed."""
+    names = list(dict.fromkeys(categories))
+    shown = names[:MAX_TITLE_CATEGORIES]
+    more = len(names) - len(shown)
+    return " + ".join(shown) + (f" + {more} more" if more else "")

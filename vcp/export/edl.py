@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 
+from vcp.actions.intervals import subtract, union
 from vcp.export.cues import Cue
 
 __all__ = ["Edit", "EdlAction", "default_edits", "flatten", "format_edl"]
@@ -54,11 +55,16 @@ def default_edits(cues: Iterable[Cue]) -> list[Edit]:
 
 
 def flatten(edits: Iterable[Edit]) -> list[Edit]:
-    """Disjoint edits in time order: skips merged, mutes merged and cut around the skips."""
+    """Disjoint edits in time order: skips merged, mutes merged and cut around the skips.
+
+    O(n log n): a report may hold 100,000 overlapping segments.
+    """
     edits = list(edits)
-    skips = _merge(e for e in edits if e.action is EdlAction.SKIP)
-    mutes = _merge(e for e in edits if e.action is EdlAction.MUTE)
-    return sorted(skips + _subtract(mutes, skips), key=lambda e: e.start_ms)
+    skips = union((e.start_ms, e.end_ms) for e in edits if e.action is EdlAction.SKIP)
+    mutes = union((e.start_ms, e.end_ms) for e in edits if e.action is EdlAction.MUTE)
+    lines = [Edit(s, e, EdlAction.SKIP) for s, e in skips]
+    lines += [Edit(s, e, EdlAction.MUTE) for s, e in subtract(mutes, skips)]
+    return sorted(lines, key=lambda e: e.start_ms)
 
 
 def format_edl(edits: Iterable[Edit]) -> str:
@@ -70,30 +76,3 @@ def format_edl(edits: Iterable[Edit]) -> str:
 
 def _seconds(ms: int) -> str:
     return f"{ms // 1000}.{ms % 1000:03d}"
-
-
-def _merge(edits: Iterable[Edit]) -> list[Edit]:
-    merged: list[Edit] = []
-    for edit in sorted(edits, key=lambda e: (e.start_ms, e.end_ms)):
-        if merged and edit.start_ms <= merged[-1].end_ms:
-            last = merged[-1]
-            merged[-1] = Edit(last.start_ms, max(last.end_ms, edit.end_ms), last.action)
-        else:
-            merged.append(edit)
-    return merged
-
-
-def _subtract(edits: list[Edit], holes: list[Edit]) -> list[Edit]:
-    """The parts of ``edits`` outside every hole (both lists sorted and disjoint)."""
-    out: list[Edit] = []
-    for edit in edits:
-        start = edit.start_ms
-        for hole in holes:
-            if hole.end_ms <= start or hole.start_ms >= edit.end_ms:
-                continue
-            if hole.start_ms > start:
-                out.append(Edit(start, hole.start_ms, edit.action))
-            start = max(start, hole.end_ms)
-        if start < edit.end_ms:
-            out.append(Edit(start, edit.end_ms, edit.action))
-    return out

@@ -15,20 +15,62 @@ Every timestamp has hours. ``START``/``END`` bound the film material; vcp does n
 opening titles end, so they are the file's start and its duration. A cue line is
 ``category=severity=channel``: the category is one of MCF's (top level or subcategory), the
 severity ``low``, ``medium`` or ``high``, the channel ``both``, ``video`` or ``audio``.
+
+MCF's top-level categories are commercial, discrimination, drugs, fear, language, nudity, sex and
+violence; a vcp category named like one of them or of their subcategories (``racism``,
+``alcohol``, ``weapons``...) is used as it is. Anything else heard is ``language``; anything else
+seen has no honest MCF category (a picture vcp cannot place is not nudity, nor any other content
+MCF names), so its cues are left out and a warning names the category.
 """
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Iterable
 
 from vcp.export.cues import Cue, clock, millis
 
 __all__ = ["MCF_HEADER", "format_mcf", "mcf_category"]
 
+log = logging.getLogger(__name__)
+
 MCF_HEADER = "WEBVTT MovieContentFilter 1.0.0"
 
-# vcp category (lower case) -> MCF category. Speech lists name their categories freely; these are
-# the names vcp's word lists and default config use, plus common synonyms.
+# The specification's categories (its categories.json): top level -> subcategories.
+_MCF_TREE: dict[str, tuple[str, ...]] = {
+    "commercial": ("advertBreak", "consumerism", "productPlacement"),
+    "discrimination": (
+        "adultism", "antisemitism", "genderism", "homophobia", "misandry", "misogyny", "racism",
+        "sexism", "supremacism", "transphobia", "xenophobia",
+    ),
+    "drugs": (
+        "alcohol", "antipsychotics", "cigarettes", "depressants", "gambling", "hallucinogens",
+        "stimulants",
+    ),
+    "fear": (
+        "accident", "acrophobia", "aliens", "arachnophobia", "astraphobia", "aviophobia",
+        "chemophobia", "claustrophobia", "coulrophobia", "cynophobia", "death", "dentophobia",
+        "emetophobia", "enochlophobia", "explosion", "fire", "gerascophobia", "ghosts", "grave",
+        "hemophobia", "hylophobia", "melissophobia", "misophonia", "musophobia", "mysophobia",
+        "nosocomephobia", "nyctophobia", "siderodromophobia", "thalassophobia", "vampires",
+    ),
+    "language": ("blasphemy", "nameCalling", "sexualDialogue", "swearing", "vulgarity"),
+    "nudity": ("bareButtocks", "exposedGenitalia", "fullNudity", "toplessness"),
+    "sex": (
+        "adultery", "analSex", "coitus", "kissing", "masturbation", "objectification", "oralSex",
+        "premaritalSex", "promiscuity", "prostitution", "rape",
+    ),
+    "violence": (
+        "choking", "crueltyToAnimals", "culturalViolence", "desecration", "emotionalViolence",
+        "kicking", "massacre", "murder", "punching", "rape", "slapping", "slavery", "stabbing",
+        "torture", "warfare", "weapons",
+    ),
+}  # fmt: skip
+_MCF_NAMES = {name.lower(): name for top, subs in _MCF_TREE.items() for name in (top, *subs)}
+
+# vcp category (lower case) -> MCF category, beyond MCF's own names. Speech lists name their
+# categories freely; these are the names vcp's word lists and default config use, and synonyms.
 _CATEGORIES: dict[str, str] = {
     "profanity": "swearing",
     "swearing": "swearing",
@@ -39,12 +81,12 @@ _CATEGORIES: dict[str, str] = {
     "insult": "nameCalling",
     "insults": "nameCalling",
     "sexual": "sexualDialogue",
-    "vulgarity": "vulgarity",
     "crude": "vulgarity",
-    "nudity": "nudity",
-    "sex": "sex",
-    "violence": "violence",
-    "drugs": "drugs",
+    "drug": "drugs",
+    "smoking": "cigarettes",
+    "drinking": "alcohol",
+    "gore": "violence",
+    "horror": "fear",
 }
 
 # NudeNet labels that name an MCF nudity subcategory; a segment whose labels all map to one
@@ -57,18 +99,20 @@ _NUDITY_LABELS: dict[str, str] = {
     "ANUS_EXPOSED": "bareButtocks",
 }
 
-# A category vcp cannot place: what is heard is language, what is seen nudity (vcp's only
-# visual detector finds nudity).
-_FALLBACK = {"audio": "language", "video": "nudity"}
+# A category vcp cannot place: what is heard is language (it came from a word list); what is seen
+# has no MCF category that would not be a guess, so it is left out (None).
+_FALLBACK: dict[str, str | None] = {"audio": "language", "video": None}
 
 # vcp flags what its configuration asks it to flag; ``high`` makes an MCF player filter the span
 # whatever severity threshold the viewer chose for its category.
 SEVERITY = "high"
 
 
-def mcf_category(cue: Cue) -> str:
-    """The MCF category for ``cue``: mapped by name, refined by labels, else by kind."""
-    category = _CATEGORIES.get(cue.category.strip().lower(), _FALLBACK[cue.kind])
+def mcf_category(cue: Cue) -> str | None:
+    """The MCF category for ``cue``: by name, refined by labels, else by kind (None: no honest
+    MCF category, the cue is left out)."""
+    name = cue.category.strip().lower()
+    category = _MCF_NAMES.get(name) or _CATEGORIES.get(name) or _FALLBACK[cue.kind]
     if category == "nudity":
         refined = {_NUDITY_LABELS.get(label) for label in cue.labels}
         if len(refined) == 1 and None not in refined:
@@ -79,10 +123,19 @@ def mcf_category(cue: Cue) -> str:
 def format_mcf(cues: Iterable[Cue], *, duration: float) -> str:
     """The MCF text for ``cues`` of a film ``duration`` seconds long."""
     lines = [MCF_HEADER, "", "NOTE", f"START {clock(0)}", f"END {clock(millis(duration))}"]
+    left_out: Counter[str] = Counter()
     for cue in cues:
-        lines += ["", f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}", _span(cue)]
+        category = mcf_category(cue)
+        if category is None:
+            left_out[cue.category] += 1
+            continue
+        times = f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}"
+        lines += ["", times, f"{category}={SEVERITY}={cue.kind}"]
+    for name, count in sorted(left_out.items()):
+        log.warning(
+            "the .mcf file leaves out %d picture segment(s) of category %r: "
+            "MovieContentFilter has no category for it",
+            count,
+            name,
+        )
     return "\n".join(lines) + "\n"
-
-
-def _span(cue: Cue) -> str:
-    return f"{mcf_category(cue)}={SEVERITY}={cue.kind}"

@@ -12,6 +12,7 @@ from vcp.core.atomic import write_text_output
 from vcp.errors import ReportError
 from vcp.report.model import FORMAT_NAME, REPORT_VERSION, Report
 from vcp.report.naming import REPORT_SUFFIX, peek_report, report_path
+from vcp.report.untrusted import check_times, parse_json
 
 __all__ = [
     "REPORT_SUFFIX",
@@ -62,13 +63,14 @@ def load_report(path: str | os.PathLike[str]) -> Report:
         )
     version = data.get("version")
     if version != REPORT_VERSION:
+        shown = repr(version)[:40] if isinstance(version, int | str | None) else "(not a number)"
         raise ReportError(
-            f"report format version {version!r} is not supported (this vcp reads {REPORT_VERSION})",
+            f"report format version {shown} is not supported (this vcp reads {REPORT_VERSION})",
             where=str(path),
             hint="re-run `vcp analyze` with this vcp to write a current report",
         )
     try:
-        return Report.model_validate(data)
+        report = Report.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
@@ -78,6 +80,8 @@ def load_report(path: str | os.PathLike[str]) -> Report:
             where=str(path),
             hint="fix that field, or re-run `vcp analyze` to write the report again",
         ) from None
+    check_times(report, source=str(path))
+    return report
 
 
 def _read_json(path: Path) -> object:
@@ -100,11 +104,4 @@ def _read_json(path: Path) -> object:
         raise ReportError(
             f"cannot read the report: {exc}", where=str(path), hint="check the path"
         ) from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ReportError(
-            f"invalid JSON: {exc.msg}",
-            where=f"{path}:{exc.lineno}:{exc.colno}",
-            hint="fix the JSON there, or re-run `vcp analyze` to write the report again",
-        ) from None
+    return parse_json(text, source=str(path))

@@ -34,7 +34,7 @@ Kind = Literal["audio", "video"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SegmentDetection(_Frozen):

@@ -1,4 +1,4 @@
-"""The page for a folder of reports: one line per film, flagged minutes per category, links."""
+"""The page for a folder of reports: one line per film, flagged time per category, links."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from vcp.review.html import e, hms, palette, render_document
+from vcp.review.html import amount, e, hms, palette, render_document
 
 __all__ = ["FilmLine", "render_index"]
 
@@ -33,17 +33,17 @@ def render_index(films: list[FilmLine], *, folder: Path, index: Path) -> str:
     rows = "".join(_row(f, categories, index) for f in films)
     body = (
         f"<header><h1>{e(folder.name or folder)}</h1>"
-        f'<span class="facts">{len(films)} films &middot; flagged minutes per category</span>'
+        f'<span class="facts">{len(films)} films &middot; flagged time per category</span>'
         '</header><main><section class="card"><table class="films">'
         f"<tr><th>film</th><th>length</th>{head}<th>total</th></tr>{rows}</table></section></main>"
     )
     return render_document(title=f"vcp review: {folder.name}", body=body)
 
 
-def _minutes(category: str, seconds: float) -> str:
+def _flagged(category: str, seconds: float) -> str:
     return (
         f'<td class="num" data-category="{e(category)}" data-seconds="{seconds:.3f}" '
-        f'title="{seconds:.1f} s">{seconds / 60:.1f}</td>'
+        f'title="{seconds:.3f} s">{amount(seconds)}</td>'
     )
 
 
@@ -52,9 +52,10 @@ def _row(film: FilmLine, categories: list[str], index: Path) -> str:
         problem = f'<td class="warn" colspan="99">{e(film.error)}</td>'
         return f'<tr class="film"><td>{e(film.name)}</td>{problem}</tr>'
     href = quote(Path(os.path.relpath(film.page, index.parent)).as_posix())
-    cells = "".join(_minutes(c, film.flagged.get(c, 0.0)) for c in categories)
-    total = sum(film.flagged.values()) / 60
+    cells = "".join(_flagged(c, film.flagged.get(c, 0.0)) for c in categories)
+    total = sum(film.flagged.values())
     return (
         f'<tr class="film"><td><a href="{e(href)}">{e(film.name)}</a></td>'
-        f'<td class="num">{hms(film.duration)}</td>{cells}<td class="num">{total:.1f}</td></tr>'
+        f'<td class="num">{hms(film.duration)}</td>{cells}'
+        f'<td class="num" data-seconds="{total:.3f}">{amount(total)}</td></tr>'
     )

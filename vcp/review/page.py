@@ -5,14 +5,29 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from vcp.review.html import e, flagged_seconds, hms, palette, render_document
+from vcp.actions.intervals import union_groups
+from vcp.review.html import (
+    MAX_ROWS,
+    amount,
+    e,
+    flagged_seconds,
+    hms,
+    palette,
+    render_document,
+    tick_label,
+    tick_times,
+)
 
 if TYPE_CHECKING:
     from vcp.report import Report, Segment
 
-__all__ = ["render_page"]
+__all__ = ["MAX_BANDS", "MAX_LEGEND", "render_page"]
 
-_TICKS = 8
+# Past this many segments on a lane, the lane draws each category's segments joined where they
+# are closer than 1/1000 of the film (a pixel or so), and says so.
+MAX_BANDS = 1000
+MAX_LEGEND = 24  # categories named in the legend; the rest are counted
+_RESOLUTION = 1000
 
 
 def render_page(report: Report, *, report_name: str, stills: Mapping[int, str]) -> str:
@@ -30,7 +45,7 @@ def render_page(report: Report, *, report_name: str, stills: Mapping[int, str]) 
             "</main>",
         ]
     )
-    data = report.model_dump(mode="json")
+    data = report.model_dump_json()  # the whole report, always: Save writes it back
     title = f"vcp review: {report.input.name}"
     return render_document(title=title, body=body, report_name=report_name, data=data)
 
@@ -49,57 +64,114 @@ def _header(report: Report) -> str:
 
 
 def _timeline(report: Report, colours: Mapping[str, str]) -> str:
-    minutes = flagged_seconds(report)
-    legend = "".join(
-        f'<span class="chip" style="--c:{colours[c]}">{e(c)} &middot; {_amount(s)}</span>'
-        for c, s in minutes.items()
-    )
-    lanes = "".join(_lane(report, kind, colours) for kind in ("video", "audio"))
+    lanes = [_lane(report, kind, colours) for kind in ("video", "audio")]
+    notes = "".join(f'<p class="note">{note}</p>' for _, note in lanes if note)
     return (
-        f'<section class="card"><h2>Timeline</h2><div class="legend">{legend}</div>'
-        f'<div class="timeline">{lanes}{_ticks(report.input.duration)}</div></section>'
+        f'<section class="card"><h2>Timeline</h2><div class="legend">{_legend(report, colours)}'
+        f'</div><div class="timeline">{"".join(lane for lane, _ in lanes)}'
+        f"{_ticks(report.input.duration)}</div>{notes}</section>"
     )
 
 
-def _amount(seconds: float) -> str:
-    return f"{seconds:.1f} s" if seconds < 60 else f"{seconds / 60:.1f} min"
+def _legend(report: Report, colours: Mapping[str, str]) -> str:
+    flagged = flagged_seconds(report)
+    chips = [
+        f'<span class="chip" style="--c:{colours[c]}">{e(c)} &middot; {amount(s)}</span>'
+        for c, s in list(flagged.items())[:MAX_LEGEND]
+    ]
+    if len(flagged) > MAX_LEGEND:
+        chips.append(f'<span class="more">and {len(flagged) - MAX_LEGEND} more categories</span>')
+    return "".join(chips)
 
 
-def _lane(report: Report, kind: str, colours: Mapping[str, str]) -> str:
+def _lane(report: Report, kind: str, colours: Mapping[str, str]) -> tuple[str, str]:
+    """The lane's HTML, and a note when it had too many segments to draw one by one."""
     duration = max(report.input.duration, 1e-6)
-    bands = []
-    for s in (s for s in report.segments if s.kind == kind):
-        left = min(100.0, 100 * s.start / duration)
-        width = min(100.0 - left, 100 * (s.end - s.start) / duration)
-        label = e(f"{s.category} {s.start_time} to {s.end_time}")
-        bands.append(
-            f'<a class="band{" allowed" if s.allow else ""}" href="#seg-{s.id}" '
-            f'data-segment="{s.id}" data-category="{e(s.category)}" '
-            f'style="--c:{colours[s.category]};left:{left:.4f}%;width:{width:.4f}%" '
-            f'title="{label}" aria-label="{label}"></a>'
-        )
+    segments = [s for s in report.segments if s.kind == kind]
     name = "picture" if kind == "video" else "speech"
+    note = ""
+    if len(segments) <= MAX_BANDS:
+        bands = [_band(s, colours, duration) for s in segments]
+    else:
+        bands = _joined_bands(segments, colours, duration)[:MAX_BANDS]
+        note = (
+            f"The {name} lane draws its {len(segments)} segments as {len(bands)} bands: "
+            "segments of one category closer than a thousandth of the film are joined."
+        )
     label = f'<span class="lane-name">{name}</span>'
-    return f'<div class="lane" data-kind="{kind}">{label}{"".join(bands)}</div>'
+    return f'<div class="lane" data-kind="{kind}">{label}{"".join(bands)}</div>', note
+
+
+def _band(s: Segment, colours: Mapping[str, str], duration: float) -> str:
+    label = e(f"{s.category} {s.start_time} to {s.end_time}")
+    return (
+        f'<a class="band{" allowed" if s.allow else ""}" href="#seg-{s.id}" '
+        f'data-segment="{s.id}" data-category="{e(s.category)}" '
+        f'style="--c:{colours[s.category]};{_place(s.start, s.end, duration)}" '
+        f'title="{label}" aria-label="{label}"></a>'
+    )
+
+
+def _joined_bands(
+    segments: list[Segment], colours: Mapping[str, str], duration: float
+) -> list[str]:
+    """One band per category and stretch, segments closer than ``duration / _RESOLUTION`` joined
+    (allowed ones left out: they would be drawn faded, under the rest)."""
+    gap = duration / _RESOLUTION
+    by_category: dict[str, list[Segment]] = {}
+    for s in segments:
+        if not s.allow:
+            by_category.setdefault(s.category, []).append(s)
+    bands: list[tuple[float, str]] = []
+    for category, members in by_category.items():
+        groups = union_groups(members, key=lambda s: (s.start, s.end + gap))
+        for start, end, joined in groups:
+            label = e(f"{category}: {len(joined)} segments, {hms(start)} to {hms(end - gap)}")
+            bands.append(
+                (
+                    start,
+                    f'<span class="band joined" data-category="{e(category)}" '
+                    f'style="--c:{colours[category]};{_place(start, end - gap, duration)}" '
+                    f'title="{label}" aria-label="{label}"></span>',
+                )
+            )
+    return [html for _, html in sorted(bands, key=lambda band: band[0])]
+
+
+def _place(start: float, end: float, duration: float) -> str:
+    left = min(100.0, 100 * start / duration)
+    width = min(100.0 - left, 100 * (end - start) / duration)
+    return f"left:{left:.4f}%;width:{width:.4f}%"
 
 
 def _ticks(duration: float) -> str:
+    """Labels at round times, each centred on the place of its time on the lanes."""
+    times, step = tick_times(duration)
     marks = "".join(
-        f'<span style="left:{100 * i / _TICKS:.2f}%">{hms(duration * i / _TICKS)}</span>'
-        for i in range(_TICKS + 1)
+        f'<span data-seconds="{t:g}" style="left:{100 * t / duration if duration > 0 else 0:.4f}%">'
+        f"{tick_label(t, step)}</span>"
+        for t in times
     )
     return f'<div class="ticks">{marks}</div>'
 
 
 def _table(report: Report, colours: Mapping[str, str], stills: Mapping[int, str]) -> str:
-    rows = "".join(_row(s, colours, stills.get(s.id)) for s in report.segments) or (
+    shown = report.segments[:MAX_ROWS]
+    rows = "".join(_row(s, colours, stills.get(s.id)) for s in shown) or (
         '<tr><td colspan="7" class="none">Nothing was flagged in this film.</td></tr>'
     )
     head = (
         "<tr><th>#</th><th>time</th><th>category</th><th>what</th><th>labels</th>"
         "<th>confidence</th><th>allow</th></tr>"
     )
-    return f'<section class="card"><h2>Segments</h2><table>{head}{rows}</table></section>'
+    note = ""
+    if len(report.segments) > len(shown):
+        note = (
+            f'<p class="note" id="rows-note">Showing the first {len(shown)} of '
+            f"{len(report.segments)} segments. Save keeps every segment; to allow one not "
+            'shown, set <code>"allow": true</code> on it in the report.</p>'
+        )
+    return f'<section class="card"><h2>Segments</h2>{note}<table>{head}{rows}</table></section>'
 
 
 def _row(s: Segment, colours: Mapping[str, str], still: str | None) -> str:

@@ -49,6 +49,18 @@
     var box = document.querySelector('input.allow[data-id="' + CSS.escape(id) + '"]');
     if (box) { box.click(); }
   });
+  // ?layout writes where the timeline is drawn (in CSS pixels) into data attributes: the lane's
+  // left edge and width on .timeline, each tick label's centre on the label.
+  if (params.has("layout")) {
+    var lane = document.querySelector(".lane").getBoundingClientRect();
+    var timeline = document.querySelector(".timeline");
+    timeline.setAttribute("data-lane-left", String(lane.left));
+    timeline.setAttribute("data-lane-width", String(lane.width));
+    document.querySelectorAll(".ticks span").forEach(function (tick) {
+      var box = tick.getBoundingClientRect();
+      tick.setAttribute("data-x", String(box.left + box.width / 2));
+    });
+  }
   if (params.has("dump")) {
     document.getElementById("vcp-saved").textContent = serialise();
   }

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from vcp_testing.diskspace import nearly_full_disk
 from vcp_testing.events import Recorder
 from vcp_testing.fakes import FakeSleep
 from vcp_testing.hashes import HashedBytes, git_sha1, sha256
@@ -604,15 +605,17 @@ async def test_not_enough_disk_space_fails_before_any_download(
     mirror: MirrorServer,
     settings_for: Callable[..., ModelsSettings],
     cache_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = settings_for(mirror, SMALL, BIG, disk_space_factor=1e9)
+    nearly_full_disk(monkeypatch)
+    settings = settings_for(mirror, SMALL, BIG, disk_space_factor=2.0)
     async with ModelManager(settings) as models:
         with pytest.raises(DiskSpaceError) as caught:
             await models.ensure(["small", "big"])
 
     err = caught.value
     pending = len(BIG_DATA) + sum(len(d) for d in SMALL_FILES.values())
-    assert err.required >= pending * 1e9 > err.available
+    assert err.required >= pending * 2 > err.available == 1000
     assert err.path == cache_dir
     text = str(err)
     assert str(cache_dir) in text and "needed" in text and "free" in text

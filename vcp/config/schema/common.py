@@ -25,9 +25,13 @@ class FieldError(ValueError):
 
 
 class _Section(BaseModel):
-    """A section of the configuration: frozen, and an unknown key is an error, not ignored."""
+    """A section of the configuration: frozen, and an unknown key is an error, not ignored.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Every number is finite (``inf``, ``.nan`` and ``1e400``, which YAML reads as infinity, are
+    refused) and every numeric field has a lower and an upper bound (tests/config checks both).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def is_pattern(name: str) -> bool:

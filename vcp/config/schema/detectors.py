@@ -14,6 +14,7 @@ DEFAULT_THRESHOLD = 0.5
 
 
 DEFAULT_DETECTOR_THREADS = 1  # per detector: see the comment on NudityDetector.threads
+MAX_THREADS = 256
 
 
 class _Detector(_Section):
@@ -44,7 +45,7 @@ class NudityDetector(_Detector):
     thresholds: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(default_factory=dict)
     # One thread: the two detectors run side by side, and onnxruntime's and CTranslate2's pools
     # spin while they wait, so two threads each on 2 cores cost 3x the CPU (docs/benchmarks.md).
-    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=256)
+    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=MAX_THREADS)
     batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
 
     @model_validator(mode="after")
@@ -77,6 +78,10 @@ DEFAULT_SPEECH_THRESHOLD = 0.4
 DEFAULT_BEAM_SIZE = 5
 DEFAULT_WINDOW_SECONDS = 180.0
 DEFAULT_OVERLAP_SECONDS = 5.0
+# A window is decoded into memory whole (16 kHz float32: 64 kB a second), and whisper works on
+# 30 s pieces of it; 5 s to 30 min keeps both sane (30 s and more is what whisper is made for).
+MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS = 5.0, 1800.0
+MAX_OVERLAP_SECONDS = 60.0  # a word or phrase cut by a window's end is seconds long, not minutes
 # The lists shipped in vcp/analysis/wordlists (vcp.analysis.detectors.words.SHIPPED_CATEGORIES).
 _SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
 
@@ -97,11 +102,13 @@ class SpeechProfanityDetector(_Detector):
     allow: tuple[str, ...] = ()
     word_lists: tuple[Path, ...] = ()
     compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
-    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0)  # 0: CTranslate2 picks (one per core)
+    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=MAX_THREADS)  # 0: one per core
     beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
     vad_filter: bool = True
-    window_seconds: float = Field(DEFAULT_WINDOW_SECONDS, gt=0)
-    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0)
+    window_seconds: float = Field(
+        DEFAULT_WINDOW_SECONDS, ge=MIN_WINDOW_SECONDS, le=MAX_WINDOW_SECONDS
+    )
+    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0, le=MAX_OVERLAP_SECONDS)
 
     @field_validator("categories")
     @classmethod

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -41,6 +41,11 @@ DEFAULT_MIN_SPEED_WINDOW_SECONDS = 30.0
 DEFAULT_MAX_RETRY_WAIT_SECONDS = 300.0  # all the waits between one file's attempts
 DEFAULT_METADATA_TIMEOUT_SECONDS = 60.0  # one Hub API answer, in all (a drip never ends)
 DEFAULT_METADATA_MAX_BYTES = 32 * 1024 * 1024  # far above any real Hub answer
+# Upper bounds: far above any real use, low enough that no setting can ask for absurd memory,
+# waits of years or a check that can never pass.
+_KiB, _GiB, _TiB = 1024, 1024**3, 1024**4
+MAX_TIMEOUT_SECONDS = 86_400.0  # a day
+MIN_TIMEOUT_SECONDS = 0.1
 ALL_FILES = ("*",)  # hf.files left out: every file of the revision, as snapshot_download does
 
 Algorithm = Literal["sha256", "sha1", "sha512", "md5", "blake2b", "git-sha1"]
@@ -53,7 +58,7 @@ class HubSettings(_Section):
 
     endpoint: str = DEFAULT_HUB_ENDPOINT
     token_env: str = DEFAULT_TOKEN_ENV
-    metadata_ttl_hours: float = Field(DEFAULT_METADATA_TTL_HOURS, ge=0)
+    metadata_ttl_hours: float = Field(DEFAULT_METADATA_TTL_HOURS, ge=0, le=8760)  # a year
     offline: bool = False
 
     @field_validator("endpoint")
@@ -62,26 +67,32 @@ class HubSettings(_Section):
         return _check_http_url(value).rstrip("/")
 
 
+def _timeout(default: float) -> Any:
+    return Field(default, ge=MIN_TIMEOUT_SECONDS, le=MAX_TIMEOUT_SECONDS)
+
+
 class DownloadSettings(_Section):
     """How transfers run: concurrency, segmenting, retries, timeouts and the disk-space margin."""
 
     max_concurrent_files: int = Field(DEFAULT_MAX_CONCURRENT_FILES, ge=1, le=64)
     max_connections_per_file: int = Field(DEFAULT_MAX_CONNECTIONS_PER_FILE, ge=1, le=64)
-    segment_threshold_bytes: int = Field(DEFAULT_SEGMENT_THRESHOLD_BYTES, ge=1)
-    segment_min_bytes: int = Field(DEFAULT_SEGMENT_MIN_BYTES, ge=64 * 1024)
+    segment_threshold_bytes: int = Field(DEFAULT_SEGMENT_THRESHOLD_BYTES, ge=1, le=_TiB)
+    segment_min_bytes: int = Field(DEFAULT_SEGMENT_MIN_BYTES, ge=64 * _KiB, le=_TiB)
     retry_backoff_seconds: tuple[Annotated[float, Field(ge=0, le=3600)], ...] = Field(
         DEFAULT_RETRY_BACKOFF_SECONDS, max_length=10
     )
-    connect_timeout_seconds: float = Field(DEFAULT_CONNECT_TIMEOUT_SECONDS, gt=0)
-    read_timeout_seconds: float = Field(DEFAULT_READ_TIMEOUT_SECONDS, gt=0)
-    disk_space_factor: float = Field(DEFAULT_DISK_SPACE_FACTOR, ge=0)
-    lock_timeout_seconds: float = Field(DEFAULT_LOCK_TIMEOUT_SECONDS, gt=0)
+    connect_timeout_seconds: float = _timeout(DEFAULT_CONNECT_TIMEOUT_SECONDS)
+    read_timeout_seconds: float = _timeout(DEFAULT_READ_TIMEOUT_SECONDS)
+    disk_space_factor: float = Field(DEFAULT_DISK_SPACE_FACTOR, ge=0, le=100)
+    lock_timeout_seconds: float = _timeout(DEFAULT_LOCK_TIMEOUT_SECONDS)
     max_redirects: int = Field(DEFAULT_MAX_REDIRECTS, ge=0, le=30)
-    min_speed_bytes_per_second: int = Field(DEFAULT_MIN_SPEED_BYTES_PER_SECOND, ge=0)
-    min_speed_window_seconds: float = Field(DEFAULT_MIN_SPEED_WINDOW_SECONDS, gt=0)
-    max_retry_wait_seconds: float = Field(DEFAULT_MAX_RETRY_WAIT_SECONDS, ge=0)
-    metadata_timeout_seconds: float = Field(DEFAULT_METADATA_TIMEOUT_SECONDS, gt=0)
-    metadata_max_bytes: int = Field(DEFAULT_METADATA_MAX_BYTES, ge=1024)
+    min_speed_bytes_per_second: int = Field(DEFAULT_MIN_SPEED_BYTES_PER_SECOND, ge=0, le=_GiB)
+    min_speed_window_seconds: float = _timeout(DEFAULT_MIN_SPEED_WINDOW_SECONDS)
+    max_retry_wait_seconds: float = Field(
+        DEFAULT_MAX_RETRY_WAIT_SECONDS, ge=0, le=MAX_TIMEOUT_SECONDS
+    )
+    metadata_timeout_seconds: float = _timeout(DEFAULT_METADATA_TIMEOUT_SECONDS)
+    metadata_max_bytes: int = Field(DEFAULT_METADATA_MAX_BYTES, ge=_KiB, le=_GiB)
 
 
 class HfRepo(_Section):
@@ -136,7 +147,7 @@ class ModelSource(_Section):
     filename: str | None = None
     algorithm: Algorithm = "sha256"
     checksum: str | None = None
-    size: int | None = Field(None, ge=0)
+    size: int | None = Field(None, ge=0, le=_TiB)
     checksums: dict[str, str] = Field(default_factory=dict)
     optional: bool = False
     allow_unverified: bool = False
