@@ -56,6 +56,9 @@ def copy_stream_properties(source: Any, target: Any) -> None:
     for key, value in source.metadata.items():
         if key.lower() not in _MUXER_TAGS:
             target.metadata[key] = value
+    # FFmpeg reads an MP4 track's title as "name" but writes it (in any container) from "title".
+    if "name" in target.metadata and "title" not in target.metadata:
+        target.metadata["title"] = target.metadata.pop("name")
     target.disposition = source.disposition
 
 
