@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from vcp.errors import MediaError
-from vcp.media import DecodeProblem
+from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.audio import AudioWindow, iter_audio
+from vcp.media.probe import probe
 
 RATE = 16000
 SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "sample.mp4"
@@ -67,8 +68,10 @@ def onsets(samples: np.ndarray) -> list[int]:
 
 
 def windows(path: Path, **kwargs: float) -> list[AudioWindow]:
-    items = list(iter_audio(path, **kwargs))  # type: ignore[arg-type]
+    """The windows of a sound file, after checking the last item says it was read to its end."""
+    *items, until = iter_audio(path, **kwargs)  # type: ignore[arg-type]
     assert all(isinstance(i, AudioWindow) for i in items), items
+    assert isinstance(until, DecodedUntil) and until.seconds == pytest.approx(items[-1].end)
     return items  # type: ignore[return-value]
 
 
@@ -174,3 +177,28 @@ def test_the_sample_video_is_read_whole() -> None:
     got = windows(SAMPLE, window_seconds=5.0, overlap_seconds=1.0)
     assert [w.start for w in got] == [0.0, 4.0, 8.0, 12.0]
     assert got[-1].end == pytest.approx(14.0, abs=0.05)
+
+
+def test_audio_cut_short_says_how_far_it_reached(tmp_path: Path) -> None:
+    # An MP4 whose index (first, faststart) promises 10 s, cut at half its bytes: the demuxer
+    # meets the end of the file where the index promised more.
+    whole = tmp_path / "whole.mp4"
+    with av.open(str(whole), "w", options={"movflags": "faststart"}) as out:
+        stream: Any = out.add_stream("aac", rate=RATE, layout="mono")
+        signal = ramp(10.0)
+        for start in range(0, len(signal), 1024):
+            frame = av.AudioFrame.from_ndarray(
+                signal[start : start + 1024].reshape(1, -1), format="flt", layout="mono"
+            )
+            frame.sample_rate, frame.pts = RATE, start
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    items = list(iter_audio(cut, window_seconds=4.0, overlap_seconds=1.0))
+
+    assert probe(cut).duration == pytest.approx(10.0, abs=0.1)  # what the index promises
+    last = items[-1]
+    assert isinstance(last, DecodedUntil) and 3.0 < last.seconds < 7.0
+    assert last.seconds == pytest.approx(max(w.end for w in items if isinstance(w, AudioWindow)))

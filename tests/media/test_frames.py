@@ -13,7 +13,7 @@ import pytest
 from vcp_testing.videos import FPS, scramble, truncate, write_video
 
 from vcp.errors import MediaError
-from vcp.media import DecodeProblem
+from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.frames import Frame, Strategy, iter_frames, keyframe_spacing
 from vcp.media.probe import probe
 
@@ -23,8 +23,11 @@ FASTSTART = {"movflags": "faststart"}
 
 
 def frames_of(path: Path, **kwargs: object) -> list[Frame]:
-    items = list(iter_frames(probe(path), **kwargs))  # type: ignore[arg-type]
+    """The frames of a sound file, after checking it was read to its end."""
+    media = probe(path)
+    *items, until = iter_frames(media, **kwargs)  # type: ignore[arg-type]
     assert all(isinstance(item, Frame) for item in items), items
+    assert isinstance(until, DecodedUntil) and until.seconds >= media.duration - 0.1, until
     return items  # type: ignore[return-value]
 
 
@@ -162,17 +165,30 @@ def test_damage_mid_file_is_reported_once_and_decoding_goes_on(
     assert times[0] == 0.0 and times[-1] >= 3.5  # frames before and after the damage
 
 
-def test_a_truncated_file_yields_what_it_holds_then_says_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize("strategy", ["decode", "seek"])
+def test_a_truncated_file_yields_what_it_holds_then_how_far_it_decoded(
+    tmp_path: Path, strategy: Strategy
+) -> None:
     whole = write_video(tmp_path / "whole.mp4", noise=True, options=FASTSTART)
     cut = truncate(whole, tmp_path / "cut.mp4", keep=0.5)
+    media = probe(cut)
 
-    items = list(iter_frames(probe(cut), interval=0.5, fit=64))
+    items = list(iter_frames(media, interval=0.5, fit=64, strategy=strategy))
 
     frames = [i for i in items if isinstance(i, Frame)]
     assert 1.0 <= frames[-1].time <= 3.0
     last = items[-1]
-    assert isinstance(last, DecodeProblem) and "truncated" in last.message
-    assert last.seconds == frames[-1].time
+    assert media.duration == pytest.approx(4.0, abs=0.1)  # what the index promises
+    assert isinstance(last, DecodedUntil)
+    assert frames[-1].time < last.seconds <= frames[-1].time + 0.5 + FRAME
+
+
+def test_a_whole_file_decodes_to_its_end_either_way(tmp_path: Path) -> None:
+    path = write_video(tmp_path / "film.mp4", seconds=4.0, keyframe_every=5, audio=False)
+
+    for strategy in ("decode", "seek"):
+        *_, last = iter_frames(probe(path), interval=1.0, strategy=strategy)  # type: ignore[arg-type]
+        assert last == DecodedUntil(pytest.approx(4.0)), strategy  # type: ignore[arg-type]
 
 
 def test_a_file_where_no_frame_decodes_is_a_media_error(tmp_path: Path) -> None:

@@ -81,7 +81,9 @@ class DetectionFound:
 
 @dataclass(frozen=True, slots=True)
 class MediaWarning:
-    """Part of ``input`` could not be decoded at ``seconds``; the detector went on after it."""
+    """Part of ``input`` could not be decoded at ``seconds`` and the detector went on after it;
+    or the detector could read ``input`` only up to ``seconds`` (a cut file), and ``message``
+    says that the rest was not analysed."""
 
     input: Path
     detector: str
@@ -91,7 +93,8 @@ class MediaWarning:
 
 @dataclass(frozen=True, slots=True)
 class DetectorFinished:
-    """``detector`` has read all of ``input``."""
+    """``detector`` is done with ``input`` (as far as it could be decoded: a MediaWarning said
+    so before when that was short of the end)."""
 
     input: Path
     detector: str

@@ -59,6 +59,10 @@ __all__ = ["Analyzer", "analyze", "first_error"]
 
 log = logging.getLogger(__name__)
 _MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would repeat itself
+# A detector that read its stream to within this of the declared end read all of it (streams
+# end a frame or a codec's padding apart from the container's duration).
+_COVERAGE_SLACK_SECONDS = 1.0
+_COVERAGE_SLACK_SHARE = 0.01
 _QUIET_WAIT_SECONDS = 0.5  # a model ready within this needs no "waiting for" line
 EventHandler = Callable[[Any], None]
 
@@ -70,6 +74,16 @@ class _Loaded:
     detector: Detector | None
     model: LocalModel | None
     reason: str | None = None
+
+
+@dataclass
+class _Scan:
+    """What one detector's scan of one input came to: hits, decode notices, how far it read."""
+
+    detector: str
+    found: int = 0
+    notices: int = 0
+    reached: float = 0.0  # the furthest Progress: the scan's last one is how far it decoded
 
 
 @dataclass
@@ -156,9 +170,29 @@ class Analyzer:
             run.warnings.append(f"{config.name}: skipped: {reason}")
             self._emit(DetectorSkipped(path, config.name, reason))
             return
-        count = await self._scan(loaded.detector, run, path)
-        run.entries[config.name] = entry(status="ran")
-        self._emit(DetectorFinished(path, config.name, count))
+        scan = await self._scan(loaded.detector, run, path)
+        analysed = self._coverage(run, scan, path=path, stream=stream)
+        run.entries[config.name] = entry(status="ran", analysed_seconds=analysed)
+        self._emit(DetectorFinished(path, config.name, scan.found))
+
+    def _coverage(self, run: _InputRun, scan: _Scan, *, path: Path, stream: str) -> float:
+        """The report's ``analysed_seconds``: the film's duration when the detector read its
+        stream to the end, else how far it got, with a warning that the rest was not analysed.
+        The end is the stream's own when the file declares it (a video may stop before its
+        sound), else the film's."""
+        media = run.media
+        info = getattr(media, stream)
+        expected = min(info.duration or media.duration, media.duration)
+        slack = max(_COVERAGE_SLACK_SECONDS, _COVERAGE_SLACK_SHARE * expected)
+        if scan.reached >= expected - slack:
+            return round(media.duration, 3)
+        message = (
+            f"only {scan.reached:.1f} s of {media.duration:.1f} s could be decoded; "
+            "the rest was not analysed"
+        )
+        self._emit(MediaWarning(path, scan.detector, scan.reached, message))
+        run.warnings.append(f"{scan.detector}: {message}")
+        return round(scan.reached, 3)
 
     async def _load(self, config: Any) -> _Loaded:
         async with self._locks[config.name]:
@@ -203,30 +237,33 @@ class Analyzer:
         # shield: a cancelled detector must not cancel the future other detectors share.
         return await asyncio.shield(future)
 
-    async def _scan(self, detector: Detector, run: _InputRun, path: Path) -> int:
+    async def _scan(self, detector: Detector, run: _InputRun, path: Path) -> _Scan:
         steps = detector.scan(run.media)
-        found, notices = 0, 0
+        scan = _Scan(detector.name)
         try:
             while (batch := await _next_batch(steps, detector.name)) is not None:
                 for step in batch:
-                    if isinstance(step, Detection):
-                        found += 1
-                        run.detections.append(step)
-                        self._emit(DetectionFound(path, step))
-                    elif isinstance(step, Progress):
-                        total = run.media.duration
-                        self._emit(
-                            AnalysisProgress(path, detector.name, min(step.seconds, total), total)
-                        )
-                    elif isinstance(step, MediaNotice):
-                        notices += 1
-                        self._notice(run, path, detector.name, step, notices)
+                    self._step(step, scan, run=run, path=path)
         finally:
             close = getattr(steps, "close", None)
             with contextlib.suppress(ValueError):  # still running in an abandoned thread
                 if close is not None:
                     close()
-        return found
+        return scan
+
+    def _step(self, step: Any, scan: _Scan, *, run: _InputRun, path: Path) -> None:
+        name = scan.detector
+        if isinstance(step, Detection):
+            scan.found += 1
+            run.detections.append(step)
+            self._emit(DetectionFound(path, step))
+        elif isinstance(step, Progress):
+            total = run.media.duration
+            scan.reached = max(scan.reached, min(step.seconds, total))
+            self._emit(AnalysisProgress(path, name, min(step.seconds, total), total))
+        elif isinstance(step, MediaNotice):
+            scan.notices += 1
+            self._notice(run, path, name, step, scan.notices)
 
     def _notice(self, run: _InputRun, path: Path, name: str, step: MediaNotice, n: int) -> None:
         self._emit(MediaWarning(path, name, step.seconds, step.message))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["DecodeProblem"]
+__all__ = ["DecodeProblem", "DecodedUntil"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,3 +19,12 @@ class DecodeProblem:
 
     seconds: float
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedUntil:
+    """A stream was read up to ``seconds`` from the start of the media: the end of the last
+    packet that decoded. Short of the film's duration when the file is truncated or its end
+    does not decode; nothing after it was seen. The last item of a reading generator."""
+
+    seconds: float

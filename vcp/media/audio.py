@@ -7,7 +7,8 @@ in the next; a consumer that keeps each word from one window only (say, the wind
 non-overlapped core holds the word's middle) reports it once.
 
 Window times come from the stream's own timestamps (the resampler keeps them, in samples), measured
-from the container's start like ``vcp.media.probe.MediaInfo.start``. A hole in the timestamps up to
+from the container's start like ``vcp.media.probe.MediaInfo.start`` (of either sign: a player's
+clock reads zero there). A hole in the timestamps up to
 a window long is filled with silence so later samples keep their true time; a longer hole starts a
 fresh window at the later time.
 """
@@ -24,7 +25,8 @@ import av.error
 import numpy as np
 
 from vcp.errors import MediaError
-from vcp.media import DecodeProblem
+from vcp.media import DecodedUntil, DecodeProblem
+from vcp.media.probe import container_start
 
 __all__ = ["AudioWindow", "iter_audio"]
 
@@ -35,7 +37,6 @@ DEFAULT_OVERLAP_SECONDS = 5.0
 _JITTER_SECONDS = 0.01
 # A hole in the timestamps at least this long is reported (shorter ones are filled silently).
 _HOLE_NOTICE_SECONDS = 1.0
-_MICROSECONDS = 1_000_000  # av.time_base: the unit of container.start_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,11 @@ class _Windower:
         self.start: int | None = None  # position of buffer[0]
         self.filled = 0
         self.carried = 0  # samples at the buffer's head already sent in the previous window
+
+    @property
+    def end(self) -> float:
+        """Seconds into the media just after the last sample fed."""
+        return 0.0 if self.start is None else (self.start + self.filled) / self.rate
 
     def gap(self, position: int | None) -> int:
         """Samples missing between what the buffer holds and ``position`` (negative: overlap)."""
@@ -117,12 +123,12 @@ def iter_audio(
     overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
     sample_rate: int = SAMPLE_RATE,
     stream_index: int | None = None,
-) -> Iterator[AudioWindow | DecodeProblem]:
+) -> Iterator[AudioWindow | DecodeProblem | DecodedUntil]:
     """Yield ``path``'s audio (the first audio stream, or the stream numbered ``stream_index`` in
     the container) as mono float32 windows of ``window_seconds`` that overlap by
     ``overlap_seconds``; the last window is shorter. A packet that does not decode becomes a
-    ``DecodeProblem`` and decoding goes on. MediaError when there is no such audio stream or
-    nothing decodes."""
+    ``DecodeProblem`` and decoding goes on; last comes a ``DecodedUntil``: how far the audio
+    could be read. MediaError when there is no such audio stream or nothing decodes."""
     if not 0 <= overlap_seconds < window_seconds:
         raise ValueError(f"need 0 <= overlap ({overlap_seconds}) < window ({window_seconds})")
     size, overlap = round(window_seconds * sample_rate), round(overlap_seconds * sample_rate)
@@ -131,7 +137,7 @@ def iter_audio(
     first_problem: DecodeProblem | None = None
     with _open(path) as container:
         stream = _audio_stream(container, path, stream_index)
-        origin = round(_start_seconds(container) * sample_rate)
+        origin = round(container_start(container) * sample_rate)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         for item in _resampled(container, stream, resampler, origin / sample_rate):
             if isinstance(item, DecodeProblem):
@@ -142,9 +148,11 @@ def iter_audio(
             position = _position(item, sample_rate, origin)
             yield from _hole(windower, position)
             yield from windower.feed(position, item.to_ndarray()[0])
-    yield from windower.flush()
     if not decoded:
         _nothing_decoded(path, first_problem)
+    reached = windower.end
+    yield from windower.flush()
+    yield DecodedUntil(reached)
 
 
 def _hole(windower: _Windower, position: int | None) -> Iterator[DecodeProblem]:
@@ -203,11 +211,6 @@ def _audio_stream(container: Any, path: str | os.PathLike[str], index: int | Non
         where=os.fspath(path),
         hint="speech detection needs an audio track; disable the speech detector for this file",
     )
-
-
-def _start_seconds(container: Any) -> float:
-    start = container.start_time
-    return max(start / _MICROSECONDS, 0.0) if start is not None else 0.0
 
 
 def _open(path: str | os.PathLike[str]) -> Any:

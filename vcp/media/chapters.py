@@ -4,8 +4,13 @@
 packet by packet into ``target`` (Matroska for ``.mkv``, MP4 for ``.mp4``) with the given chapter
 list, through PyAV's ``OutputContainer.set_chapters``. It writes a hidden temporary file beside
 ``target`` and renames it, so ``target`` is either the old file or the complete new one.
-Streams the target container cannot hold (an MP4 data track in Matroska, say) are left out and
-named in the returned ``CopyResult``.
+Tags, dispositions, fonts and cover pictures are kept (``vcp.media.streams``); streams the target
+container cannot hold (an MP4 data track in Matroska, say) are left out and named in the returned
+``CopyResult``.
+
+Chapter times count from the film's start as a player shows it, like every time in vcp: a film
+whose timestamps start at 30 s gets its chapters 30 s further on its timeline. A film that starts
+before zero is moved to start at zero (muxers would do it anyway, but without moving chapters).
 """
 
 from __future__ import annotations
@@ -98,43 +103,74 @@ def _copy(source: Path, tmp: Path, fmt: str, chapters: list[Chapter]) -> CopyRes
 
 
 def _remux(inp: Any, out: Any, chapters: list[Chapter]) -> CopyResult:
+    from vcp.media.probe import container_start
+    from vcp.media.streams import copy_container_tags
+
     result = CopyResult()
+    copy_container_tags(inp, out)
     streams = _add_streams(inp, out, result)
-    out.set_chapters([_av_chapter(i, c) for i, c in enumerate(chapters, start=1)])
+    start = container_start(inp)
+    shift = Fraction(max(-start, 0.0))  # seconds every timestamp moves: a start below 0 to 0
+    out.set_chapters([_av_chapter(i, c, start + shift) for i, c in enumerate(chapters, start=1)])
     mux = out.mux_one  # the loop runs once per packet (about 70 per second of film): keep it lean
     for packet in inp.demux(list(streams)):
         # Skip only the empty end-of-stream packets: a Matroska source's first packets have no
         # dts either, so ``dts is None`` would drop real (key) frames.
         if packet.size == 0:
             continue
+        if shift:
+            _move(packet, shift)
         packet.stream = streams[packet.stream]
         mux(packet)
         result.packets += 1
     return result
 
 
+def _move(packet: Any, seconds: Fraction) -> None:
+    ticks = round(seconds / packet.time_base)
+    if packet.pts is not None:
+        packet.pts += ticks
+    if packet.dts is not None:
+        packet.dts += ticks
+
+
 def _add_streams(inp: Any, out: Any, result: CopyResult) -> dict[Any, Any]:
+    """The output stream of each input stream whose packets are copied; attachments and cover
+    pictures go into the header of a container that holds them."""
     import av
+
+    from vcp.media.streams import (
+        add_attachment,
+        copy_stream_properties,
+        holds_attachments,
+        is_cover,
+    )
 
     streams = {}
     for stream in inp.streams:
-        name = f"#{stream.index} {stream.type} ({stream.codec_context.name})"
-        if stream.type not in _COPIED:
-            result.dropped.append(name)
-            continue
+        codec = stream.codec_context.name if stream.codec_context is not None else "none"
+        name = f"#{stream.index} {stream.type} ({codec})"
         try:
-            streams[stream] = out.add_stream_from_template(stream)
+            if (stream.type == "attachment" or is_cover(stream)) and holds_attachments(out):
+                add_attachment(out, stream, source=inp.name)
+            elif stream.type in _COPIED:
+                streams[stream] = out.add_stream_from_template(stream)
+                copy_stream_properties(stream, streams[stream])
+            else:
+                result.dropped.append(name)
         except (av.FFmpegError, ValueError) as exc:
             log.warning("leaving out stream %s: %s", name, exc)
             result.dropped.append(name)
     return streams
 
 
-def _av_chapter(number: int, chapter: Chapter) -> dict[str, Any]:
+def _av_chapter(number: int, chapter: Chapter, start: float) -> dict[str, Any]:
+    """A chapter for PyAV, on the output's timeline, which begins at ``start`` seconds."""
+    offset = round(start * 1000)
     return {
         "id": number,
-        "start": chapter.start_ms,
-        "end": chapter.end_ms,
+        "start": chapter.start_ms + offset,
+        "end": chapter.end_ms + offset,
         "time_base": _MS,
         "metadata": {"title": chapter.title},
     }

@@ -23,7 +23,7 @@ import av.error
 import numpy as np
 
 from vcp.errors import MediaError
-from vcp.media import DecodeProblem
+from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.probe import MediaInfo
 
 __all__ = ["Frame", "Strategy", "fit_size", "iter_frames", "keyframe_spacing"]
@@ -40,8 +40,6 @@ _SPACING_KEYFRAMES = 5
 _SPACING_MIN_SECONDS = 4.0
 # Seek to each sample when keyframes are at most this many intervals apart (see _seek_is_cheaper).
 _SEEK_MAX_SPACING_INTERVALS = 2.0
-# Frames may end this much before the declared end (plus one interval) without a notice.
-_CUT_SHORT_SLACK_SECONDS = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +53,13 @@ class Frame:
 
 
 class _Sampler:
-    """Which decoded frames are samples: the first at or after each multiple of ``interval``."""
+    """Which decoded frames are samples: the first at or after each multiple of ``interval``;
+    and how far the stream has decoded (``reached``: the end of the last packet that did)."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self.target = 0.0
+        self.reached = 0.0
 
     def wants(self, time: float) -> bool:
         return time >= self.target - _TOLERANCE_SECONDS
@@ -71,30 +71,31 @@ class _Sampler:
 
 def iter_frames(
     media: MediaInfo, *, interval: float, fit: int | None = None, strategy: Strategy = "auto"
-) -> Iterator[Frame | DecodeProblem]:
+) -> Iterator[Frame | DecodeProblem | DecodedUntil]:
     """Yield a ``Frame`` every ``interval`` seconds of ``media``'s first video stream, scaled so
-    its longer side is ``fit`` pixels (unscaled when None), and a ``DecodeProblem`` for each part
-    that does not decode. MediaError when there is no video stream or nothing decodes.
+    its longer side is ``fit`` pixels (unscaled when None), a ``DecodeProblem`` for each part
+    that does not decode, and last a ``DecodedUntil``: how far the stream could be read (short
+    of the film's end when the file is truncated). MediaError when there is no video stream or
+    nothing decodes.
 
     ``strategy`` "auto" seeks when keyframes are at most two intervals apart and decodes every
     frame otherwise; "decode" and "seek" force one way (same samples, different cost)."""
     if interval <= 0:
         raise ValueError(f"interval must be positive, got {interval}")
     seek = strategy == "seek" or (strategy == "auto" and _seek_is_cheaper(media, interval))
-    last: float | None = None
+    sampler = _Sampler(interval)
+    decoded = False
     first_problem: DecodeProblem | None = None
-    for item in _samples(media, _Sampler(interval), seek=seek):
+    for item in _samples(media, sampler, seek=seek):
         if isinstance(item, DecodeProblem):
             first_problem = first_problem or item
             yield item
         else:
-            frame = _to_frame(item, media, fit)
-            last = frame.time
-            yield frame
-    if last is None:
+            decoded = True
+            yield _to_frame(item, media, fit)
+    if not decoded:
         _nothing_decoded(media, first_problem)
-    elif (cut := _cut_short(media, last, interval)) is not None:
-        yield cut
+    yield DecodedUntil(min(sampler.reached, media.duration))
 
 
 def _samples(media: MediaInfo, sampler: _Sampler, *, seek: bool) -> Iterator[Any]:
@@ -110,19 +111,6 @@ def _samples(media: MediaInfo, sampler: _Sampler, *, seek: bool) -> Iterator[Any
         for item in _decoding(container, stream, media, sampler):
             if not (isinstance(item, DecodeProblem) and item.seconds < resume):
                 yield item
-
-
-def _cut_short(media: MediaInfo, last: float, interval: float) -> DecodeProblem | None:
-    """A notice when the frames stop well before the end the file declares (a truncated file)."""
-    video = media.video
-    end = video.duration if video is not None and video.duration else media.duration
-    if last >= end - interval - _CUT_SHORT_SLACK_SECONDS:
-        return None
-    return DecodeProblem(
-        last,
-        f"the video stops at {last:.1f} s although the file declares {end:.1f} s: "
-        "the file is probably truncated",
-    )
 
 
 def _seek_is_cheaper(media: MediaInfo, interval: float) -> bool:
@@ -177,13 +165,13 @@ def _seeking(
     container: Any, stream: Any, media: MediaInfo, sampler: _Sampler
 ) -> Generator[Any, None, bool]:
     """For each sample time: seek to the keyframe before it and decode up to it. Returns True
-    when a seek landed past its target (some formats, e.g. MPEG-TS, seek only roughly): the
-    caller then decodes the rest instead, which is exact."""
+    when a seek failed or landed past its target (some formats, e.g. MPEG-TS, seek only
+    roughly): the caller then decodes the rest instead, which is exact."""
     seeked = False  # the first sample needs no seek: a file opens at its start
     while sampler.target < media.duration:
         target = sampler.target
-        if seeked:
-            container.seek(_pts(target + media.start, stream), stream=stream, backward=True)
+        if seeked and not _seek(container, stream, target + media.start):
+            return True  # no usable index: decoding every frame still finds the samples
         landed = False
         for item in _decode(container.demux(stream), stream, media, sampler):
             if isinstance(item, DecodeProblem):
@@ -201,14 +189,28 @@ def _seeking(
         else:  # the stream ended before the target
             return False
         seeked = True
+    # Every sample is taken; decode the rest too, so that how far the stream reads is known
+    # (a file cut short ends here, whatever its index promises).
+    tail = _decode(container.demux(stream), stream, media, sampler)
+    yield from (item for item in tail if isinstance(item, DecodeProblem))
     return False
+
+
+def _seek(container: Any, stream: Any, seconds: float) -> bool:
+    try:
+        container.seek(_pts(seconds, stream), stream=stream, backward=True)
+    except av.error.FFmpegError as exc:
+        logger.debug("seeking to %.3f s failed (%s)", seconds, _reason(exc))
+        return False
+    return True
 
 
 def _decode(
     packets: Iterator[Any], stream: Any, media: MediaInfo, sampler: _Sampler
 ) -> Iterator[Any]:
     """Decoded frames (with a time) from ``packets``; a packet that fails to demux or decode
-    becomes a DecodeProblem and decoding goes on (demuxing cannot: it ends there)."""
+    becomes a DecodeProblem and decoding goes on (demuxing cannot: it ends there). Each packet
+    that decodes moves ``sampler.reached`` to its end."""
     last = 0.0
     while True:
         try:
@@ -223,9 +225,13 @@ def _decode(
         last = _relative(time, media, default=last)
         try:
             frames = packet.decode()
+        except av.error.EOFError:
+            return  # the decoder was drained already (seeking reached the end): nothing follows
         except av.error.FFmpegError as exc:
             yield DecodeProblem(last, f"a video packet did not decode: {_reason(exc)}")
             continue
+        if time is not None and packet.size:
+            sampler.reached = max(sampler.reached, last + _packet_length(packet))
         yield from (f for f in frames if f.time is not None)
 
 
@@ -254,7 +260,7 @@ def fit_size(width: int, height: int, fit: int | None) -> tuple[int, int]:
 
 
 def _frame_time(frame: Any, media: MediaInfo) -> float:
-    return float(frame.time) - media.start
+    return max(float(frame.time) - media.start, 0.0)
 
 
 def _packet_time(packet: Any) -> float | None:
@@ -262,6 +268,10 @@ def _packet_time(packet: Any) -> float | None:
     if stamp is None or packet.time_base is None:
         return None
     return float(stamp * packet.time_base)
+
+
+def _packet_length(packet: Any) -> float:
+    return float(packet.duration * packet.time_base) if packet.duration else 0.0
 
 
 def _relative(time: float | None, media: MediaInfo, *, default: float) -> float:

@@ -18,7 +18,7 @@ import av.error
 
 from vcp.errors import MediaError
 
-__all__ = ["MediaInfo", "StreamInfo", "StreamType", "probe"]
+__all__ = ["MediaInfo", "StreamInfo", "StreamType", "container_start", "probe"]
 
 StreamType = Literal["video", "audio", "subtitle", "data", "attachment"]
 _STREAM_TYPES: frozenset[str] = frozenset(("video", "audio", "subtitle", "data", "attachment"))
@@ -56,9 +56,10 @@ class StreamInfo:
 
 @dataclass(frozen=True, slots=True)
 class MediaInfo:
-    """A probed media file. ``duration`` is in seconds (the container's, else the longest
-    stream's); ``start`` is the container's start time, which frame and sample times are
-    measured from, so that ``0.0`` is the first moment of the file."""
+    """A probed media file. ``start`` is the container's start time in seconds (negative, zero
+    or positive, as the file says): every time vcp reads or writes is measured from it, as a
+    player's clock is, so that ``0.0`` is the first moment of the film. ``duration`` (seconds)
+    is the film's length from that moment: the container's, else the longest stream's."""
 
     path: Path
     size: int
@@ -144,28 +145,49 @@ def _check_file(path: Path) -> int:
 
 def _media_info(path: Path, size: int, container: Any) -> MediaInfo:
     streams = tuple(_stream_info(s) for s in container.streams)
-    start = container.start_time / _MICROSECONDS if container.start_time is not None else 0.0
+    start = container_start(container)
     return MediaInfo(
         path=path,
         size=size,
         format_name=container.format.name,
-        duration=_duration(container),
+        duration=_duration(container, start),
         streams=streams,
-        start=max(start, 0.0),
+        start=start,
     )
 
 
-def _duration(container: Any) -> float:
+def container_start(container: Any) -> float:
+    """An open container's start time in seconds, of either sign (0.0 when it has none): where a
+    player's clock reads zero. Every time in vcp counts from it."""
+    start = container.start_time
+    return float(start / _MICROSECONDS) if start is not None else 0.0
+
+
+def _duration(container: Any, start: float) -> float:
     if container.duration is not None and container.duration > 0:
-        return float(container.duration / _MICROSECONDS)
-    ends = [_stream_duration(s) for s in container.streams]
-    return max((end for end in ends if end is not None), default=0.0)
+        length = float(container.duration / _MICROSECONDS)
+        # FFmpeg reads Matroska's duration as the last timestamp (the format counts it from
+        # timestamp 0, not from the first frame); every other demuxer gives the length itself.
+        if "matroska" in container.format.name:
+            length -= start
+        if length > 0:
+            return length
+    ends = [_stream_end(s) for s in container.streams]
+    return max((end - start for end in ends if end is not None), default=0.0)
 
 
 def _stream_duration(stream: Any) -> float | None:
     if stream.duration is None or stream.time_base is None or stream.duration <= 0:
         return None
     return float(stream.duration * stream.time_base)
+
+
+def _stream_end(stream: Any) -> float | None:
+    """The stream's last moment on the container's timeline, in seconds, when the file says."""
+    length = _stream_duration(stream)
+    if length is None:
+        return None
+    return float((stream.start_time or 0) * stream.time_base) + length
 
 
 def _kind(stream: Any) -> StreamType:

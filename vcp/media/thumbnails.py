@@ -2,12 +2,15 @@
 
 ``grab_thumbnails(video, times)`` opens the video once, seeks to the key frame before each time and
 decodes forward to the first frame at or after it, scales it to ``width`` pixels (height keeps the
-aspect ratio) and encodes it with FFmpeg's MJPEG encoder, so no imaging library is needed.
+aspect ratio) and encodes it with FFmpeg's MJPEG encoder, so no imaging library is needed. A file
+that refuses to seek is decoded once from its start instead. Times count from the container's
+start time, as everywhere in vcp (``vcp.media.probe.container_start``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from vcp.errors import MediaError
 __all__ = ["THUMBNAIL_WIDTH", "grab_thumbnails"]
 
 THUMBNAIL_WIDTH = 160
+_TOLERANCE_SECONDS = 1e-3  # timestamps are rounded to the stream's time base
 
 
 def grab_thumbnails(
@@ -29,8 +33,7 @@ def grab_thumbnails(
         with av.open(str(video)) as container:
             if not container.streams.video:
                 return [None] * len(times)
-            stream = container.streams.video[0]
-            return [_still(container, stream, t, width) for t in times]
+            return _stills(container, times, width)
     except (av.FFmpegError, OSError) as exc:
         raise MediaError(
             f"cannot read stills from {video.name!r}: {exc}",
@@ -39,20 +42,60 @@ def grab_thumbnails(
         ) from exc
 
 
-def _still(container: Any, stream: Any, seconds: float, width: int) -> bytes | None:
+def _stills(container: Any, times: Sequence[float], width: int) -> list[bytes | None]:
     import av
 
-    offset = int(seconds / stream.time_base) + (stream.start_time or 0)
-    container.seek(offset, stream=stream, backward=True, any_frame=False)
+    from vcp.media.probe import container_start
+
+    stream = container.streams.video[0]
+    targets = [container_start(container) + t for t in times]  # on the container's timeline
+    try:
+        frames = [_seek_frame(container, stream, at) for at in targets]
+    except av.FFmpegError:  # a file without a usable index (some Matroska cuts): read it once
+        container.close()
+        with av.open(container.name) as again:
+            frames = _in_one_pass(again, again.streams.video[0], targets)
+    return [_jpeg(frame, width) if frame is not None else None for frame in frames]
+
+
+def _seek_frame(container: Any, stream: Any, at: float) -> Any:
+    """The first frame shown at or after ``at`` (seconds on the container's timeline)."""
+    container.seek(math.floor(at / stream.time_base), stream=stream, backward=True)
     last = None
+    for frame in _timed(container, stream):
+        last = frame
+        if frame.time >= at - _TOLERANCE_SECONDS:
+            break
+    return last
+
+
+def _in_one_pass(container: Any, stream: Any, targets: Sequence[float]) -> list[Any]:
+    """For each target, the first frame at or after it, decoding the file once from its start."""
+    order = sorted(range(len(targets)), key=lambda i: targets[i])
+    found: list[Any] = [None] * len(targets)
+    last, waiting = None, iter(order)
+    current = next(waiting, None)
+    for frame in _timed(container, stream):
+        last = frame
+        while current is not None and frame.time >= targets[current] - _TOLERANCE_SECONDS:
+            found[current], current = frame, next(waiting, None)
+        if current is None:
+            break
+    for index in order:  # past the end: the last frame there is, as a seek would give
+        found[index] = found[index] if found[index] is not None else last
+    return found
+
+
+def _timed(container: Any, stream: Any) -> Iterator[Any]:
+    """Decoded frames that carry a time; a damaged stretch ends the run with what came before."""
+    import av
+
     try:
         for frame in container.decode(stream):
-            last = frame
-            if frame.time is not None and frame.time >= seconds - 1e-3:
-                break
-    except av.FFmpegError:  # a damaged stretch: use what was decoded before it, if anything
-        pass
-    return _jpeg(last, width) if last is not None else None
+            if frame.time is not None:
+                yield frame
+    except av.FFmpegError:
+        return
 
 
 def _jpeg(frame: Any, width: int) -> bytes:

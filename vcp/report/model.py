@@ -159,13 +159,17 @@ class ModelEntry(_Frozen):
 
 
 class DetectorEntry(_Frozen):
-    """A configured detector and whether it ran."""
+    """A configured detector, whether it ran, and how much of the film it read:
+    ``analysed_seconds`` equals the input's duration when it read its stream to the end, is
+    less when the rest could not be decoded (a cut or damaged file), and is None when it did
+    not run or the report predates the field."""
 
     name: str
     type: str
     model: str
     status: Literal["ran", "skipped", "failed"]
     reason: str | None = None
+    analysed_seconds: float | None = Field(None, ge=0)
 
 
 class ToolInfo(_Frozen):

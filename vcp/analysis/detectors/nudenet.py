@@ -93,11 +93,17 @@ class NudeNetDetector:
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Detections in ``media``'s sampled frames, progress after each batch, a notice for
-        each part of the video that did not decode."""
+        each part of the video that did not decode; the last progress is how far the video
+        could be decoded (short of the film's end when the file is cut)."""
+        from vcp.media import DecodedUntil
         from vcp.media.frames import Frame, iter_frames
 
         batch: list[Frame] = []
+        reached = 0.0
         for item in iter_frames(media, interval=self._interval, fit=self._size):
+            if isinstance(item, DecodedUntil):
+                reached = item.seconds
+                continue
             if isinstance(item, Frame):
                 batch.append(item)
             if batch and (not isinstance(item, Frame) or len(batch) >= self._batch_size):
@@ -107,7 +113,7 @@ class NudeNetDetector:
                 yield MediaNotice(item.seconds, item.message)
         if batch:
             yield from self._scan_batch(batch)
-        yield Progress(media.duration)
+        yield Progress(reached)
 
     def detect(self, images: Sequence[np.ndarray]) -> list[list[Hit]]:
         """Every box scoring at least the detector's threshold in each RGB image (H, W, 3 uint8),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
 from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
 from vcp.errors import DetectorError
-from vcp.media import DecodeProblem
+from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.audio import AudioWindow, iter_audio
 
 if TYPE_CHECKING:
@@ -65,7 +65,8 @@ class SpeechProfanityDetector:
         return cls(settings, _whisper(settings, model_dir), matcher)
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
-        """Detections, progress and notices for ``media``'s first audio stream, in time order."""
+        """Detections, progress and notices for ``media``'s first audio stream, in time order;
+        the last progress is how far the audio could be decoded."""
         windows = iter_audio(
             media.path,
             window_seconds=self.config.window_seconds,
@@ -73,14 +74,18 @@ class SpeechProfanityDetector:
             stream_index=media.audio.index if media.audio else None,
         )
         boundaries = _Boundaries(self.config.overlap_seconds)
+        reached = 0.0
         for item in windows:
+            if isinstance(item, DecodedUntil):
+                reached = item.seconds
+                continue
             if isinstance(item, DecodeProblem):
                 yield MediaNotice(item.seconds, item.message)
                 continue
             yield from self._detections(boundaries.next_window(item, full=self._is_full(item)))
             yield from self._window(item, boundaries)
         yield from self._detections(boundaries.finish())
-        yield Progress(media.duration)
+        yield Progress(min(reached, media.duration))
 
     def _is_full(self, window: AudioWindow) -> bool:
         return len(window.samples) >= round(self.config.window_seconds * window.sample_rate)

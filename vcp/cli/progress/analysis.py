@@ -145,8 +145,8 @@ def _notice(event: Any) -> str | None:
 
 
 def summary_lines(report: Report, path: Path | None) -> list[str]:
-    """What stdout gets for one analysed video: segments and flagged time per category, where
-    the report is."""
+    """What stdout gets for one analysed video: segments and flagged time per category, each
+    detector that could not read the whole film, where the report is."""
     summary = report.summary
     head = (
         f"{report.input.name}: {summary.segments} segment{'s' * (summary.segments != 1)}, "
@@ -155,9 +155,21 @@ def summary_lines(report: Report, path: Path | None) -> list[str]:
     lines = [head]
     for name, part in summary.categories.items():
         lines.append(f"  {name:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s")
+    lines += _partial_lines(report)
     if report.warnings:
         count = len(report.warnings)
         lines.append(f"  {count} warning{'s' * (count != 1)} (printed above, kept in the report)")
     if path is not None:
         lines.append(f"  report: {path}")
     return lines
+
+
+def _partial_lines(report: Report) -> list[str]:
+    """A line per detector that analysed only part of the film: its result covers that part."""
+    duration = report.input.duration
+    return [
+        f"  {d.name}: analysed only {format_time(d.analysed_seconds)} of "
+        f"{format_time(duration)}: the rest could not be decoded"
+        for d in report.detectors
+        if d.analysed_seconds is not None and d.analysed_seconds < duration
+    ]

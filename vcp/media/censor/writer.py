@@ -2,8 +2,10 @@
 
 ``transcode`` demuxes the source once. Streams named in ``encoders`` are decoded, edited and
 re-encoded (``audio`` and ``video`` beside this module); every other stream is copied packet for
-packet, its timestamps moved back by the time skips removed before them. PyAV and OSError failures
-become ``MediaError`` here.
+packet, its timestamps moved back by the time skips removed before them. Either way a stream keeps
+its tags, its disposition and (video) its display matrix, and attachments and cover pictures go
+into the output's header (``vcp.media.streams``). PyAV and OSError failures become ``MediaError``
+here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor.audio import AudioCensor
 from vcp.media.censor.video import VideoCensor
 from vcp.media.probe import StreamInfo
+from vcp.media.streams import (
+    add_attachment,
+    copy_container_tags,
+    copy_stream_properties,
+    display_matrix,
+    holds_attachments,
+    is_cover,
+)
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
@@ -65,7 +75,7 @@ class Recipe:
     actions: ActionsSettings
     encoders: Mapping[int, str]  # input stream index -> encoder; the others are copied
     bit_rates: Mapping[int, int] = field(default_factory=dict)
-    start: float = 0.0  # the source's start time: report times count from it
+    start: float = 0.0  # the source's start time (either sign): report times count from it
 
 
 def transcode(
@@ -82,9 +92,9 @@ def transcode(
     """
     try:
         with av.open(str(source)) as inp, av.open(str(target), "w") as out:
+            copy_container_tags(inp, out)
             writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
             writers = {index: w for index, w in writers.items() if w is not None}
-            _copy_metadata(inp, out)
             _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
@@ -131,9 +141,21 @@ def _pump(
 
 
 def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
-    if stream.type == "attachment":  # fonts and covers: header data, no packets to copy
-        out.add_attachment(name=stream.name, mimetype=stream.mimetype, data=stream.data)
+    """The writer of one input stream (its packets go to it), or None for an attachment or a
+    cover picture, which goes into the output's header whole."""
+    if stream.type == "attachment" or (is_cover(stream) and holds_attachments(out)):
+        add_attachment(out, stream, source=stream.container.name)
         return None
+    writer = _new_writer(out, stream, recipe)
+    copy_stream_properties(stream, writer.stream)
+    if isinstance(writer, VideoCensor):  # an encoder does not carry a phone's rotation over
+        matrix = display_matrix(stream.container.name, stream.index)
+        if matrix is not None:
+            writer.stream.set_display_matrix(matrix)
+    return writer
+
+
+def _new_writer(out: Any, stream: Any, recipe: Recipe) -> Any:
     codec = recipe.encoders.get(stream.index)
     if codec is None:
         return _Copy(out, stream, plan=recipe.plan, start=recipe.start)
@@ -148,19 +170,12 @@ def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
     )  # fmt: skip
 
 
-def _copy_metadata(inp: Any, out: Any) -> None:
-    for key, value in inp.metadata.items():
-        out.metadata[key] = value
-
-
 class _Copy:
     """Packets copied unchanged, except: those inside a skip are dropped, later ones moved back."""
 
     def __init__(self, output: Any, source: Any, *, plan: EditPlan, start: float) -> None:
         self._output, self._plan, self._start = output, plan, start
         self.stream = output.add_stream_from_template(source)
-        for key, value in source.metadata.items():
-            self.stream.metadata[key] = value
 
     def packet(self, packet: Any) -> None:
         """Mux ``packet`` into the output at its place on the output's timeline."""
