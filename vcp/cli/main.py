@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from vcp.cli.commands import config as config_cmd
-from vcp.cli.console_log import OncePerRun
+from vcp.cli.console_log import OncePerRun, TerminalSafe
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code
 from vcp.cli.render import render_error
 from vcp.cli.signals import sigterm_as_interrupt
@@ -106,8 +106,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         if quiet
         else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     )
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(level=level, force=True)
     for handler in logging.getLogger().handlers:
+        handler.setFormatter(TerminalSafe("%(levelname)s %(name)s: %(message)s"))
         handler.addFilter(OncePerRun())
 
 

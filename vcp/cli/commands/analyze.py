@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
 from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
+from vcp.cli.text import shown
 from vcp.config import Settings, load_document, settings_from_document
 from vcp.config.loader import config_path, source_location
 from vcp.config.yaml_io import YamlDocument
@@ -242,7 +243,7 @@ async def _analyze_one(
         render_error(exc)
         return exit_code(exc)
     if not quiet:
-        lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]
+        lines = summary_lines(report, report_path) + [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
     return 0

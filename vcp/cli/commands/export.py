@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcp.cli.text import shown
 from vcp.config import load_settings
 from vcp.export import DEFAULT_FORMATS, FORMATS, write_sidecars
 from vcp.export.locate import locate_video, report_for
@@ -62,5 +63,5 @@ def run_export(args: argparse.Namespace) -> int:
         force=args.force,
     )
     for path in written:
-        sys.stdout.write(f"{path}\n")
+        sys.stdout.write(f"{shown(path)}\n")
     return 0

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcp.cli.text import shown
 from vcp.export.locate import report_for
 
 
@@ -51,5 +52,5 @@ def run_review(args: argparse.Namespace) -> int:
         page = write_folder_review(args.source, args.output, stills=args.stills)
     else:
         page = write_review(report_for(args.source), args.output, stills=args.stills)
-    sys.stdout.write(f"{page}\n")
+    sys.stdout.write(f"{shown(page)}\n")
     return 0
