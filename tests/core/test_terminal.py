@@ -18,7 +18,7 @@ from vcp.core.terminal import terminal_safe
         ("\x9b31m", "\\x9b31m"),  # C1 CSI
         ("abc\u202etxt.exe", "abc\\u202etxt.exe"),  # bidi override
         ("caf\udce9.mp4", "caf\\udce9.mp4"),  # a byte that is not UTF-8, kept by os.fsdecode
-        ("Café – naïve 映画.mkv", "Café – naïve 映画.mkv"),  # printable text is left alone
+        ("Café, naïve 映画 ½.mkv", "Café, naïve 映画 ½.mkv"),  # printable text is left alone
     ],
 )
 def test_control_characters_are_escaped_and_printable_text_kept(text: str, shown: str) -> None:

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vcp.cli.mpv_script import PrintMpvScript
 from vcp.cli.text import shown
 from vcp.config import load_settings
 from vcp.export import DEFAULT_FORMATS, FORMATS, write_sidecars
@@ -18,7 +19,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "export",
         parents=[common],
         help="write skip/mute files for media players from a report",
-        description="Write files players read beside the film: a Kodi/MPlayer/mpv .edl, a "
+        description="Write files players read beside the film: a Kodi/MPlayer .edl (mpv: with "
+        "the script --mpv-script prints), a "
         "MovieContentFilter .mcf, .vcp.vtt subtitles naming each flagged part, or a "
         "stream-copied .chapters.mkv with a chapter at each flagged part. Segments marked "
         '"allow": true in the report are left out.',
@@ -44,6 +46,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="for chapters: replace an existing .chapters.mkv, and use a report whose film name "
         "or length differs from the video's",
     )
+    export.add_argument("--mpv-script", action=PrintMpvScript)
     export.set_defaults(handler=run_export)
 
 
