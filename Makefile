@@ -16,10 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -c "import vcp, aiohttp, av, onnxruntime, faster_whisper, pytest, aioresponses"
 	touch $(STAMP)
 
-# The review page is tested in a real browser: Debian's chromium, installed when missing.
+# The review page is tested in a real browser: Debian's chromium, installed when missing; vcp's
+# mpv script in a real mpv (Debian's, a few MB beside chromium's libraries).
 test: install
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null 2>&1) \
 		|| echo "chromium not available: browser tests will skip"
+	@command -v mpv >/dev/null || apt-get install -y -qq --no-install-recommends mpv >/dev/null 2>&1 \
+		|| echo "mpv not available: the mpv script's tests will skip"
 	$(BIN)/python -m pytest
 
 # Every command and Python snippet of README.md and docs/*.md, run as written (also part of `test`).

@@ -279,3 +279,15 @@ def test_quiet_and_none_print_nothing(mode: ProgressMode, quiet: bool) -> None:
         for _, event in download_run():
             render(event)
     assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("mode", ["log", "bars"])
+def test_a_server_s_file_name_with_escapes_is_shown_escaped(mode: ProgressMode) -> None:
+    evil = "model\x1b]0;PWNED\x07\n.bin"  # a repo's file list names the files
+    stream = io.StringIO()
+    with make_renderer(mode, stream=stream, env={"NO_COLOR": "1"}) as render:
+        render(DownloadStarted("m", evil, MB))
+        render(FileVerified("m", evil, CACHE / evil, MB, SHA))
+    out = stream.getvalue()
+    assert "\x07" not in out and "\x1b]" not in out and "\n.bin" not in out
+    assert "model\\x1b]0;PWNED\\x07\\n.bin" in out

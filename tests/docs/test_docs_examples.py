@@ -15,6 +15,11 @@ the next run on. Each fenced block is one test, named ``file:line``:
   ``<!-- docs-check: mirror -->``: run it with ``HF_ENDPOINT`` at a local mirror of the default
   models, ``my.yaml`` beside it and the model cache in the scratch folder;
   ``<!-- docs-check: skip (reason) -->``: compile only (say why it cannot run on its own).
+
+- A ``sh`` block after ``<!-- docs-check: after-demo -->`` runs line by line, for real, in a folder
+  laid out as after ``make demo`` (``.demo/cache`` filled, ``.demo/mirror`` seeded, ``movie.mp4``):
+  ``.venv/bin/vcp`` is this interpreter's vcp, a line ending in ``&`` starts in the background (a
+  mirror: its port is swapped for a free one), every other line must exit 0.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
@@ -96,7 +102,9 @@ def vcp_commands(block: Block) -> Iterator[tuple[int, list[str]]]:
             continue
         while words and _ASSIGNMENT.match(words[0]):
             words.pop(0)
-        if words[:1] == ["vcp"]:
+        if words[-1:] == ["&"]:  # started in the background
+            words.pop()
+        if words and Path(words[0]).name == "vcp":  # vcp, .venv/bin/vcp
             yield block.line + offset, words[1:]
         elif (
             len(words) > 2
@@ -111,6 +119,7 @@ def vcp_commands(block: Block) -> Iterator[tuple[int, list[str]]]:
 
 
 ALL = [block for path in markdown_files() for block in blocks_in(path)]
+AFTER_DEMO = [b for b in ALL if b.directive == "after-demo"]
 COMMANDS = [b for b in ALL if b.lang in SHELL and any(vcp_commands(b))]
 PYTHON = [b for b in ALL if b.lang in ("python", "py")]
 ON_MIRROR = [b for b in PYTHON if b.directive == "mirror"]
@@ -150,7 +159,7 @@ def test_every_vcp_command_is_accepted_by_the_parser(block: Block) -> None:
 
 def harmless(argv: list[str]) -> bool:
     """Commands that read a config at most and change nothing: run them for real."""
-    return bool({"--help", "-h", "--version"} & set(argv)) or argv[:2] in (
+    return bool({"--help", "-h", "--version", "--mpv-script"} & set(argv)) or argv[:2] in (
         ["config", "validate"],
         ["config", "show"],
     )
@@ -203,6 +212,69 @@ async def test_harmless_commands_run_and_succeed(block: Block, scratch: Path) ->
         if code != 0 or "Traceback" in out:
             failed.append(f"{block.path.name}:{line}: vcp {shlex.join(argv)} -> exit {code}\n{out}")
     assert failed == []
+
+
+def as_run(line: str) -> tuple[dict[str, str], list[str], bool]:
+    """A shell line's variable assignments, its argv (vcp as this interpreter's) and whether it
+    is started in the background."""
+    words = shlex.split(line, comments=True)
+    env = {}
+    while words and _ASSIGNMENT.match(words[0]):
+        name, _, value = words.pop(0).partition("=")
+        env[name] = value
+    background = words[-1:] == ["&"]
+    words = words[:-1] if background else words
+    if words and Path(words[0]).name == "vcp":
+        words = [sys.executable, "-m", "vcp", *words[1:]]
+    elif words[1:3] == ["-m", "vcp"]:
+        words = [sys.executable, *words[1:]]
+    return env, words, background
+
+
+async def started(argv: list[str], *, cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    """``argv`` in the background, once it says it is listening."""
+    proc = await asyncio.create_subprocess_exec(
+        *argv, cwd=cwd, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    assert proc.stdout is not None
+    said = b""
+    async with asyncio.timeout(RUN_LIMIT):
+        while b"listening on" not in said:
+            line = await proc.stdout.readline()
+            assert line, said.decode()
+            said += line
+    return proc
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", AFTER_DEMO, ids=ids(AFTER_DEMO))
+async def test_the_commands_after_the_demo_use_the_demo_s_models(
+    block: Block, scratch: Path, default_models_root: Path
+) -> None:
+    from vcp_testing.analysis import fill_cache
+
+    demo = scratch / ".demo"
+    await asyncio.to_thread(fill_cache, default_models_root, demo / "cache")
+    (demo / "mirror").symlink_to(default_models_root)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    background: list[asyncio.subprocess.Process] = []
+    try:
+        for line in block.text.replace("8080", str(port)).splitlines():
+            extra, argv, in_background = as_run(line)
+            env = clean_env(scratch.parent / "home", **extra)
+            if in_background:
+                background.append(await started(argv, cwd=scratch, env=env))
+                continue
+            (scratch / "movie.vcp.json").unlink(missing_ok=True)
+            code, out = await run(*argv, cwd=scratch, env=env)
+            assert code == 0 and "Traceback" not in out, f"{line}\n{out}"
+            assert (scratch / "movie.vcp.json").is_file(), line
+    finally:
+        for proc in background:
+            proc.terminate()
+            await proc.wait()
 
 
 # -- Python ----------------------------------------------------------------------------------------
@@ -261,7 +333,8 @@ async def test_python_snippets_run_against_a_mirror(
 def test_directives_are_known_and_skips_say_why() -> None:
     for block in ALL:
         if block.directive:
-            assert block.directive == "mirror" or re.fullmatch(r"skip \(.+\)", block.directive), (
+            known = block.directive in ("mirror", "after-demo")
+            assert known or re.fullmatch(r"skip \(.+\)", block.directive), (
                 f"{block.name}: unknown docs-check directive {block.directive!r}"
             )
     assert len(SKIPPED) <= max(2, len(PYTHON) // 4), "skips must stay rare"

@@ -37,7 +37,7 @@ from vcp.analysis.events import (
     ReportWritten,
 )
 from vcp.analysis.segments import build_segments
-from vcp.analysis.threads import run_abandonable
+from vcp.analysis.threads import run_abandonable, stop_requested
 from vcp.errors import DetectorError, ModelError, VcpError
 from vcp.report import (
     DetectorEntry,
@@ -360,7 +360,8 @@ def _take(steps: Iterator[Any]) -> list[Any] | None:
     batch: list[Any] = []
     for step in steps:
         batch.append(step)
-        if isinstance(step, Progress):
+        # A cancelled scan stops here, between two steps: nobody reads this batch any more.
+        if isinstance(step, Progress) or stop_requested():
             return batch
     return batch or None
 

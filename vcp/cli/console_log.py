@@ -1,9 +1,10 @@
-"""Log records on the terminal while progress is drawn: said once, and never through the bars.
+"""Log records on the terminal: said once, never through the bars, never driving the terminal.
 
 The model manager both logs some news (a deprecated source, a fallback tried) and announces it as
 an event, which the progress renderer prints in its own words: without a filter the user reads each
 warning twice. And a log line written straight to a terminal that shows tqdm bars lands in the
-middle of them; tqdm's own redirect prints it above the bars instead.
+middle of them; tqdm's own redirect prints it above the bars instead. And a record names files
+and quotes servers: its line is escaped like every other line vcp prints (``TerminalSafe``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import logging
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-__all__ = ["AnnouncedByEvents", "OncePerRun", "console_logging"]
+from vcp.core.terminal import terminal_safe
+
+__all__ = ["AnnouncedByEvents", "OncePerRun", "TerminalSafe", "console_logging"]
 
 
 class AnnouncedByEvents(logging.Filter):
@@ -48,6 +51,15 @@ class OncePerRun(logging.Filter):
             return False
         self._seen.add(key)
         return True
+
+
+class TerminalSafe(logging.Formatter):
+    """Formats a record's line with its control characters escaped (a file name holding ESC or a
+    newline shows as ``\\x1b`` or ``\\n``); a traceback after it (``-vv``) keeps its lines.
+    A formatter, not a filter: the filters above match the record's own format string."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        return terminal_safe(super().formatMessage(record))
 
 
 @contextmanager

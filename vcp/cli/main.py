@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from vcp.cli.commands import config as config_cmd
-from vcp.cli.console_log import OncePerRun
+from vcp.cli.console_log import OncePerRun, TerminalSafe
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, EXIT_TERMINATED, exit_code
 from vcp.cli.render import render_error
 from vcp.cli.signals import sigterm_as_interrupt
@@ -20,6 +22,9 @@ from vcp.errors import VcpError
 
 log = logging.getLogger(__name__)
 COMMANDS = ("models", "mirror", "analyze", "export", "censor", "review")  # modules and names
+# How long an interrupted analysis may take to finish the inference step under way (a whisper
+# step on a long window takes a few seconds) before the process ends without waiting for it.
+THREAD_STOP_SECONDS = 10.0
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -101,8 +106,9 @@ def configure_logging(verbose: int, quiet: bool) -> None:
         if quiet
         else {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     )
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+    logging.basicConfig(level=level, force=True)
     for handler in logging.getLogger().handlers:
+        handler.setFormatter(TerminalSafe("%(levelname)s %(name)s: %(message)s"))
         handler.addFilter(OncePerRun())
 
 
@@ -113,8 +119,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose, args.quiet)
     with sigterm_as_interrupt() as interrupts:
         code = _run(args)
-    # Commands report an interruption as 130 themselves; SIGTERM is told apart only here.
-    return EXIT_TERMINATED if code == EXIT_INTERRUPTED and interrupts.terminated else code
+        # Commands report an interruption as 130 themselves; SIGTERM is told apart only here.
+        code = EXIT_TERMINATED if code == EXIT_INTERRUPTED and interrupts.terminated else code
+        _end_abandoned_threads(code)
+    return code
+
+
+def _end_abandoned_threads(code: int) -> None:
+    """Let inference threads an interrupted analysis abandoned end before the interpreter does.
+
+    One still inside CTranslate2 or onnxruntime when the process exits makes their C++ runtime
+    abort (exit 134). Each is asked to stop at its next step; one that does not stop in time (or
+    a second Ctrl-C) ends the process here with ``code``, past the code that would abort.
+    """
+    threads = sys.modules.get("vcp.analysis.threads")  # never imported: no thread was started
+    if threads is None:
+        return
+    try:
+        if threads.wait_abandoned(THREAD_STOP_SECONDS):
+            return
+    except KeyboardInterrupt:
+        pass
+    if threading.current_thread() is threading.main_thread():  # not when embedded in a thread
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -5,4 +5,5 @@ analysis all use, and that import none of them (only the standard library and ``
 - ``relpaths``: safe relative paths inside a repo or a cache folder.
 - ``hub_names``: the Hub's naming (commit ids, ``models--org--name`` folders, resolve URLs).
 - ``atomic``: the one temp-then-rename helper.
+- ``terminal``: ``terminal_safe``, text (file names, a server's words) escaped for a terminal.
 """

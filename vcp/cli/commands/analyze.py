@@ -20,6 +20,7 @@ from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
 from vcp.cli.outputs import option_hints, with_option_hints
 from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
+from vcp.cli.text import shown
 from vcp.config import Settings, load_document, settings_from_document
 from vcp.config.loader import config_path, source_location
 from vcp.config.yaml_io import YamlDocument
@@ -252,7 +253,7 @@ async def _analyze_one(
         render_error(_with_hints(exc))
         return exit_code(exc)
     if not quiet:
-        lines = summary_lines(report, report_path) + [f"  export: {path}" for path in written]
+        lines = summary_lines(report, report_path) + [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
     return 0

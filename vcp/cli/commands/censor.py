@@ -8,6 +8,7 @@ from pathlib import Path
 
 from vcp.cli.exit_codes import EXIT_INTERRUPTED
 from vcp.cli.outputs import option_hints
+from vcp.cli.text import shown
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -76,12 +77,12 @@ def run_censor(args: argparse.Namespace) -> int:
                 on_event=render,
             )
     except KeyboardInterrupt:
-        sys.stderr.write(f"interrupted: nothing was written to {args.output}\n")
+        sys.stderr.write(f"interrupted: nothing was written to {shown(args.output)}\n")
         return EXIT_INTERRUPTED
     if not quiet:
         plan = result.plan
         sys.stdout.write(
-            f"wrote {result.output} ({result.duration:.3f} s; {len(plan.audio)} audio and "
+            f"wrote {shown(result.output)} ({result.duration:.3f} s; {len(plan.audio)} audio and "
             f"{len(plan.video)} video edit(s); {plan.skipped_seconds:.3f} s skipped) "
             f"in {result.elapsed:.1f} s\n"
         )

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from vcp.cli.outputs import option_hints
+from vcp.cli.mpv_script import PrintMpvScript
+from vcp.cli.text import shown
 from vcp.config import load_settings
 from vcp.export import DEFAULT_FORMATS, FORMATS
 from vcp.export.locate import Placement, report_for
@@ -20,7 +22,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help="write skip/mute files for media players from a report",
         description="Write files players read beside the film (or beside the report, when given "
-        "a report): a Kodi/MPlayer/mpv .edl, a "
+        "a report): a Kodi/MPlayer .edl (mpv: with the script --mpv-script prints), a "
         "MovieContentFilter .mcf, .vcp.vtt subtitles naming each flagged part, or a "
         "stream-copied .chapters.mkv with a chapter at each flagged part. Segments marked "
         '"allow": true in the report are left out.',
@@ -58,6 +60,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "chapters: any existing .chapters.mkv), and for chapters use a report whose film name or "
         "length differs from the video's; the film and the report are never replaced",
     )
+    export.add_argument("--mpv-script", action=PrintMpvScript)
     export.set_defaults(handler=run_export)
 
 
@@ -84,5 +87,5 @@ def run_export(args: argparse.Namespace) -> int:
             force=args.force,
         )
     for path in written:
-        sys.stdout.write(f"{path}\n")
+        sys.stdout.write(f"{shown(path)}\n")
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from vcp.cli.outputs import option_hints
+from vcp.cli.text import shown
 from vcp.export.locate import report_for
 
 
@@ -74,5 +75,5 @@ def run_review(args: argparse.Namespace) -> int:
         else:
             report = report_for(args.source, reports_dir=args.reports)
             page = write_review(report, args.output, stills=args.stills, force=args.force)
-    sys.stdout.write(f"{page}\n")
+    sys.stdout.write(f"{shown(page)}\n")
     return 0

@@ -23,6 +23,7 @@ from vcp.analysis.events import (
     ReportWritten,
 )
 from vcp.cli.progress.modes import ProgressRenderer
+from vcp.core.terminal import terminal_safe
 from vcp.report import Report, format_time
 
 __all__ = ["AnalysisView", "summary_lines"]
@@ -112,14 +113,15 @@ class AnalysisView:
 
     def _open(self, key: tuple[Path, str], total: float) -> tqdm:
         bar = tqdm(
-            desc=f"{key[0].name} {key[1]}", total=round(total, 1), unit="s", file=self._stream,
-            dynamic_ncols=True, mininterval=0.2, leave=False,
+            desc=terminal_safe(f"{key[0].name} {key[1]}"), total=round(total, 1), unit="s",
+            file=self._stream, dynamic_ncols=True, mininterval=0.2, leave=False,
             bar_format=_BAR_FORMAT,
         )  # fmt: skip
         self._bars[key] = bar
         return bar
 
     def _write(self, line: str) -> None:
+        line = terminal_safe(line)  # one line, naming files: no control character is meant
         if self._mode == "bars":
             tqdm.write(line, file=self._stream)
         else:
@@ -148,19 +150,21 @@ def summary_lines(report: Report, path: Path | None) -> list[str]:
     """What stdout gets for one analysed video: segments and flagged time per category, each
     detector that could not read the whole film, where the report is."""
     summary = report.summary
+    name = terminal_safe(report.input.name)
     head = (
-        f"{report.input.name}: {summary.segments} segment{'s' * (summary.segments != 1)}, "
+        f"{name}: {summary.segments} segment{'s' * (summary.segments != 1)}, "
         f"{summary.flagged_seconds:.1f} s flagged of {format_time(report.input.duration)}"
     )
     lines = [head]
-    for name, part in summary.categories.items():
-        lines.append(f"  {name:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s")
+    for category, part in summary.categories.items():
+        shown = terminal_safe(category)
+        lines.append(f"  {shown:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s")
     lines += _partial_lines(report)
     if report.warnings:
         count = len(report.warnings)
         lines.append(f"  {count} warning{'s' * (count != 1)} (printed above, kept in the report)")
     if path is not None:
-        lines.append(f"  report: {path}")
+        lines.append(f"  report: {terminal_safe(path)}")
     return lines
 
 

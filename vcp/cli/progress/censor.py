@@ -20,6 +20,7 @@ from vcp.censor import (
     StreamJob,
 )
 from vcp.cli.progress.modes import ProgressMode, choose_mode
+from vcp.core.terminal import terminal_safe
 
 __all__ = ["CensorRenderer", "describe_job", "make_censor_renderer"]
 
@@ -86,8 +87,8 @@ class CensorRenderer:
             self._say(f"  {describe_job(job)}")
         if self._mode == "bars":
             self._bar = tqdm(
-                desc=event.source.name[-32:], total=round(event.duration, 1), unit="s",
-                file=self._stream, dynamic_ncols=True, mininterval=0.2, leave=False,
+                desc=terminal_safe(event.source.name)[-32:], total=round(event.duration, 1),
+                unit="s", file=self._stream, dynamic_ncols=True, mininterval=0.2, leave=False,
                 bar_format=_BAR_FORMAT,
             )  # fmt: skip
 
@@ -100,6 +101,7 @@ class CensorRenderer:
             self._say(f"censoring: {seconds:.0f}/{total:.0f} s of the film read ({share:.0%})")
 
     def _say(self, line: str) -> None:
+        line = terminal_safe(line)  # one line, naming files: no control character is meant
         if self._bar is not None:
             tqdm.write(line, file=self._stream)
         else:

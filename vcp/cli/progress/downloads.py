@@ -21,6 +21,7 @@ from tqdm import tqdm
 from vcp.cli.console_log import console_logging
 from vcp.cli.progress.modes import ProgressMode, ProgressRenderer, choose_mode
 from vcp.cli.text import count
+from vcp.core.terminal import terminal_safe
 from vcp.models.events import (
     BytesReceived,
     DownloadFailed,
@@ -268,7 +269,7 @@ class _LogRenderer(_Renderer):
 
     def _write(self, lines: list[str]) -> None:
         for line in lines:
-            self._stream.write(line + "\n")
+            self._stream.write(terminal_safe(line) + "\n")
         self._stream.flush()
 
 
@@ -299,7 +300,7 @@ class _BarsRenderer(_Renderer):
                 self._drop(key)
         self._sync_total(counts_to_rate=isinstance(event, BytesReceived))
         for line in self._notices.lines(event):
-            tqdm.write(line, file=self._stream)
+            tqdm.write(terminal_safe(line), file=self._stream)
 
     def close(self) -> None:
         if self.closed:
@@ -309,7 +310,7 @@ class _BarsRenderer(_Renderer):
         if self._total is not None:
             self._total.close()
         for line in self._notices.flush_all():
-            tqdm.write(line, file=self._stream)
+            tqdm.write(terminal_safe(line), file=self._stream)
         super().close()
 
     def _open(self, key: tuple[str, str], event: DownloadStarted) -> None:
@@ -317,7 +318,7 @@ class _BarsRenderer(_Renderer):
             self._total = self._bar("total", self._tally.total, 0, position=0, leave=True)
         if key in self._bars:  # a retry starts the file over, possibly from another offset
             self._drop(key)
-        desc = _fit(f"{event.model}/{event.file}", self._desc_width())
+        desc = _fit(terminal_safe(f"{event.model}/{event.file}"), self._desc_width())
         self._bars[key] = self._bar(desc, event.total, event.resumed_from, leave=False)
 
     def _drop(self, key: tuple[str, str]) -> None:

@@ -61,7 +61,9 @@ class ModelCache:
     """Paths and small atomic operations on one cache directory."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        # Resolved: files found through snapshot links are resolved paths, and must lie under it
+        # (a relative VCP_MODELS__CACHE_DIR, or one through a symlink, would not match).
+        self.root = root.resolve()
 
     # -- paths ---------------------------------------------------------------------------------
 

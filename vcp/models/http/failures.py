@@ -11,13 +11,13 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import socket
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from vcp.core.lazy import lazy_module
+from vcp.core.terminal import terminal_safe
 from vcp.errors import AuthRequired, DownloadError, ModelNotFound, redact_url
 from vcp.models.http.policy import is_retryable_status, server_wait
 from vcp.models.planning.specs import FileSpec
@@ -30,8 +30,6 @@ else:  # loaded at first use, as in client
 SERVER_TEXT_MAX_CHARS = 300  # a server's own words in a message: enough for any real explanation
 ERROR_BODY_MAX_BYTES = 64 * 1024  # an error answer's JSON body is read up to this size...
 ERROR_BODY_SECONDS = 5.0  # ...and for this long, then ignored
-# C0 and C1 controls and the bidi overrides that can rewrite what a terminal shows
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class Transient(Exception):
@@ -65,7 +63,7 @@ def server_text(text: str | None, *, secrets: Iterable[str | None] = ()) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    text = terminal_safe(text)
     if len(text) > SERVER_TEXT_MAX_CHARS:
         text = text[: SERVER_TEXT_MAX_CHARS - 1] + "…"
     return text
