@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze soak
+.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak
 
 install: $(STAMP)
 
@@ -60,6 +60,14 @@ sample: install
 bench-analyze: install
 	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
 	$(BIN)/python scripts/bench_analyze.py $(BENCH_ARGS)
+
+# What the speech detector finds: a corpus of espeak-ng speech in many voices (clean, noise, music,
+# film-like), vcp and the plain faster-whisper script side by side, the censored copy's silencing
+# and two runs compared. Prints the tables of docs/quality.md (about 15 minutes on 2 cores; the
+# corpus is kept in .bench/quality); e.g. make bench-quality BENCH_ARGS="--quick"
+bench-quality: install
+	@command -v espeak-ng >/dev/null || apt-get install -y -qq espeak-ng >/dev/null
+	$(BIN)/python scripts/bench_quality.py $(BENCH_ARGS)
 
 # 240 downloads of small synthetic repos from a loopback mirror under random faults (seeded); prints
 # the table of docs/reliability.md and exits 1 on any failure. e.g. make soak SOAK_ARGS="--runs 500 --seed 2"

@@ -85,7 +85,7 @@ def run_vcp(film: Path, work: shared.Work, *, name: str, variant: str | None, ta
     report = work.runs / f"{name}{tag}-{film.stem}.vcp.json"
     report.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "vcp", "analyze", str(film), "-c", str(config), "-o",
-           str(report), "--offline", "--progress", "none"]  # fmt: skip
+           str(report), "--offline", "--progress", "none", "--force"]  # fmt: skip
     log = work.logs / f"{name}{tag}-{film.stem}.log"
     got = shared.measure(cmd, log=log, timeout=3600, env=shared.variant_env(variant))
     if got["rc"] != 0:
@@ -169,7 +169,7 @@ def recall_table(runs: list[Run], conditions: Sequence[str]) -> list[str]:
     head = (
         "| system | "
         + " | ".join(conditions)
-        + " | all | right category | false / h | CPU s / film h |"
+        + " | all | right category | false / h (certain) | CPU s / film h |"
     )
     lines = [head, "|---" * (len(conditions) + 5) + "|"]
     for system in systems:
@@ -188,7 +188,8 @@ def recall_table(runs: list[Run], conditions: Sequence[str]) -> list[str]:
         lines.append(
             f"| {system} | " + " | ".join(cells) + f" | {_pct(total.recall)} | "
             f"{_pct(total.right_category / max(total.targets, 1))} | "
-            f"{total.false_per_hour:.1f} ({len(total.false)}) | {cpu / hours:.0f} |"
+            f"{total.false_per_hour:.1f} ({len(total.false)}; "
+            f"{sum(not d.get('uncertain') for d in total.false)}) | {cpu / hours:.0f} |"
         )
     return lines
 
@@ -250,7 +251,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=REPO_ROOT / ".bench" / "quality")
     parser.add_argument(
-        "--rounds", type=int, default=3, help="times each target is spoken per film"
+        "--rounds", type=int, default=2, help="times each target is spoken per film"
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="one round, no repeat, no censor")

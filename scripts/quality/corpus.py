@@ -3,7 +3,8 @@
 Each sentence is spoken by espeak-ng through its C library (``libespeak-ng``), whose synthesis
 callback reports, for every word, the sample at which it starts: the truth comes from the
 synthesiser itself, not from a recogniser. Sentences are continuous speech (no word is spliced in),
-spoken by many voices (8 English accents x 11 voice variants), at different rates and pitches.
+spoken by many voices (the 8 English accents x 11 voice variants that tiny.en understands well
+enough: see ``calibrate.py``), at different rates and pitches.
 
 A corpus has two speech tracks, made from one seeded list of sentences:
 
@@ -32,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-CORPUS_VERSION = 1  # bump when the corpus changes: cached films are rebuilt
+CORPUS_VERSION = 2  # bump when the corpus changes: cached films are rebuilt
 VOICE_RATE = 22050  # espeak-ng's output rate
 FILM_RATE = 48000
 FRAME = 0.01  # seconds per frame of the voiced masks
@@ -49,6 +50,13 @@ ACCENTS = (
     "en-us-nyc",
 )
 VARIANTS = ("m1", "m2", "m3", "m4", "m7", "f1", "f2", "f3", "f4", "Annie", "Andy")
+# The voices used: those tiny.en understands (calibrate.py measures each one's word accuracy on
+# clean sentences without listed words; voices.json holds the result). Below 70% a voice tests
+# the synthesiser more than the detector.
+VOICES_FILE = Path(__file__).with_name("voices.json")
+MIN_ACCURACY = 0.70
+RATES = (145, 185)  # words per minute, both ends allowed (espeak-ng's default is 175)
+PITCHES = (35, 65)  # 0..99; 50 is the voice's own
 
 # (text as spoken, category): what a censor must find. Compounds and phrases included.
 TARGETS: tuple[tuple[str, str], ...] = (
@@ -202,6 +210,7 @@ def build_sentences(seed: int, *, rounds: int) -> list[Sentence]:
     """``rounds`` x every target (each at a random position, in a random carrier and voice),
     mixed with near misses, in a seeded random order."""
     rng = random.Random(seed)
+    names = voices()
     sentences: list[Sentence] = []
     for _ in range(rounds):
         for text, category in TARGETS:
@@ -209,18 +218,23 @@ def build_sentences(seed: int, *, rounds: int) -> list[Sentence]:
             carrier = rng.choice(CARRIERS[position])
             spoken = text.capitalize() if position == "start" else text
             sentences.append(
-                Sentence(carrier.replace("{W}", spoken), _voice(rng), text, category, position)
+                Sentence(carrier.replace("{W}", spoken), _voice(rng, names), text, category, position)
             )
     near = round(len(sentences) * NEAR_MISS_SHARE)
-    sentences += [Sentence(rng.choice(NEAR_MISSES), _voice(rng)) for _ in range(near)]
+    sentences += [Sentence(rng.choice(NEAR_MISSES), _voice(rng, names)) for _ in range(near)]
     rng.shuffle(sentences)
     return sentences
 
 
-def _voice(rng: random.Random) -> Voice:
-    return Voice(
-        rng.choice(ACCENTS), rng.choice(VARIANTS), rng.randint(135, 205), rng.randint(25, 75)
-    )
+def voices() -> list[str]:
+    """The calibrated voices (``accent+variant``) at or above ``MIN_ACCURACY``, sorted."""
+    measured: dict[str, float] = json.loads(VOICES_FILE.read_text())["accuracy"]
+    return sorted(name for name, share in measured.items() if share >= MIN_ACCURACY)
+
+
+def _voice(rng: random.Random, names: list[str]) -> Voice:
+    accent, variant = rng.choice(names).split("+")
+    return Voice(accent, variant, rng.randint(*RATES), rng.randint(*PITCHES))
 
 
 # -- espeak-ng through its C library ----------------------------------------------------------

@@ -42,6 +42,7 @@ class Detection:
     box: tuple[int, int, int, int] | None = None
     word: str | None = None
     masked: str | None = None
+    uncertain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
+from vcp.analysis.detectors.edges import frame_levels, widen
 from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
 from vcp.errors import DetectorError
 from vcp.media import DecodedUntil, DecodeProblem
@@ -92,11 +93,12 @@ class SpeechProfanityDetector:
 
     def _window(self, window: AudioWindow, boundaries: _Boundaries) -> Iterator[Step]:
         transcript = _Transcript(self._matcher)
+        edges = _Edges(window)
         for end, words in self._segments(window):
-            yield from self._detections(boundaries.keep(transcript.add(words)))
+            yield from self._detections(boundaries.keep(edges.widen(transcript.add(words))))
             # words that may still begin a hit hold progress back, so detections stay in order
             yield Progress(boundaries.progress(min(end, transcript.undecided_from(end))))
-        yield from self._detections(boundaries.keep(transcript.close()))
+        yield from self._detections(boundaries.keep(edges.widen(transcript.close())))
 
     def _segments(self, window: AudioWindow) -> Iterator[tuple[float, list[Word]]]:
         """Each transcribed segment's end and words, timed from the start of the media."""
@@ -117,6 +119,10 @@ class SpeechProfanityDetector:
                 window.samples,
                 language=self.config.languages[0] if self.config.languages else None,
                 beam_size=self.config.beam_size,
+                # Beam search only: no temperature fallback, whose random sampling
+                # made the same film give different words from run to run.
+                temperature=0.0,
+                condition_on_previous_text=self.config.condition_on_previous_text,
                 word_timestamps=True,
                 vad_filter=self.config.vad_filter,
             )
@@ -133,9 +139,8 @@ class SpeechProfanityDetector:
 
     def _detections(self, hits: Iterable[Hit]) -> Iterator[Detection]:
         for hit in hits:
-            if hit.score < self.config.threshold:
-                logger.debug("%s: %r at %.2fs below threshold", self.name, hit.label, hit.start)
-                continue
+            # Recall first: whisper gives swear words low probabilities (0.1-0.4) even when it
+            # heard them right, so a hit under the threshold is reported as uncertain, not lost.
             yield Detection(
                 detector=self.name,
                 category=hit.category,
@@ -145,6 +150,7 @@ class SpeechProfanityDetector:
                 end=hit.end,
                 word=hit.text,
                 masked=hit.masked,
+                uncertain=hit.score < self.config.threshold,
             )
 
 
@@ -152,6 +158,25 @@ def _word(word: Any, offset: float) -> Word:
     # faster-whisper's times are numpy floats: plain floats keep reports JSON-ready.
     start, end = float(offset + word.start), float(offset + word.end)
     return Word(word.word.strip(), start, end, float(word.probability))
+
+
+class _Edges:
+    """Each hit's first word started and its last word ended where the window's audio says
+    (``vcp.analysis.detectors.edges``): whisper's times are mostly late."""
+
+    def __init__(self, window: AudioWindow) -> None:
+        self._start = window.start
+        self._levels = frame_levels(window.samples, window.sample_rate)
+
+    def widen(self, hits: list[Hit]) -> list[Hit]:
+        return [self._widened(hit) for hit in hits]
+
+    def _widened(self, hit: Hit) -> Hit:
+        start, end = widen(self._levels, hit.start - self._start, hit.end - self._start)
+        first = replace(hit.words[0], start=min(hit.start, self._start + start))
+        words = (first, *hit.words[1:])
+        last = replace(words[-1], end=max(hit.end, self._start + end))
+        return replace(hit, words=(*words[:-1], last))
 
 
 @dataclass
