@@ -269,3 +269,9 @@ def test_uncertain_segments_are_acted_on_unless_the_config_ignores_them() -> Non
     assert [e.segment_ids for e in plan_edits(report, DEFAULTS).audio] == [(1,), (2,)]
     ignoring = plan_edits(report, ActionsSettings(uncertain="ignore"))
     assert [e.segment_ids for e in ignoring.audio] == [(2,)]
+
+
+def test_a_last_word_running_past_the_end_of_the_film_still_mutes_words_only() -> None:
+    words = ((7.0, 7.4), (9.0, 10.6))  # the analysis cut the segment at the film's end
+    plan = plan_edits(report_of(segment(1, 7.0, 10.0, words=words), duration=10.0), DEFAULTS)
+    assert spans(plan.audio) == [(6.85, 7.55, "mute"), (8.85, 10.0, "mute")]

@@ -241,17 +241,17 @@ _HULL_TOLERANCE = 0.0015  # report times are rounded to the millisecond
 def _audio_spans(segment: Segment, scope: MuteScope) -> list[tuple[float, float]]:
     """What an audio action covers, unpadded: each detection's span, or the whole segment.
 
-    Word times are used only when the detections have spans and reach exactly from the
-    segment's start to its end, as the analysis writes them: a segment whose times a user edited
-    by hand (to mute more, or less) is taken as it stands, and so is a picture's segment (its
-    frame hits are instants).
+    Word times are used only when every detection has a span and together they reach from the
+    segment's start to its end, as the analysis writes them (or past its end, where the analysis
+    cut the segment at the end of the film): a segment a user widened by hand, to mute more, is
+    taken as it stands, and so is a picture's segment (its frame hits are instants).
     """
     whole = [(segment.start, segment.end)]
     hits = segment.detections
     if scope == "segments" or not hits or any(h.end <= h.start for h in hits):
         return whole
     first, last = min(h.start for h in hits), max(h.end for h in hits)
-    if abs(first - segment.start) > _HULL_TOLERANCE or abs(last - segment.end) > _HULL_TOLERANCE:
+    if first > segment.start + _HULL_TOLERANCE or last < segment.end - _HULL_TOLERANCE:
         return whole
     return [(h.start, h.end) for h in hits]
 
