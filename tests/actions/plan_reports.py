@@ -17,11 +17,18 @@ def segment(
     *,
     allow: bool = False,
     boxes: tuple[tuple[float, tuple[int, int, int, int]], ...] = (),
+    words: tuple[tuple[float, float], ...] = (),
+    uncertain: bool = False,
 ) -> dict[str, Any]:
-    """One segment as it appears in a report's JSON; ``boxes`` are (time, box) frame hits."""
-    detections = [
+    """One segment as it appears in a report's JSON; ``boxes`` are (time, box) frame hits,
+    ``words`` (start, end) word hits."""
+    detections: list[dict[str, Any]] = [
         {"detector": "nudity", "label": "X", "score": 0.9, "start": t, "end": t, "box": list(b)}
         for t, b in boxes
+    ]
+    detections += [
+        {"detector": "profanity", "label": "X", "score": 0.9, "start": a, "end": b, "word": "fuck"}
+        for a, b in words
     ]
     return {
         "id": id,
@@ -33,6 +40,7 @@ def segment(
         "confidence": 0.9,
         "allow": allow,
         "detections": detections,
+        "uncertain": uncertain,
     }
 
 

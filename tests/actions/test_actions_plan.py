@@ -220,3 +220,58 @@ def test_time_mapping_agrees_with_counting_the_skips_one_by_one() -> None:
             assert got == pytest.approx(expected)
     kept = sum(b - a for a, b in plan.kept_ranges())
     assert kept == pytest.approx(600.0 - plan.skipped_seconds)
+
+
+def test_two_words_of_one_segment_are_muted_and_the_speech_between_them_is_not() -> None:
+    words = ((2.0, 2.4), (3.9, 4.3))  # 1.5 s apart: one segment for display
+    plan = plan_edits(report_of(segment(1, 2.0, 4.3, words=words)), DEFAULTS)
+    assert spans(plan.audio) == [(1.85, 2.55, "mute"), (3.75, 4.45, "mute")]
+    assert {e.segment_ids for e in plan.audio} == {(1,)}
+
+
+def test_mute_segments_covers_the_whole_segment_as_before() -> None:
+    words = ((2.0, 2.4), (3.9, 4.3))
+    settings = ActionsSettings(mute="segments")
+    plan = plan_edits(report_of(segment(1, 2.0, 4.3, words=words)), settings)
+    assert spans(plan.audio) == [(1.85, 4.45, "mute")]
+
+
+def test_words_whose_padding_overlaps_are_one_edit() -> None:
+    words = ((2.0, 2.4), (2.6, 3.0))
+    plan = plan_edits(report_of(segment(1, 2.0, 3.0, words=words)), DEFAULTS)
+    assert spans(plan.audio) == [(1.85, 3.15, "mute")]
+
+
+def test_a_segment_whose_times_a_user_widened_is_muted_whole() -> None:
+    words = ((2.0, 2.4), (3.9, 4.3))
+    plan = plan_edits(report_of(segment(1, 1.0, 5.0, words=words)), DEFAULTS)
+    assert spans(plan.audio) == [(0.85, 5.15, "mute")]
+
+
+def test_a_picture_segment_with_an_audio_action_mutes_its_whole_span() -> None:
+    settings = ActionsSettings(categories={"nudity": CategoryActions(audio="mute")})
+    boxes = ((3.0, (1, 2, 3, 4)), (5.0, (1, 2, 3, 4)))
+    report = report_of(segment(1, 3.0, 6.0, "nudity", "video", boxes=boxes))
+    assert spans(plan_edits(report, settings).audio) == [(3.0, 6.0, "mute")]  # video padding: 0
+
+
+def test_word_spans_keep_video_actions_on_the_whole_segment() -> None:
+    both = CategoryActions(audio="mute", video="blank")
+    settings = ActionsSettings(categories={"profanity": both})
+    words = ((2.0, 2.4), (3.9, 4.3))
+    plan = plan_edits(report_of(segment(1, 2.0, 4.3, words=words)), settings)
+    assert len(plan.audio) == 2
+    assert spans(plan.video) == [(1.85, 4.45, "blank")]
+
+
+def test_uncertain_segments_are_acted_on_unless_the_config_ignores_them() -> None:
+    report = report_of(segment(1, 2.0, 2.4, uncertain=True), segment(2, 6.0, 6.4))
+    assert [e.segment_ids for e in plan_edits(report, DEFAULTS).audio] == [(1,), (2,)]
+    ignoring = plan_edits(report, ActionsSettings(uncertain="ignore"))
+    assert [e.segment_ids for e in ignoring.audio] == [(2,)]
+
+
+def test_a_last_word_running_past_the_end_of_the_film_still_mutes_words_only() -> None:
+    words = ((7.0, 7.4), (9.0, 10.6))  # the analysis cut the segment at the film's end
+    plan = plan_edits(report_of(segment(1, 7.0, 10.0, words=words), duration=10.0), DEFAULTS)
+    assert spans(plan.audio) == [(6.85, 7.55, "mute"), (8.85, 10.0, "mute")]

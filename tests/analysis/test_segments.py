@@ -59,3 +59,23 @@ def test_unsorted_input_gives_the_same_segments() -> None:
 
 def test_no_detections_no_segments() -> None:
     assert _build([]) == ()
+
+
+def _unsure(start: float, end: float) -> Detection:
+    return Detection("profanity", "profanity", "fuck", 0.2, start, end, word="fuck", uncertain=True)
+
+
+def test_a_segment_of_only_uncertain_hits_is_uncertain_and_says_which_hits() -> None:
+    (segment,) = _build([_unsure(1.0, 1.4), _unsure(2.0, 2.3)])
+    assert segment.uncertain is True
+    assert [d.uncertain for d in segment.detections] == [True, True]
+    assert segment.detections[0].score == 0.2  # the probability is kept as the score
+
+
+def test_one_certain_hit_makes_its_segment_certain_and_merging_ignores_certainty() -> None:
+    segments = _build([_unsure(1.0, 1.4), _word(2.0, 2.3), _unsure(20.0, 20.4)])
+    assert [(s.start, s.end, s.uncertain) for s in segments] == [
+        (1.0, 2.3, False),
+        (20.0, 20.4, True),
+    ]
+    assert [d.uncertain for d in segments[0].detections] == [True, False]

@@ -115,3 +115,36 @@ def test_mp4_keeps_its_container_and_codec(cli: CLI, films: Callable[[str], Film
     assert dbfs(window(result, 2.0, 2.5)) < -60
     assert correlation(window(source, 3.0, 5.0), window(result, 3.0, 5.0)) > 0.99
     assert video_packets(out) == video_packets(film.path)
+
+
+def _two_words(film: Film) -> list[tuple[float, float]]:
+    """One segment (as the analysis merges it) of two words 1.5 s apart."""
+    words = [(1.0, 1.4), (2.9, 3.3)]
+    hits = [
+        {"detector": "profanity", "label": "fuck", "score": 0.9, "start": a, "end": b,
+         "word": "fuck", "masked": "f**k"}
+        for a, b in words
+    ]  # fmt: skip
+    write_report(film, [seg(1, 1.0, 3.3, detections=hits)])
+    return words
+
+
+def test_the_speech_between_two_words_of_one_segment_stays_audible(cli: CLI, film: Film) -> None:
+    words = _two_words(film)
+    out = censored(cli, film)
+    source, result = audio_of(film.path), audio_of(out)
+    for start, end in words:
+        assert dbfs(window(result, start - PAD, end + PAD)) < -60
+    gap = (1.4 + PAD + 0.05, 2.9 - PAD - 0.05)
+    assert dbfs(window(result, *gap)) == pytest.approx(dbfs(window(source, *gap)), abs=1)
+    assert correlation(window(source, *gap), window(result, *gap)) > 0.99
+
+
+def test_mute_segments_silences_the_speech_between_the_words_too(
+    cli: CLI, film: Film, tmp_path: Path
+) -> None:
+    _two_words(film)
+    config = tmp_path / "segments.yaml"
+    config.write_text("actions:\n  mute: segments\n")
+    result = audio_of(censored(cli, film, "-c", config))
+    assert dbfs(window(result, 1.0 - PAD, 3.3 + PAD)) < -60

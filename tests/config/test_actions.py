@@ -28,6 +28,7 @@ def test_defaults_mute_words_and_skip_nudity() -> None:
     assert actions.resolve("Nudity", "video") == ResolvedActions("none", "skip", 0.0, 0.0)
     assert actions.video.crf == 20
     assert actions.bleep.frequency_hz == 1000
+    assert (actions.mute, actions.uncertain) == ("words", "act")
 
 
 def test_unlisted_categories_follow_the_default_per_kind() -> None:
@@ -106,6 +107,8 @@ def test_an_unknown_key_in_the_section_is_an_error(write_config: WriteConfig) ->
         ("video: {preset: quick}", "actions.video.preset", "input should be 'ultrafast'"),
         ("blur: {cells: 0}", "actions.blur.cells", "must be from 1 to 64 (got 0)"),
         ("default: {video: cut}", "actions.default.video", "'skip', 'blank', 'blur' or 'none'"),
+        ("mute: word", "actions.mute", "input should be 'words' or 'segments'"),
+        ("uncertain: skip", "actions.uncertain", "input should be 'act' or 'ignore'"),
     ],
 )
 def test_out_of_range_values_name_the_field(

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from player_formats import parse_edl
 from vcp_testing.cli import Result
-from vcp_testing.reports import ALLOWED_ID, sample_segments
+from vcp_testing.reports import ALLOWED_ID, make_report, sample_segments
 
 from vcp.export.edl import Edit, EdlAction, format_edl
+from vcp.report import Segment, SegmentDetection, write_report
 
 Run = Callable[..., Result]
 SKIP, MUTE = 0, 1
@@ -48,6 +49,33 @@ def test_edl_uses_the_configured_padding(film: tuple[Path, Path], run: Run) -> N
     assert run("export", video, "--format", "edl").returncode == 0
     edits = parse_edl((video.parent / "film.edl").read_text())
     assert edits == _expected(padding_ms=150)  # the default: 0.15 s around words, none on frames
+
+
+def _two_words_in_one_segment(video: Path, report: Path) -> None:
+    hits = tuple(
+        SegmentDetection(detector="profanity", label="fuck", score=0.9, start=a, end=b, word="fuck")
+        for a, b in ((3.0, 3.4), (4.9, 5.3))  # 1.5 s apart: one segment
+    )
+    segment = Segment(
+        id=1, start=3.0, end=5.3, category="profanity", kind="audio", labels=("fuck",),
+        confidence=0.9, detections=hits,
+    )  # fmt: skip
+    write_report(make_report(video, [segment]), report)
+
+
+def test_edl_mutes_each_word_of_a_segment_not_the_speech_between(
+    film: tuple[Path, Path], run: Run, tmp_path: Path
+) -> None:
+    video, report = film
+    _two_words_in_one_segment(video, report)
+    assert run("export", video, "--format", "edl").returncode == 0
+    edits = parse_edl((video.parent / "film.edl").read_text())
+    assert edits == [(2850, 3550, MUTE), (4750, 5450, MUTE)]
+    config = tmp_path / "segments.yaml"
+    config.write_text("actions:\n  mute: segments\n")
+    assert run("export", video, "--format", "edl", "-c", config).returncode == 0
+    edits = parse_edl((video.parent / "film.edl").read_text())
+    assert edits == [(2850, 5450, MUTE)]
 
 
 def test_allowed_segment_is_not_in_the_edl(film: tuple[Path, Path], run: Run) -> None:

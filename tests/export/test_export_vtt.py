@@ -35,3 +35,13 @@ def test_vtt_escapes_report_strings(tmp_path: Path) -> None:
     [vtt] = write_sidecars(make_report(tmp_path / "f.mp4", [segment]), ["vtt"], out_dir=tmp_path)
     [cue] = parse_vtt(vtt.read_text(encoding="utf-8"))
     assert cue.text == "[&lt;i&gt;x&lt;/i&gt; &amp; y -&gt; z]"
+
+
+def test_vtt_labels_the_cues_of_uncertain_segments(tmp_path: Path) -> None:
+    sure, unsure = (s for s in sample_segments() if s.id in (2, 3))
+    unsure = unsure.model_copy(update={"uncertain": True})
+    [vtt] = write_sidecars(
+        make_report(tmp_path / "f.mp4", [sure, unsure]), ["vtt"], out_dir=tmp_path
+    )
+    texts = {c.identifier: c.text for c in parse_vtt(vtt.read_text(encoding="utf-8"))}
+    assert texts == {"vcp-2": "[profanity] f**k", "vcp-3": "[profanity, uncertain] s**t"}

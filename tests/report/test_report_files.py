@@ -73,6 +73,31 @@ def test_report_round_trips_with_readable_times(tmp_path: Path) -> None:
     assert load_report(path) == report
 
 
+def test_uncertain_is_written_for_every_segment_and_hit_and_read_back(tmp_path: Path) -> None:
+    word = _word(5.0, 5.4)
+    unsure = word.model_copy(
+        update={
+            "uncertain": True,
+            "detections": tuple(d.model_copy(update={"uncertain": True}) for d in word.detections),
+        }
+    )
+    path = write_report(_report((unsure,)), tmp_path / "movie.vcp.json")
+    data = json.loads(path.read_text())
+    assert data["segments"][0]["uncertain"] is True
+    assert data["segments"][0]["detections"][0]["uncertain"] is True
+    assert load_report(path).segments[0].uncertain is True
+
+
+def test_a_report_written_before_uncertain_existed_loads_as_certain(tmp_path: Path) -> None:
+    path = write_report(_report((_word(5.0, 5.4),)), tmp_path / "movie.vcp.json")
+    data = json.loads(path.read_text())
+    del data["segments"][0]["uncertain"]
+    del data["segments"][0]["detections"][0]["uncertain"]
+    path.write_text(json.dumps(data))
+    (segment,) = load_report(path).segments
+    assert segment.uncertain is False and segment.detections[0].uncertain is False
+
+
 def test_write_leaves_no_temp_file_and_replaces_the_old_report(tmp_path: Path) -> None:
     path = tmp_path / "movie.vcp.json"
     path.write_text("old")

@@ -89,3 +89,57 @@ def test_hostile_report_strings_stay_text(tmp_path: Path, run: Run) -> None:
     assert dom.console == []
     chips = [span.text for span in dom.select("span", "chip")]
     assert evil in chips[-1]
+
+
+def _with_uncertain(report: Path, ids: tuple[int, ...]) -> None:
+    """Mark segments ``ids`` (and their hits) uncertain in the report file."""
+    loaded = load_report(report)
+    segments = tuple(
+        s.model_copy(
+            update={
+                "uncertain": True,
+                "detections": tuple(d.model_copy(update={"uncertain": True}) for d in s.detections),
+            }
+        )
+        if s.id in ids
+        else s
+        for s in loaded.segments
+    )
+    write_report(loaded.model_copy(update={"segments": segments}), report)
+
+
+def test_uncertain_segments_are_marked_counted_and_can_be_listed_alone(
+    film: tuple[Path, Path], run: Run, tmp_path: Path
+) -> None:
+    _, report = film
+    _with_uncertain(report, (3, 6))
+    page = _page(run, report)
+    dom = render(page, tmp_path, "shown")
+    assert "data-error" not in dom.select("html")[0].attrs and dom.console == []
+    assert dom.by_id("uncertain-count").text == "2 of 6 segments uncertain: check these"
+    rows = {int(r.attrs["data-segment"]): r for r in dom.select("tr", "segment")}
+    assert sorted(i for i, r in rows.items() if "uncertain" in r.classes) == [3, 6]
+    badges = dom.select("span", "badge")
+    assert [b.text for b in badges] == ["uncertain"] * 3  # the summary's, and one per row
+    assert all("threshold" in b.attrs["title"] for b in badges)
+    bands = [b for b in dom.select("a", "band") if "uncertain" in b.classes]
+    assert sorted(int(b.attrs["data-segment"]) for b in bands) == [3, 6]
+    assert all("uncertain" in b.attrs["title"] for b in bands)
+    words = {w.text: w.attrs.get("title", "") for w in dom.select("span", "uncertain")}
+    assert words == {"s**t": "heard below the threshold (score 0.90)",
+                     "m**********r": "heard below the threshold (score 0.90)"}  # fmt: skip
+    assert {r.attrs["data-shown"] for r in rows.values()} == {"1"}
+    only = render(page, tmp_path, "only-uncertain&shown")
+    shown = [int(r.attrs["data-segment"]) for r in only.select("tr", "segment")
+             if r.attrs["data-shown"] == "1"]  # fmt: skip
+    assert shown == [3, 6]
+
+
+def test_a_page_without_uncertain_segments_has_no_uncertain_marks(
+    film: tuple[Path, Path], run: Run, tmp_path: Path
+) -> None:
+    video, _ = film
+    dom = render(_page(run, video), tmp_path)
+    assert dom.select("span", "badge") == []
+    assert not any(e.attrs.get("id") == "only-uncertain" for e in dom.elements)
+    assert not any("uncertain" in e.classes for e in dom.elements)

@@ -10,7 +10,7 @@ from urllib.parse import unquote
 from vcp_testing.cli import Result
 from vcp_testing.reports import film_with_report, make_report, sample_segments
 
-from vcp.report import write_report
+from vcp.report import load_report, write_report
 
 Run = Callable[..., Result]
 _TINY_JPEG = "data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2w=="
@@ -83,3 +83,18 @@ def test_unreadable_film_gives_a_page_without_stills(film: tuple[Path, Path], ru
     assert "no stills" in result.stderr and "film.mp4" in result.stderr
     html = (video.parent / "film.vcp.html").read_text(encoding="utf-8")
     assert html.count("no still") == 2 and "<img" not in html
+
+
+def test_folder_page_counts_each_films_uncertain_segments(tmp_path: Path, run: Run) -> None:
+    folder = tmp_path / "films"
+    _, unsure = film_with_report(folder, "unsure.mp4")
+    film_with_report(folder, "sure.mp4")
+    report = load_report(unsure)
+    marked = tuple(s.model_copy(update={"uncertain": s.id == 3}) for s in report.segments)
+    write_report(report.model_copy(update={"segments": marked}), unsure)
+    assert run("review", folder).returncode == 0
+    html = (folder / "vcp-review.html").read_text(encoding="utf-8")
+    rows = dict(re.findall(r'<tr class="film"><td><a href="[^"]+">([^<]+)</a>(.*?)</tr>', html))
+    assert '<th title="segments heard below the threshold: check them">uncertain</th>' in html
+    assert 'data-uncertain="1"' in rows["unsure.mp4"]
+    assert 'data-uncertain="0"' in rows["sure.mp4"]

@@ -1,8 +1,11 @@
 """From a report and the ``actions`` settings to a list of typed edits: the plan every output uses.
 
 ``plan_edits`` drops the segments a user allowed, pads the rest as configured, clamps them to the
-film, and merges overlaps per channel (audio, video). ``censor`` applies the plan to the media,
-``export`` writes it as player sidecars, ``review`` shows it. Pure: no media, no files.
+film, and merges overlaps per channel (audio, video). An audio action covers each word of a
+segment (``actions.mute: words``): segments join words closer than the merge gap for display, and
+muting the whole segment would silence the innocent speech between them. ``censor`` applies the
+plan to the media, ``export`` writes it as player sidecars, ``review`` shows it. Pure: no media,
+no files.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 from vcp.actions.intervals import Merged, Span, merge_spans
-from vcp.config.schema.actions import ActionsSettings, ResolvedActions
+from vcp.config.schema.actions import ActionsSettings, MuteScope, ResolvedActions
 from vcp.report import Report, Segment
 
 __all__ = [
@@ -205,15 +208,17 @@ def plan_edits(
     audio: list[Span] = []
     video: list[Span] = []
     rules: dict[tuple[str, str], ResolvedActions] = {}  # a report has few categories, many segments
-    for segment in report.active_segments():
+    for segment in _acted_on(report, actions):
         rule = (segment.category, segment.kind)
         if rule not in rules:
             rules[rule] = actions.resolve(segment.category, segment.kind)
         resolved = rules[rule]
-        start, end = _padded(segment, resolved, duration)
         if resolved.audio != "none":
-            audio.append(Span(start, end, resolved.audio, segment.category, segment.id))
+            for word_start, word_end in _audio_spans(segment, actions.mute):
+                start, end = _padded(word_start, word_end, resolved, duration)
+                audio.append(Span(start, end, resolved.audio, segment.category, segment.id))
         if resolved.video != "none":
+            start, end = _padded(segment.start, segment.end, resolved, duration)
             boxes = tuple(_boxes(segment)) if resolved.video == "blur" else ()
             video.append(Span(start, end, resolved.video, segment.category, segment.id, boxes))
     return EditPlan(
@@ -223,12 +228,39 @@ def plan_edits(
     )
 
 
+def _acted_on(report: Report, actions: ActionsSettings) -> tuple[Segment, ...]:
+    segments = report.active_segments()
+    if actions.uncertain == "ignore":
+        return tuple(s for s in segments if not s.uncertain)
+    return segments
+
+
+_HULL_TOLERANCE = 0.0015  # report times are rounded to the millisecond
+
+
+def _audio_spans(segment: Segment, scope: MuteScope) -> list[tuple[float, float]]:
+    """What an audio action covers, unpadded: each detection's span, or the whole segment.
+
+    Word times are used only when every detection has a span and together they reach from the
+    segment's start to its end, as the analysis writes them (or past its end, where the analysis
+    cut the segment at the end of the film): a segment a user widened by hand, to mute more, is
+    taken as it stands, and so is a picture's segment (its frame hits are instants).
+    """
+    whole = [(segment.start, segment.end)]
+    hits = segment.detections
+    if scope == "segments" or not hits or any(h.end <= h.start for h in hits):
+        return whole
+    first, last = min(h.start for h in hits), max(h.end for h in hits)
+    if first > segment.start + _HULL_TOLERANCE or last < segment.end - _HULL_TOLERANCE:
+        return whole
+    return [(h.start, h.end) for h in hits]
+
+
 def _padded(
-    segment: Segment, resolved: ResolvedActions, duration: float | None
+    start: float, end: float, resolved: ResolvedActions, duration: float | None
 ) -> tuple[float, float]:
-    before, after = resolved.padding_before, resolved.padding_after
-    start = max(0.0, segment.start - before)
-    end = segment.end + after
+    start = max(0.0, start - resolved.padding_before)
+    end = end + resolved.padding_after
     if duration is not None:
         start, end = min(start, duration), min(end, duration)
     return start, end

@@ -3,6 +3,7 @@
 Hits of one category closer than the merge gap join into one segment; categories merge
 separately, so a film can hold a ``profanity`` segment inside a ``nudity`` one. A frame hit is a
 point in time; it stands for the sampled stretch, so it covers ``[t, t + frame_span]``.
+Certainty does not split or join segments: a segment is ``uncertain`` when every hit in it is.
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ def _segment(number: int, s: _Open) -> Segment:
         labels=tuple(sorted({h.label for h in s.hits})),
         confidence=round(max(h.score for h in s.hits), 4),
         detections=tuple(_detection(h) for h in s.hits),
+        uncertain=all(h.uncertain for h in s.hits),
     )
 
 
@@ -100,4 +102,5 @@ def _detection(hit: Detection) -> SegmentDetection:
         box=hit.box,
         word=hit.word,
         masked=hit.masked,
+        uncertain=hit.uncertain,
     )

@@ -29,6 +29,7 @@ class Cue:
     kind: Kind
     labels: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # masked forms (``f**k``) of the words heard, in order
+    uncertain: bool = False  # every hit behind it was under its detector's threshold
 
 
 def millis(seconds: float) -> int:
@@ -60,6 +61,7 @@ def _cue(segment: Segment) -> Cue:
         kind=segment.kind,
         labels=tuple(segment.labels),
         words=_masked_words(segment.detections),
+        uncertain=segment.uncertain,
     )
 
 

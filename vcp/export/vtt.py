@@ -1,7 +1,8 @@
 """WebVTT subtitles that name what is flagged while it is on screen, for players without EDL.
 
 One cue per flagged span, numbered by the report's segment id; the text is the category in
-brackets and, for speech, the masked words (``[profanity] f**k``). Report strings are user input:
+brackets and, for speech, the masked words (``[profanity] f**k``); a segment the detector was
+unsure of says so (``[profanity, uncertain] f**k``). Report strings are user input:
 ``&``, ``<`` and ``>`` are escaped as WebVTT requires, line breaks and ``-->`` removed.
 """
 
@@ -24,8 +25,9 @@ def format_vtt(cues: Iterable[Cue]) -> str:
 
 
 def cue_text(cue: Cue) -> str:
-    """What a viewer reads during ``cue``: ``[category]`` and the masked words heard."""
-    text = f"[{cue.category}]"
+    """What a viewer reads during ``cue``: ``[category]`` (``[category, uncertain]``) and the
+    masked words heard."""
+    text = f"[{cue.category}, uncertain]" if cue.uncertain else f"[{cue.category}]"
     return f"{text} {' '.join(cue.words)}" if cue.words else text
 
 

@@ -48,10 +48,17 @@ class SegmentDetection(_Frozen):
     box: tuple[int, int, int, int] | None = None
     word: str | None = None
     masked: str | None = None
+    # The detector heard (or saw) it but below its threshold: kept and acted on, flagged for a look.
+    uncertain: bool = False
 
 
 class Segment(_Frozen):
-    """A stretch of the film with one category, made of hits closer than the merge gap."""
+    """A stretch of the film with one category, made of hits closer than the merge gap.
+
+    ``uncertain`` is stored, not derived, so the JSON says it to every reader; the analysis sets
+    it when every detection in the segment is uncertain. Reports written before the field load
+    with it false.
+    """
 
     id: int = Field(ge=1)
     start: float = Field(ge=0)
@@ -63,6 +70,7 @@ class Segment(_Frozen):
     allow: bool = False
     detections: tuple[SegmentDetection, ...] = ()
     thumbnail: str | None = None
+    uncertain: bool = False  # every detection in it is uncertain: worth a look before trusting it
 
     @computed_field  # type: ignore[prop-decorator]
     @property

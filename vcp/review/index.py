@@ -14,13 +14,15 @@ __all__ = ["FilmLine", "render_index"]
 
 @dataclass(frozen=True)
 class FilmLine:
-    """One film of the folder: its page, length and flagged seconds per category, or its error."""
+    """One film of the folder: its page, length, flagged seconds per category and number of
+    uncertain segments, or its error."""
 
     name: str
     page: Path | None
     duration: float = 0.0
     flagged: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    uncertain: int = 0
 
 
 def render_index(films: list[FilmLine], *, folder: Path, index: Path) -> str:
@@ -30,7 +32,10 @@ def render_index(films: list[FilmLine], *, folder: Path, index: Path) -> str:
     head = "".join(
         f'<th><span class="chip" style="--c:{colours[c]}">{e(c)}</span></th>' for c in categories
     )
-    rows = "".join(_row(f, categories, index) for f in films)
+    unsure = any(f.uncertain for f in films)
+    if unsure:
+        head += '<th title="segments heard below the threshold: check them">uncertain</th>'
+    rows = "".join(_row(f, categories, index, uncertain=unsure) for f in films)
     body = (
         f"<header><h1>{e(folder.name or folder)}</h1>"
         f'<span class="facts">{len(films)} films &middot; flagged time per category</span>'
@@ -47,12 +52,16 @@ def _flagged(category: str, seconds: float) -> str:
     )
 
 
-def _row(film: FilmLine, categories: list[str], index: Path) -> str:
+def _row(film: FilmLine, categories: list[str], index: Path, *, uncertain: bool) -> str:
     if film.error is not None or film.page is None:
         problem = f'<td class="warn" colspan="99">{e(film.error)}</td>'
         return f'<tr class="film"><td>{e(film.name)}</td>{problem}</tr>'
     href = quote(Path(os.path.relpath(film.page, index.parent)).as_posix())
     cells = "".join(_flagged(c, film.flagged.get(c, 0.0)) for c in categories)
+    if uncertain:
+        cells += (
+            f'<td class="num uncertain" data-uncertain="{film.uncertain}">{film.uncertain}</td>'
+        )
     total = sum(film.flagged.values())
     return (
         f'<tr class="film"><td><a href="{e(href)}">{e(film.name)}</a></td>'

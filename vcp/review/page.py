@@ -55,12 +55,17 @@ def _header(report: Report) -> str:
     return (
         f"<header><h1>{e(report.input.name)}</h1>"
         f'<span class="facts">{hms(report.input.duration)} &middot; '
-        f"{len(report.segments)} segments</span>"
+        f"{len(report.segments)} segments{_uncertain_fact(report)}</span>"
         f'<span class="spacer"></span><span class="status" id="status">{flagged} of '
         f"{len(report.segments)} segments will be acted on</span>"
         '<button id="save" type="button" title="Download the report with your allow choices">'
         "Save edited report</button></header>"
     )
+
+
+def _uncertain_fact(report: Report) -> str:
+    count = sum(1 for s in report.segments if s.uncertain)
+    return f" &middot; {count} uncertain" if count else ""
 
 
 def _timeline(report: Report, colours: Mapping[str, str]) -> str:
@@ -103,9 +108,11 @@ def _lane(report: Report, kind: str, colours: Mapping[str, str]) -> tuple[str, s
 
 
 def _band(s: Segment, colours: Mapping[str, str], duration: float) -> str:
-    label = e(f"{s.category} {s.start_time} to {s.end_time}")
+    unsure = " (uncertain: check it)" if s.uncertain else ""
+    label = e(f"{s.category} {s.start_time} to {s.end_time}{unsure}")
+    classes = "band" + (" allowed" if s.allow else "") + (" uncertain" if s.uncertain else "")
     return (
-        f'<a class="band{" allowed" if s.allow else ""}" href="#seg-{s.id}" '
+        f'<a class="{classes}" href="#seg-{s.id}" '
         f'data-segment="{s.id}" data-category="{e(s.category)}" '
         f'style="--c:{colours[s.category]};{_place(s.start, s.end, duration)}" '
         f'title="{label}" aria-label="{label}"></a>'
@@ -164,18 +171,39 @@ def _table(report: Report, colours: Mapping[str, str], stills: Mapping[int, str]
         "<tr><th>#</th><th>time</th><th>category</th><th>what</th><th>labels</th>"
         "<th>confidence</th><th>allow</th></tr>"
     )
-    note = ""
+    note = _uncertain_summary(report)
     if len(report.segments) > len(shown):
-        note = (
+        note += (
             f'<p class="note" id="rows-note">Showing the first {len(shown)} of '
             f"{len(report.segments)} segments. Save keeps every segment; to allow one not "
             'shown, set <code>"allow": true</code> on it in the report.</p>'
         )
-    return f'<section class="card"><h2>Segments</h2>{note}<table>{head}{rows}</table></section>'
+    return (
+        f'<section class="card"><h2>Segments</h2>{note}<table id="segments">{head}{rows}</table>'
+        "</section>"
+    )
+
+
+_UNSURE = "every hit in it was heard (or seen) below its detector's threshold: check it"
+
+
+def _uncertain_summary(report: Report) -> str:
+    """``3 of 12 segments uncertain: check these``, and a filter to list only those."""
+    count = sum(1 for s in report.segments if s.uncertain)
+    if not count:
+        return ""
+    return (
+        f'<p class="uncertain-summary" id="uncertain-summary"><span class="badge" '
+        f'title="{e(_UNSURE)}">uncertain</span> <span id="uncertain-count">{count} of '
+        f"{len(report.segments)} segments uncertain: check these</span>"
+        '<label class="filter"><input type="checkbox" id="only-uncertain"> list only these'
+        "</label></p>"
+    )
 
 
 def _row(s: Segment, colours: Mapping[str, str], still: str | None) -> str:
     allowed = " allowed" if s.allow else ""
+    allowed += " uncertain" if s.uncertain else ""
     checked = " checked" if s.allow else ""
     return (
         f'<tr id="seg-{s.id}" class="segment{allowed}" data-segment="{s.id}" data-kind="{s.kind}">'
@@ -184,7 +212,7 @@ def _row(s: Segment, colours: Mapping[str, str], still: str | None) -> str:
         f'<td><span class="chip" style="--c:{colours[s.category]}">{e(s.category)}</span></td>'
         f"{_what(s, still)}"
         f"<td>{e(', '.join(s.labels))}</td>"
-        f"<td>{'-' if s.confidence is None else f'{s.confidence:.2f}'}</td>"
+        f"<td>{'-' if s.confidence is None else f'{s.confidence:.2f}'}{_badge(s)}</td>"
         f'<td><label class="allow"><input type="checkbox" class="allow" data-id="{s.id}"'
         f"{checked}> allow</label></td></tr>"
     )
@@ -195,6 +223,21 @@ def _what(s: Segment, still: str | None) -> str:
         if still:
             return f'<td class="thumb"><img alt="frame at {e(s.start_time)}" src="{e(still)}"></td>'
         return '<td class="thumb"><span class="none">no still</span></td>'
-    words = [d.masked for d in s.detections if d.masked]
-    text = e(" ".join(words)) if words else '<span class="none">(no words)</span>'
+    words = [
+        _word(d.masked, uncertain=d.uncertain, score=d.score) for d in s.detections if d.masked
+    ]
+    text = " ".join(words) if words else '<span class="none">(no words)</span>'
     return f'<td class="words">{text}</td>'
+
+
+def _badge(s: Segment) -> str:
+    if not s.uncertain:
+        return ""
+    return f' <span class="badge" title="{e(_UNSURE)}">uncertain</span>'
+
+
+def _word(masked: str, *, uncertain: bool, score: float | None) -> str:
+    if not uncertain:
+        return f'<span class="word">{e(masked)}</span>'
+    heard = "heard below the threshold" + ("" if score is None else f" (score {score:.2f})")
+    return f'<span class="word uncertain" title="{e(heard)}">{e(masked)}</span>'

@@ -145,4 +145,5 @@ def _film(report_path: Path, *, stills: bool, force: bool) -> FilmLine:
         page=page,
         duration=report.input.duration,
         flagged=flagged_seconds(report),
+        uncertain=sum(1 for s in report.segments if s.uncertain),
     )

@@ -40,6 +40,13 @@
     box.addEventListener("change", function () { setAllow(box.getAttribute("data-id"), box.checked); });
   });
   document.getElementById("save").addEventListener("click", save);
+  // "list only these": hides the rows of segments that are not uncertain (the timeline stays whole).
+  var onlyUncertain = document.getElementById("only-uncertain");
+  if (onlyUncertain) {
+    onlyUncertain.addEventListener("change", function () {
+      document.getElementById("segments").classList.toggle("only-uncertain", onlyUncertain.checked);
+    });
+  }
 
   // Test hooks: ?allow=ID clicks that segment's toggle; ?dump writes what Save would save into
   // the hidden #vcp-saved, so a headless browser's DOM dump shows it (Save downloads exactly this
@@ -49,6 +56,13 @@
     var box = document.querySelector('input.allow[data-id="' + CSS.escape(id) + '"]');
     if (box) { box.click(); }
   });
+  // ?only-uncertain ticks "list only these"; ?shown marks each row data-shown="1" when drawn.
+  if (params.has("only-uncertain") && onlyUncertain) { onlyUncertain.click(); }
+  if (params.has("shown")) {
+    document.querySelectorAll("tr.segment").forEach(function (row) {
+      row.setAttribute("data-shown", row.getClientRects().length ? "1" : "0");
+    });
+  }
   // ?layout writes where the timeline is drawn (in CSS pixels) into data attributes: the lane's
   // left edge and width on .timeline, each tick label's centre on the label.
   if (params.has("layout")) {

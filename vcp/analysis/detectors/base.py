@@ -30,7 +30,8 @@ class Detection:
     ``start``/``end`` are seconds from the start of the media. A frame hit spans one sample
     (``start == end == the frame's time``); a word spans the word. ``box`` is ``(x, y, width,
     height)`` in source-video pixels; ``word`` is the word or phrase as transcribed and ``masked`` a
-    form fit for display (``f*****g``).
+    form fit for display (``f*****g``). ``uncertain`` marks a hit the detector keeps although its
+    score is under the detector's threshold (recall first: it is acted on, and flagged for review).
     """
 
     detector: str

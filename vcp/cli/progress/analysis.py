@@ -147,8 +147,9 @@ def _notice(event: Any) -> str | None:
 
 
 def summary_lines(report: Report, path: Path | None) -> list[str]:
-    """What stdout gets for one analysed video: segments and flagged time per category, each
-    detector that could not read the whole film, where the report is."""
+    """What stdout gets for one analysed video: segments and flagged time per category (and how
+    many of them are uncertain), each detector that could not read the whole film, where the
+    report is."""
     summary = report.summary
     name = terminal_safe(report.input.name)
     head = (
@@ -156,9 +157,17 @@ def summary_lines(report: Report, path: Path | None) -> list[str]:
         f"{summary.flagged_seconds:.1f} s flagged of {format_time(report.input.duration)}"
     )
     lines = [head]
+    unsure = _uncertain_per_category(report)
     for category, part in summary.categories.items():
         shown = terminal_safe(category)
-        lines.append(f"  {shown:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s")
+        line = f"  {shown:<12} {part.segments:>4} segment(s) {part.seconds:>9.1f} s"
+        lines.append(line + (f", {unsure[category]} uncertain" if unsure.get(category) else ""))
+    if unsure:
+        total = sum(unsure.values())
+        lines.append(
+            f"  {total} of {summary.segments} segment(s) uncertain (heard below the threshold, "
+            "acted on all the same): check them with `vcp review`"
+        )
     lines += _partial_lines(report)
     if report.warnings:
         count = len(report.warnings)
@@ -166,6 +175,14 @@ def summary_lines(report: Report, path: Path | None) -> list[str]:
     if path is not None:
         lines.append(f"  report: {terminal_safe(path)}")
     return lines
+
+
+def _uncertain_per_category(report: Report) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for segment in report.segments:
+        if segment.uncertain:
+            counts[segment.category] = counts.get(segment.category, 0) + 1
+    return counts
 
 
 def _partial_lines(report: Report) -> list[str]:

@@ -6,6 +6,11 @@ Every segment of a report has a category (``profanity``, ``nudity``...) and a ki
 and optionally its own padding. A category that is not listed gets ``default``: its audio
 segments are muted and its video segments skipped, unless configured otherwise. Category names
 match case-insensitively (the default detectors call nudity ``Nudity``).
+
+``mute`` says what an audio action covers: each word a segment is made of (``words``, the
+default: the speech between two swear words stays audible) or the whole segment (``segments``).
+``uncertain`` says whether segments the detectors were unsure of are acted on (``act``, the
+default: recall first) or left alone (``ignore``).
 """
 
 from __future__ import annotations
@@ -33,14 +38,18 @@ __all__ = [
     "BlurSettings",
     "CategoryActions",
     "DefaultActions",
+    "MuteScope",
     "PaddingSettings",
     "ResolvedActions",
+    "UncertainPolicy",
     "VideoAction",
     "VideoEncodeSettings",
 ]
 
 AudioAction = Literal["mute", "bleep", "none"]
 VideoAction = Literal["skip", "blank", "blur", "none"]
+MuteScope = Literal["words", "segments"]
+UncertainPolicy = Literal["act", "ignore"]
 X264Preset = Literal[
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
 ]
@@ -135,6 +144,8 @@ class ActionsSettings(_Section):
         default_factory=lambda: dict(_DEFAULT_CATEGORIES)
     )
     default: DefaultActions = DefaultActions()
+    mute: MuteScope = "words"
+    uncertain: UncertainPolicy = "act"
     padding: PaddingSettings = PaddingSettings()
     bleep: BleepSettings = BleepSettings()
     blur: BlurSettings = BlurSettings()
