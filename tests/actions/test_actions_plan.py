@@ -11,7 +11,8 @@ from plan_reports import report_of, segment
 from vcp.actions import AudioEdit, EditPlan, TimedBox, VideoEdit, plan_edits
 from vcp.config.schema.actions import ActionsSettings, CategoryActions
 
-DEFAULTS = ActionsSettings()
+# Symmetric padding keeps the arithmetic below easy to read; the shipped default is checked below.
+DEFAULTS = ActionsSettings(padding={"audio": 0.15})
 
 
 def spans(edits: tuple[AudioEdit, ...] | tuple[VideoEdit, ...]) -> list[tuple[float, float, str]]:
@@ -24,6 +25,11 @@ def test_profanity_is_muted_with_word_padding() -> None:
     assert plan.audio[0].categories == ("profanity",)
     assert plan.audio[0].segment_ids == (1,)
     assert plan.video == ()
+
+
+def test_the_shipped_default_pads_more_before_a_word_than_after_it() -> None:
+    plan = plan_edits(report_of(segment(1, 2.0, 2.5)), ActionsSettings())
+    assert spans(plan.audio) == [(1.6, 2.6, "mute")]  # whisper's word times are late
 
 
 def test_nudity_is_skipped_without_padding() -> None:
@@ -84,11 +90,12 @@ def test_mute_wins_over_bleep_where_they_overlap() -> None:
 
 def test_skip_beats_blank_beats_blur() -> None:
     actions = ActionsSettings(
+        padding={"audio": 0.15},
         categories={
             "gore": CategoryActions(video="blur"),
             "violence": CategoryActions(video="blank"),
             "nudity": CategoryActions(video="skip"),
-        }
+        },
     )
     report = report_of(
         segment(1, 0.0, 6.0, "gore", "video"),
@@ -111,14 +118,17 @@ def test_unlisted_categories_get_the_default_per_kind() -> None:
     plan = plan_edits(report, DEFAULTS)
     assert spans(plan.audio) == [(0.85, 2.15, "mute")]
     assert spans(plan.video) == [(4.0, 5.0, "skip")]
-    custom = ActionsSettings(default={"audio": "bleep", "video": "none"})
+    custom = ActionsSettings(padding={"audio": 0.15}, default={"audio": "bleep", "video": "none"})
     plan = plan_edits(report, custom)
     assert spans(plan.audio) == [(0.85, 2.15, "bleep")]
     assert plan.video == ()
 
 
 def test_a_listed_category_does_only_what_it_says() -> None:
-    actions = ActionsSettings(categories={"profanity": CategoryActions(audio="none", video="skip")})
+    actions = ActionsSettings(
+        padding={"audio": 0.15},
+        categories={"profanity": CategoryActions(audio="none", video="skip")},
+    )
     plan = plan_edits(report_of(segment(1, 1.0, 2.0)), actions)
     assert plan.audio == ()
     assert spans(plan.video) == [(0.85, 2.15, "skip")]  # padding follows the segment's kind
@@ -126,14 +136,17 @@ def test_a_listed_category_does_only_what_it_says() -> None:
 
 def test_per_category_padding_overrides_the_kind_default() -> None:
     actions = ActionsSettings(
-        categories={"nudity": CategoryActions(video="skip", padding_before=0.5, padding_after=1.0)}
+        padding={"audio": 0.15},
+        categories={"nudity": CategoryActions(video="skip", padding_before=0.5, padding_after=1.0)},
     )
     plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video")), actions)
     assert spans(plan.video) == [(1.5, 4.0, "skip")]
 
 
 def test_blur_carries_the_boxes_with_their_times() -> None:
-    actions = ActionsSettings(categories={"nudity": CategoryActions(video="blur")})
+    actions = ActionsSettings(
+        padding={"audio": 0.15}, categories={"nudity": CategoryActions(video="blur")}
+    )
     hits = ((2.0, (10, 20, 30, 40)), (3.0, (50, 60, 30, 40)))
     plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video", boxes=hits)), actions)
     (edit,) = plan.video
@@ -148,7 +161,9 @@ def test_blur_carries_the_boxes_with_their_times() -> None:
 
 
 def test_blur_without_boxes_has_none_to_pick() -> None:
-    actions = ActionsSettings(categories={"nudity": CategoryActions(video="blur")})
+    actions = ActionsSettings(
+        padding={"audio": 0.15}, categories={"nudity": CategoryActions(video="blur")}
+    )
     plan = plan_edits(report_of(segment(1, 2.0, 3.0, "nudity", "video")), actions)
     assert plan.video[0].boxes_at(2.5) == ()
 
@@ -231,7 +246,7 @@ def test_two_words_of_one_segment_are_muted_and_the_speech_between_them_is_not()
 
 def test_mute_segments_covers_the_whole_segment_as_before() -> None:
     words = ((2.0, 2.4), (3.9, 4.3))
-    settings = ActionsSettings(mute="segments")
+    settings = ActionsSettings(padding={"audio": 0.15}, mute="segments")
     plan = plan_edits(report_of(segment(1, 2.0, 4.3, words=words)), settings)
     assert spans(plan.audio) == [(1.85, 4.45, "mute")]
 
@@ -249,7 +264,9 @@ def test_a_segment_whose_times_a_user_widened_is_muted_whole() -> None:
 
 
 def test_a_picture_segment_with_an_audio_action_mutes_its_whole_span() -> None:
-    settings = ActionsSettings(categories={"nudity": CategoryActions(audio="mute")})
+    settings = ActionsSettings(
+        padding={"audio": 0.15}, categories={"nudity": CategoryActions(audio="mute")}
+    )
     boxes = ((3.0, (1, 2, 3, 4)), (5.0, (1, 2, 3, 4)))
     report = report_of(segment(1, 3.0, 6.0, "nudity", "video", boxes=boxes))
     assert spans(plan_edits(report, settings).audio) == [(3.0, 6.0, "mute")]  # video padding: 0
@@ -257,7 +274,7 @@ def test_a_picture_segment_with_an_audio_action_mutes_its_whole_span() -> None:
 
 def test_word_spans_keep_video_actions_on_the_whole_segment() -> None:
     both = CategoryActions(audio="mute", video="blank")
-    settings = ActionsSettings(categories={"profanity": both})
+    settings = ActionsSettings(padding={"audio": 0.15}, categories={"profanity": both})
     words = ((2.0, 2.4), (3.9, 4.3))
     plan = plan_edits(report_of(segment(1, 2.0, 4.3, words=words)), settings)
     assert len(plan.audio) == 2
@@ -267,7 +284,7 @@ def test_word_spans_keep_video_actions_on_the_whole_segment() -> None:
 def test_uncertain_segments_are_acted_on_unless_the_config_ignores_them() -> None:
     report = report_of(segment(1, 2.0, 2.4, uncertain=True), segment(2, 6.0, 6.4))
     assert [e.segment_ids for e in plan_edits(report, DEFAULTS).audio] == [(1,), (2,)]
-    ignoring = plan_edits(report, ActionsSettings(uncertain="ignore"))
+    ignoring = plan_edits(report, ActionsSettings(padding={"audio": 0.15}, uncertain="ignore"))
     assert [e.segment_ids for e in ignoring.audio] == [(2,)]
 
 

@@ -25,7 +25,10 @@ from censor_films import (
     write_report,
 )
 
-PAD = 0.15  # the default padding of word segments
+from vcp.config.schema.actions import ActionsSettings
+
+# the default padding of word segments: (before, after)
+BEFORE, AFTER = ActionsSettings().padding.sides("audio")
 
 
 def censored(cli: CLI, film: Film, *extra: str | Path) -> Path:
@@ -42,7 +45,8 @@ def test_muted_words_are_silent_and_the_rest_is_unchanged(cli: CLI, film: Film) 
     source, result = audio_of(film.path), audio_of(out)
     for start, end in words:
         assert dbfs(window(result, start, end)) < -60
-    for start, end in [(0.05, 0.8), (1.75, 3.0), (3.85, 5.9)]:  # clear of the padded edits
+    clear = [(0.05, 1.0 - BEFORE - 0.05), (1.5 + AFTER + 0.05, 3.2 - BEFORE - 0.05), (3.85, 5.9)]
+    for start, end in clear:  # clear of the padded edits
         assert correlation(window(source, start, end), window(result, start, end)) > 0.99
     assert abs(len(result) - len(source)) < 0.03 * 48000
 
@@ -134,8 +138,8 @@ def test_the_speech_between_two_words_of_one_segment_stays_audible(cli: CLI, fil
     out = censored(cli, film)
     source, result = audio_of(film.path), audio_of(out)
     for start, end in words:
-        assert dbfs(window(result, start - PAD, end + PAD)) < -60
-    gap = (1.4 + PAD + 0.05, 2.9 - PAD - 0.05)
+        assert dbfs(window(result, start - BEFORE, end + AFTER)) < -60
+    gap = (1.4 + AFTER + 0.05, 2.9 - BEFORE - 0.05)
     assert dbfs(window(result, *gap)) == pytest.approx(dbfs(window(source, *gap)), abs=1)
     assert correlation(window(source, *gap), window(result, *gap)) > 0.99
 
@@ -147,4 +151,4 @@ def test_mute_segments_silences_the_speech_between_the_words_too(
     config = tmp_path / "segments.yaml"
     config.write_text("actions:\n  mute: segments\n")
     result = audio_of(censored(cli, film, "-c", config))
-    assert dbfs(window(result, 1.0 - PAD, 3.3 + PAD)) < -60
+    assert dbfs(window(result, 1.0 - BEFORE, 3.3 + AFTER)) < -60

@@ -21,9 +21,12 @@ from censor_films import (
     write_report,
 )
 
+from vcp.config.schema.actions import ActionsSettings
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SAMPLE = FIXTURES / "sample.mp4"
-PAD = 0.15
+# the default padding of word segments: (before, after)
+BEFORE, AFTER = ActionsSettings().padding.sides("audio")
 
 
 @pytest.fixture
@@ -43,8 +46,8 @@ def _clear_of(words: list[tuple[float, float]], end: float) -> list[tuple[float,
     """The stretches between padded words, less a 50 ms margin for the codec's frames."""
     out, cursor = [], 0.1
     for a, b in words:
-        out.append((cursor, a - PAD - 0.05))
-        cursor = b + PAD + 0.05
+        out.append((cursor, a - BEFORE - 0.05))
+        cursor = b + AFTER + 0.05
     out.append((cursor, end - 0.1))
     return [(a, b) for a, b in out if b - a > 0.3]
 

@@ -24,16 +24,32 @@ def test_defaults_mute_words_and_skip_nudity() -> None:
     actions = load_settings(None).actions
     assert actions == ActionsSettings()  # the packaged YAML spells out the built-in defaults
     for category in ("profanity", "slurs", "blasphemy"):
-        assert actions.resolve(category, "audio") == ResolvedActions("mute", "none", 0.15, 0.15)
+        assert actions.resolve(category, "audio") == ResolvedActions("mute", "none", 0.4, 0.1)
     assert actions.resolve("Nudity", "video") == ResolvedActions("none", "skip", 0.0, 0.0)
     assert actions.video.crf == 20
     assert actions.bleep.frequency_hz == 1000
     assert (actions.mute, actions.uncertain) == ("words", "act")
 
 
+def test_padding_is_one_number_for_both_sides_or_a_before_after_pair() -> None:
+    both = ActionsSettings(padding={"audio": 0.2})
+    assert both.resolve("profanity", "audio").padding_before == 0.2
+    assert both.resolve("profanity", "audio").padding_after == 0.2
+    pair = ActionsSettings(padding={"audio": [0.5, 0.05]})
+    resolved = pair.resolve("profanity", "audio")
+    assert (resolved.padding_before, resolved.padding_after) == (0.5, 0.05)
+
+
+def test_a_padding_side_out_of_range_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "vcp.yaml"
+    config.write_text("actions:\n  padding:\n    audio: [0.4, 11]\n")
+    problems = located(config)
+    assert any("padding" in p and "10" in p for p in problems), problems
+
+
 def test_unlisted_categories_follow_the_default_per_kind() -> None:
     actions = ActionsSettings(default={"audio": "bleep", "video": "blank"})
-    assert actions.resolve("insults", "audio") == ResolvedActions("bleep", "none", 0.15, 0.15)
+    assert actions.resolve("insults", "audio") == ResolvedActions("bleep", "none", 0.4, 0.1)
     assert actions.resolve("gore", "video") == ResolvedActions("none", "blank", 0.0, 0.0)
 
 
@@ -50,7 +66,7 @@ def test_a_users_section_is_read(load: Callable[[str], Settings]) -> None:
     )
     actions = settings.actions
     assert actions.categories["profanity"] == CategoryActions(audio="bleep", padding_before=0.3)
-    assert actions.resolve("PROFANITY", "audio") == ResolvedActions("bleep", "none", 0.3, 0.15)
+    assert actions.resolve("PROFANITY", "audio") == ResolvedActions("bleep", "none", 0.3, 0.1)
     assert actions.resolve("violence", "video").video == "blur"
     assert "nudity" not in actions.categories  # a listed mapping replaces the default one
     assert (actions.bleep.frequency_hz, actions.video.preset) == (800, "ultrafast")

@@ -20,12 +20,12 @@ def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-def _expected(padding_ms: int) -> list[tuple[int, int, int]]:
+def _expected(before_ms: int, after_ms: int) -> list[tuple[int, int, int]]:
     """Pictures skipped, words muted (padded), a mute inside a skip dropped; allowed left out."""
     active = [s for s in sample_segments() if not s.allow]
     skips = [(_ms(s.start), _ms(s.end), SKIP) for s in active if s.kind == "video"]
     mutes = [
-        (max(0, _ms(s.start) - padding_ms), _ms(s.end) + padding_ms, MUTE)
+        (max(0, _ms(s.start) - before_ms), _ms(s.end) + after_ms, MUTE)
         for s in active
         if s.kind == "audio"
     ]
@@ -41,14 +41,15 @@ def test_edl_named_after_the_film_matches_the_report_to_the_millisecond(
     assert result.returncode == 0, result.stderr
     edl = video.parent / "film.edl"  # Kodi and MPlayer look for <video stem>.edl
     assert result.stdout.splitlines() == [str(edl)]
-    assert parse_edl(edl.read_text()) == _expected(padding_ms=0)
+    assert parse_edl(edl.read_text()) == _expected(before_ms=0, after_ms=0)
 
 
 def test_edl_uses_the_configured_padding(film: tuple[Path, Path], run: Run) -> None:
     video, _ = film
     assert run("export", video, "--format", "edl").returncode == 0
     edits = parse_edl((video.parent / "film.edl").read_text())
-    assert edits == _expected(padding_ms=150)  # the default: 0.15 s around words, none on frames
+    # the default: 0.4 s before a word and 0.1 s after it (whisper times words late), none on frames
+    assert edits == _expected(before_ms=400, after_ms=100)
 
 
 def _two_words_in_one_segment(video: Path, report: Path) -> None:
@@ -70,12 +71,12 @@ def test_edl_mutes_each_word_of_a_segment_not_the_speech_between(
     _two_words_in_one_segment(video, report)
     assert run("export", video, "--format", "edl").returncode == 0
     edits = parse_edl((video.parent / "film.edl").read_text())
-    assert edits == [(2850, 3550, MUTE), (4750, 5450, MUTE)]
+    assert edits == [(2600, 3500, MUTE), (4500, 5400, MUTE)]
     config = tmp_path / "segments.yaml"
     config.write_text("actions:\n  mute: segments\n")
     assert run("export", video, "--format", "edl", "-c", config).returncode == 0
     edits = parse_edl((video.parent / "film.edl").read_text())
-    assert edits == [(2850, 5450, MUTE)]
+    assert edits == [(2600, 5400, MUTE)]
 
 
 def test_allowed_segment_is_not_in_the_edl(film: tuple[Path, Path], run: Run) -> None:
