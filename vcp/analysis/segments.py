@@ -100,4 +100,5 @@ def _detection(hit: Detection) -> SegmentDetection:
         box=hit.box,
         word=hit.word,
         masked=hit.masked,
+        source=hit.source,
     )

@@ -48,6 +48,7 @@ class SegmentDetection(_Frozen):
     box: tuple[int, int, int, int] | None = None
     word: str | None = None
     masked: str | None = None
+    source: str | None = None  # where a word was read, not heard: "subtitle stream 2", "a.srt"
 
 
 class Segment(_Frozen):
@@ -166,7 +167,7 @@ class DetectorEntry(_Frozen):
 
     name: str
     type: str
-    model: str
+    model: str | None = None  # None: the detector needs no model (subtitles)
     status: Literal["ran", "skipped", "failed"]
     reason: str | None = None
     analysed_seconds: float | None = Field(None, ge=0)

@@ -30,7 +30,8 @@ class Detection:
     ``start``/``end`` are seconds from the start of the media. A frame hit spans one sample
     (``start == end == the frame's time``); a word spans the word. ``box`` is ``(x, y, width,
     height)`` in source-video pixels; ``word`` is the word or phrase as transcribed and ``masked`` a
-    form fit for display (``f*****g``).
+    form fit for display (``f*****g``). ``source`` names where a word was read when it was not
+    heard (``subtitle stream 2``, ``movie.en.srt``).
     """
 
     detector: str
@@ -42,6 +43,7 @@ class Detection:
     box: tuple[int, int, int, int] | None = None
     word: str | None = None
     masked: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,9 @@ class DetectorFactory(Protocol):
     stream: Stream
 
     @classmethod
-    def load(cls, config: object, model_dir: Path, *, processing: ProcessingSettings) -> Detector:
-        """Build the detector from its config section and the model's local folder (blocking)."""
+    def load(
+        cls, config: object, model_dir: Path | None, *, processing: ProcessingSettings
+    ) -> Detector:
+        """Build the detector from its config section and the model's local folder (blocking);
+        ``model_dir`` is None for a detector whose config names no model."""
         ...
