@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from vcp.cli.outputs import option_hints
 from vcp.cli.mpv_script import PrintMpvScript
+from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
 from vcp.config import load_settings
 from vcp.export import DEFAULT_FORMATS, FORMATS
