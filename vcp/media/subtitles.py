@@ -33,6 +33,9 @@ __all__ = [
     "TEXT_CODECS",
     "Cue",
     "Masker",
+    "clean_file",
+    "clean_text",
+    "read_file",
     "SubtitleSource",
     "Subtitles",
     "find_sidecars",
@@ -46,6 +49,7 @@ __all__ = [
 TEXT_CODECS = frozenset({"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"})
 SIDECAR_FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa"}
 CLEAN_TAG = "clean"  # `movie.clean.srt`: vcp's own output, never read back as a source
+MAX_CLEANED_CUES = 10_000_000  # a file cleaned for output keeps every cue it has
 MAX_CUE_CHARS = 4_000  # a cue is a line or two; a longer one is cut (hostile or broken)
 # ASS override blocks, HTML-like tags (<i>, </font>, WebVTT's <v Bob> and <00:00:01.000>), and
 # ASS's hard line break, soft line break and hard space.
@@ -247,6 +251,30 @@ def _known_codes() -> frozenset[str]:
     # A sidecar's middle name that is no language code ("movie.forced.srt", "movie.sdh.srt")
     # says nothing about the language: it is read.
     return frozenset([*_ISO_639, *(c for codes in _ISO_639.values() for c in codes)])
+
+
+def clean_text(subs: Subtitles, masker: Masker, *, fmt: str) -> str:
+    """``subs`` with ``masker`` applied to every event, as the text of a ``fmt`` file."""
+    for event in subs.file.events:
+        event.text = masker(event.text)
+    text: str = subs.file.to_string(fmt)
+    return text
+
+
+def read_file(path: Path, *, max_bytes: int) -> Subtitles:
+    """The subtitle file at ``path`` (see ``load_subtitles``)."""
+    return _load_file(SubtitleSource(path.name, None, path=path), max_bytes=max_bytes,
+                      max_cues=MAX_CLEANED_CUES)  # fmt: skip
+
+
+def clean_file(source: Path, target: Path, masker: Masker, *, max_bytes: int) -> Path:
+    """Write ``target``: the subtitle file ``source`` with its listed words masked, in the
+    format of ``target``'s extension (atomically; OutputError when it cannot be written)."""
+    from vcp.core.atomic import write_text_output
+
+    fmt = SIDECAR_FORMATS.get(target.suffix.lower(), "srt")
+    text = clean_text(read_file(source, max_bytes=max_bytes), masker, fmt=fmt)
+    return write_text_output(target, text)
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -21,14 +21,22 @@ from typing import TYPE_CHECKING, ClassVar
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
 from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
 from vcp.errors import DetectorError, MediaError
-from vcp.media.subtitles import Masker, Subtitles, load_subtitles, mask_markup, sources_of
+from vcp.media.subtitles import (
+    Masker,
+    MaskStyle,
+    Subtitles,
+    load_subtitles,
+    mask_markup,
+    sources_of,
+)
 
 if TYPE_CHECKING:
     from vcp.config.schema import ProcessingSettings, WordListSettings
     from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+    from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
 
-__all__ = ["SubtitlesDetector", "cue_hits", "subtitle_masker"]
+__all__ = ["SubtitlesDetector", "cue_hits", "masker_of", "subtitle_masker", "word_matcher"]
 
 _WORD = re.compile(r"\S+")
 # Two sources' hits of one entry this close are the same line in two copies of the subtitles.
@@ -132,12 +140,28 @@ def word_matcher(settings: WordListSettings, *, where: str) -> WordMatcher:
         ) from exc
 
 
-def subtitle_masker(
-    settings: SubtitlesSettings, *, categories: Collection[str] | None = None
+def subtitle_masker(settings: Settings) -> Masker:
+    """What ``vcp censor`` and ``vcp export --format srt`` do to subtitle text: the words of the
+    first ``subtitles`` detector's lists (its defaults when there is none) starred as its
+    ``mask`` says, for each category whose audio action is not ``none``."""
+    from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+
+    config = next((d for d in settings.detectors if isinstance(d, SubtitlesSettings)), None)
+    config = config or SubtitlesSettings(name="subtitles", type="subtitles")
+    matcher = word_matcher(config, where=config.name)
+    categories = {
+        c.casefold()
+        for c in matcher.categories
+        if settings.actions.resolve(c, "audio").audio != "none"
+    }
+    return masker_of(matcher, style=config.mask, categories=categories)
+
+
+def masker_of(
+    matcher: WordMatcher, *, style: MaskStyle, categories: Collection[str] | None = None
 ) -> Masker:
-    """A function from a cue's raw text to the same text with its listed words starred as
-    ``settings.mask`` says; with ``categories`` (lower case) only words of those categories."""
-    matcher = word_matcher(settings, where=settings.name)
+    """A function from a cue's raw text to the same text with ``matcher``'s words starred as
+    ``style`` says; with ``categories`` (lower case) only words of those categories."""
 
     def spans(text: str) -> list[tuple[int, int]]:
         return [
@@ -146,4 +170,4 @@ def subtitle_masker(
             if categories is None or hit.category.casefold() in categories
         ]
 
-    return functools.partial(mask_markup, spans=spans, style=settings.mask)
+    return functools.partial(mask_markup, spans=spans, style=style)
