@@ -26,8 +26,8 @@ from vcp.censor.events import (
 from vcp.censor.streams import StreamPlan, plan_streams
 from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
-from vcp.core.outputs import OutputGuard
 from vcp.core.atomic import write_output
+from vcp.core.outputs import OutputGuard
 from vcp.report import default_report_path, load_report
 from vcp.report.naming import find_report
 
@@ -74,8 +74,8 @@ def censor(
     or duration does not match the film (with a notice); it never lets the output be the film or
     the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
     listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
-    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises OutputError (the output), ReportError (report) or MediaError (the film, or
-    writing).
+    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
+    OutputError (the output), ReportError (report) or MediaError (the film, or writing).
     """
     from vcp.media.censor.writer import transcode
 

@@ -158,7 +158,10 @@ def subtitle_masker(settings: Settings) -> Masker:
 
 
 def masker_of(
-    matcher: WordMatcher, *, style: MaskStyle, categories: Collection[str] | None = None
+    matcher: WordMatcher,
+    *,
+    style: MaskStyle = "keep-first",
+    categories: Collection[str] | None = None,
 ) -> Masker:
     """A function from a cue's raw text to the same text with ``matcher``'s words starred as
     ``style`` says; with ``categories`` (lower case) only words of those categories."""

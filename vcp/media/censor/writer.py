@@ -28,7 +28,6 @@ from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor.audio import AudioCensor
 from vcp.media.censor.video import VideoCensor
 from vcp.media.probe import StreamInfo
-from vcp.media.subtitles import TEXT_CODECS, Masker, mask_packet
 from vcp.media.streams import (
     add_attachment,
     copy_container_tags,
@@ -37,6 +36,7 @@ from vcp.media.streams import (
     holds_attachments,
     is_cover,
 )
+from vcp.media.subtitles import TEXT_CODECS, Masker, mask_packet
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
