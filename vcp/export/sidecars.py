@@ -65,6 +65,7 @@ def write_sidecars(
     video: Path | None = None,
     out_dir: Path | None = None,
     force: bool = False,
+    subtitle_masker: Masker | None = None,
 ) -> list[Path]:
     """Write ``formats`` for ``report``; returns the paths written, in ``formats`` order.
 
@@ -73,13 +74,16 @@ def write_sidecars(
     are named after it and go beside it (or into ``out_dir``). Without it they are named after the
     report's film (``input.name`` as a bare file name), go into ``out_dir`` or the current folder,
     and the chapters copy reads the film at ``input.path``: a report never decides where a file
-    is written. Segments with ``allow: true`` appear in no output.
+    is written. Segments with ``allow: true`` appear in no output. ``subtitle_masker`` is what
+    the ``srt`` format does to the film's subtitles (see ``write_placed``).
     """
     if video is not None:
         place = Placement.beside_video(video, out_dir=out_dir)
     else:
         place = Placement.beside_report(report, out_dir=out_dir)
-    return write_placed(report, formats, place, actions=actions, force=force)
+    return write_placed(
+        report, formats, place, actions=actions, force=force, subtitle_masker=subtitle_masker
+    )
 
 
 def write_placed(
