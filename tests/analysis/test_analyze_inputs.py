@@ -68,7 +68,7 @@ async def test_audio_only_skips_vision(vcp: Run, config: Path, tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     report = json.loads((tmp_path / "speech.vcp.json").read_text())
     status = {d["name"]: d["status"] for d in report["detectors"]}
-    assert status == {"nudity": "skipped", "profanity": "ran"}
+    assert status == {"nudity": "skipped", "profanity": "ran", "subtitles": "ran"}
 
 
 async def test_a_truncated_video_is_reported_and_never_crashes(
@@ -140,9 +140,9 @@ async def test_an_unknown_export_format_is_refused_before_any_work(
     vcp: Run, config: Path, tmp_path: Path
 ) -> None:
     result = await vcp(
-        "analyze", SAMPLE, "-c", config, "-o", tmp_path / "r.json", "--export", "srt"
+        "analyze", SAMPLE, "-c", config, "-o", tmp_path / "r.json", "--export", "sub"
     )
-    assert result.returncode == 2 and "unknown export format 'srt'" in result.stderr
+    assert result.returncode == 2 and "unknown export format 'sub'" in result.stderr
     assert not (tmp_path / "r.json").exists()
 
 

@@ -98,7 +98,7 @@ def test_validate_without_a_file_checks_the_builtin_default(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["config", "validate"]) == 0
-    assert capsys.readouterr().out == "ok: <built-in default.yaml>: 3 model sources, 2 detectors\n"
+    assert capsys.readouterr().out == "ok: <built-in default.yaml>: 3 model sources, 3 detectors\n"
 
 
 def test_validate_reads_vcp_config(

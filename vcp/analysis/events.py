@@ -45,10 +45,11 @@ class DetectorWaiting:
 
 @dataclass(frozen=True, slots=True)
 class DetectorReady:
-    """``detector``'s model is verified and loaded; ``load_seconds`` is the load alone."""
+    """``detector``'s model is verified and loaded; ``load_seconds`` is the load alone.
+    ``model`` is None for a detector that needs no model (subtitles)."""
 
     detector: str
-    model: str
+    model: str | None
     load_seconds: float
 
 

@@ -5,7 +5,8 @@ verified, and is shared by every input). For one input, every enabled detector i
 task group: it awaits ``models.ready(its model)``, loads (in a worker thread), then reads the media
 itself, stepped one ``next()`` at a time in a worker thread so the event loop keeps downloading
 and drawing progress and a cancellation lands between two steps. A detector whose model arrives
-later reads the file from the start: no sample is skipped and nothing is buffered for it.
+later reads the file from the start: no sample is skipped and nothing is buffered for it. A
+detector whose config names no model (subtitles) loads at once.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from vcp.analysis.events import (
     ReportWritten,
 )
 from vcp.analysis.segments import build_segments
+from vcp.analysis.subtitle_hits import place_subtitle_hits
 from vcp.analysis.threads import run_abandonable, stop_requested
 from vcp.errors import DetectorError, ModelError, VcpError
 from vcp.report import (
@@ -122,7 +124,7 @@ class Analyzer:
     @property
     def model_names(self) -> tuple[str, ...]:
         """The models the enabled detectors need, in config order."""
-        return tuple(dict.fromkeys(d.model for d in self._detectors))
+        return tuple(dict.fromkeys(d.model for d in self._detectors if d.model is not None))
 
     async def analyze(self, path: Path, *, report_path: Path | None = None) -> Report:
         """Analyse one video; write its report to ``report_path`` (atomically) when given."""
@@ -130,8 +132,8 @@ class Analyzer:
 
         media = await to_thread.run_sync(probe, path)
         self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in self._detectors)))
-        for config in self._detectors:  # every download starts now, not when its turn comes
-            self.models.ready(config.model)
+        for model in self.model_names:  # every download starts now, not when its turn comes
+            self.models.ready(model)
         run = _InputRun(media)
         try:
             async with asyncio.TaskGroup() as group:
@@ -201,20 +203,23 @@ class Analyzer:
             return self._loaded[config.name]
 
     async def _fetch_and_load(self, config: Any) -> _Loaded:
-        future = self.models.ready(config.model)
-        try:
-            model = await self._wait_for(future, config)
-        except ModelError as exc:
-            if not config.optional:
-                raise
-            reason = f"its model {config.model!r} is not available: {exc.message}"
-            self._emit(DetectorSkipped(None, config.name, reason))
-            return _Loaded(None, None, reason)
+        model = None
+        if config.model is not None:
+            future = self.models.ready(config.model)
+            try:
+                model = await self._wait_for(future, config)
+            except ModelError as exc:
+                if not config.optional:
+                    raise
+                reason = f"its model {config.model!r} is not available: {exc.message}"
+                self._emit(DetectorSkipped(None, config.name, reason))
+                return _Loaded(None, None, reason)
         started = time.monotonic()
         factory = detector_class(config.type)
         load = functools.partial(
-            factory.load, config, model.path, processing=self.settings.processing
-        )
+            factory.load, config, model.path if model else None,
+            processing=self.settings.processing,
+        )  # fmt: skip
         try:
             detector = await run_abandonable(load, name=f"load {config.name}")
         except VcpError:
@@ -222,7 +227,7 @@ class Analyzer:
         except Exception as exc:
             raise DetectorError(
                 f"detector {config.name!r} could not load its model: {exc}",
-                where=str(model.path),
+                where=str(model.path if model else config.name),
                 hint="run `vcp models verify --full` to check the model files",
             ) from exc
         self._emit(DetectorReady(config.name, config.model, time.monotonic() - started))
@@ -280,8 +285,13 @@ class Analyzer:
             for name, loaded in self._loaded.items()
             if loaded.detector is not None
         }
-        segments = build_segments(
+        detections = place_subtitle_hits(
             run.detections,
+            subtitles={d.name for d in self._detectors if d.type == "subtitles"},
+            speech={d.name for d in self._detectors if d.type == "speech-profanity"},
+        )
+        segments = build_segments(
+            detections,
             kinds=kinds,
             gap=self.settings.processing.merge_gap_seconds,
             frame_span=self.settings.processing.frame_interval_seconds,

@@ -103,4 +103,5 @@ def _detection(hit: Detection) -> SegmentDetection:
         word=hit.word,
         masked=hit.masked,
         uncertain=hit.uncertain,
+        source=hit.source,
     )

@@ -24,14 +24,17 @@ from vcp.censor.events import (
     CensorStarted,
 )
 from vcp.censor.streams import StreamPlan, plan_streams
+from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
 from vcp.core.atomic import write_output
+from vcp.core.outputs import OutputGuard
 from vcp.report import default_report_path, load_report
 from vcp.report.naming import find_report
 
 if TYPE_CHECKING:
     from vcp.media.censor.writer import Recipe
     from vcp.media.probe import MediaInfo
+    from vcp.media.subtitles import Masker
 
 __all__ = ["CensorResult", "censor"]
 
@@ -47,6 +50,7 @@ class CensorResult:
     streams: StreamPlan
     duration: float  # the output's, in seconds
     elapsed: float
+    subtitle_files: tuple[Path, ...] = ()  # cleaned copies of the film's subtitle files
 
 
 def _ignore(event: object) -> None:
@@ -61,21 +65,25 @@ def censor(
     report: Path | None = None,
     force: bool = False,
     on_event: CensorEventHandler = _ignore,
+    subtitles: Masker | None = None,
 ) -> CensorResult:
     """Write ``output``: ``video`` with ``actions`` applied to its report's segments.
 
     ``report`` defaults to the film's report beside it (``<stem>.vcp.json``; see
     ``vcp.report.naming``). ``force`` replaces an existing output and accepts a report whose name
     or duration does not match the film (with a notice); it never lets the output be the film or
-    the report. Raises OutputError (the output), ReportError (report) or MediaError (the film, or
-    writing).
+    the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
+    listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
+    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
+    OutputError (the output), ReportError (report) or MediaError (the film, or writing).
     """
     from vcp.media.censor.writer import transcode
 
     began = time.monotonic()
     report = report or find_report(video) or default_report_path(video)
     check_output(video, output, force=force, report=report)
-    job = _prepare(video, report, actions=actions, force=force)
+    files = _subtitle_files(video, output, force=force, report=report) if subtitles else []
+    job = _prepare(video, report, actions=actions, force=force, subtitles=subtitles)
     on_event(
         CensorStarted(
             source=video,
@@ -99,9 +107,33 @@ def censor(
 
     # The muxer guesses the container from the temporary file's extension: keep the output's.
     write_output(output, write, suffix=f".partial{output.suffix}")
+    cleaned = tuple(_clean(source, target, subtitles) for source, target in files if subtitles)
     elapsed = time.monotonic() - began
     on_event(CensorFinished(output, job.duration, elapsed))
-    return CensorResult(output, job.plan, job.streams, job.duration, elapsed)
+    return CensorResult(output, job.plan, job.streams, job.duration, elapsed, cleaned)
+
+
+def _subtitle_files(
+    video: Path, output: Path, *, force: bool, report: Path
+) -> list[tuple[Path, Path]]:
+    """Each subtitle file beside the film and where its cleaned copy goes, checked as the
+    output is: ``movie.en.srt`` beside ``movie.mp4`` -> ``clean.en.srt`` beside ``clean.mp4``."""
+    from vcp.media.subtitles import find_sidecars
+
+    pairs = []
+    for source in find_sidecars(video):
+        target = output.with_name(output.stem + source.name[len(video.stem) :])
+        reads = {video: "the film being read", report: "the report being read"}
+        OutputGuard({**reads, source: "a subtitle file being read"}, force=force).check(target)
+        pairs.append((source, target))
+    return pairs
+
+
+def _clean(source: Path, target: Path, masker: Masker) -> Path:
+    from vcp.media.subtitles import clean_file
+
+    log.info("cleaning %s into %s", source, target)
+    return clean_file(source, target, masker, max_bytes=DEFAULT_MAX_SUBTITLE_BYTES)
 
 
 @dataclass(frozen=True)
@@ -119,7 +151,14 @@ class _Job:
         return self.plan.output_duration() or self.media.duration
 
 
-def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force: bool) -> _Job:
+def _prepare(
+    video: Path,
+    report_path: Path,
+    *,
+    actions: ActionsSettings,
+    force: bool,
+    subtitles: Masker | None = None,
+) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
     from vcp.media.censor.writer import Recipe, encoder_for
     from vcp.media.probe import probe
@@ -128,13 +167,16 @@ def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force:
     media = probe(video)
     reason = check_report(report, media, video, report_path=report_path, force=force)
     plan = plan_edits(report, actions, duration=media.duration)
-    streams = plan_streams(media.streams, plan, encoder_for=encoder_for)
+    streams = plan_streams(
+        media.streams, plan, encoder_for=encoder_for, masks_subtitles=subtitles is not None
+    )
     recipe = Recipe(
         plan=plan,
         actions=actions,
         encoders={j.index: j.codec for j in streams.jobs if j.action == "encode"},
         bit_rates={j.index: j.bit_rate for j in streams.jobs if j.bit_rate},
         start=media.start,
+        subtitle_masker=subtitles,
     )
     forced = (f"--force: using a report that does not match the film: {reason}",)
     notes = tuple(j.note for j in streams.jobs if j.note)

@@ -3,7 +3,8 @@
 Pure: it sees the probed stream list and the edit plan, and asks ``encoder_for`` (supplied by
 ``vcp.media.censor.writer``) whether PyAV can write a codec. Copying is the default: audio is
 re-encoded only when an audio edit or a skip touches it, the film's video only when a video edit
-does.
+does. Subtitle streams are always copied; with ``masks_subtitles`` a picture subtitle stream
+(DVD, Blu-ray, DVB), whose words cannot be read, gets a notice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from vcp.actions import EditPlan
+from vcp.media.subtitles import TEXT_CODECS
 
 if TYPE_CHECKING:
     from vcp.media.probe import StreamInfo
@@ -67,9 +69,11 @@ def plan_streams(
     plan: EditPlan,
     *,
     encoder_for: Callable[[StreamInfo], str | None],
+    masks_subtitles: bool = False,
 ) -> StreamPlan:
     """Each stream's job. ``encoder_for(stream)`` names PyAV's encoder for an audio stream's
-    codec, or None when there is none that can write it."""
+    codec, or None when there is none that can write it. ``masks_subtitles``: text subtitle
+    streams are copied with their listed words masked."""
     film = next((s.index for s in streams if s.type == "video"), None)
     audio_changes = bool(plan.audio or plan.skips)
     jobs: list[StreamJob] = []
@@ -79,8 +83,20 @@ def plan_streams(
         elif stream.index == film and plan.video:
             jobs.append(_encode(stream, VIDEO_ENCODER))
         else:
-            jobs.append(StreamJob(stream.index, stream.type, "copy", stream.codec, stream.codec))
+            jobs.append(_copy(stream, masks_subtitles=masks_subtitles))
     return StreamPlan(tuple(jobs), tuple(_notices(streams, plan, film)))
+
+
+def _copy(stream: StreamInfo, *, masks_subtitles: bool) -> StreamJob:
+    note = None
+    if masks_subtitles and stream.type == "subtitle" and stream.codec not in TEXT_CODECS:
+        note = (
+            f"subtitle stream {stream.index} ({stream.codec}) is pictures, not text: copied as "
+            "it is, its words could not be checked"
+        )
+    elif masks_subtitles and stream.type == "subtitle":
+        note = f"subtitle stream {stream.index} ({stream.codec}): listed words masked"
+    return StreamJob(stream.index, stream.type, "copy", stream.codec, stream.codec, note=note)
 
 
 def _audio_job(stream: StreamInfo, encoder_for: Callable[[StreamInfo], str | None]) -> StreamJob:

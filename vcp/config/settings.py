@@ -90,7 +90,7 @@ class Settings(BaseSettings):
                     f"{detector.name!r} is already the name of detectors[{seen[detector.name]}]",
                 )
             seen[detector.name] = i
-            if detector.model not in names:
+            if detector.model is not None and detector.model not in names:
                 known = ", ".join(sorted(names)) or "none declared"
                 raise FieldError(
                     ("detectors", i, "model"),

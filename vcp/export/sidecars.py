@@ -6,6 +6,10 @@ it is small UTF-8 text (an older export, a hand-made list); anything else there 
 report, any binary file) only with ``force``. The chapters format is a copy of the whole film: an
 existing copy is replaced, and a report whose film name or length differs from the video's is
 used, only with ``force``. The film and the report being read are never written over.
+
+The ``srt`` format is the film's own subtitles cleaned: its first text subtitle stream (else the
+first subtitle file beside it) with the listed words masked, written as ``<stem>.clean.srt`` so
+that it never takes the name of the user's own ``<stem>.srt``.
 """
 
 from __future__ import annotations
@@ -29,16 +33,23 @@ from vcp.report.files import is_report_file
 
 if TYPE_CHECKING:
     from vcp.config.schema.actions import ActionsSettings
+    from vcp.media.subtitles import Masker, Subtitles
     from vcp.report import Report
 
 __all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_placed", "write_sidecars"]
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("edl", "mcf", "vtt", "chapters")
+FORMATS = ("edl", "mcf", "vtt", "chapters", "srt")
 # The cheap text files by default; ``chapters`` copies the whole film, so it is asked for by name.
 DEFAULT_FORMATS = ("edl", "mcf", "vtt")
-_SUFFIXES = {"edl": ".edl", "mcf": ".mcf", "vtt": ".vcp.vtt", "chapters": ".chapters.mkv"}
+_SUFFIXES = {
+    "edl": ".edl",
+    "mcf": ".mcf",
+    "vtt": ".vcp.vtt",
+    "chapters": ".chapters.mkv",
+    "srt": ".clean.srt",
+}
 
 
 def sidecar_path(video: Path, fmt: str, out_dir: Path | None = None) -> Path:
@@ -54,6 +65,7 @@ def write_sidecars(
     video: Path | None = None,
     out_dir: Path | None = None,
     force: bool = False,
+    subtitle_masker: Masker | None = None,
 ) -> list[Path]:
     """Write ``formats`` for ``report``; returns the paths written, in ``formats`` order.
 
@@ -62,13 +74,16 @@ def write_sidecars(
     are named after it and go beside it (or into ``out_dir``). Without it they are named after the
     report's film (``input.name`` as a bare file name), go into ``out_dir`` or the current folder,
     and the chapters copy reads the film at ``input.path``: a report never decides where a file
-    is written. Segments with ``allow: true`` appear in no output.
+    is written. Segments with ``allow: true`` appear in no output. ``subtitle_masker`` is what
+    the ``srt`` format does to the film's subtitles (see ``write_placed``).
     """
     if video is not None:
         place = Placement.beside_video(video, out_dir=out_dir)
     else:
         place = Placement.beside_report(report, out_dir=out_dir)
-    return write_placed(report, formats, place, actions=actions, force=force)
+    return write_placed(
+        report, formats, place, actions=actions, force=force, subtitle_masker=subtitle_masker
+    )
 
 
 def write_placed(
@@ -78,15 +93,19 @@ def write_placed(
     *,
     actions: ActionsSettings | None = None,
     force: bool = False,
+    subtitle_masker: Masker | None = None,
 ) -> list[Path]:
-    """``write_sidecars`` with the folder, the names and the film given by ``place``."""
+    """``write_sidecars`` with the folder, the names and the film given by ``place``;
+    ``subtitle_masker`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) is what the
+    ``srt`` format does to the film's subtitles."""
     formats = _check_formats(formats)
     targets = {fmt: place.folder / f"{place.stem}{_SUFFIXES[fmt]}" for fmt in formats}
     _check_targets(place, targets, force=force)
     if "chapters" in targets:
         _check_film(report, place.film, force=force)
+    subtitles = _film_subtitles(place.film, subtitle_masker) if "srt" in targets else None
     _make_dir(place.folder)
-    job = _Export(report, cues_from_report(report), place.film, actions)
+    job = _Export(report, cues_from_report(report), place.film, actions, subtitles)
     for fmt, target in targets.items():
         _WRITERS[fmt](job, target)
         log.info("wrote %s", target)
@@ -146,7 +165,7 @@ def _is_text_sidecar(path: Path) -> bool:
 
 
 _OWN_FORMATS: dict[str, tuple[Callable[[Path], bool], str]] = {
-    fmt: (_is_text_sidecar, "a text file") for fmt in ("edl", "mcf", "vtt")
+    fmt: (_is_text_sidecar, "a text file") for fmt in ("edl", "mcf", "vtt", "srt")
 }
 
 
@@ -158,6 +177,7 @@ class _Export:
     cues: list[Cue]
     film: Path
     actions: ActionsSettings | None
+    subtitles: tuple[Subtitles, Masker] | None = None
 
 
 def _check_film(report: Report, film: Path, *, force: bool) -> None:
@@ -209,9 +229,41 @@ def _write_chapters(job: _Export, target: Path) -> None:
         log.warning("%s: stream %s not copied (the container cannot hold it)", target.name, name)
 
 
+def _film_subtitles(film: Path, masker: Masker | None) -> tuple[Subtitles, Masker]:
+    """The film's first text subtitle stream, else its first subtitle file, read before any
+    output is written; UsageError when it has none."""
+    from vcp.config.schema import DEFAULT_MAX_CUES, DEFAULT_MAX_SUBTITLE_BYTES
+    from vcp.media.probe import probe
+    from vcp.media.subtitles import load_subtitles, sources_of
+
+    if masker is None:
+        hint = "pass subtitle_masker (vcp.analysis.detectors.subtitles.subtitle_masker)"
+        raise UsageError("the srt format needs the word lists", where="--format srt", hint=hint)
+    media = probe(film)
+    sources, _ = sources_of(media)
+    if not sources:
+        raise UsageError(
+            f"{film.name} has no text subtitles (no subtitle stream of text, no .srt, .vtt or "
+            ".ass file beside it named after it): nothing to clean",
+            where="--format srt",
+            hint="leave srt out of --format for this film",
+        )
+    limits = {"max_bytes": DEFAULT_MAX_SUBTITLE_BYTES, "max_cues": DEFAULT_MAX_CUES}
+    return load_subtitles(media, sources[0], **limits), masker
+
+
+def _write_srt(job: _Export, target: Path) -> None:
+    from vcp.media.subtitles import clean_text
+
+    assert job.subtitles is not None
+    subs, masker = job.subtitles
+    write_text_output(target, clean_text(subs, masker, fmt="srt"))
+
+
 _WRITERS: dict[str, Callable[[_Export, Path], None]] = {
     "edl": _write_edl,
     "mcf": _write_mcf,
     "vtt": _write_vtt,
     "chapters": _write_chapters,
+    "srt": _write_srt,
 }

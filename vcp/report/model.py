@@ -50,6 +50,7 @@ class SegmentDetection(_Frozen):
     masked: str | None = None
     # The detector heard (or saw) it but below its threshold: kept and acted on, flagged for a look.
     uncertain: bool = False
+    source: str | None = None  # where a word was read, not heard: "subtitle stream 2", "a.srt"
 
 
 class Segment(_Frozen):
@@ -174,7 +175,7 @@ class DetectorEntry(_Frozen):
 
     name: str
     type: str
-    model: str
+    model: str | None = None  # None: the detector needs no model (subtitles)
     status: Literal["ran", "skipped", "failed"]
     reason: str | None = None
     analysed_seconds: float | None = Field(None, ge=0)

@@ -19,6 +19,7 @@ from vcp.analysis.detectors.base import (
 _REGISTRY: dict[str, str] = {
     "nudenet": "vcp.analysis.detectors.nudenet:NudeNetDetector",
     "speech-profanity": "vcp.analysis.detectors.speech:SpeechProfanityDetector",
+    "subtitles": "vcp.analysis.detectors.subtitles:SubtitlesDetector",
 }
 
 __all__ = [

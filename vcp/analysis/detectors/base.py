@@ -32,6 +32,8 @@ class Detection:
     height)`` in source-video pixels; ``word`` is the word or phrase as transcribed and ``masked`` a
     form fit for display (``f*****g``). ``uncertain`` marks a hit the detector keeps although its
     score is under the detector's threshold (recall first: it is acted on, and flagged for review).
+    ``source`` names where a word was read when it was not
+    heard (``subtitle stream 2``, ``movie.en.srt``).
     """
 
     detector: str
@@ -44,6 +46,7 @@ class Detection:
     word: str | None = None
     masked: str | None = None
     uncertain: bool = False
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +84,9 @@ class DetectorFactory(Protocol):
     stream: Stream
 
     @classmethod
-    def load(cls, config: object, model_dir: Path, *, processing: ProcessingSettings) -> Detector:
-        """Build the detector from its config section and the model's local folder (blocking)."""
+    def load(
+        cls, config: object, model_dir: Path | None, *, processing: ProcessingSettings
+    ) -> Detector:
+        """Build the detector from its config section and the model's local folder (blocking);
+        ``model_dir`` is None for a detector whose config names no model."""
         ...

@@ -238,14 +238,16 @@ async def _analyze_one(
 ) -> int:
     from anyio import to_thread
 
+    from vcp.analysis.detectors.subtitles import subtitle_masker
     from vcp.cli.progress.analysis import summary_lines
     from vcp.export import write_sidecars
 
     try:
         report = await analyzer.analyze(video, report_path=report_path)
         write = functools.partial(
-            write_sidecars, report, exports, actions=analyzer.settings.actions, video=video
-        )
+            write_sidecars, report, exports, actions=analyzer.settings.actions, video=video,
+            subtitle_masker=subtitle_masker(analyzer.settings) if "srt" in exports else None,
+        )  # fmt: skip
         written = await to_thread.run_sync(write) if exports else []
     except ModelError:
         raise  # every video needs the model: the run stops with its error

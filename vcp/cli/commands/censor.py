@@ -56,6 +56,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run_censor(args: argparse.Namespace) -> int:
     """Censor the film; print the output's path and what was done to it."""
+    from vcp.analysis.detectors.subtitles import subtitle_masker
     from vcp.censor import censor
     from vcp.cli.progress.censor import describe_job, make_censor_renderer
     from vcp.config import load_settings
@@ -75,6 +76,7 @@ def run_censor(args: argparse.Namespace) -> int:
                 report=report,
                 force=args.force,
                 on_event=render,
+                subtitles=subtitle_masker(settings),
             )
     except KeyboardInterrupt:
         sys.stderr.write(f"interrupted: nothing was written to {shown(args.output)}\n")
@@ -88,4 +90,6 @@ def run_censor(args: argparse.Namespace) -> int:
         )
         for job in result.streams.jobs:
             sys.stdout.write(f"  {describe_job(job)}\n")
+        for path in result.subtitle_files:
+            sys.stdout.write(f"wrote {shown(path)} (subtitles, listed words masked)\n")
     return 0

@@ -23,8 +23,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write skip/mute files for media players from a report",
         description="Write files players read beside the film (or beside the report, when given "
         "a report): a Kodi/MPlayer .edl (mpv: with the script --mpv-script prints), a "
-        "MovieContentFilter .mcf, .vcp.vtt subtitles naming each flagged part, or a "
-        "stream-copied .chapters.mkv with a chapter at each flagged part. Segments marked "
+        "MovieContentFilter .mcf, .vcp.vtt subtitles naming each flagged part, a "
+        "stream-copied .chapters.mkv with a chapter at each flagged part, or the film's own "
+        "subtitles with the listed words masked (.clean.srt). Segments marked "
         '"allow": true in the report are left out.',
     )
     export.add_argument(
@@ -70,6 +71,7 @@ def run_export(args: argparse.Namespace) -> int:
     Given a video, the files go beside it; given a report, beside the report (named after its
     film); with -o, into that folder. The report's own text never says where.
     """
+    from vcp.analysis.detectors.subtitles import subtitle_masker
     from vcp.report import load_report
 
     report_path = report_for(args.source, reports_dir=args.reports)
@@ -78,13 +80,15 @@ def run_export(args: argparse.Namespace) -> int:
         place = Placement.beside_video(args.source, report=report_path, out_dir=args.output_dir)
     else:
         place = Placement.beside_report(report, report_path, out_dir=args.output_dir)
+    settings = load_settings(args.config)
     with option_hints():
         written = write_placed(
             report,
             args.format.split(","),
             place,
-            actions=load_settings(args.config).actions,
+            actions=settings.actions,
             force=args.force,
+            subtitle_masker=subtitle_masker(settings) if "srt" in args.format else None,
         )
     for path in written:
         sys.stdout.write(f"{shown(path)}\n")

@@ -138,6 +138,8 @@ def _notice(event: Any) -> str | None:
         case DetectorWaiting(detector=name, model=model):
             return f"{name}: waiting for model {model}"
         case DetectorReady(detector=name, model=model, load_seconds=seconds):
+            if model is None:
+                return f"{name}: ready"
             return f"{name}: {model} loaded in {seconds:.1f} s"
         case DetectorSkipped(input=path, detector=name, reason=reason):
             return f"warning: {name} skipped{f' for {path.name}' if path else ''}: {reason}"

@@ -10,7 +10,7 @@ One module per concern, every public name re-exported here:
 - ``common``: ``FieldError`` (a located error the loader points at), the strict base section, the
   shared path and URL checks;
 - ``models``: the ``models:`` section (hub, download, sources);
-- ``detectors``: the ``detectors:`` entries (NudeNet, speech profanity);
+- ``detectors``: the ``detectors:`` entries (NudeNet, speech profanity, subtitles);
 - ``output``: the ``processing:`` and ``output:`` sections;
 - ``actions``: the ``actions:`` section (what ``vcp censor`` does with each category).
 """
@@ -38,6 +38,8 @@ from vcp.config.schema.actions import (
 from vcp.config.schema.common import FieldError, is_pattern
 from vcp.config.schema.detectors import (
     DEFAULT_BEAM_SIZE,
+    DEFAULT_MAX_CUES,
+    DEFAULT_MAX_SUBTITLE_BYTES,
     DEFAULT_NUDENET_BATCH_SIZE,
     DEFAULT_OVERLAP_SECONDS,
     DEFAULT_SPEECH_THRESHOLD,
@@ -46,6 +48,9 @@ from vcp.config.schema.detectors import (
     Detector,
     NudityDetector,
     SpeechProfanityDetector,
+    SubtitleMask,
+    SubtitlesDetector,
+    WordListSettings,
 )
 from vcp.config.schema.models import (
     DEFAULT_CONNECT_TIMEOUT_SECONDS,
@@ -92,7 +97,9 @@ __all__ = [
     "DEFAULT_LOCK_TIMEOUT_SECONDS",
     "DEFAULT_MAX_CONCURRENT_FILES",
     "DEFAULT_MAX_CONNECTIONS_PER_FILE",
+    "DEFAULT_MAX_CUES",
     "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_MAX_SUBTITLE_BYTES",
     "DEFAULT_MERGE_GAP_SECONDS",
     "DEFAULT_METADATA_TTL_HOURS",
     "DEFAULT_NUDENET_BATCH_SIZE",
@@ -129,7 +136,10 @@ __all__ = [
     "ProcessingSettings",
     "ResolvedActions",
     "SpeechProfanityDetector",
+    "SubtitleMask",
+    "SubtitlesDetector",
     "VideoAction",
     "VideoEncodeSettings",
+    "WordListSettings",
     "is_pattern",
 ]

@@ -86,34 +86,15 @@ MAX_OVERLAP_SECONDS = 60.0  # a word or phrase cut by a window's end is seconds 
 _SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
 
 
-class SpeechProfanityDetector(_Detector):
-    """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
-
+class WordListSettings(_Section):
+    """The word-list fields shared by every detector that matches words (speech, subtitles):
     ``categories`` picks the shipped lists; ``words`` adds the user's own entries per category,
-    ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report.
-    ``threshold`` applies to a hit's mean word probability. Audio is transcribed in windows of
-    ``window_seconds`` that overlap by ``overlap_seconds``."""
+    ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report."""
 
-    type: Literal["speech-profanity"]
-    threshold: float = Field(DEFAULT_SPEECH_THRESHOLD, ge=0, le=1)
-    languages: tuple[str, ...] = ("en",)
     categories: tuple[str, ...] = _SHIPPED_WORD_LISTS
     words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     allow: tuple[str, ...] = ()
     word_lists: tuple[Path, ...] = ()
-    compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
-    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=MAX_THREADS)  # 0: one per core
-    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
-    # Each 30 s chunk decoded on its own: on the quality corpus, feeding whisper the text before
-    # it lost 13 of 240 words (a misheard word makes the next chunk mishear alike).
-    condition_on_previous_text: bool = False
-    # Off: on the quality corpus, silero VAD dropped words under noise and music (113-118 of 240
-    # found with it, 121 without) and saved no CPU.
-    vad_filter: bool = False
-    window_seconds: float = Field(
-        DEFAULT_WINDOW_SECONDS, ge=MIN_WINDOW_SECONDS, le=MAX_WINDOW_SECONDS
-    )
-    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0, le=MAX_OVERLAP_SECONDS)
 
     @field_validator("categories")
     @classmethod
@@ -155,6 +136,31 @@ class SpeechProfanityDetector(_Detector):
                 raise FieldError((i,), str(exc)) from None
         return value
 
+
+class SpeechProfanityDetector(_Detector, WordListSettings):
+    """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
+
+    The word lists are ``WordListSettings``. A hit whose mean word probability is under
+    ``threshold`` is reported as uncertain. Audio is transcribed in windows of ``window_seconds`` that overlap by
+    ``overlap_seconds``."""
+
+    type: Literal["speech-profanity"]
+    threshold: float = Field(DEFAULT_SPEECH_THRESHOLD, ge=0, le=1)
+    languages: tuple[str, ...] = ("en",)
+    compute_type: Literal["auto", "int8", "int8_float32", "int16", "float32"] = "int8"
+    threads: int = Field(DEFAULT_DETECTOR_THREADS, ge=0, le=MAX_THREADS)  # 0: one per core
+    beam_size: int = Field(DEFAULT_BEAM_SIZE, ge=1, le=20)
+    # Each 30 s chunk decoded on its own: on the quality corpus, feeding whisper the text before
+    # it lost 13 of 240 words (a misheard word makes the next chunk mishear alike).
+    condition_on_previous_text: bool = False
+    # Off: on the quality corpus, silero VAD dropped words under noise and music (113-118 of 240
+    # found with it, 121 without) and saved no CPU.
+    vad_filter: bool = False
+    window_seconds: float = Field(
+        DEFAULT_WINDOW_SECONDS, ge=MIN_WINDOW_SECONDS, le=MAX_WINDOW_SECONDS
+    )
+    overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0, le=MAX_OVERLAP_SECONDS)
+
     @model_validator(mode="after")
     def _windows(self) -> SpeechProfanityDetector:
         if self.overlap_seconds >= self.window_seconds:
@@ -173,4 +179,33 @@ def _check_entries(entries: tuple[str, ...], category: str, loc: tuple[str | int
             raise FieldError((*loc, i), str(exc)) from None
 
 
-Detector = Annotated[NudityDetector | SpeechProfanityDetector, Field(discriminator="type")]
+# Subtitles: a cue's text is certain, so there is no threshold; sidecar files past this size are
+# not read (a film's subtitles are a few hundred kB), nor more cues than this per source.
+DEFAULT_MAX_SUBTITLE_BYTES = 10_000_000
+DEFAULT_MAX_CUES = 50_000
+SubtitleMask = Literal["keep-first", "keep-ends", "all"]
+
+
+class SubtitlesDetector(WordListSettings):
+    """Listed words in the film's text subtitle streams and the subtitle files beside it.
+
+    It needs no model (``model`` is always empty). Streams and files tagged with a language not
+    in ``languages`` are not read (untagged ones are). ``mask`` is how ``vcp censor`` and
+    ``vcp export --format srt`` write a listed word: ``keep-first`` (``f***``), ``keep-ends``
+    (``f**k``) or ``all`` (``****``)."""
+
+    name: str
+    type: Literal["subtitles"]
+    model: None = None
+    enabled: bool = True
+    optional: bool = False
+    languages: tuple[str, ...] = ("en",)
+    sidecars: bool = True
+    mask: SubtitleMask = "keep-first"
+    max_file_bytes: int = Field(DEFAULT_MAX_SUBTITLE_BYTES, ge=1_000, le=1_000_000_000)
+    max_cues: int = Field(DEFAULT_MAX_CUES, ge=1, le=10_000_000)
+
+
+Detector = Annotated[
+    NudityDetector | SpeechProfanityDetector | SubtitlesDetector, Field(discriminator="type")
+]

@@ -2,7 +2,9 @@
 
 ``transcode`` demuxes the source once. Streams named in ``encoders`` are decoded, edited and
 re-encoded (``audio`` and ``video`` beside this module); every other stream is copied packet for
-packet, its timestamps moved back by the time skips removed before them. Either way a stream keeps
+packet, its timestamps moved back by the time skips removed before them; a text subtitle stream
+is copied packet for packet too, each payload's listed words masked when the recipe has a
+``subtitle_masker`` (``vcp.media.subtitles.mask_packet``). Either way a stream keeps
 its tags, its disposition and (video) its display matrix, and attachments and cover pictures go
 into the output's header (``vcp.media.streams``). PyAV and OSError failures become ``MediaError``
 here.
@@ -34,6 +36,7 @@ from vcp.media.streams import (
     holds_attachments,
     is_cover,
 )
+from vcp.media.subtitles import TEXT_CODECS, Masker, mask_packet
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
@@ -76,6 +79,7 @@ class Recipe:
     encoders: Mapping[int, str]  # input stream index -> encoder; the others are copied
     bit_rates: Mapping[int, int] = field(default_factory=dict)
     start: float = 0.0  # the source's start time (either sign): report times count from it
+    subtitle_masker: Masker | None = None  # stars listed words out of copied text subtitles
 
 
 def transcode(
@@ -157,6 +161,10 @@ def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
 
 def _new_writer(out: Any, stream: Any, recipe: Recipe) -> Any:
     codec = recipe.encoders.get(stream.index)
+    name = stream.codec_context.name if stream.type == "subtitle" else ""
+    if codec is None and recipe.subtitle_masker is not None and name in TEXT_CODECS:
+        return _MaskedCopy(out, stream, plan=recipe.plan, start=recipe.start,
+                           masker=recipe.subtitle_masker)  # fmt: skip
     if codec is None:
         return _Copy(out, stream, plan=recipe.plan, start=recipe.start)
     if stream.type == "audio":
@@ -221,3 +229,32 @@ class _Copy:
 
     def flush(self) -> None:
         """Nothing is buffered."""
+
+
+class _MaskedCopy(_Copy):
+    """A text subtitle stream copied with the listed words of each packet masked."""
+
+    def __init__(
+        self, output: Any, source: Any, *, plan: EditPlan, start: float, masker: Masker
+    ) -> None:
+        super().__init__(output, source, plan=plan, start=start)
+        self._codec: str = source.codec_context.name
+        self._masker = masker
+
+    def packet(self, packet: Any) -> None:
+        """Mask ``packet``'s text, then copy it as ``_Copy`` does."""
+        if packet.size:
+            data = bytes(packet)
+            masked = mask_packet(self._codec, data, self._masker)
+            if masked != data:
+                packet = _with_payload(packet, masked)
+        super().packet(packet)
+
+
+def _with_payload(packet: Any, data: bytes) -> Any:
+    """A packet carrying ``data`` with ``packet``'s times and flags."""
+    out = av.Packet(data)
+    out.time_base = packet.time_base
+    out.pts, out.dts, out.duration = packet.pts, packet.dts, packet.duration
+    out.is_keyframe = packet.is_keyframe
+    return out

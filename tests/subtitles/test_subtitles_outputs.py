@@ -1,0 +1,135 @@
+"""What users get from subtitles: words speech missed muted by `vcp censor`, subtitle streams and
+files masked in its output, and `vcp export --format srt`. Real CLI runs on real films."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from conftest import LINES
+from vcp_testing.cli import Result
+from vcp_testing.subtitles import read_subtitle_texts, with_subtitles
+
+from vcp.cli.main import main
+
+CLI = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], restore_logging: None) -> Iterator[CLI]:
+    capsys.readouterr()
+
+    def run(*argv: str | Path) -> Result:
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return Result(code, out, err)
+
+    yield run
+
+
+@pytest.fixture
+def subtitles_only(tmp_path: Path) -> Path:
+    """A config whose one detector is subtitles: no model, nothing to download."""
+    path = tmp_path / "subtitles-only.yaml"
+    path.write_text(
+        f"models:\n  cache_dir: {tmp_path / 'cache'}\n"
+        "detectors:\n  - name: subtitles\n    type: subtitles\n"
+    )
+    return path
+
+
+def _loudness(path: Path, start: float, end: float) -> float:
+    with av.open(str(path)) as inp:
+        chunks = [
+            f.to_ndarray().reshape(-1)
+            for f in inp.decode(audio=0)
+            if f.time is not None and start <= f.time and f.time + f.samples / f.rate <= end
+        ]
+    return float(np.sqrt(np.mean(np.concatenate(chunks) ** 2)))
+
+
+def test_a_word_only_the_subtitles_say_is_muted_by_censor(
+    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
+) -> None:
+    film = with_subtitles(plain_film, tmp_path / "movie.mp4", LINES, codec="mov_text")
+    assert cli("analyze", film, "-c", subtitles_only, "--progress", "none").returncode == 0
+    report = json.loads((tmp_path / "movie.vcp.json").read_text())
+    (first,) = report["segments"]  # "fuck" and "shit", under 2 s apart, join
+    hit = first["detections"][0]
+    assert (hit["detector"], hit["word"], hit["source"]) == (
+        "subtitles",
+        "fuck",
+        "subtitle stream 2",
+    )
+    assert (first["start"], first["end"], first["kind"]) == (0.5, 2.8, "audio")
+
+    out = tmp_path / "clean.mp4"
+    result = cli("censor", film, "-o", out, "-c", subtitles_only, "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    assert _loudness(film, 0.7, 1.3) > 0.05
+    assert _loudness(out, 0.7, 1.3) < 1e-4  # the cue's time is muted: speech was not asked
+    texts = [t for _, t in read_subtitle_texts(out)]
+    assert any(b"What the f*** is this?" in t for t in texts)
+    assert not any(b"fuck" in t or b"shit" in t for t in texts)
+
+
+@pytest.mark.parametrize(("codec", "suffix"), [("subrip", ".mkv"), ("ass", ".mkv")])
+def test_censor_masks_every_text_subtitle_stream_it_copies(
+    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path, codec: str, suffix: str
+) -> None:
+    film = with_subtitles(plain_film, tmp_path / f"movie{suffix}", LINES, codec=codec, streams=2)
+    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
+    out = tmp_path / f"clean{suffix}"
+    result = cli("censor", film, "-o", out, "-c", subtitles_only, "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    for index in (2, 3):
+        texts = b"\n".join(t for _, t in read_subtitle_texts(out, index=index))
+        assert b"f***" in texts and b"s*" in texts and b"classic assistant" in texts
+        assert b"fuck" not in texts and b"shit" not in texts
+    assert [t for t, _ in read_subtitle_texts(out)] == [t for t, _ in read_subtitle_texts(film)]
+
+
+def test_censor_writes_a_cleaned_copy_of_the_subtitle_file_beside_its_output(
+    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
+) -> None:
+    film = tmp_path / "movie.mp4"
+    film.write_bytes(plain_film.read_bytes())
+    own = "1\n00:00:01,000 --> 00:00:02,000\nYou <i>bastard</i>!\n"
+    (tmp_path / "movie.en.srt").write_text(own)
+    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
+    (tmp_path / "out").mkdir()
+    result = cli("censor", film, "-o", tmp_path / "out" / "clean.mp4", "-c", subtitles_only,
+                 "--progress", "none")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "You <i>b******</i>!" in (tmp_path / "out" / "clean.en.srt").read_text()
+    assert (tmp_path / "movie.en.srt").read_text() == own  # the user's file is only read
+
+
+def test_export_srt_writes_the_films_subtitles_cleaned(
+    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
+) -> None:
+    film = with_subtitles(plain_film, tmp_path / "movie.mkv", LINES, codec="subrip")
+    (tmp_path / "movie.srt").write_text("the user's own file\n")
+    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
+    result = cli("export", film, "--format", "srt", "-c", subtitles_only)
+    assert result.returncode == 0, result.stderr
+    cleaned = (tmp_path / "movie.clean.srt").read_text()
+    assert "What the <i>f***</i> is this?" in cleaned and "Oh, s***." in cleaned
+    assert "00:00:00,5" in cleaned and "-->" in cleaned
+    assert (tmp_path / "movie.srt").read_text() == "the user's own file\n"
+
+
+def test_export_srt_of_a_film_without_subtitles_is_a_usage_error(
+    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
+) -> None:
+    film = tmp_path / "movie.mp4"
+    film.write_bytes(plain_film.read_bytes())
+    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
+    result = cli("export", film, "--format", "edl,srt", "-c", subtitles_only)
+    assert result.returncode == 2
+    assert "no text subtitles" in result.stderr
+    assert not (tmp_path / "movie.edl").exists()  # nothing written before the refusal

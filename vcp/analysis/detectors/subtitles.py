@@ -1,0 +1,176 @@
+"""Listed words in the film's text subtitles: its SubRip, ASS, mov_text and WebVTT streams and
+the subtitle files beside it (``movie.srt``, ``movie.en.srt``, ``movie.vtt``, ``movie.ass``).
+
+No model: it starts at once and takes a moment. Each cue's visible text (markup stripped by
+``vcp.media.subtitles``) goes through the same ``WordMatcher`` as speech, so the same lists,
+categories, own words and allow list apply. A hit spans its cue (a cue does not time its words);
+``vcp.analysis.subtitle_hits`` moves it onto the spoken word's times when speech heard it too.
+The same hit in a second source (the film's stream and a sidecar copy of it, say) is reported
+once. ``subtitle_masker`` is the same matching, used to star words out of subtitles that
+``vcp censor`` copies and ``vcp export --format srt`` writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
+from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
+from vcp.errors import DetectorError, MediaError
+from vcp.media.subtitles import (
+    Masker,
+    MaskStyle,
+    Subtitles,
+    load_subtitles,
+    mask_markup,
+    sources_of,
+)
+
+if TYPE_CHECKING:
+    from vcp.config.schema import ProcessingSettings, WordListSettings
+    from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+    from vcp.config.settings import Settings
+    from vcp.media.probe import MediaInfo
+
+__all__ = ["SubtitlesDetector", "cue_hits", "masker_of", "subtitle_masker", "word_matcher"]
+
+_WORD = re.compile(r"\S+")
+# Two sources' hits of one entry this close are the same line in two copies of the subtitles.
+_SAME_CUE_SECONDS = 0.5
+
+
+class SubtitlesDetector:
+    """Reports listed words in text subtitles; its hits are words, so they act on the audio."""
+
+    stream: ClassVar[Stream] = "audio"
+
+    def __init__(self, config: SubtitlesSettings, matcher: WordMatcher) -> None:
+        self.name = config.name
+        self.config = config
+        self._matcher = matcher
+
+    @classmethod
+    def load(
+        cls, config: object, model_dir: Path | None, *, processing: ProcessingSettings
+    ) -> SubtitlesDetector:
+        """Build the word matcher (``model_dir`` is unused: no model)."""
+        settings: SubtitlesSettings = config  # type: ignore[assignment]
+        return cls(settings, word_matcher(settings, where=settings.name))
+
+    def scan(self, media: MediaInfo) -> Iterator[Step]:
+        """Every source's hits in time order, after a notice for each source it could not read."""
+        sources, notices = sources_of(
+            media, sidecars=self.config.sidecars, languages=self.config.languages
+        )
+        for message in notices:
+            yield MediaNotice(0.0, f"{message}: its words were not checked")
+        found: list[Detection] = []
+        for source in sources:
+            try:
+                subs = load_subtitles(
+                    media, source, max_bytes=self.config.max_file_bytes,
+                    max_cues=self.config.max_cues,
+                )  # fmt: skip
+            except MediaError as exc:
+                yield MediaNotice(0.0, f"{source.name}: {exc.message}")
+                continue
+            yield from (MediaNotice(0.0, message) for message in subs.notices)
+            found += self._detections(subs)
+        yield from _distinct(found)
+        yield Progress(media.duration)
+
+    def _detections(self, subs: Subtitles) -> Iterator[Detection]:
+        origin = subs.source.name
+        label = origin if subs.source.path is not None else f"subtitle {origin}"
+        for cue in subs.cues():
+            for hit in cue_hits(self._matcher, cue.text):
+                yield Detection(
+                    detector=self.name,
+                    category=hit.category,
+                    label=hit.label,
+                    score=1.0,  # the text is certain; only its times are the cue's
+                    start=max(cue.start, 0.0),
+                    end=max(cue.end, cue.start, 0.0),
+                    word=hit.text,
+                    masked=hit.masked,
+                    source=label,
+                )
+
+
+def cue_hits(matcher: WordMatcher, text: str) -> list[Hit]:
+    """The listed entries in a cue's visible ``text``; each hit's ``start``/``end`` are the
+    character offsets of its first and last word in ``text``."""
+    words = [Word(m.group(), m.start(), m.end(), 1.0) for m in _WORD.finditer(text)]
+    return matcher.match(words)
+
+
+def _distinct(found: list[Detection]) -> Iterator[Detection]:
+    """``found`` in time order, less a hit that an earlier source already reported."""
+    kept: list[Detection] = []
+    for hit in sorted(found, key=lambda d: (d.start, d.end)):
+        if any(
+            k.source != hit.source
+            and k.label == hit.label
+            and abs(k.start - hit.start) <= _SAME_CUE_SECONDS
+            for k in kept
+        ):
+            continue
+        kept.append(hit)
+        yield hit
+
+
+def word_matcher(settings: WordListSettings, *, where: str) -> WordMatcher:
+    """The matcher of a detector's word-list settings; DetectorError when a list is unusable."""
+    try:
+        return WordMatcher.build(
+            settings.categories,
+            words=settings.words,
+            allow=settings.allow,
+            files=settings.word_lists,
+        )
+    except (WordListError, OSError) as exc:
+        raise DetectorError(
+            f"cannot load the word lists: {exc}",
+            where=where,
+            hint="fix the list file or the detector's words/allow settings",
+        ) from exc
+
+
+def subtitle_masker(settings: Settings) -> Masker:
+    """What ``vcp censor`` and ``vcp export --format srt`` do to subtitle text: the words of the
+    first ``subtitles`` detector's lists (its defaults when there is none) starred as its
+    ``mask`` says, for each category whose audio action is not ``none``."""
+    from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+
+    config = next((d for d in settings.detectors if isinstance(d, SubtitlesSettings)), None)
+    config = config or SubtitlesSettings(name="subtitles", type="subtitles")
+    matcher = word_matcher(config, where=config.name)
+    categories = {
+        c.casefold()
+        for c in matcher.categories
+        if settings.actions.resolve(c, "audio").audio != "none"
+    }
+    return masker_of(matcher, style=config.mask, categories=categories)
+
+
+def masker_of(
+    matcher: WordMatcher,
+    *,
+    style: MaskStyle = "keep-first",
+    categories: Collection[str] | None = None,
+) -> Masker:
+    """A function from a cue's raw text to the same text with ``matcher``'s words starred as
+    ``style`` says; with ``categories`` (lower case) only words of those categories."""
+
+    def spans(text: str) -> list[tuple[int, int]]:
+        return [
+            (int(hit.start), int(hit.end))
+            for hit in cue_hits(matcher, text)
+            if categories is None or hit.category.casefold() in categories
+        ]
+
+    return functools.partial(mask_markup, spans=spans, style=style)
