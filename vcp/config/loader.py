@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
 from vcp.config.environment import setting_names, unparsable_variables, warn_unknown
-from vcp.config.merge import MergedConfig, merge_documents
+from vcp.config.merge import MERGE_KEY, MergedConfig, merge_documents
 from vcp.config.schema import FieldError
 from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
@@ -67,6 +67,14 @@ def merged_data(doc: YamlDocument) -> MergedConfig:
     """``doc`` merged over the built-in defaults (vcp.config.merge), each value's origin kept."""
     user = None if doc.source == BUILTIN_NAME else doc
     return merge_documents(_defaults(), user)
+
+
+def merges_defaults(doc: YamlDocument) -> bool:
+    """True when ``doc`` is a user's file merged over the built-in defaults (no
+    ``merge_defaults: false`` in it)."""
+    if doc.source == BUILTIN_NAME:
+        return False
+    return not (isinstance(doc.tree, dict) and doc.tree.get(MERGE_KEY) is False)
 
 
 @functools.cache

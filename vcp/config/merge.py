@@ -11,7 +11,8 @@ The rules (docs/configuration.md, "How your file combines with the defaults"):
   differently replaces the default whole instead: a detector with another ``type``, a source
   with its own ``hf`` or ``url`` (the default's checksums belong to the default's files);
 - ``categories`` (a detector's, and ``actions.categories``) is replaced whole: what is listed is
-  what runs; so is every other list (``retry_backoff_seconds: [1]``, ``files: [...]``).
+  what runs; so is every other list (``retry_backoff_seconds: [1]``, ``files: [...]``);
+- ``merge_defaults: false`` at the top of a file turns all of this off: the file stands alone.
 
 Pure: no files, no environment. ``vcp.config.loader`` parses the two documents and validates the
 result; it asks ``MergedConfig.origin`` where a bad value was written.
@@ -26,9 +27,12 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from vcp.config.yaml_io import Loc, YamlDocument, plain_value
+from vcp.errors import ConfigError, ConfigProblem
 
-__all__ = ["NAMED_LISTS", "MergedConfig", "Origin", "merge_documents"]
+__all__ = ["MERGE_KEY", "NAMED_LISTS", "MergedConfig", "Origin", "merge_documents"]
 
+# The one top-level key that is not a setting: ``merge_defaults: false`` opts out of merging.
+MERGE_KEY = "merge_defaults"
 # Lists whose entries are matched by their ``name`` key.
 NAMED_LISTS: frozenset[Loc] = frozenset({("detectors",), ("models", "sources")})
 # A key under which a mapping is replaced whole rather than merged.
@@ -66,14 +70,34 @@ class MergedConfig:
 
 
 def merge_documents(defaults: YamlDocument, user: YamlDocument | None) -> MergedConfig:
-    """``user`` merged over ``defaults`` by the rules above (``user`` None: the defaults alone)."""
+    """``user`` merged over ``defaults`` by the rules above (``user`` None: the defaults alone).
+
+    A user file with ``merge_defaults: false`` stands alone: nothing is taken from ``defaults``
+    (a field it leaves out takes the schema's default; there are no default sources and
+    detectors then).
+    """
     merger = _Merger(defaults.source, user.source if user is not None else "")
     base = defaults.tree if defaults.tree is not None else CommentedMap()
     if user is None or user.tree is None:
-        data = merger.copy(base, defaults.source, ())
-    else:
-        data = merger.merge(base, user.tree, ())
-    return MergedConfig(data, merger.origins)
+        return MergedConfig(merger.copy(base, defaults.source, ()), merger.origins)
+    if MERGE_KEY in user.tree and not _merge_wanted(user):
+        return MergedConfig(merger.copy(user.tree, user.source, ()), merger.origins)
+    return MergedConfig(merger.merge(base, user.tree, ()), merger.origins)
+
+
+def _merge_wanted(user: YamlDocument) -> bool:
+    value = user.tree[MERGE_KEY]
+    if isinstance(value, bool):
+        return value
+    line, column = user.tree.lc.key(MERGE_KEY)
+    problem = ConfigProblem(
+        MERGE_KEY,
+        f"must be true or false (got {value!r})",
+        source=user.source,
+        line=line + 1,
+        column=column + 1,
+    )
+    raise ConfigError([problem], hint="false: this file is the whole configuration")
 
 
 class _Merger:
@@ -88,7 +112,7 @@ class _Merger:
         """One layer's node as plain data, positions recorded under ``loc``."""
         if isinstance(node, CommentedMap):
             out = {}
-            for key, value in node.items():
+            for key, value in _items(node, loc):
                 at = self._record(loc, str(key), source, node.lc.key(key))
                 out[str(key)] = self.copy(value, source, at)
             return out
@@ -117,7 +141,7 @@ class _Merger:
             if key not in over:
                 at = self._record(loc, str(key), self.base_source, base.lc.key(key))
                 out[str(key)] = self.copy(value, self.base_source, at)
-        for key, value in over.items():
+        for key, value in _items(over, loc):
             at = self._record(loc, str(key), self.over_source, over.lc.key(key))
             if key in base:
                 out[str(key)] = self.merge(base[key], value, at)
@@ -143,10 +167,16 @@ class _Merger:
 
     def _record(self, loc: Loc, part: str | int, source: str, position: Any) -> Loc:
         """Note where ``loc + part`` was written; return that path."""
-        line, column = position
         at = (*loc, part)
-        self.origins[at] = Origin(source, int(line) + 1, int(column) + 1)
+        if position is not None:  # None: a node added to the tree in memory, not read from text
+            line, column = position
+            self.origins[at] = Origin(source, int(line) + 1, int(column) + 1)
         return at
+
+
+def _items(node: CommentedMap, loc: Loc) -> list[tuple[Any, Any]]:
+    """A mapping's items, without the top-level ``merge_defaults`` (a loader directive)."""
+    return [(k, v) for k, v in node.items() if loc or k != MERGE_KEY]
 
 
 def _name(entry: Any) -> str | None:
