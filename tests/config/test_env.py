@@ -113,7 +113,7 @@ def test_overrides_apply_to_the_builtin_default(monkeypatch: pytest.MonkeyPatch)
 def test_vcp_config_selects_the_file(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VCP_CONFIG", str(config))
     settings = load_settings()
-    assert [s.name for s in settings.models.sources][0] == "vision"  # the file's, then defaults
+    assert settings.models.sources[0].name == "vision"  # the file's, then the defaults
     assert settings.models.cache_dir == Path("/yaml/models")
 
 
