@@ -23,6 +23,17 @@ from vcp.errors import ConfigError
 Load = Callable[[str], Settings]
 
 
+def default_names(*, without: str = "") -> list[str]:
+    """The built-in detectors' names, in order (``without`` one of them)."""
+    return [d.name for d in load_settings(None).detectors if d.name != without]
+
+
+def nothing_enabled() -> str:
+    """A file turning every default detector off."""
+    entries = "".join(f"  - {{name: {name}, enabled: false}}\n" for name in default_names())
+    return "detectors:\n" + entries
+
+
 def detector(settings: Settings, name: str):  # type: ignore[no-untyped-def]
     return next(d for d in settings.detectors if d.name == name)
 
@@ -59,7 +70,10 @@ def test_a_detector_named_like_a_default_changes_only_the_keys_it_gives(load: Lo
     profanity = detector(settings, "profanity")
     assert profanity.threshold == 0.2
     assert profanity.model_copy(update={"threshold": default.threshold}) == default
-    assert [d.name for d in settings.detectors] == ["profanity", "nudity"]  # yours first
+    assert [d.name for d in settings.detectors] == [  # yours first
+        "profanity",
+        *default_names(without="profanity"),
+    ]
 
 
 def test_a_new_name_adds_a_detector_beside_the_defaults(load: Load) -> None:
@@ -72,7 +86,7 @@ def test_a_new_name_adds_a_detector_beside_the_defaults(load: Load) -> None:
             categories: {feet: [FEET_EXPOSED]}
         """
     )
-    assert [d.name for d in settings.detectors] == ["exposed-feet", "nudity", "profanity"]
+    assert [d.name for d in settings.detectors] == ["exposed-feet", *default_names()]
     assert detector(settings, "exposed-feet").categories == {"feet": ("FEET_EXPOSED",)}
 
 
@@ -83,7 +97,7 @@ def test_enabled_false_turns_a_default_detector_off(load: Load) -> None:
           - {name: nudity, enabled: false}
         """
     )
-    assert [d.name for d in settings.detectors if d.enabled] == ["profanity"]
+    assert [d.name for d in settings.detectors if d.enabled] == default_names(without="nudity")
     assert detector(settings, "nudity").type == "nudenet"  # still configured, just unused
 
 
@@ -190,7 +204,7 @@ def test_the_environment_still_overrides_the_merged_file(
     assert settings.models.download.max_concurrent_files == 3  # the variable wins over the file
     assert settings.models.download.max_redirects == 4  # the file wins over the default
     assert settings.processing.merge_gap_seconds == 0.5
-    assert [d.name for d in settings.detectors] == ["nudity", "profanity"]
+    assert [d.name for d in settings.detectors] == default_names()
 
 
 def test_a_bad_value_in_a_merged_detector_points_at_the_users_line(
@@ -307,13 +321,7 @@ def test_a_model_error_names_the_file_that_declares_the_source(
 
 
 def test_no_enabled_detector_is_a_config_error_for_analysis(load: Load) -> None:
-    settings = load(
-        """
-        detectors:
-          - {name: nudity, enabled: false}
-          - {name: profanity, enabled: false}
-        """
-    )
+    settings = load(nothing_enabled())
     require_detectors(load_settings(None))  # the defaults analyse something
     with pytest.raises(ConfigError) as info:
         require_detectors(settings, source="my.yaml")

@@ -63,7 +63,7 @@ def test_base_configuration_is_valid(load: Load) -> None:
     settings = load(BASE)
     # The file's own entries first, then the defaults it does not name.
     assert [s.name for s in settings.models.sources][:2] == ["speech", "vision"]
-    assert [d.name for d in settings.detectors] == ["nudity", "profanity"]
+    assert [d.name for d in settings.detectors][:2] == ["nudity", "profanity"]
 
 
 def test_defaults_apply_to_omitted_fields(load: Load) -> None:
