@@ -277,6 +277,7 @@ def vcp_config(run_dir: Path, target: Target, *, connections: int | None) -> Pat
     names = ", ".join(target.files)
     sums = ", ".join(f"{n}: 'sha256:{p.sha256}'" for n, p in target.files.items())
     text = (
+        "merge_defaults: false\n"  # the bench source alone, not the default models too
         "models:\n"
         f"  cache_dir: '{run_dir / 'cache'}'\n"
         f"  hub:\n    endpoint: '{target.endpoint}'\n"

@@ -91,14 +91,19 @@ def test_validate_every_shipped_config(config: Path, tmp_path: Path) -> None:
 def test_validate_counts_what_it_checked(capsys: pytest.CaptureFixture[str]) -> None:
     config = REPO / "configs" / "team-mirror.yaml"
     assert main(["config", "validate", "-c", str(config)]) == 0
-    assert capsys.readouterr().out == f"ok: {config}: 2 model sources, 2 detectors\n"
+    assert capsys.readouterr().out == (
+        f"ok: {config}: 3 model sources, 2 detectors (nudity, profanity), "
+        "over the built-in defaults\n"
+    )
 
 
 def test_validate_without_a_file_checks_the_builtin_default(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert main(["config", "validate"]) == 0
-    assert capsys.readouterr().out == "ok: <built-in default.yaml>: 3 model sources, 3 detectors\n"
+    assert capsys.readouterr().out == (
+        "ok: <built-in default.yaml>: 3 model sources, 3 detectors (nudity, profanity, subtitles)\n"
+    )
 
 
 def test_validate_reads_vcp_config(
@@ -264,11 +269,13 @@ def test_show_uses_the_given_file(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = write(tmp_path, "models:\n  cache_dir: ~/models\nprocessing:\n  merge_gap_seconds: 5\n")
     assert main(["config", "show", "-c", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"# effective settings: {path} + environment overrides\n")
+    assert out.startswith(
+        f"# effective settings: <built-in default.yaml> + {path} + environment overrides\n"
+    )
     data = shown(out)
     assert data["models"]["cache_dir"] == str(tmp_path / "home" / "models")  # ~ expanded
     assert data["processing"]["merge_gap_seconds"] == 5
-    assert "sources" in data["models"] and data["models"]["sources"] == []
+    assert len(data["models"]["sources"]) == 3  # the defaults: the file names none
 
 
 def test_show_never_prints_a_token(

@@ -57,7 +57,9 @@ def write_config(path: Path, commit: str, *, extra: list[dict[str, Any]] | None 
         },
         *(extra or []),
     ]
-    path.write_text(json.dumps({"models": {"sources": sources}}), encoding="utf-8")
+    # merge_defaults: false: the test's own source only, not the default models beside it.
+    config = {"merge_defaults": False, "models": {"sources": sources}}
+    path.write_text(json.dumps(config), encoding="utf-8")
     return path
 
 

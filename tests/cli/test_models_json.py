@@ -54,7 +54,9 @@ async def test_download_json_reports_a_failure_with_its_error_and_exit_3(
 ) -> None:
     config = tmp_path / "vcp.yaml"
     sources = [{"name": "gone", "hf": {"repo": "acme/gone", "files": ["x.bin"]}}]
-    config.write_text(json.dumps({"models": {"sources": sources}, "detectors": []}))
+    config.write_text(
+        json.dumps({"merge_defaults": False, "models": {"sources": sources}, "detectors": []})
+    )
 
     result = await vcp("models", "download", "-c", config, "--json", "--progress", "none")
 

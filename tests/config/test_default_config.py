@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from vcp.config import NudityDetector, Settings, load_settings
-from vcp.config.loader import default_config_text
+from vcp.config.loader import declared_in_file, default_config_text
+from vcp.config.yaml_io import load_yaml
 from vcp.core.labels import NUDENET_LABELS
 
 REPO = Path(__file__).parents[2]
@@ -229,7 +230,8 @@ def test_team_mirror_example() -> None:
     assert "vcp mirror serve --root ~/.cache/vcp/models" in (
         CONFIGS / "team-mirror.yaml"
     ).read_text(encoding="utf-8")
-    assert all(s.hf and s.checksums for s in settings.models.sources)  # pinned: mirrors can't lie
+    own = declared_in_file(load_yaml(CONFIGS / "team-mirror.yaml"), settings).models.sources
+    assert own and all(s.hf and s.checksums for s in own)  # pinned: mirrors can't lie
 
 
 def test_pinned_with_fallback_example(reference: Reference) -> None:

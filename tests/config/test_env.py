@@ -113,7 +113,7 @@ def test_overrides_apply_to_the_builtin_default(monkeypatch: pytest.MonkeyPatch)
 def test_vcp_config_selects_the_file(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VCP_CONFIG", str(config))
     settings = load_settings()
-    assert [s.name for s in settings.models.sources] == ["vision"]
+    assert settings.models.sources[0].name == "vision"  # the file's, then the defaults
     assert settings.models.cache_dir == Path("/yaml/models")
 
 
@@ -124,7 +124,8 @@ def test_explicit_path_beats_vcp_config(
     other = write_config("processing:\n  merge_gap_seconds: 7\n", name="other.yaml")
     settings = load_settings(other)
     assert settings.processing.merge_gap_seconds == 7
-    assert settings.models.sources == ()
+    names = [s.name for s in settings.models.sources]
+    assert names == ["whisper-tiny-en", "nudenet-320n", "nudenet-320n-release"]  # no "vision"
 
 
 def test_without_vcp_config_the_builtin_default_is_used() -> None:

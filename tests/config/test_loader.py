@@ -130,7 +130,8 @@ def test_detector_reference_is_located(write_config: WriteConfig) -> None:
         """
     )
     assert located(path) == [
-        f"{path}:8:5: detectors[0].model: 'b' is not a source in models.sources (known: a)"
+        f"{path}:8:5: detectors[0].model: 'b' is not a source in models.sources "
+        "(known: a, nudenet-320n, nudenet-320n-release, whisper-tiny-en)"
     ]
 
 
@@ -206,11 +207,9 @@ def test_top_level_must_be_a_mapping(write_config: WriteConfig, text: str) -> No
     ]
 
 
-def test_empty_file_means_all_defaults_and_no_models(write_config: WriteConfig) -> None:
+def test_empty_file_means_the_built_in_default(write_config: WriteConfig) -> None:
     settings = load_settings(write_config("# nothing configured yet\n"))
-    assert settings.models.sources == ()
-    assert settings.detectors == ()
-    assert settings.models.download.max_concurrent_files == 8
+    assert settings == load_settings(None)
 
 
 def test_missing_file(tmp_path: Path) -> None:

@@ -61,8 +61,9 @@ def hf_source(**fields: Any) -> dict[str, Any]:
 
 def test_base_configuration_is_valid(load: Load) -> None:
     settings = load(BASE)
-    assert [s.name for s in settings.models.sources] == ["speech", "vision"]
-    assert [d.name for d in settings.detectors] == ["nudity", "profanity"]
+    # The file's own entries first, then the defaults it does not name.
+    assert [s.name for s in settings.models.sources][:2] == ["speech", "vision"]
+    assert [d.name for d in settings.detectors][:2] == ["nudity", "profanity"]
 
 
 def test_defaults_apply_to_omitted_fields(load: Load) -> None:
@@ -526,14 +527,17 @@ def test_commit_revision_is_recognised(load: Load) -> None:
 
 def test_detector_model_must_be_declared(problems: Problems) -> None:
     assert problems(changed((("detectors", 0, "model"), "nudenet"))) == [
-        "detectors[0].model: 'nudenet' is not a source in models.sources (known: speech, vision)"
+        "detectors[0].model: 'nudenet' is not a source in models.sources (known: "
+        "nudenet-320n, nudenet-320n-release, speech, vision, whisper-tiny-en)"
     ]
 
 
 def test_detector_model_with_no_sources_declared(problems: Problems) -> None:
+    # The file declares no source: the defaults' are the ones known.
     data = {"detectors": [{"name": "nudity", "type": "nudenet", "model": "vision"}]}
     assert problems(data) == [
-        "detectors[0].model: 'vision' is not a source in models.sources (known: none declared)"
+        "detectors[0].model: 'vision' is not a source in models.sources "
+        "(known: nudenet-320n, nudenet-320n-release, whisper-tiny-en)"
     ]
 
 
@@ -574,7 +578,7 @@ def test_unknown_detector_type(problems: Problems) -> None:
 
 
 def test_missing_detector_type(problems: Problems) -> None:
-    detector = {"name": "nudity", "model": "vision"}
+    detector = {"name": "feet", "model": "vision"}  # a new detector: no default type to keep
     assert problems(changed((("detectors", 0), detector))) == [
         "detectors[0]: missing 'type'; use one of: nudenet, speech-profanity"
     ]

@@ -113,6 +113,9 @@ class Analyzer:
         on_event: EventHandler | None = None,
         config_path: Path | None = None,
     ) -> None:
+        from vcp.config.loader import require_detectors
+
+        require_detectors(settings)  # an empty report would read as a clean film
         self.settings = settings
         self.models = models
         self._emit = on_event or (lambda event: None)
@@ -399,6 +402,9 @@ async def analyze(
         from vcp.config import load_settings
 
         settings = load_settings()
+    from vcp.config.loader import require_detectors
+
+    require_detectors(settings)  # before a ModelManager is opened for nothing
     if models is not None:
         return await Analyzer(settings, models, on_event=on_event).analyze(
             Path(path), report_path=report_path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import re
 import types
@@ -17,6 +18,7 @@ from pydantic_core import ErrorDetails
 from pydantic_settings import SettingsError
 
 from vcp.config.environment import setting_names, unparsable_variables, warn_unknown
+from vcp.config.merge import MERGE_KEY, MergedConfig, merge_documents
 from vcp.config.schema import FieldError
 from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
@@ -42,38 +44,106 @@ def default_config_text() -> str:
 
 
 def load_document(path: Path | str | None = None) -> YamlDocument:
-    """The YAML document settings come from (see ``config_path``)."""
+    """The user's YAML document (see ``config_path``), or the built-in default's when none is
+    named. Settings come from it merged over the defaults: see ``settings_from_document``."""
     resolved = config_path(path)
     if resolved is None:
-        return parse_yaml(default_config_text(), source=BUILTIN_NAME)
+        return default_document()
     return load_yaml(resolved)
 
 
+def default_document() -> YamlDocument:
+    """The built-in default configuration, parsed (a fresh tree: callers may edit it)."""
+    return parse_yaml(default_config_text(), source=BUILTIN_NAME)
+
+
 def load_settings(path: Path | str | None = None) -> Settings:
-    """Read, merge with the environment and validate; raises ConfigError with located problems."""
+    """Read, merge over the defaults and with the environment, validate; raises ConfigError with
+    located problems."""
     return settings_from_document(load_document(path))
 
 
+def merged_data(doc: YamlDocument) -> MergedConfig:
+    """``doc`` merged over the built-in defaults (vcp.config.merge), each value's origin kept."""
+    user = None if doc.source == BUILTIN_NAME else doc
+    return merge_documents(_defaults(), user)
+
+
+def merges_defaults(doc: YamlDocument) -> bool:
+    """True when ``doc`` is a user's file merged over the built-in defaults (no
+    ``merge_defaults: false`` in it)."""
+    if doc.source == BUILTIN_NAME:
+        return False
+    return not (isinstance(doc.tree, dict) and doc.tree.get(MERGE_KEY) is False)
+
+
+@functools.cache
+def _defaults() -> YamlDocument:
+    # Parsed once: the merge only reads it (load_document hands out fresh trees to edit).
+    return default_document()
+
+
 def settings_from_document(doc: YamlDocument) -> Settings:
-    """Validate a loaded document (with environment overrides) into Settings.
+    """Validate a loaded document, merged over the defaults (with environment overrides), into
+    Settings.
 
     ``VCP_`` variables that name no setting are logged as warnings (with a did-you-mean); a
     variable whose value is wrong is blamed in the error, not the file.
     """
     names = setting_names(Settings, ENV_PREFIX, ENV_NESTED_DELIMITER)
     warn_unknown(os.environ, names, prefix=ENV_PREFIX, delimiter=ENV_NESTED_DELIMITER)
+    merged = merged_data(doc)
     try:
-        return Settings(**doc.plain())
+        return Settings(**merged.data)
     except ValidationError as exc:
-        raise ConfigError(list(_problems(exc, doc))) from None
+        raise ConfigError(list(_problems(exc, merged))) from None
     except SettingsError as exc:  # a section or list variable that is not JSON
         raise unparsable_variables(os.environ, names) from exc
+
+
+def declared_in_file(doc: YamlDocument, settings: Settings) -> Settings:
+    """``settings`` keeping only the sources and detectors ``doc`` itself declares (by name):
+    what a command that edits the file (``vcp models pin``) may touch; the rest are defaults."""
+    tree: dict[str, Any] = doc.tree if isinstance(doc.tree, dict) else {}
+    models = tree.get("models")
+    sources = _names(models.get("sources") if isinstance(models, dict) else None)
+    detectors = _names(tree.get("detectors"))
+    own_models = settings.models.model_copy(
+        update={"sources": tuple(s for s in settings.models.sources if s.name in sources)}
+    )
+    return settings.model_copy(
+        update={
+            "models": own_models,
+            "detectors": tuple(d for d in settings.detectors if d.name in detectors),
+        }
+    )
+
+
+def _names(entries: Any) -> set[str]:
+    if not isinstance(entries, list):
+        return set()
+    return {str(e["name"]) for e in entries if isinstance(e, dict) and "name" in e}
+
+
+def require_detectors(settings: Settings, *, source: str | None = None) -> None:
+    """Raise ConfigError unless ``settings`` enables a detector: an analysis without one would
+    write an empty report, and an empty report reads as a clean film."""
+    if any(detector.enabled for detector in settings.detectors):
+        return
+    problem = ConfigProblem(
+        "detectors", "no detector is enabled: nothing would be analysed", source=source
+    )
+    raise ConfigError(
+        [problem],
+        hint="remove `enabled: false` from a detector, or leave `detectors:` out to use the "
+        "defaults (`vcp config show` prints what runs)",
+    )
 
 
 # -- turning pydantic's errors into located, readable problems ------------------------------------
 
 
-def _problems(exc: ValidationError, doc: YamlDocument) -> Iterator[ConfigProblem]:
+def _problems(exc: ValidationError, merged: MergedConfig) -> Iterator[ConfigProblem]:
     for err in exc.errors():
         loc: Loc = tuple(err["loc"])
         error = err.get("ctx", {}).get("error")
@@ -85,9 +155,18 @@ def _problems(exc: ValidationError, doc: YamlDocument) -> Iterator[ConfigProblem
         if env_var:
             yield ConfigProblem(format_loc(loc), message, source=f"environment variable {env_var}")
             continue
-        position = doc.locate(loc)
-        line, column = position if position else (None, None)
-        yield ConfigProblem(format_loc(loc), message, source=doc.source, line=line, column=column)
+        origin = merged.origin(_untagged(loc))
+        if origin is None:
+            yield ConfigProblem(format_loc(loc), message)
+            continue
+        yield ConfigProblem(
+            format_loc(loc), message, source=origin.source, line=origin.line, column=origin.column
+        )
+
+
+def _untagged(loc: Loc) -> Loc:
+    """``loc`` without the tag pydantic puts in a tagged union's path (``nudenet``)."""
+    return tuple(part for i, part in enumerate(loc) if not _is_tag(loc, i))
 
 
 def format_loc(loc: Loc) -> str:
@@ -280,11 +359,15 @@ def _env_var_for(loc: Loc) -> str | None:
 
 
 def source_location(doc: YamlDocument, settings: Settings, name: str) -> str | None:
-    """``file:line`` where model source ``name`` is declared, for error messages."""
-    for i, source in enumerate(settings.models.sources):
-        if source.name == name:
-            position = doc.locate(("models", "sources", i))
-            if position is None:
-                return None
-            return f"{doc.source}:{position[0]} (models.sources[{i}])"
-    return None
+    """``file:line`` where model source ``name`` is declared (the user's file, else the built-in
+    default it came from), for error messages."""
+    if not any(source.name == name for source in settings.models.sources):
+        return None
+    origin = merged_data(doc).origin(("models", "sources", _source_index(settings, name)))
+    if origin is None:
+        return None
+    return f"{origin.source}:{origin.line} (models.sources[{_source_index(settings, name)}])"
+
+
+def _source_index(settings: Settings, name: str) -> int:
+    return next(i for i, s in enumerate(settings.models.sources) if s.name == name)

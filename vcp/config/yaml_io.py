@@ -60,7 +60,7 @@ class YamlDocument:
 
     def plain(self) -> dict[str, Any]:
         """The document as plain dicts, lists and scalars, ready for validation."""
-        return _plain(self.tree) if self.tree is not None else {}
+        return plain_value(self.tree) if self.tree is not None else {}
 
 
 _SKIP: Any = object()
@@ -78,11 +78,12 @@ def _step(node: Any, part: str | int) -> tuple[Any, Any]:
     return None, None
 
 
-def _plain(node: Any) -> Any:
+def plain_value(node: Any) -> Any:
+    """A round-trip node as plain dicts, lists and builtin scalars."""
     if isinstance(node, Mapping):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): plain_value(v) for k, v in node.items()}
     if isinstance(node, Sequence) and not isinstance(node, str):
-        return [_plain(v) for v in node]
+        return [plain_value(v) for v in node]
     if isinstance(node, bool) or node is None:
         return node
     for kind in (str, int, float):  # ruamel's scalar subclasses -> builtins

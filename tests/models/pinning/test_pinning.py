@@ -15,7 +15,7 @@ import pytest
 from vcp_testing.hashes import git_sha1, sha256
 
 from vcp.cli.exit_codes import exit_code
-from vcp.config.loader import settings_from_document
+from vcp.config.loader import declared_in_file, settings_from_document
 from vcp.config.schema import ModelSource
 from vcp.config.settings import Settings
 from vcp.config.yaml_io import YamlDocument, dump_yaml, parse_yaml
@@ -121,7 +121,7 @@ models:
 
 def load(text: str) -> tuple[YamlDocument, Settings]:
     doc = parse_yaml(text, source="vcp.yaml")
-    return doc, settings_from_document(doc)
+    return doc, declared_in_file(doc, settings_from_document(doc))
 
 
 def source_node(doc: YamlDocument, index: int):  # type: ignore[no-untyped-def]

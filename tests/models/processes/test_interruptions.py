@@ -81,7 +81,12 @@ def make_repo(
         )
         repo.files.update({f"{repo_id}/{name}": data for name, data in files.items()})
     # JSON is YAML, and spares the test a YAML writer.
-    config = {"models": {"download": download, "sources": sources}, "detectors": []}
+    # merge_defaults: false: only these sources, not the default models beside them.
+    config = {
+        "merge_defaults": False,
+        "models": {"download": download, "sources": sources},
+        "detectors": [],
+    }
     repo.config.write_text(json.dumps(config), encoding="utf-8")
     return repo
 

@@ -22,7 +22,7 @@ from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
 from vcp.cli.text import shown
 from vcp.config import Settings, load_document, settings_from_document
-from vcp.config.loader import config_path, source_location
+from vcp.config.loader import config_path, require_detectors, source_location
 from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, OutputError, UsageError, VcpError
 
@@ -107,12 +107,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     exports = _export_formats(args.export)
     doc = load_document(args.config)
     settings = settings_from_document(doc)
-    if not any(d.enabled for d in settings.detectors):
-        raise UsageError(
-            "no detector is enabled in the configuration",
-            where=doc.source,
-            hint="enable one under `detectors:` (see `vcp config show`)",
-        )
+    require_detectors(settings, source=doc.source)  # before any report path is touched
     videos = find_videos(args.inputs)
     into_folder = any(path.is_dir() for path in args.inputs)
     with option_hints():

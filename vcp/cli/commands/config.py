@@ -24,18 +24,30 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run_validate(args: argparse.Namespace) -> int:
     from vcp.config import load_document, settings_from_document
+    from vcp.config.loader import merges_defaults
 
     doc = load_document(args.config)
     settings = settings_from_document(doc)
+    on = [d.name for d in settings.detectors if d.enabled]
+    off = [d.name for d in settings.detectors if not d.enabled]
+    names = "; ".join(filter(None, [", ".join(on), f"disabled: {', '.join(off)}" if off else ""]))
+    over = ", over the built-in defaults" if merges_defaults(doc) else ""
     sys.stdout.write(
         f"ok: {doc.source}: {len(settings.models.sources)} model sources, "
-        f"{len(settings.detectors)} detectors\n"
+        f"{len(on)} detector{'' if len(on) == 1 else 's'} ({names}){over}\n"
     )
+    if not on:
+        # Not an error here: `vcp censor` and `vcp export` need no detector; analyze refuses it.
+        sys.stderr.write(
+            "warning: no detector is enabled: `vcp analyze` refuses this configuration\n"
+            "  hint: remove `enabled: false` from a detector (`vcp config show` prints them)\n"
+        )
     return 0
 
 
 def run_show(args: argparse.Namespace) -> int:
     from vcp.config import load_document, settings_from_document
+    from vcp.config.loader import BUILTIN_NAME, merges_defaults
     from vcp.config.yaml_io import dump_yaml
 
     doc = load_document(args.config)
@@ -45,6 +57,7 @@ def run_show(args: argparse.Namespace) -> int:
     # The dumped value (e.g. "~/models") must not replace the resolved one.
     models = {k: v for k, v in data["models"].items() if k != "cache_dir"}
     data["models"] = {"cache_dir": str(settings.models.resolved_cache_dir), **models}
-    sys.stdout.write(f"# effective settings: {doc.source} + environment overrides\n")
+    layers = f"{BUILTIN_NAME} + {doc.source}" if merges_defaults(doc) else doc.source
+    sys.stdout.write(f"# effective settings: {layers} + environment overrides\n")
     sys.stdout.write(dump_yaml(data))
     return 0

@@ -25,7 +25,12 @@ from pathlib import Path
 
 from anyio import to_thread
 
-from vcp.config.loader import BUILTIN_NAME, load_document, settings_from_document
+from vcp.config.loader import (
+    BUILTIN_NAME,
+    declared_in_file,
+    load_document,
+    settings_from_document,
+)
 from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.config.settings import Settings
 from vcp.config.yaml_io import YamlDocument, dump_yaml, parse_yaml, write_yaml
@@ -125,6 +130,9 @@ async def pin_document(
     Raises ``StalePins`` when a pinned checksum disagrees with the Hub and ``force`` is not given,
     ``ModelNotFound`` when an ``hf.files`` entry matches nothing; the tree is untouched then.
     """
+    # Only what the file declares is pinned and edited: the defaults merged under it are not
+    # in the file (and the built-in default is pinned already).
+    settings = declared_in_file(doc, settings)
     check_tree_matches(doc.tree, settings)
     refs = tuple(plan_upgrade(settings)) if options.upgrade else ()
     snapshots = await _resolve_all(settings.models, offline=options.offline)

@@ -71,6 +71,8 @@ def _replacements(models: ModelsSettings) -> dict[str, str]:
                     hint="give one of them a replacement that is not deprecated",
                 )
             seen.append(nxt)
+            if nxt not in by_name:  # a source of the defaults, outside the file being pinned
+                break
             current = by_name[nxt]
         if len(seen) > 1:
             final[source.name] = seen[-1]
