@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from censor_films import Film
 
 from vcp.actions import AudioEdit, EditPlan, VideoEdit
 from vcp.censor import (
@@ -203,3 +204,19 @@ def test_transcoding_failures_say_where_and_what_to_do() -> None:
         av.error.InvalidDataError(1094995529, "Invalid data"), source=src, output=out
     )
     assert isinstance(broken, MediaError) and broken.where == "in.mkv"
+
+
+def test_a_copy_that_receives_no_frame_is_refused_even_when_the_length_is_unknown(
+    film: Film, tmp_path: Path
+) -> None:
+    # A plan of unknown length (a container that lies about its duration) passes the check made
+    # before the work; the writer still notices that no frame or sample reached the output.
+    from vcp.config.schema.actions import ActionsSettings
+    from vcp.errors import UsageError
+    from vcp.media.censor.writer import Recipe, transcode
+
+    skip = VideoEdit(0.0, 1000.0, "skip", ("nudity",), (1,))
+    recipe = Recipe(plan=EditPlan((), (skip,), None), actions=ActionsSettings(), encoders={})
+    with pytest.raises(UsageError) as caught:
+        transcode(film.path, tmp_path / "out.mkv", recipe, on_progress=lambda s: None)
+    assert "nothing left to write" in caught.value.message

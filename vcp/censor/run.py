@@ -116,11 +116,13 @@ class _Job:
 
     @property
     def duration(self) -> float:
-        return self.plan.output_duration() or self.media.duration
+        kept = self.plan.output_duration()  # 0.0 is a length: `or` would turn it into the film's
+        return self.media.duration if kept is None else kept
 
 
 def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force: bool) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
+    from vcp.media.censor.empty import check_kept
     from vcp.media.censor.writer import Recipe, encoder_for
     from vcp.media.probe import probe
 
@@ -128,6 +130,7 @@ def _prepare(video: Path, report_path: Path, *, actions: ActionsSettings, force:
     media = probe(video)
     reason = check_report(report, media, video, report_path=report_path, force=force)
     plan = plan_edits(report, actions, duration=media.duration)
+    check_kept(plan, where=str(report_path))
     streams = plan_streams(media.streams, plan, encoder_for=encoder_for)
     recipe = Recipe(
         plan=plan,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import errno
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from vcp.actions import EditPlan
 from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor.audio import AudioCensor
+from vcp.media.censor.empty import nothing_left
 from vcp.media.censor.video import VideoCensor
 from vcp.media.probe import StreamInfo
 from vcp.media.streams import (
@@ -98,8 +99,16 @@ def transcode(
             _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
+            _check_written(writers.values(), source=source)
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise _translate(exc, source=source, output=shown_as or target) from exc
+
+
+def _check_written(writers: Iterable[Any], *, source: Path) -> None:
+    """``nothing_left`` unless a video or audio packet reached the output (the muxer counts them
+    in ``frames``); a file of headers alone is no film."""
+    if not any(w.stream.frames for w in writers if w.stream.type in ("video", "audio")):
+        raise nothing_left(str(source))
 
 
 def _translate(exc: Exception, *, source: Path, output: Path) -> VcpError:
