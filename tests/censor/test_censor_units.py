@@ -188,12 +188,12 @@ def test_the_bar_renderer_draws_a_bar_and_prints_notices_above_it() -> None:
 def test_transcoding_failures_say_where_and_what_to_do() -> None:
     import errno
 
-    from vcp.errors import MediaError, UsageError
+    from vcp.errors import MediaError, OutputError, UsageError
     from vcp.media.censor.writer import _translate
 
     src, out = Path("in.mkv"), Path("out.mp4")
     full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)
-    assert isinstance(full, MediaError) and full.where == "out.mp4"
+    assert isinstance(full, OutputError) and full.where == "out.mp4" and exit_code(full) == 2
     assert "No space left" in full.message and "free space" in (full.hint or "")
     wrong = _translate(
         ValueError("'mp4' format does not support 'srt' codec"), source=src, output=out

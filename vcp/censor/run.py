@@ -67,8 +67,8 @@ def censor(
     ``report`` defaults to the film's report beside it (``<stem>.vcp.json``; see
     ``vcp.report.naming``). ``force`` replaces an existing output and accepts a report whose name
     or duration does not match the film (with a notice); it never lets the output be the film or
-    the report. Raises OutputError (the output), ReportError (report) or MediaError (the film, or
-    writing).
+    the report. Raises OutputError (the output refused, or not written: a full disk), ReportError
+    (the report), UsageError (skips leave nothing of the film) or MediaError (the film).
     """
     from vcp.media.censor.writer import transcode
 

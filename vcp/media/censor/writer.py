@@ -4,13 +4,13 @@
 re-encoded (``audio`` and ``video`` beside this module); every other stream is copied packet for
 packet, its timestamps moved back by the time skips removed before them. Either way a stream keeps
 its tags, its disposition and (video) its display matrix, and attachments and cover pictures go
-into the output's header (``vcp.media.streams``). PyAV and OSError failures become ``MediaError``
-here.
+into the output's header (``vcp.media.streams``). PyAV and OSError failures are translated here:
+a refused write of the output (a full disk, a size limit) is an ``OutputError`` naming it, a
+stream the output's container cannot hold a ``UsageError``, any other failure a ``MediaError``.
 """
 
 from __future__ import annotations
 
-import errno
 import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,12 +35,12 @@ from vcp.media.streams import (
     holds_attachments,
     is_cover,
 )
+from vcp.media.write_errors import output_write_error
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
 PROGRESS_STEP_SECONDS = 1.0  # report progress each time this much more of the source is read
 _ENCODER_NAMES = {"mp3": "libmp3lame", "opus": "libopus", "vorbis": "libvorbis"}
-_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EIO})
 _LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _UNUSABLE = frozenset({"vorbis"})  # FFmpeg's own Vorbis encoder is experimental: refused
 
@@ -113,12 +113,9 @@ def _check_written(writers: Iterable[Any], *, source: Path) -> None:
 
 def _translate(exc: Exception, *, source: Path, output: Path) -> VcpError:
     """The user's view of a failure while transcoding."""
-    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:  # also PyAV's own OSErrors
-        return MediaError(
-            f"cannot write the censored copy: {exc.strerror or exc}",
-            where=str(output),
-            hint="check the free space and permissions of the output folder",
-        )
+    refused = output_write_error(exc, output)  # also PyAV's own OSErrors
+    if refused is not None:
+        return refused
     if isinstance(exc, av.error.FFmpegError) or not isinstance(exc, ValueError):
         return MediaError(
             f"reading or writing the film failed: {getattr(exc, 'strerror', None) or exc}",
