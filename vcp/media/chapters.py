@@ -100,7 +100,7 @@ def _copy(
         if not isinstance(exc, av.FFmpegError):
             raise  # the system's own failure: write_output makes it an OutputError
         raise MediaError(
-            f"copying {source.name!r} failed: {exc}",
+            f"copying {source.name!r} failed: {getattr(exc, 'strerror', None) or exc}",
             where=str(source),
             hint="check that the video plays; a damaged file cannot be copied",
         ) from exc
