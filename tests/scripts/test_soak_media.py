@@ -34,7 +34,7 @@ def soak() -> ModuleType:
 
 def test_the_quick_cases_cover_every_class_of_hostile_input(soak: ModuleType) -> None:
     names = {c.name for c in soak.all_cases()}
-    assert soak.QUICK <= names, sorted(soak.QUICK - names)
+    assert names >= soak.QUICK, sorted(soak.QUICK - names)
     classes = {name.split("-")[0] for name in soak.QUICK}
     assert classes == {"film", "report", "name", "output", "disk"}
 
