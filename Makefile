@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak
+.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak soak-media
 
 install: $(STAMP)
 
@@ -73,3 +73,9 @@ bench-quality: install
 # the table of docs/reliability.md and exits 1 on any failure. e.g. make soak SOAK_ARGS="--runs 500 --seed 2"
 soak: install
 	$(BIN)/python scripts/soak.py --quiet $(SOAK_ARGS)
+
+# Every hostile film, report, name and output collision through the real commands (analyze, export,
+# censor, review); prints the table of docs/reliability.md and exits 1 on any failure. The quick
+# cases also run in `make test`; e.g. make soak-media SOAK_MEDIA_ARGS="--only report --keep"
+soak-media: install
+	$(BIN)/python scripts/soak_media.py --quiet $(SOAK_MEDIA_ARGS)

@@ -235,11 +235,13 @@ def misses(runs: list[Run], system: str) -> list[str]:
             continue
         for t in run.score.missed:
             out.append(
-                f"- {run.condition}: {t['text']!r} ({t['position']}, {t['voice']}) at {t['start']:.2f} s"
+                f"- {run.condition}: {t['text']!r} ({t['position']}, {t['voice']}) "
+                f"at {t['start']:.2f} s"
             )
         for d in run.score.false:
             out.append(
-                f"- {run.condition}: false {d.get('word')!r} ({d['category']}) at {d['start']:.2f} s"
+                f"- {run.condition}: false {d.get('word')!r} ({d['category']}) "
+                f"at {d['start']:.2f} s"
             )
     return out
 
@@ -257,12 +259,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="one round, no repeat, no censor")
     parser.add_argument("--systems", default="vcp,plain", help="comma-separated: vcp, plain")
     parser.add_argument("--conditions", default=",".join(corpus.CONDITIONS))
-    parser.add_argument("--variant", action="append", default=[], metavar="NAME=CHANGES",
-                        help="vcp with DETECTOR.KEY=VALUE[+...] changed, reported as NAME")  # fmt: skip
+    parser.add_argument(
+        "--variant", action="append", default=[], metavar="NAME=CHANGES",
+        help="vcp with DETECTOR.KEY=VALUE[+...] changed, reported as NAME",
+    )  # fmt: skip
     parser.add_argument("--no-repeat", action="store_true", help="skip the second vcp run")
     parser.add_argument("--no-censor", action="store_true", help="skip vcp censor")
-    parser.add_argument("--paddings", default="0,0.05,0.1,0.15,0.2,0.25,0.3",
-                        help="audio paddings whose silencing is simulated from the detections")  # fmt: skip
+    parser.add_argument(
+        "--paddings", default="0,0.05,0.1,0.15,0.2,0.25,0.3",
+        help="audio paddings whose silencing is simulated from the detections",
+    )  # fmt: skip
     parser.add_argument("--misses", action="store_true", help="list vcp's misses and false hits")
     args = parser.parse_args(argv)
     if args.quick:
@@ -367,7 +373,8 @@ def machine_lines(args: argparse.Namespace) -> list[str]:
     import os
 
     return [
-        f"Corpus: {args.rounds} round(s), seed {args.seed}; {platform.processor() or platform.machine()}, "
+        f"Corpus: {args.rounds} round(s), seed {args.seed}; "
+        f"{platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} cores, load {shared.load_average()}.",
     ]
 

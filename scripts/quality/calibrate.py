@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from quality import corpus  # noqa: E402
+from quality import corpus
 
 SENTENCES = (
     *corpus.NEAR_MISSES[:5],

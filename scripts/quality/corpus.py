@@ -217,9 +217,8 @@ def build_sentences(seed: int, *, rounds: int) -> list[Sentence]:
             position = rng.choice(tuple(CARRIERS))
             carrier = rng.choice(CARRIERS[position])
             spoken = text.capitalize() if position == "start" else text
-            sentences.append(
-                Sentence(carrier.replace("{W}", spoken), _voice(rng, names), text, category, position)
-            )
+            line = carrier.replace("{W}", spoken)
+            sentences.append(Sentence(line, _voice(rng, names), text, category, position))
     near = round(len(sentences) * NEAR_MISS_SHARE)
     sentences += [Sentence(rng.choice(NEAR_MISSES), _voice(rng, names)) for _ in range(near)]
     rng.shuffle(sentences)
@@ -448,7 +447,7 @@ def lay_out(spoken: list[tuple[Sentence, Spoken]], *, film: bool, rng: random.Ra
                 start,
                 start + len(audio) / FILM_RATE,
                 sentence.target is None,
-            )  # fmt: skip
+            )
         )
         if sentence.target is not None:
             first, last = target_span(said, sentence)
@@ -552,9 +551,9 @@ def build(folder: Path, *, rounds: int, seed: int) -> dict[str, Path]:
     films = {c: folder / f"{c}.mp4" for c in CONDITIONS}
     truth_path = folder / "truth.json"
     key = {"version": CORPUS_VERSION, "rounds": rounds, "seed": seed}
-    if truth_path.exists() and all(f.exists() for f in films.values()):
-        if json.loads(truth_path.read_text()).get("key") == key:
-            return films
+    kept = truth_path.exists() and all(f.exists() for f in films.values())
+    if kept and json.loads(truth_path.read_text()).get("key") == key:
+        return films
     folder.mkdir(parents=True, exist_ok=True)
     speaker = Speaker()
     said = [(s, trim(speaker.speak(s.text, s.voice))) for s in build_sentences(seed, rounds=rounds)]

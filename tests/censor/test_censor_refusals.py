@@ -170,3 +170,28 @@ def test_a_wrong_action_in_the_config_is_located(cli: CLI, film: Film, tmp_path:
     assert code == 2
     assert f"{config}:3:" in err and "actions.categories.profanity.audio" in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["film.mkv", "film.mp4"])
+def test_skips_covering_the_whole_film_write_no_film(
+    cli: CLI, films: Callable[[str], Film], name: str
+) -> None:
+    film = films("mkv" if name.endswith(".mkv") else "mp4")
+    write_report(film, [seg(1, 0.0, 3.5, "nudity", "video"), seg(2, 3.0, 6.0, "nudity", "video")])
+    out = film.path.with_name(f"out{film.path.suffix}")
+    code, err = refused(cli, film.path, "-o", out)
+    assert code == 2
+    assert "nothing left to write" in err and "every second of the film is skipped" in err
+    assert "blank" in err and "allow" in err  # the hint: what to change
+    assert "Traceback" not in err
+    assert not out.exists() and leftovers(film.path.parent) == []
+
+
+def test_skips_covering_the_whole_film_leave_an_existing_output_alone(cli: CLI, film: Film) -> None:
+    write_report(film, [seg(1, 0.0, 6.0, "nudity", "video")])
+    out = film.path.with_name("out.mkv")
+    out.write_bytes(b"an earlier censored copy")
+    code, err = refused(cli, film.path, "-o", out, "--force")
+    assert code == 2 and "nothing left to write" in err
+    assert out.read_bytes() == b"an earlier censored copy"
+    assert leftovers(film.path.parent) == []

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from censor_films import Film
 
 from vcp.actions import AudioEdit, EditPlan, VideoEdit
 from vcp.censor import (
@@ -187,12 +188,12 @@ def test_the_bar_renderer_draws_a_bar_and_prints_notices_above_it() -> None:
 def test_transcoding_failures_say_where_and_what_to_do() -> None:
     import errno
 
-    from vcp.errors import MediaError, UsageError
+    from vcp.errors import MediaError, OutputError, UsageError
     from vcp.media.censor.writer import _translate
 
     src, out = Path("in.mkv"), Path("out.mp4")
     full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)
-    assert isinstance(full, MediaError) and full.where == "out.mp4"
+    assert isinstance(full, OutputError) and full.where == "out.mp4" and exit_code(full) == 2
     assert "No space left" in full.message and "free space" in (full.hint or "")
     wrong = _translate(
         ValueError("'mp4' format does not support 'srt' codec"), source=src, output=out
@@ -203,3 +204,19 @@ def test_transcoding_failures_say_where_and_what_to_do() -> None:
         av.error.InvalidDataError(1094995529, "Invalid data"), source=src, output=out
     )
     assert isinstance(broken, MediaError) and broken.where == "in.mkv"
+
+
+def test_a_copy_that_receives_no_frame_is_refused_even_when_the_length_is_unknown(
+    film: Film, tmp_path: Path
+) -> None:
+    # A plan of unknown length (a container that lies about its duration) passes the check made
+    # before the work; the writer still notices that no frame or sample reached the output.
+    from vcp.config.schema.actions import ActionsSettings
+    from vcp.errors import UsageError
+    from vcp.media.censor.writer import Recipe, transcode
+
+    skip = VideoEdit(0.0, 1000.0, "skip", ("nudity",), (1,))
+    recipe = Recipe(plan=EditPlan((), (skip,), None), actions=ActionsSettings(), encoders={})
+    with pytest.raises(UsageError) as caught:
+        transcode(film.path, tmp_path / "out.mkv", recipe, on_progress=lambda s: None)
+    assert "nothing left to write" in caught.value.message

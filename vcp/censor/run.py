@@ -75,7 +75,8 @@ def censor(
     the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
     listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
     file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
-    OutputError (the output), ReportError (report) or MediaError (the film, or writing).
+    OutputError (the output refused, or not written: a full disk), ReportError (the report),
+    UsageError (skips leave nothing of the film) or MediaError (the film).
     """
     from vcp.media.censor.writer import transcode
 
@@ -148,7 +149,8 @@ class _Job:
 
     @property
     def duration(self) -> float:
-        return self.plan.output_duration() or self.media.duration
+        kept = self.plan.output_duration()  # 0.0 is a length: `or` would turn it into the film's
+        return self.media.duration if kept is None else kept
 
 
 def _prepare(
@@ -160,6 +162,7 @@ def _prepare(
     subtitles: Masker | None = None,
 ) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
+    from vcp.media.censor.empty import check_kept
     from vcp.media.censor.writer import Recipe, encoder_for
     from vcp.media.probe import probe
 
@@ -167,6 +170,7 @@ def _prepare(
     media = probe(video)
     reason = check_report(report, media, video, report_path=report_path, force=force)
     plan = plan_edits(report, actions, duration=media.duration)
+    check_kept(plan, where=str(report_path))
     streams = plan_streams(
         media.streams, plan, encoder_for=encoder_for, masks_subtitles=subtitles is not None
     )

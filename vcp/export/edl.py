@@ -1,10 +1,12 @@
-"""Kodi / MPlayer / mpv edit decision lists: one ``start end action`` line per edit.
+"""Kodi / MPlayer edit decision lists: one ``start end action`` line per edit.
 
 Times are seconds with three decimals; action ``0`` skips the span (Kodi calls it a cut) and ``1``
 mutes it. Kodi rejects a whole file whose edits overlap, so ``flatten`` makes the list disjoint:
 overlapping edits of one action join, and a mute loses the part a skip already covers.
 Players look for the list beside the film, named after it: ``Film (2020).mkv`` ->
-``Film (2020).edl``.
+``Film (2020).edl``. Kodi reads it by itself, MPlayer with ``-edl``; mpv does not read this
+format (its own ``.edl`` is a different one): it skips and mutes by the file only through vcp's
+script (``vcp export --mpv-script`` prints its path; ``vcp.export.mpv``).
 """
 
 from __future__ import annotations

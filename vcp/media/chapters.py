@@ -2,8 +2,10 @@
 
 ``write_with_chapters(source, target, chapters)`` copies every video, audio and subtitle stream
 packet by packet into ``target`` (Matroska for ``.mkv``, MP4 for ``.mp4``) with the given chapter
-list, through PyAV's ``OutputContainer.set_chapters``. It writes a hidden temporary file beside
-``target`` and renames it, so ``target`` is either the old file or the complete new one.
+list, through PyAV's ``OutputContainer.set_chapters``. It is written like every output of vcp
+(``vcp.core.atomic.write_output``): a hidden temporary file beside ``target``, renamed when
+complete, so ``target`` is either the old file or the complete new one; a write the system refuses
+(a full disk, a size limit) is an ``OutputError`` naming ``target``.
 Tags, dispositions, fonts and cover pictures are kept (``vcp.media.streams``); streams the target
 container cannot hold (an MP4 data track in Matroska, say) are left out and named in the returned
 ``CopyResult``.
@@ -15,16 +17,15 @@ before zero is moved to start at zero (muxers would do it anyway, but without mo
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import secrets
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from vcp.core.atomic import write_output
 from vcp.errors import MediaError, UsageError
+from vcp.media.write_errors import output_write_error
 
 __all__ = ["Chapter", "CopyResult", "write_with_chapters"]
 
@@ -62,14 +63,15 @@ def write_with_chapters(source: Path, target: Path, chapters: list[Chapter]) -> 
             hint="name the output .mkv or .mp4",
         )
     _check_source(source)
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(4)}.part{target.suffix}")
-    try:
-        result = _copy(source, tmp, fmt, chapters)
-        os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    return result
+    results: list[CopyResult] = []
+    # The muxer is told the format, but the temporary name keeps the suffix all the same: a
+    # leftover from a killed run is then recognisable as the film it was becoming.
+    write_output(
+        target,
+        lambda tmp: results.append(_copy(source, tmp, fmt, chapters, shown_as=target)),
+        suffix=f".partial{target.suffix}",
+    )
+    return results[0]
 
 
 def _check_source(source: Path) -> None:
@@ -82,23 +84,25 @@ def _check_source(source: Path) -> None:
         )
 
 
-def _copy(source: Path, tmp: Path, fmt: str, chapters: list[Chapter]) -> CopyResult:
+def _copy(
+    source: Path, tmp: Path, fmt: str, chapters: list[Chapter], *, shown_as: Path
+) -> CopyResult:
+    """Write the copy into ``tmp``; ``shown_as`` is the name errors give it."""
     import av  # only the chapters format needs PyAV
 
     try:
         with av.open(str(source)) as inp, av.open(str(tmp), "w", format=fmt) as out:
             return _remux(inp, out, chapters)
-    except av.FFmpegError as exc:
+    except (av.FFmpegError, OSError) as exc:  # PyAV's errors with an errno are OSErrors too
+        refused = output_write_error(exc, shown_as)
+        if refused is not None:
+            raise refused from exc
+        if not isinstance(exc, av.FFmpegError):
+            raise  # the system's own failure: write_output makes it an OutputError
         raise MediaError(
-            f"copying {source.name!r} failed: {exc}",
+            f"copying {source.name!r} failed: {getattr(exc, 'strerror', None) or exc}",
             where=str(source),
             hint="check that the video plays; a damaged file cannot be copied",
-        ) from exc
-    except OSError as exc:
-        raise UsageError(
-            f"cannot write {tmp.parent}: {exc.strerror or exc}",
-            where=str(tmp.parent),
-            hint="choose a writable output folder with -o",
         ) from exc
 
 

@@ -4,11 +4,11 @@ Whisper times words from its attention, in 20 ms steps, and mostly late: on the 
 (docs/quality.md) a found word starts a median 150 ms before whisper's start (up to 0.8 s), and
 ends up to 0.2 s after whisper's end. Muting whisper's span leaves the word's onset audible.
 
-``widen`` walks out from whisper's span over 10 ms frames of the audio while they stay loud (within
-``drop_db`` of the word's loudest frame, and above ``floor_db``): the start back by at most ``back`` seconds, the end
-forward by at most ``forward``. It stops at the first quiet frame: the pause or stop consonant
-before the word. It never moves a time inward: a word whisper timed early stays as it was
-(recall first). Pure: numpy arrays in, seconds out.
+``widen`` walks out from whisper's span over 10 ms frames of the audio while they stay loud
+(within ``drop_db`` of the word's loudest frame, and above ``floor_db``): the start back by at
+most ``back`` seconds, the end forward by at most ``forward``. It stops at the first quiet
+frame: the pause or stop consonant before the word. It never moves a time inward: a word whisper
+timed early stays as it was (recall first). Pure: numpy arrays in, seconds out.
 """
 
 from __future__ import annotations

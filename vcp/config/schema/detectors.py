@@ -141,7 +141,8 @@ class SpeechProfanityDetector(_Detector, WordListSettings):
     """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
 
     The word lists are ``WordListSettings``. A hit whose mean word probability is under
-    ``threshold`` is reported as uncertain. Audio is transcribed in windows of ``window_seconds`` that overlap by
+    ``threshold`` is reported as uncertain. Audio is transcribed in windows of
+    ``window_seconds`` that overlap by
     ``overlap_seconds``."""
 
     type: Literal["speech-profanity"]

@@ -6,15 +6,15 @@ packet, its timestamps moved back by the time skips removed before them; a text 
 is copied packet for packet too, each payload's listed words masked when the recipe has a
 ``subtitle_masker`` (``vcp.media.subtitles.mask_packet``). Either way a stream keeps
 its tags, its disposition and (video) its display matrix, and attachments and cover pictures go
-into the output's header (``vcp.media.streams``). PyAV and OSError failures become ``MediaError``
-here.
+into the output's header (``vcp.media.streams``). PyAV and OSError failures are translated here:
+a refused write of the output (a full disk, a size limit) is an ``OutputError`` naming it, a
+stream the output's container cannot hold a ``UsageError``, any other failure a ``MediaError``.
 """
 
 from __future__ import annotations
 
-import errno
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from vcp.actions import EditPlan
 from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError, VcpError
 from vcp.media.censor.audio import AudioCensor
+from vcp.media.censor.empty import nothing_left
 from vcp.media.censor.video import VideoCensor
 from vcp.media.probe import StreamInfo
 from vcp.media.streams import (
@@ -37,12 +38,12 @@ from vcp.media.streams import (
     is_cover,
 )
 from vcp.media.subtitles import TEXT_CODECS, Masker, mask_packet
+from vcp.media.write_errors import output_write_error
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
 PROGRESS_STEP_SECONDS = 1.0  # report progress each time this much more of the source is read
 _ENCODER_NAMES = {"mp3": "libmp3lame", "opus": "libopus", "vorbis": "libvorbis"}
-_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EIO})
 _LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _UNUSABLE = frozenset({"vorbis"})  # FFmpeg's own Vorbis encoder is experimental: refused
 
@@ -102,18 +103,23 @@ def transcode(
             _pump(inp, writers, start=recipe.start, on_progress=on_progress)
             for writer in writers.values():
                 writer.flush()
+            _check_written(writers.values(), source=source)
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise _translate(exc, source=source, output=shown_as or target) from exc
 
 
+def _check_written(writers: Iterable[Any], *, source: Path) -> None:
+    """``nothing_left`` unless a video or audio packet reached the output (the muxer counts them
+    in ``frames``); a file of headers alone is no film."""
+    if not any(w.stream.frames for w in writers if w.stream.type in ("video", "audio")):
+        raise nothing_left(str(source))
+
+
 def _translate(exc: Exception, *, source: Path, output: Path) -> VcpError:
     """The user's view of a failure while transcoding."""
-    if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:  # also PyAV's own OSErrors
-        return MediaError(
-            f"cannot write the censored copy: {exc.strerror or exc}",
-            where=str(output),
-            hint="check the free space and permissions of the output folder",
-        )
+    refused = output_write_error(exc, output)  # also PyAV's own OSErrors
+    if refused is not None:
+        return refused
     if isinstance(exc, av.error.FFmpegError) or not isinstance(exc, ValueError):
         return MediaError(
             f"reading or writing the film failed: {getattr(exc, 'strerror', None) or exc}",
