@@ -92,7 +92,7 @@ def test_validate_counts_what_it_checked(capsys: pytest.CaptureFixture[str]) -> 
     config = REPO / "configs" / "team-mirror.yaml"
     assert main(["config", "validate", "-c", str(config)]) == 0
     assert capsys.readouterr().out == (
-        f"ok: {config}: 3 model sources, 2 detectors (nudity, profanity), "
+        f"ok: {config}: 3 model sources, 3 detectors (nudity, profanity, subtitles), "
         "over the built-in defaults\n"
     )
 

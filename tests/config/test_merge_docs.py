@@ -38,7 +38,7 @@ def test_the_example_changes_what_its_comments_say_and_keeps_the_rest(example: P
     assert profanity == default_profanity.model_copy(update={"threshold": 0.2})
     assert [d.name for d in settings.detectors if not d.enabled] == ["nudity"]
     assert settings.actions == default.actions.model_copy(
-        update={"padding": default.actions.padding.model_copy(update={"audio": 0.25})}
+        update={"padding": default.actions.padding.model_copy(update={"audio": (0.25, 0.25)})}
     )
     assert settings.models.sources == default.models.sources
 

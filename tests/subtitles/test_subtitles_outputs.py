@@ -36,7 +36,7 @@ def subtitles_only(tmp_path: Path) -> Path:
     """A config whose one detector is subtitles: no model, nothing to download."""
     path = tmp_path / "subtitles-only.yaml"
     path.write_text(
-        f"models:\n  cache_dir: {tmp_path / 'cache'}\n"
+        f"merge_defaults: false\nmodels:\n  cache_dir: {tmp_path / 'cache'}\n"
         "detectors:\n  - name: subtitles\n    type: subtitles\n"
     )
     return path
