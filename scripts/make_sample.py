@@ -126,6 +126,58 @@ def encode(path: Path, track: NDArray[np.int16]) -> None:
         out.mux(audio.encode())
 
 
+# FFmpeg's text subtitle encoders take their styles from an ASS header.
+ASS_HEADER = (
+    b"[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
+    b"[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+    b"OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
+    b"Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
+    b"Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0"
+    b"\r\n\r\n[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
+    b"Effect, Text\r\n"
+)
+
+
+def cues() -> list[tuple[float, float, str]]:
+    """One English subtitle per phrase, shown until just before the next one (the profane words
+    spelt out, as a film's own subtitles would: what `vcp censor` must mask)."""
+    starts = [start for start, _ in PHRASES] + [DURATION]
+    return [
+        (start, round(starts[i + 1] - 0.2, 3), " ".join(text for text, _ in parts))
+        for i, (start, parts) in enumerate(PHRASES)
+    ]
+
+
+def add_subtitles(path: Path) -> None:
+    """Add a mov_text stream (language ``eng``) saying ``cues()`` to ``path``; the picture and
+    sound are copied packet for packet, so adding it changes nothing else."""
+    from av.subtitles.subtitle import SubtitleSet
+
+    tmp = path.with_name(f".{path.name}.tmp.mp4")
+    with av.open(str(path)) as inp, av.open(str(tmp), "w", options={"fflags": "+bitexact"}) as out:
+        copies = {s.index: out.add_stream_from_template(s) for s in inp.streams}
+        text = out.add_stream("mov_text")
+        text.codec_context.subtitle_header = ASS_HEADER
+        text.time_base = Fraction(1, 1000)
+        text.metadata["language"] = "eng"
+        for i, (start, end, line) in enumerate(cues()):
+            begin, length = round(start * 1000), round((end - start) * 1000)
+            event = f"{i},0,Default,,0,0,0,,{line}".encode()
+            packet = text.codec_context.encode_subtitle(
+                SubtitleSet.create(event, 0, length, pts=begin)
+            )
+            packet.stream, packet.time_base = text, Fraction(1, 1000)
+            packet.pts = packet.dts = begin
+            packet.duration = length
+            out.mux(packet)
+        for packet in inp.demux():
+            if packet.size == 0 and packet.pts is None:
+                continue
+            packet.stream = copies[packet.stream.index]
+            out.mux(packet)
+    tmp.replace(path)
+
+
 def truth(placed: list[Placed]) -> dict[str, object]:
     """The truth file's content."""
     return {
@@ -144,6 +196,7 @@ def truth(placed: list[Placed]) -> dict[str, object]:
             {"start": PORTRAIT_UNTIL, "end": DURATION, "content": "coffee cup", "person": False},
         ],
         "phrases": [" ".join(text for text, _ in parts) for _, parts in PHRASES],
+        "subtitles": [{"start": a, "end": b, "text": t} for a, b, t in cues()],
     }
 
 
@@ -156,6 +209,7 @@ def main() -> None:
         track, placed = speech_track(Path(workdir))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     encode(args.out, track)
+    add_subtitles(args.out)
     truth_path = args.out.with_name(args.out.stem + ".truth.json")
     truth_path.write_text(json.dumps(truth(placed), indent=2) + "\n")
     print(f"wrote {args.out} ({args.out.stat().st_size} bytes) and {truth_path}")
