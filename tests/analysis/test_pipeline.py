@@ -75,7 +75,9 @@ async def test_an_optional_detector_whose_model_fails_is_skipped_and_recorded(
     assert status["profanity"][0] == "skipped"
     assert "whisper-tiny-en" in (status["profanity"][1] or "")
     assert any(w.startswith("profanity: skipped") for w in report.warnings)
-    assert {s.category for s in report.segments} == {"faces"}
+    # what is left: the vision detector's faces, and the words the sample's subtitles spell out
+    assert {s.category for s in report.segments} == {"faces", "profanity", "blasphemy"}
+    assert {d.detector for s in report.segments for d in s.detections} == {"nudity", "subtitles"}
 
 
 async def test_a_required_detector_whose_model_fails_stops_with_that_error(

@@ -101,8 +101,8 @@ def test_video_without_report_says_to_analyze_first(tmp_path: Path, run: Run) ->
 
 def test_unknown_format_is_a_usage_error(film: tuple[Path, Path], run: Run) -> None:
     video, _ = film
-    result = run("export", video, "--format", "edl,srt")
-    assert result.returncode == 2 and "srt" in result.stderr
+    result = run("export", video, "--format", "edl,sub")
+    assert result.returncode == 2 and "sub" in result.stderr
     assert _names(video.parent) == ["film.mp4", "film.vcp.json"]
 
 

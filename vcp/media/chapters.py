@@ -122,12 +122,49 @@ def _remux(inp: Any, out: Any, chapters: list[Chapter]) -> CopyResult:
         # dts either, so ``dts is None`` would drop real (key) frames.
         if packet.size == 0:
             continue
+        target = streams[packet.stream]
+        if (
+            target.type == "subtitle"
+            and packet.stream.codec_context.name == "mov_text"
+            and (target.codec_context.name != "mov_text")
+        ):
+            packet = _as_subrip(packet)
+            if packet is None:
+                continue
         if shift:
             _move(packet, shift)
-        packet.stream = streams[packet.stream]
+        packet.stream = target
         mux(packet)
         result.packets += 1
     return result
+
+
+# The smallest header FFmpeg's subtitle encoders open with; SubRip writes none of it to the file.
+_ASS_HEADER = (
+    b"[Script Info]\r\nScriptType: v4.00+\r\n\r\n[V4+ Styles]\r\nFormat: Name, Fontname, "
+    b"Fontsize\r\nStyle: Default,Arial,16\r\n\r\n[Events]\r\nFormat: Layer, Start, End, "
+    b"Style, Name, MarginL, MarginR, MarginV, Effect, Text\r\n"
+)
+
+
+def _holds_mov_text(out: Any) -> bool:
+    return any(name in ("mp4", "mov") for name in out.format.name.split(","))
+
+
+def _as_subrip(packet: Any) -> Any:
+    """A mov_text cue as a SubRip packet: its text (after the two-byte length; the style boxes
+    after the text are dropped), same times. None for the empty cues that clear the screen."""
+    import av
+
+    data = bytes(packet)
+    length = int.from_bytes(data[:2], "big") if len(data) >= 2 else 0
+    text = data[2 : 2 + length]
+    if not text:
+        return None
+    out = av.Packet(text)
+    out.pts, out.dts, out.duration = packet.pts, packet.dts, packet.duration
+    out.time_base = packet.time_base
+    return out
 
 
 def _move(packet: Any, seconds: Fraction) -> None:
@@ -157,6 +194,11 @@ def _add_streams(inp: Any, out: Any, result: CopyResult) -> dict[Any, Any]:
         try:
             if (stream.type == "attachment" or is_cover(stream)) and holds_attachments(out):
                 add_attachment(out, stream, source=inp.name)
+            elif codec == "mov_text" and not _holds_mov_text(out):  # read back as "srt"
+                streams[stream] = out.add_stream("subrip")  # the same text, as Matroska holds it
+                streams[stream].codec_context.subtitle_header = _ASS_HEADER  # the encoder needs one
+                copy_stream_properties(stream, streams[stream])
+                streams[stream].time_base = stream.time_base
             elif stream.type in _COPIED:
                 streams[stream] = out.add_stream_from_template(stream)
                 copy_stream_properties(stream, streams[stream])
