@@ -133,3 +133,21 @@ def test_export_srt_of_a_film_without_subtitles_is_a_usage_error(
     assert result.returncode == 2
     assert "no text subtitles" in result.stderr
     assert not (tmp_path / "movie.edl").exists()  # nothing written before the refusal
+
+
+def test_the_samples_own_subtitles_are_masked_in_its_censored_copy_and_export(
+    cli: CLI, tmp_path: Path
+) -> None:
+    from vcp_testing.analysed import analysed_film
+
+    film, report = analysed_film(tmp_path)
+    found = json.loads(report.read_text())
+    assert {d["detector"] for s in found["segments"] for d in s["detections"]} >= {"subtitles"}
+    result = cli("censor", film, "-o", tmp_path / "clean.mp4", "--progress", "none")
+    assert result.returncode == 0, result.stderr
+    texts = b"".join(data for _, data in read_subtitle_texts(tmp_path / "clean.mp4"))
+    assert b"What the f*** is this?" in texts and b"This is s***." in texts
+    assert b"fuck" not in texts and b"shit" not in texts and b"motherfucker" not in texts
+    assert cli("export", film, "--format", "srt").returncode == 0
+    cleaned = (tmp_path / "movie.clean.srt").read_text()
+    assert "What the f*** is this?" in cleaned and "Hello, and welcome to the show." in cleaned

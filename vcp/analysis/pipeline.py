@@ -50,6 +50,7 @@ from vcp.report import (
     ToolInfo,
     write_report,
 )
+from vcp.report.untrusted import MAX_SECONDS
 
 if TYPE_CHECKING:
     from vcp.config.settings import Settings
@@ -306,7 +307,7 @@ class Analyzer:
                 path=str(media.path.resolve()),
                 name=media.path.name,
                 size=media.size,
-                duration=round(media.duration, 3),
+                duration=self._recorded_duration(run),
                 streams=tuple(s.to_json() for s in media.streams),
             ),
             summary=Summary.of(segments),
@@ -320,6 +321,23 @@ class Analyzer:
             ),
             warnings=tuple(run.warnings),
         )
+
+    @staticmethod
+    def _recorded_duration(run: _InputRun) -> float:
+        """The film's length for the report: what the container says, unless that is beyond
+        any film (a hostile header claiming 1e9 s); then as far as its packets go, with a
+        warning, so that the report stays one that export, censor and review can read."""
+        claimed = round(run.media.duration, 3)
+        if claimed <= MAX_SECONDS:
+            return claimed
+        from vcp.media.probe import packets_end
+
+        decoded = min(packets_end(run.media.path), MAX_SECONDS)
+        run.warnings.append(
+            f"the file claims to last {claimed:,.0f} s, more than any film; "
+            f"the report records the {decoded:.1f} s its packets cover"
+        )
+        return round(decoded, 3)
 
     def _model_entries(self) -> tuple[ModelEntry, ...]:
         entries: dict[str, ModelEntry] = {}

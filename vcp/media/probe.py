@@ -115,6 +115,24 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     return info
 
 
+def packets_end(path: str | os.PathLike[str]) -> float:
+    """Where the last packet of ``path`` ends, in seconds from its first: the film's length
+    measured by reading it (no decoding), for when its header cannot be believed. 0.0 when
+    nothing can be read."""
+    end = 0.0
+    try:
+        with av.open(str(path)) as container:
+            start = container_start(container)
+            for packet in container.demux():
+                if packet.pts is None or packet.time_base is None:
+                    continue
+                length = float((packet.pts + (packet.duration or 0)) * packet.time_base)
+                end = max(end, length - start)
+    except (av.error.FFmpegError, OSError):
+        pass  # as far as it could be read
+    return end
+
+
 def _check_file(path: Path) -> int:
     """The file's size, after checking it is a readable, non-empty regular file."""
     if not path.exists():
