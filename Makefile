@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze soak
+.PHONY: install test docs-check lint demo bench sample bench-analyze soak cpu-variance
 
 install: $(STAMP)
 
@@ -65,3 +65,10 @@ bench-analyze: install
 # the table of docs/reliability.md and exits 1 on any failure. e.g. make soak SOAK_ARGS="--runs 500 --seed 2"
 soak: install
 	$(BIN)/python scripts/soak.py --quiet $(SOAK_ARGS)
+
+# The model tests on other CPUs' kernels: CTranslate2 forced to GENERIC/AVX/AVX2/AVX512 with MKL or
+# oneDNN (AMD's path), x whisper int8/float32; prints each asserted quantity's spread and which tests
+# pass under which setting (docs/benchmarks.md, "Model outputs across CPUs"); exits 1 if one fails.
+# e.g. make cpu-variance CPU_VARIANCE_ARGS="--profiles native,amd-avx2 --no-tests"
+cpu-variance: install
+	$(BIN)/python scripts/cpu_variance.py $(CPU_VARIANCE_ARGS)
