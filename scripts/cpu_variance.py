@@ -154,12 +154,14 @@ def cpu_name() -> str:
     return match.group(1).strip() if match else "unknown CPU"
 
 
-def child_env(profile: Profile, compute_type: str) -> dict[str, str]:
-    """The environment of one setting's subprocesses (CT2_VERBOSE logs what CTranslate2 chose)."""
+def child_env(profile: Profile, compute_type: str, *, verbose: bool = False) -> dict[str, str]:
+    """The environment of one setting's subprocesses (CT2_VERBOSE logs what CTranslate2 chose:
+    for the measuring child only, the tests' own subprocesses must not see its log)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "ONEDNN_", "MKL_"))}
     env.pop("NPY_DISABLE_CPU_FEATURES", None)
     env.update(profile.env)
-    env["CT2_VERBOSE"] = "1"
+    if verbose:
+        env["CT2_VERBOSE"] = "1"
     env["VCP_TEST_COMPUTE_TYPE"] = compute_type
     if profile.ort_unoptimised:
         env["VCP_CPU_VARIANCE_ORT_UNOPTIMISED"] = "1"
@@ -171,9 +173,8 @@ def measure(profile: Profile, compute_type: str) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="vcp-cpu-variance-") as tmp:
         out = Path(tmp) / "values.json"
         cmd = [sys.executable, __file__, "--child", str(out), "--compute-type", compute_type]
-        done = subprocess.run(
-            cmd, env=child_env(profile, compute_type), capture_output=True, text=True, cwd=ROOT
-        )
+        env = child_env(profile, compute_type, verbose=True)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
         if done.returncode != 0:
             raise SystemExit(f"{profile.name}/{compute_type}: measuring failed\n{done.stderr}")
         values: dict[str, Any] = json.loads(out.read_text())
