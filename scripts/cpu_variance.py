@@ -312,7 +312,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"measuring {setting} ...", file=sys.stderr, flush=True)
             runs[setting] = measure(profile, compute_type)
             if not args.no_tests:
-                runs[setting]["tests"] = run_tests(profile, compute_type, TESTS)
+                tests = run_tests(profile, compute_type, TESTS)
+                runs[setting]["tests"] = tests
+                print(f"  {tests['passed']} passed, failed: {tests['failed']}", file=sys.stderr)
     if args.json:
         Path(args.json).write_text(json.dumps(runs, indent=2))
     print(report(runs, profiles))
