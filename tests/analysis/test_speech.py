@@ -100,7 +100,9 @@ def test_detections_name_the_entry_the_words_and_a_mask(sample_steps: list[Step]
 
 def test_steps_are_in_time_order_and_progress_reaches_the_end(sample_steps: list[Step]) -> None:
     progress = [s.seconds for s in sample_steps if isinstance(s, Progress)]
-    assert len(progress) >= 3 and progress == sorted(progress)
+    # progress comes before the end too; how often is whisper's segment count, which depends on
+    # the CPU's kernels (3 steps here, 2 with MKL's AVX2 int8 GEMMs: docs/benchmarks.md)
+    assert len(progress) >= 2 and progress[0] < progress[-1] and progress == sorted(progress)
     assert progress[-1] == pytest.approx(14.0, abs=0.1)
     done = 0.0
     for step in sample_steps:
