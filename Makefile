@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak soak-media
+.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak soak-media cpu-variance
 
 install: $(STAMP)
 
@@ -79,3 +79,10 @@ soak: install
 # cases also run in `make test`; e.g. make soak-media SOAK_MEDIA_ARGS="--only report --keep"
 soak-media: install
 	$(BIN)/python scripts/soak_media.py --quiet $(SOAK_MEDIA_ARGS)
+
+# The model tests on other CPUs' kernels: CTranslate2 forced to GENERIC/AVX/AVX2/AVX512 with MKL or
+# oneDNN (AMD's path), x whisper int8/float32; prints each asserted quantity's spread and which tests
+# pass under which setting (docs/benchmarks.md, "Model outputs across CPUs"); exits 1 if one fails.
+# e.g. make cpu-variance CPU_VARIANCE_ARGS="--profiles native,amd-avx2 --no-tests"
+cpu-variance: install
+	$(BIN)/python scripts/cpu_variance.py $(CPU_VARIANCE_ARGS)

@@ -5,6 +5,10 @@ and Hugging Face's variables and points HF_HOME at an empty temporary folder. Th
 also give the default models' mirror, a cache and settings for it, fault knobs for a mirror, and
 vcp's command line run in-process (``vcp``, with ``restore_logging``). Plain helpers live in
 tests/vcp_testing/.
+
+``--compute-type float32`` (or ``VCP_TEST_COMPUTE_TYPE=float32 make test``) loads every whisper
+model of the session with that compute type instead of the configured one, to see that the
+speech tests hold on other kernels too (scripts/cpu_variance.py runs them so).
 """
 
 from __future__ import annotations
@@ -24,8 +28,45 @@ from vcp.config import ModelsSettings, load_settings
 from vcp.mirror import Faults, MirrorServer, seed_default_models
 
 _ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
+_COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32")
 # Fixtures that stand for a server: loopback mirrors, and aioresponses-mocked Hubs (``hub``).
 _SERVERS = {"default_mirror", "mirror", "cdn_mirror", "token_mirror", "hub", "vcp"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # read here, before the autouse fixture below clears every VCP_ variable of each test
+    parser.addoption(
+        "--compute-type",
+        choices=_COMPUTE_TYPES,
+        default=os.environ.get("VCP_TEST_COMPUTE_TYPE") or None,
+        help="load every whisper model with this compute_type (default: as configured; "
+        "env VCP_TEST_COMPUTE_TYPE)",
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """What decides the models' kernels, so a failure on another machine can be placed."""
+    forced = {k: v for k, v in os.environ.items() if k.startswith(("CT2_FORCE", "CT2_USE"))}
+    compute = config.getoption("--compute-type") or "as configured"
+    return [f"whisper compute_type: {compute}; {forced or 'CTranslate2 picks its own kernels'}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _whisper_compute_type(request: pytest.FixtureRequest) -> Iterator[None]:
+    compute_type = request.config.getoption("--compute-type")
+    if not compute_type:
+        yield
+        return
+    import faster_whisper
+
+    class Forced(faster_whisper.WhisperModel):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **{**kwargs, "compute_type": compute_type})
+
+    # vcp imports WhisperModel from faster_whisper when it loads a model: every path sees this
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(faster_whisper, "WhisperModel", Forced)
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from vcp_testing.analysis import SAMPLE, TRUTH, config_data, covers, segments_of, write_config
 from vcp_testing.cli import Run
+from vcp_testing.tolerances import SEGMENT_COVER_SLACK
 
 from vcp.mirror import MirrorServer
 
@@ -35,7 +36,7 @@ async def test_analyze_downloads_reports_and_runs_again_without_a_download(
     report = json.loads(out.read_text())
     profane = segments_of(report, "profanity") + segments_of(report, "blasphemy")
     for word in TRUTH["words"]:
-        assert covers(profane, word["start"], word["end"], 0.5), (word, profane)
+        assert covers(profane, word["start"], word["end"], SEGMENT_COVER_SLACK), (word, profane)
     faces = segments_of(report, "faces")
     assert faces and all(end <= 7.0 + 1.0 for _, end in faces)  # the portrait half only
     assert not any(start >= 7.0 for start, _ in faces)  # the coffee cup is no one

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,6 +12,8 @@ import av
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from vcp_testing.damage import damage_audio_packet
+from vcp_testing.sample_speech import SpokenWord, spoken_words
 
 from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step
 from vcp.analysis.detectors.speech import SpeechProfanityDetector
@@ -23,17 +23,12 @@ from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
 from vcp.errors import DetectorError
 from vcp.media.probe import probe
 
-TOLERANCE = 0.5  # seconds between a word's placed and detected start and end
-
 Load = Callable[..., SpeechProfanityDetector]
 
 
 @pytest.fixture(scope="module")
-def truth(sample_video: Path) -> list[dict[str, Any]]:
-    words: list[dict[str, Any]] = json.loads(
-        sample_video.with_name("sample.truth.json").read_text()
-    )["words"]
-    return words
+def truth(sample_video: Path) -> list[SpokenWord]:
+    return spoken_words(sample_video.with_name("sample.truth.json"))
 
 
 @pytest.fixture(scope="module")
@@ -61,18 +56,37 @@ def detections(steps: list[Step]) -> list[Detection]:
     return [s for s in steps if isinstance(s, Detection)]
 
 
-def assert_finds_every_word_once(found: list[Detection], truth: list[dict[str, Any]]) -> None:
+def assert_finds_every_word_once(found: list[Detection], truth: list[SpokenWord]) -> None:
+    """One hit per spoken word, in its category, in its sentence, on time within what whisper's
+    kernels allow on any CPU (tests/vcp_testing/tolerances.py)."""
     assert len(found) == len(truth), [(d.word, d.start) for d in found]
     for hit, word in zip(found, truth, strict=True):
-        assert hit.category == word["category"], (hit, word)
-        assert hit.start == pytest.approx(word["start"], abs=TOLERANCE), (hit, word)
-        assert hit.end == pytest.approx(word["end"], abs=TOLERANCE), (hit, word)
+        assert hit.category == word.category, (hit, word)
+        assert not word.problems(hit.start, hit.end), (word.problems(hit.start, hit.end), hit)
 
 
 def test_every_profane_word_of_the_sample_is_found_on_time(
-    sample_steps: list[Step], truth: list[dict[str, Any]]
+    sample_steps: list[Step], truth: list[SpokenWord]
 ) -> None:
     assert_finds_every_word_once(detections(sample_steps), truth)
+
+
+def test_the_model_runs_with_the_compute_type_asked_for(
+    detector: SpeechProfanityDetector, pytestconfig: pytest.Config
+) -> None:
+    # `--compute-type float32` must reach CTranslate2, or its run proves nothing
+    asked = pytestconfig.getoption("--compute-type") or "int8"
+    assert detector._model.model.compute_type in (asked, f"{asked}_float32")
+
+
+def test_a_word_placed_in_the_wrong_sentence_or_late_is_refused(
+    truth: list[SpokenWord],
+) -> None:
+    shit, damn = truth[1], truth[2]
+    assert not shit.problems(5.78, 7.22)  # stretched over the pause after "This is shit."
+    assert shit.problems(7.5, 7.9)  # in "God damn that was loud."
+    assert shit.problems(5.7, 8.2)  # over the next sentence's words
+    assert damn.problems(7.6, 9.0)  # a word inside its sentence does not run on
 
 
 def test_detections_name_the_entry_the_words_and_a_mask(sample_steps: list[Step]) -> None:
@@ -86,7 +100,9 @@ def test_detections_name_the_entry_the_words_and_a_mask(sample_steps: list[Step]
 
 def test_steps_are_in_time_order_and_progress_reaches_the_end(sample_steps: list[Step]) -> None:
     progress = [s.seconds for s in sample_steps if isinstance(s, Progress)]
-    assert len(progress) >= 3 and progress == sorted(progress)
+    # progress comes before the end too; how often is whisper's segment count, which depends on
+    # the CPU's kernels (3 steps here, 2 with MKL's AVX2 int8 GEMMs: docs/benchmarks.md)
+    assert len(progress) >= 2 and progress[0] < progress[-1] and progress == sorted(progress)
     assert progress[-1] == pytest.approx(14.0, abs=0.1)
     done = 0.0
     for step in sample_steps:
@@ -99,7 +115,7 @@ def test_steps_are_in_time_order_and_progress_reaches_the_end(sample_steps: list
 @pytest.mark.slow
 @pytest.mark.parametrize(("window", "overlap"), [(7.0, 3.0), (5.0, 2.0)])
 def test_a_word_heard_by_two_windows_is_reported_once(
-    load: Load, sample_video: Path, truth: list[dict[str, Any]], window: float, overlap: float
+    load: Load, sample_video: Path, truth: list[SpokenWord], window: float, overlap: float
 ) -> None:
     detector = load(window_seconds=window, overlap_seconds=overlap)
     assert_finds_every_word_once(detections(list(detector.scan(probe(sample_video)))), truth)
@@ -127,19 +143,10 @@ def test_the_configured_lists_and_allow_list_decide_what_is_reported(
 def test_damaged_audio_is_a_notice_and_the_words_after_it_are_found(
     detector: SpeechProfanityDetector,
     sample_video: Path,
-    truth: list[dict[str, Any]],
+    truth: list[SpokenWord],
     tmp_path: Path,
 ) -> None:
-    damaged = Path(shutil.copy(sample_video, tmp_path / "damaged.mp4"))
-    with av.open(str(damaged)) as container:
-        packets = [p for p in container.demux(container.streams.audio[0]) if p.size]
-    hello = next(
-        p for p in packets if p.pts is not None and p.time_base and p.pts * p.time_base >= 0.5
-    )
-    assert hello.pos is not None
-    data = bytearray(damaged.read_bytes())
-    data[hello.pos : hello.pos + hello.size] = b"\xff" * hello.size
-    damaged.write_bytes(bytes(data))
+    damaged = damage_audio_packet(sample_video, tmp_path / "damaged.mp4", after=0.5)  # "Hello"
     steps = list(detector.scan(probe(damaged)))
     notices = [s for s in steps if isinstance(s, MediaNotice)]
     assert notices and all(0.4 < n.seconds < 0.7 for n in notices)
