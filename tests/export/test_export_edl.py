@@ -115,3 +115,15 @@ def test_overlapping_edits_become_a_list_kodi_accepts() -> None:
         (3000, 4500, SKIP),
     ]
     assert text.splitlines()[0] == "0.000 0.500 1"  # seconds with millisecond precision
+
+
+def test_mcf_describes_each_word_of_a_segment_not_the_speech_between(
+    film: tuple[Path, Path], run: Run
+) -> None:
+    from player_formats import parse_mcf
+
+    video, report = film
+    _two_words_in_one_segment(video, report)
+    assert run("export", video, "--format", "mcf").returncode == 0
+    _, _, cues = parse_mcf((video.parent / "film.mcf").read_text(encoding="utf-8"))
+    assert [(c.start_ms, c.end_ms) for c in cues] == [(3000, 3400), (4900, 5300)]

@@ -23,6 +23,7 @@ from vcp.report import Report, Segment
 
 __all__ = [
     "AudioEdit",
+    "audio_spans",
     "AudioEditAction",
     "Box",
     "EditPlan",
@@ -214,7 +215,7 @@ def plan_edits(
             rules[rule] = actions.resolve(segment.category, segment.kind)
         resolved = rules[rule]
         if resolved.audio != "none":
-            for word_start, word_end in _audio_spans(segment, actions.mute):
+            for word_start, word_end in audio_spans(segment, actions.mute):
                 start, end = _padded(word_start, word_end, resolved, duration)
                 audio.append(Span(start, end, resolved.audio, segment.category, segment.id))
         if resolved.video != "none":
@@ -238,7 +239,7 @@ def _acted_on(report: Report, actions: ActionsSettings) -> tuple[Segment, ...]:
 _HULL_TOLERANCE = 0.0015  # report times are rounded to the millisecond
 
 
-def _audio_spans(segment: Segment, scope: MuteScope) -> list[tuple[float, float]]:
+def audio_spans(segment: Segment, scope: MuteScope = "words") -> list[tuple[float, float]]:
     """What an audio action covers, unpadded: each detection's span, or the whole segment.
 
     Word times are used only when every detection has a span and together they reach from the

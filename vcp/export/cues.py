@@ -30,6 +30,9 @@ class Cue:
     labels: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # masked forms (``f**k``) of the words heard, in order
     uncertain: bool = False  # every hit behind it was under its detector's threshold
+    # Words heard: each word's own span (overlaps joined), so a player that mutes by these cues
+    # mutes the words and not the speech between them. Empty for pictures.
+    words_ms: tuple[tuple[int, int], ...] = ()
 
 
 def millis(seconds: float) -> int:
@@ -62,7 +65,21 @@ def _cue(segment: Segment) -> Cue:
         labels=tuple(segment.labels),
         words=_masked_words(segment.detections),
         uncertain=segment.uncertain,
+        words_ms=_word_spans(segment) if segment.kind == "audio" else (),
     )
+
+
+def _word_spans(segment: Segment) -> tuple[tuple[int, int], ...]:
+    from vcp.actions.plan import audio_spans  # the same words the censor's plan mutes
+
+    spans = sorted((millis(a), max(millis(b), millis(a) + 1)) for a, b in audio_spans(segment))
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return tuple(joined)
 
 
 def _masked_words(detections: Iterable[object]) -> tuple[str, ...]:

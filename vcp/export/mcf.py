@@ -129,8 +129,9 @@ def format_mcf(cues: Iterable[Cue], *, duration: float) -> str:
         if category is None:
             left_out[cue.category] += 1
             continue
-        times = f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}"
-        lines += ["", times, f"{category}={SEVERITY}={cue.kind}"]
+        for start, end in cue.words_ms or ((cue.start_ms, cue.end_ms),):
+            times = f"{clock(start)} --> {clock(end)}"
+            lines += ["", times, f"{category}={SEVERITY}={cue.kind}"]
     for name, count in sorted(left_out.items()):
         log.warning(
             "the .mcf file leaves out %d picture segment(s) of category %r: "
