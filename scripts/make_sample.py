@@ -26,6 +26,8 @@ import av
 import numpy as np
 from numpy.typing import NDArray
 
+from vcp.media.subtitles import ASS_HEADER
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 
@@ -124,18 +126,6 @@ def encode(path: Path, track: NDArray[np.int16]) -> None:
         speech.sample_rate, speech.pts = RATE, 0
         out.mux(audio.encode(speech))
         out.mux(audio.encode())
-
-
-# FFmpeg's text subtitle encoders take their styles from an ASS header.
-ASS_HEADER = (
-    b"[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
-    b"[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
-    b"OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
-    b"Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
-    b"Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0"
-    b"\r\n\r\n[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
-    b"Effect, Text\r\n"
-)
 
 
 def cues() -> list[tuple[float, float, str]]:

@@ -139,14 +139,6 @@ def _remux(inp: Any, out: Any, chapters: list[Chapter]) -> CopyResult:
     return result
 
 
-# The smallest header FFmpeg's subtitle encoders open with; SubRip writes none of it to the file.
-_ASS_HEADER = (
-    b"[Script Info]\r\nScriptType: v4.00+\r\n\r\n[V4+ Styles]\r\nFormat: Name, Fontname, "
-    b"Fontsize\r\nStyle: Default,Arial,16\r\n\r\n[Events]\r\nFormat: Layer, Start, End, "
-    b"Style, Name, MarginL, MarginR, MarginV, Effect, Text\r\n"
-)
-
-
 def _holds_mov_text(out: Any) -> bool:
     return any(name in ("mp4", "mov") for name in out.format.name.split(","))
 
@@ -186,6 +178,7 @@ def _add_streams(inp: Any, out: Any, result: CopyResult) -> dict[Any, Any]:
         holds_attachments,
         is_cover,
     )
+    from vcp.media.subtitles import ASS_HEADER
 
     streams = {}
     for stream in inp.streams:
@@ -196,7 +189,7 @@ def _add_streams(inp: Any, out: Any, result: CopyResult) -> dict[Any, Any]:
                 add_attachment(out, stream, source=inp.name)
             elif codec == "mov_text" and not _holds_mov_text(out):  # read back as "srt"
                 streams[stream] = out.add_stream("subrip")  # the same text, as Matroska holds it
-                streams[stream].codec_context.subtitle_header = _ASS_HEADER  # the encoder needs one
+                streams[stream].codec_context.subtitle_header = ASS_HEADER  # the encoder needs one
                 copy_stream_properties(stream, streams[stream])
                 streams[stream].time_base = stream.time_base
             elif stream.type in _COPIED:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from vcp.media.probe import MediaInfo, StreamInfo
 
 __all__ = [
+    "ASS_HEADER",
     "SIDECAR_FORMATS",
     "TEXT_CODECS",
     "Cue",
@@ -46,6 +47,17 @@ __all__ = [
     "visible",
 ]
 
+# FFmpeg's text subtitle encoders open only with an ASS header (styles); SubRip and mov_text
+# write what they need of it.
+ASS_HEADER = (
+    b"[Script Info]\r\nScriptType: v4.00+\r\nPlayResX: 384\r\nPlayResY: 288\r\n\r\n"
+    b"[V4+ Styles]\r\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+    b"OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, "
+    b"Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding\r\n"
+    b"Style: Default,Arial,16,&Hffffff,&Hffffff,&H0,&H0,0,0,0,0,100,100,0,0,1,1,0,2,10,10,10,0"
+    b"\r\n\r\n[Events]\r\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, "
+    b"Effect, Text\r\n"
+)
 TEXT_CODECS = frozenset({"subrip", "srt", "ass", "ssa", "mov_text", "webvtt", "text"})
 SIDECAR_FORMATS = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa"}
 CLEAN_TAG = "clean"  # `movie.clean.srt`: vcp's own output, never read back as a source
