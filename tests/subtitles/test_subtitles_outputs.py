@@ -4,7 +4,7 @@ files masked in its output, and `vcp export --format srt`. Real CLI runs on real
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -14,21 +14,13 @@ from conftest import LINES
 from vcp_testing.cli import Result
 from vcp_testing.subtitles import read_subtitle_texts, with_subtitles
 
-from vcp.cli.main import main
-
 CLI = Callable[..., Result]
 
 
 @pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], restore_logging: None) -> Iterator[CLI]:
-    capsys.readouterr()
-
-    def run(*argv: str | Path) -> Result:
-        code = main([str(a) for a in argv])
-        out, err = capsys.readouterr()
-        return Result(code, out, err)
-
-    yield run
+def cli(run: CLI) -> CLI:
+    """The CLI in this process (tests/conftest.py's ``run``)."""
+    return run
 
 
 @pytest.fixture

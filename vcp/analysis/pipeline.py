@@ -145,7 +145,7 @@ class Analyzer:
                     group.create_task(self._run_detector(config, run, path))
         except BaseExceptionGroup as group:
             raise first_error(group) from None
-        report = self._report(run)
+        report = self._report(run, duration=await _film_length(run))
         if not self.settings.output.include_confidence:
             report = report.without_scores()
         if report_path is not None:
@@ -283,7 +283,7 @@ class Analyzer:
 
     # -- the report ------------------------------------------------------------------------------
 
-    def _report(self, run: _InputRun) -> Report:
+    def _report(self, run: _InputRun, *, duration: float) -> Report:
         kinds = {
             name: loaded.detector.stream
             for name, loaded in self._loaded.items()
@@ -307,7 +307,7 @@ class Analyzer:
                 path=str(media.path.resolve()),
                 name=media.path.name,
                 size=media.size,
-                duration=self._recorded_duration(run),
+                duration=duration,
                 streams=tuple(s.to_json() for s in media.streams),
             ),
             summary=Summary.of(segments),
@@ -321,23 +321,6 @@ class Analyzer:
             ),
             warnings=tuple(run.warnings),
         )
-
-    @staticmethod
-    def _recorded_duration(run: _InputRun) -> float:
-        """The film's length for the report: what the container says, unless that is beyond
-        any film (a hostile header claiming 1e9 s); then as far as its packets go, with a
-        warning, so that the report stays one that export, censor and review can read."""
-        claimed = round(run.media.duration, 3)
-        if claimed <= MAX_SECONDS:
-            return claimed
-        from vcp.media.probe import packets_end
-
-        decoded = min(packets_end(run.media.path), MAX_SECONDS)
-        run.warnings.append(
-            f"the file claims to last {claimed:,.0f} s, more than any film; "
-            f"the report records the {decoded:.1f} s its packets cover"
-        )
-        return round(decoded, 3)
 
     def _model_entries(self) -> tuple[ModelEntry, ...]:
         entries: dict[str, ModelEntry] = {}
@@ -433,3 +416,20 @@ async def analyze(
         return await Analyzer(settings, own, on_event=on_event).analyze(
             Path(path), report_path=report_path
         )
+
+
+async def _film_length(run: _InputRun) -> float:
+    """The film's length for the report: what the container says, unless that is beyond any
+    film (a hostile header claiming 1e9 s); then as far as its packets go (read in a thread),
+    with a warning, so that the report stays one that export, censor and review can read."""
+    from vcp.media.probe import packets_end
+
+    claimed = round(run.media.duration, 3)
+    if claimed <= MAX_SECONDS:
+        return claimed
+    decoded = min(await to_thread.run_sync(packets_end, run.media.path), MAX_SECONDS)
+    run.warnings.append(
+        f"the file claims to last {claimed:,.0f} s, more than any film; "
+        f"the report records the {decoded:.1f} s its packets cover"
+    )
+    return round(decoded, 3)

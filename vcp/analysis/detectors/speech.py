@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
 from vcp.analysis.detectors.edges import frame_levels, widen
-from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
+from vcp.analysis.detectors.words import Hit, Word, WordMatcher, word_matcher
 from vcp.errors import DetectorError
 from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.audio import AudioWindow, iter_audio
@@ -62,7 +62,7 @@ class SpeechProfanityDetector:
     ) -> SpeechProfanityDetector:
         """Load the CTranslate2 whisper model in ``model_dir`` and the configured word lists."""
         settings: SpeechSettings = config  # type: ignore[assignment]
-        matcher = _matcher(settings)
+        matcher = word_matcher(settings, where=settings.name)
         return cls(settings, _whisper(settings, model_dir), matcher)
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
@@ -269,22 +269,6 @@ class _Boundaries:
         """Held hits of the last window: no window came after it."""
         held, self.held = self.held, []
         return held
-
-
-def _matcher(settings: SpeechSettings) -> WordMatcher:
-    try:
-        return WordMatcher.build(
-            settings.categories,
-            words=settings.words,
-            allow=settings.allow,
-            files=settings.word_lists,
-        )
-    except (WordListError, OSError) as exc:
-        raise DetectorError(
-            f"cannot load the word lists: {exc}",
-            where=settings.name,
-            hint="fix the list file or the detector's words/allow settings",
-        ) from exc
 
 
 def _whisper(settings: SpeechSettings, model_dir: Path) -> Any:

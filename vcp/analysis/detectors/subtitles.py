@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
-from vcp.analysis.detectors.words import Hit, Word, WordListError, WordMatcher
-from vcp.errors import DetectorError, MediaError
+from vcp.analysis.detectors.words import Hit, Word, WordMatcher, word_matcher
+from vcp.errors import MediaError
 from vcp.media.subtitles import (
     Masker,
     MaskStyle,
@@ -31,12 +31,12 @@ from vcp.media.subtitles import (
 )
 
 if TYPE_CHECKING:
-    from vcp.config.schema import ProcessingSettings, WordListSettings
+    from vcp.config.schema import ProcessingSettings
     from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
     from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
 
-__all__ = ["SubtitlesDetector", "cue_hits", "masker_of", "subtitle_masker", "word_matcher"]
+__all__ = ["SubtitlesDetector", "cue_hits", "masker_of", "subtitle_masker"]
 
 _WORD = re.compile(r"\S+")
 # Two sources' hits of one entry this close are the same line in two copies of the subtitles.
@@ -121,23 +121,6 @@ def _distinct(found: list[Detection]) -> Iterator[Detection]:
             continue
         kept.append(hit)
         yield hit
-
-
-def word_matcher(settings: WordListSettings, *, where: str) -> WordMatcher:
-    """The matcher of a detector's word-list settings; DetectorError when a list is unusable."""
-    try:
-        return WordMatcher.build(
-            settings.categories,
-            words=settings.words,
-            allow=settings.allow,
-            files=settings.word_lists,
-        )
-    except (WordListError, OSError) as exc:
-        raise DetectorError(
-            f"cannot load the word lists: {exc}",
-            where=where,
-            hint="fix the list file or the detector's words/allow settings",
-        ) from exc
 
 
 def subtitle_masker(settings: Settings) -> Masker:

@@ -22,6 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vcp.config.schema import WordListSettings
 
 __all__ = [
     "SHIPPED_CATEGORIES",
@@ -35,6 +39,7 @@ __all__ = [
     "parse_entry",
     "read_list",
     "shipped_list",
+    "word_matcher",
 ]
 
 SHIPPED_CATEGORIES = ("profanity", "slurs", "blasphemy")
@@ -272,3 +277,23 @@ class WordMatcher:
 def _hit(entry: Entry, words: tuple[Word, ...]) -> Hit:
     text = " ".join(w.text.strip().strip(".,!?;:\"'()[]-") for w in words)
     return Hit(entry.category, entry.label, text, mask(text), words)
+
+
+def word_matcher(settings: WordListSettings, *, where: str) -> WordMatcher:
+    """The matcher of a detector's word-list settings (speech, subtitles); DetectorError when a
+    list is unusable."""
+    from vcp.errors import DetectorError
+
+    try:
+        return WordMatcher.build(
+            settings.categories,
+            words=settings.words,
+            allow=settings.allow,
+            files=settings.word_lists,
+        )
+    except (WordListError, OSError) as exc:
+        raise DetectorError(
+            f"cannot load the word lists: {exc}",
+            where=where,
+            hint="fix the list file or the detector's words/allow settings",
+        ) from exc
