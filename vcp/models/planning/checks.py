@@ -5,43 +5,41 @@ No I/O: each takes what is known and raises (or returns) the error a user sees.
 
 from __future__ import annotations
 
+from vcp.core.checksums import Checksum
 from vcp.errors import IntegrityError, ModelError, ModelUnavailable, PinMismatch
 from vcp.models.hub.api import HubFile, RepoSnapshot
 from vcp.models.planning.specs import FileSpec, RemoteFile
 
 
 def check_listed_pin(spec: FileSpec, entry: HubFile, snapshot: RepoSnapshot) -> None:
-    pinned = spec.pinned
-    if pinned and pinned.algorithm == entry.checksum.algorithm and pinned != entry.checksum:
-        raise PinMismatch(
-            pinned=str(pinned),
-            got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
-            url=spec.url,
-            model=spec.model,
-            file=spec.name,
-            hint="the file on the Hub differs from the pinned one: if the change is intended, "
-            f"update {spec.pin_setting} in the config (`vcp models pin` does it), or pin "
-            "hf.revision to the commit you trust",
-        )
+    """The Hub's listed checksum of a pinned file is the pinned one (when of the same kind)."""
+    _check_pin(
+        spec,
+        entry.checksum,
+        got=f"{entry.checksum} (the Hub, at commit {snapshot.commit[:12]})",
+        hint="the file on the Hub differs from the pinned one: if the change is intended, "
+        f"update {spec.pin_setting} in the config (`vcp models pin` does it), or pin "
+        "hf.revision to the commit you trust",
+    )
 
 
 def check_pin(spec: FileSpec, remote: RemoteFile) -> None:
-    served = remote.checksum
-    if (
-        spec.pinned
-        and served
-        and served.algorithm == spec.pinned.algorithm
-        and served != spec.pinned
-    ):
+    """The server's ETag of a pinned file is the pinned checksum (when of the same kind)."""
+    _check_pin(
+        spec,
+        remote.checksum,
+        got=f"{remote.checksum} (the server's ETag)",
+        hint="the file on the server differs from the pinned one: pin the revision to the "
+        f"commit you trust, or update {spec.pin_setting} in the config if the change is "
+        "intended",
+    )
+
+
+def _check_pin(spec: FileSpec, served: Checksum | None, *, got: str, hint: str) -> None:
+    pinned = spec.pinned
+    if pinned and served and served.algorithm == pinned.algorithm and served != pinned:
         raise PinMismatch(
-            pinned=str(spec.pinned),
-            got=f"{served} (the server's ETag)",
-            url=spec.url,
-            model=spec.model,
-            file=spec.name,
-            hint="the file on the server differs from the pinned one: pin the revision to the "
-            f"commit you trust, or update {spec.pin_setting} in the config if the change is "
-            "intended",
+            pinned=str(pinned), got=got, url=spec.url, model=spec.model, file=spec.name, hint=hint
         )
 
 
