@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from vcp.cli.commands import config as config_cmd
 from vcp.cli.console_log import OncePerRun, TerminalSafe
@@ -66,7 +67,7 @@ def _requested(argv: Sequence[str]) -> tuple[str, ...]:
     return (words[0],) if words and words[0] in COMMANDS else COMMANDS
 
 
-def _command_modules(names: Sequence[str] = COMMANDS) -> list:
+def _command_modules(names: Sequence[str] = COMMANDS) -> list[ModuleType]:
     modules = [config_cmd]
     for name in names:
         try:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vcp.cli.commands import Subcommands
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``config`` command group."""
     group = sub.add_parser("config", help="check and show the configuration")
     commands = group.add_subparsers(dest="config_command", metavar="COMMAND", required=True)

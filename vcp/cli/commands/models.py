@@ -21,6 +21,7 @@ from vcp.models.local import LocalModel  # plain types; the manager is imported 
 if TYPE_CHECKING:
     import asyncio
 
+    from vcp.cli.commands import Subcommands
     from vcp.cli.progress import ProgressMode
     from vcp.config import Settings
     from vcp.config.yaml_io import YamlDocument
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from vcp.models.pinning.report import Line
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``models`` command group."""
     group = sub.add_parser("models", help="download, list and verify models")
     commands = group.add_subparsers(dest="models_command", metavar="COMMAND", required=True)

@@ -15,11 +15,12 @@ from vcp.cli.text import count
 from vcp.errors import ModelError, ModelUnavailable
 
 if TYPE_CHECKING:
+    from vcp.cli.commands import Subcommands
     from vcp.models.cache.manage import Outcome
     from vcp.models.cache.usage import CacheUsage, ConfigUses
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add ``du``, ``rm`` and ``prune`` to the ``models`` group."""
     du = commands.add_parser(
         "du", parents=[common], help="disk use of the cache: per model and revision, partial "

@@ -173,5 +173,5 @@ def next_link(header: str | None) -> str | None:
     for target, params in _LINK.findall(header or ""):
         rel = _REL.search(params)
         if rel and "next" in (rel.group(1) or rel.group(2) or "").lower().split():
-            return target
+            return str(target)
     return None
