@@ -22,7 +22,7 @@ from vcp.censor import (
 )
 from vcp.cli.exit_codes import exit_code
 from vcp.cli.progress.censor import CensorRenderer
-from vcp.media.censor.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
+from vcp.media.rewrite.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
 from vcp.media.probe import MediaInfo, StreamInfo
 from vcp.report import Report
 
@@ -57,7 +57,7 @@ def test_audio_edits_re_encode_only_the_audio() -> None:
 
 
 def test_pyav_encoders_are_found_and_tried_at_the_streams_rate() -> None:
-    from vcp.media.censor.writer import encoder_for
+    from vcp.media.rewrite.writer import encoder_for
 
     assert encoder_for(StreamInfo(1, "audio", "aac", sample_rate=48000, channels=2)) == "aac"
     assert encoder_for(StreamInfo(1, "audio", "mp3", sample_rate=44100, channels=2)) == "libmp3lame"
@@ -189,7 +189,7 @@ def test_transcoding_failures_say_where_and_what_to_do() -> None:
     import errno
 
     from vcp.errors import MediaError, OutputError, UsageError
-    from vcp.media.censor.writer import _translate
+    from vcp.media.rewrite.writer import _translate
 
     src, out = Path("in.mkv"), Path("out.mp4")
     full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)
@@ -213,7 +213,7 @@ def test_a_copy_that_receives_no_frame_is_refused_even_when_the_length_is_unknow
     # before the work; the writer still notices that no frame or sample reached the output.
     from vcp.config.schema.actions import ActionsSettings
     from vcp.errors import UsageError
-    from vcp.media.censor.writer import Recipe, transcode
+    from vcp.media.rewrite.writer import Recipe, transcode
 
     skip = VideoEdit(0.0, 1000.0, "skip", ("nudity",), (1,))
     recipe = Recipe(plan=EditPlan((), (skip,), None), actions=ActionsSettings(), encoders={})

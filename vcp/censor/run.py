@@ -32,7 +32,7 @@ from vcp.report import default_report_path, load_report
 from vcp.report.naming import find_report
 
 if TYPE_CHECKING:
-    from vcp.media.censor.writer import Recipe
+    from vcp.media.rewrite.writer import Recipe
     from vcp.media.probe import MediaInfo
     from vcp.media.subtitles import Masker
 
@@ -78,7 +78,7 @@ def censor(
     OutputError (the output refused, or not written: a full disk), ReportError (the report),
     UsageError (skips leave nothing of the film) or MediaError (the film).
     """
-    from vcp.media.censor.writer import transcode
+    from vcp.media.rewrite.writer import transcode
 
     began = time.monotonic()
     report = report or find_report(video) or default_report_path(video)
@@ -162,8 +162,8 @@ def _prepare(
     subtitles: Masker | None = None,
 ) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
-    from vcp.media.censor.empty import check_kept
-    from vcp.media.censor.writer import Recipe, encoder_for
+    from vcp.media.rewrite.empty import check_kept
+    from vcp.media.rewrite.writer import Recipe, encoder_for
     from vcp.media.probe import probe
 
     report = load_report(report_path)

@@ -1,6 +1,6 @@
 """What a copy of a film keeps besides its packets: tags, flags, picture orientation, attachments.
 
-Shared by ``vcp.media.chapters`` (a stream copy) and ``vcp.media.censor.writer`` (a copy with some
+Shared by ``vcp.media.chapters`` (a stream copy) and ``vcp.media.rewrite.writer`` (a copy with some
 streams re-encoded), so that both keep the same things:
 
 - the container's tags (title, comment, ...) and each stream's (language, title, handler name),

@@ -25,9 +25,9 @@ import av.error
 from vcp.actions import EditPlan
 from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import MediaError, UsageError, VcpError
-from vcp.media.censor.audio import AudioCensor
-from vcp.media.censor.empty import nothing_left
-from vcp.media.censor.video import VideoCensor
+from vcp.media.rewrite.audio import AudioCensor
+from vcp.media.rewrite.empty import nothing_left
+from vcp.media.rewrite.video import VideoCensor
 from vcp.media.probe import StreamInfo
 from vcp.media.streams import (
     add_attachment,
