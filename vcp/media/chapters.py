@@ -92,7 +92,7 @@ def _copy(
     """Write the copy into ``tmp``; ``shown_as`` is the name errors give it."""
     from vcp.media.containers import open_input, open_output  # only chapters needs PyAV
 
-    doing = f"copying {source.name!r}"
+    doing = "copying it"
     hint = "check that the video plays; a damaged file cannot be copied"
     with (
         open_output(tmp, format=fmt, shown_as=shown_as) as out,

@@ -3,9 +3,9 @@ opened here, and PyAV's failures become vcp's errors here, once (as httpx's
 ``map_httpcore_exceptions`` does for httpcore).
 
 ``open_input(path)`` opens a film for demuxing and decoding. A file that cannot be opened is a
-``MediaError`` at ``path``: ``not a media file PyAV can read (...)`` when FFmpeg does not
-recognise it, ``cannot read the file: ...`` when the system refuses it. An error PyAV raises
-later inside the ``with`` block is a ``MediaError`` too (``<doing> failed: ...``), except a
+``MediaError`` at ``path``: ``<name>: not a media file PyAV can read (...)`` when FFmpeg does not
+recognise it, ``<name>: cannot read the file: ...`` when the system refuses it. An error PyAV raises
+later inside the ``with`` block is a ``MediaError`` too (``<name>: <doing> failed: ...``), except a
 write the system refused (a full disk, a size limit): that belongs to the output written in the
 same block, and passes through as the OSError it is, so that ``vcp.core.atomic.write_output``
 names the output. vcp's own errors pass through unchanged.
@@ -67,7 +67,7 @@ def open_input(
     fatal), closed when the block ends.
 
     MediaError at ``path`` when it cannot be opened, or when PyAV fails inside the block:
-    ``f"{doing} failed: {reason}"`` with ``hint``. A refused write passes through (see the
+    ``"<name>: <doing> failed: <reason>"`` with ``hint``. A refused write passes through (see the
     module's docstring), and so do vcp's own errors. Open the output first when a block writes
     one (``with open_output(tmp) as out, open_input(film) as inp:``), so that a failure to open
     the output is not taken for the input's.
@@ -83,17 +83,20 @@ def open_input(
     except av.error.FFmpegError as exc:
         if is_refused_write(exc):
             raise
-        raise MediaError(f"{doing} failed: {reason(exc)}", where=where, hint=hint) from exc
+        raise _located(f"{doing} failed: {reason(exc)}", where, hint) from exc
 
 
 def unopenable(where: str, exc: BaseException) -> MediaError:
     """The MediaError for a file at ``where`` that PyAV could not open (``exc``)."""
     if isinstance(exc, OSError):  # the system's refusal (no such file, permission denied...)
-        return MediaError(f"cannot read the file: {reason(exc)}", where=where,
-                          hint=_UNOPENABLE_HINT)  # fmt: skip
-    return MediaError(
-        f"not a media file PyAV can read ({reason(exc)})", where=where, hint=_UNREADABLE_HINT
-    )
+        return _located(f"cannot read the file: {reason(exc)}", where, _UNOPENABLE_HINT)
+    return _located(f"not a media file PyAV can read ({reason(exc)})", where, _UNREADABLE_HINT)
+
+
+def _located(message: str, where: str, hint: str) -> MediaError:
+    # The file's name starts the message (as an OutputError's does), so that it says which file
+    # wherever it is shown alone, in a log line or a report's warnings; ``where`` has the path.
+    return MediaError(f"{os.path.basename(where)}: {message}", where=where, hint=hint)
 
 
 @contextmanager
