@@ -25,7 +25,7 @@ import numpy as np
 
 from vcp.errors import MediaError
 from vcp.media import DecodedUntil, DecodeProblem
-from vcp.media.containers import open_input, reason
+from vcp.media.containers import UNDECODABLE_HINT, open_input, reason
 from vcp.media.packets import packet_time, read_packets
 from vcp.media.probe import MediaInfo
 
@@ -38,9 +38,6 @@ DEFAULT_OVERLAP_SECONDS = 5.0
 _JITTER_SECONDS = 0.01
 # A hole in the timestamps at least this long is reported (shorter ones are filled silently).
 _HOLE_NOTICE_SECONDS = 1.0
-_DAMAGED_HINT = (
-    "the audio is damaged or uses a codec PyAV cannot decode; re-export or re-download it"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +142,7 @@ def iter_audio(
     decoded = False
     first_problem: DecodeProblem | None = None
     origin = round(media.start * sample_rate)
-    with open_input(media.path, doing="decoding the audio", hint=_DAMAGED_HINT) as container:
+    with open_input(media.path, doing="decoding the audio", hint=UNDECODABLE_HINT) as container:
         stream = container.streams[media.audio.index]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         for item in _resampled(container, stream, resampler, media.start):
@@ -160,7 +157,7 @@ def iter_audio(
     if not decoded:
         detail = f": {first_problem.message}" if first_problem else ""
         raise MediaError(f"no audio could be decoded{detail}", where=str(media.path),
-                         hint=_DAMAGED_HINT)  # fmt: skip
+                         hint=UNDECODABLE_HINT)  # fmt: skip
     reached = windower.end
     yield from windower.flush()
     yield DecodedUntil(reached)

@@ -31,7 +31,14 @@ import av.error
 
 from vcp.errors import MediaError, OutputError
 
-__all__ = ["REFUSED_WRITES", "is_refused_write", "open_input", "open_output", "reason"]
+__all__ = [
+    "REFUSED_WRITES",
+    "UNDECODABLE_HINT",
+    "is_refused_write",
+    "open_input",
+    "open_output",
+    "reason",
+]
 
 # The system refused to store more: a full disk or quota, a file size limit (FAT32's 4 GiB,
 # RLIMIT_FSIZE), a read-only or permission-denied folder. EIO stays out: a read can fail so too.
@@ -42,6 +49,9 @@ REFUSED_WRITES = frozenset(
 # system's own OSError from Python-side I/O.
 _PYAV_ERRORS = (av.error.FFmpegError, OSError)
 _UNREADABLE_HINT = "check that this is a complete video or audio file; re-download or re-export it"
+UNDECODABLE_HINT = (
+    "the stream is damaged or uses a codec PyAV cannot decode; re-export or re-download the file"
+)
 _UNOPENABLE_HINT = "check that the file is still there and readable (its permissions, the disk)"
 
 

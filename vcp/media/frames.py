@@ -24,7 +24,7 @@ import numpy as np
 
 from vcp.errors import MediaError
 from vcp.media import DecodedUntil, DecodeProblem
-from vcp.media.containers import open_input, reason
+from vcp.media.containers import UNDECODABLE_HINT, open_input, reason
 from vcp.media.packets import packet_length, packet_time, read_packets
 from vcp.media.probe import MediaInfo
 
@@ -42,9 +42,6 @@ _SPACING_KEYFRAMES = 5
 _SPACING_MIN_SECONDS = 4.0
 # Seek to each sample when keyframes are at most this many intervals apart (see _seek_is_cheaper).
 _SEEK_MAX_SPACING_INTERVALS = 2.0
-_DAMAGED_HINT = (
-    "the video is damaged or uses a codec PyAV cannot decode; re-export or re-download it"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +278,7 @@ def _open_video(media: MediaInfo) -> Iterator[tuple[Any, Any]]:
             where=str(media.path),
             hint="vision detectors need a video; audio-only files get speech detection only",
         )
-    with open_input(media.path, doing="decoding the video", hint=_DAMAGED_HINT) as container:
+    with open_input(media.path, doing="decoding the video", hint=UNDECODABLE_HINT) as container:
         stream = container.streams[media.video.index]
         stream.thread_type = "AUTO"
         yield container, stream
@@ -290,4 +287,4 @@ def _open_video(media: MediaInfo) -> Iterator[tuple[Any, Any]]:
 def _nothing_decoded(media: MediaInfo, problem: DecodeProblem | None) -> None:
     detail = f": {problem.message}" if problem else ""
     raise MediaError(f"no video frame could be decoded{detail}", where=str(media.path),
-                     hint=_DAMAGED_HINT)  # fmt: skip
+                     hint=UNDECODABLE_HINT)  # fmt: skip
