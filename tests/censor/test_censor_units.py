@@ -22,8 +22,8 @@ from vcp.censor import (
 )
 from vcp.cli.exit_codes import exit_code
 from vcp.cli.progress.censor import CensorRenderer
-from vcp.media.censor.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
 from vcp.media.probe import MediaInfo, StreamInfo
+from vcp.media.rewrite.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
 from vcp.report import Report
 
 STREAMS = (
@@ -57,7 +57,7 @@ def test_audio_edits_re_encode_only_the_audio() -> None:
 
 
 def test_pyav_encoders_are_found_and_tried_at_the_streams_rate() -> None:
-    from vcp.media.censor.writer import encoder_for
+    from vcp.media.rewrite.writer import encoder_for
 
     assert encoder_for(StreamInfo(1, "audio", "aac", sample_rate=48000, channels=2)) == "aac"
     assert encoder_for(StreamInfo(1, "audio", "mp3", sample_rate=44100, channels=2)) == "libmp3lame"
@@ -185,25 +185,28 @@ def test_the_bar_renderer_draws_a_bar_and_prints_notices_above_it() -> None:
     assert "! hello\n" in text and "audio 1: re-encoded (aac -> aac)" in text
 
 
-def test_transcoding_failures_say_where_and_what_to_do() -> None:
+def test_transcoding_failures_say_where_and_what_to_do(tmp_path: Path) -> None:
     import errno
 
-    from vcp.errors import MediaError, OutputError, UsageError
-    from vcp.media.censor.writer import _translate
+    from vcp.errors import MediaError, OutputError
+    from vcp.media.containers import is_refused_write, open_input
+    from vcp.media.rewrite.writer import unfit_container
 
     src, out = Path("in.mkv"), Path("out.mp4")
-    full = _translate(OSError(errno.ENOSPC, "No space left on device"), source=src, output=out)
-    assert isinstance(full, OutputError) and full.where == "out.mp4" and exit_code(full) == 2
-    assert "No space left" in full.message and "free space" in (full.hint or "")
-    wrong = _translate(
+    # A full disk is not the film's fault: it passes the input's boundary for write_output to
+    # name the output (the censor CLI test with a small file system shows the whole way).
+    assert is_refused_write(av.error.OSError(errno.ENOSPC, "No space left on device"))
+    assert not is_refused_write(av.error.InvalidDataError(1094995529, "Invalid data"))
+    wrong = unfit_container(
         ValueError("'mp4' format does not support 'srt' codec"), source=src, output=out
     )
-    assert isinstance(wrong, UsageError) and exit_code(wrong) == 2
-    assert "(.mkv)" in (wrong.hint or "")
-    broken = _translate(
-        av.error.InvalidDataError(1094995529, "Invalid data"), source=src, output=out
-    )
-    assert isinstance(broken, MediaError) and broken.where == "in.mkv"
+    assert isinstance(wrong, OutputError) and exit_code(wrong) == 2 and wrong.where == "out.mp4"
+    assert "(.mkv)" in (wrong.hint or "") and "-o" not in (wrong.hint or "")
+    junk = tmp_path / "in.mkv"
+    junk.write_bytes(b"not a film" * 100)
+    with pytest.raises(MediaError) as broken, open_input(junk):
+        pass
+    assert broken.value.where == str(junk) and exit_code(broken.value) == 4
 
 
 def test_a_copy_that_receives_no_frame_is_refused_even_when_the_length_is_unknown(
@@ -212,11 +215,11 @@ def test_a_copy_that_receives_no_frame_is_refused_even_when_the_length_is_unknow
     # A plan of unknown length (a container that lies about its duration) passes the check made
     # before the work; the writer still notices that no frame or sample reached the output.
     from vcp.config.schema.actions import ActionsSettings
-    from vcp.errors import UsageError
-    from vcp.media.censor.writer import Recipe, transcode
+    from vcp.errors import OutputError
+    from vcp.media.rewrite.writer import Recipe, transcode
 
     skip = VideoEdit(0.0, 1000.0, "skip", ("nudity",), (1,))
     recipe = Recipe(plan=EditPlan((), (skip,), None), actions=ActionsSettings(), encoders={})
-    with pytest.raises(UsageError) as caught:
+    with pytest.raises(OutputError) as caught:
         transcode(film.path, tmp_path / "out.mkv", recipe, on_progress=lambda s: None)
     assert "nothing left to write" in caught.value.message

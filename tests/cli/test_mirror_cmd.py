@@ -89,7 +89,7 @@ def test_a_root_that_does_not_exist_is_refused_before_listening(
 
     assert code == 2
     assert err.splitlines()[:2] == [
-        "error: the folder to serve (--root) does not exist",
+        "error: --root: the folder to serve does not exist",
         f"  where: {missing}",
     ]
     assert "hint: give a Hub-layout folder" in err
@@ -104,7 +104,7 @@ def test_a_root_that_is_a_file_is_refused(
     code, err = serve(capsys, "--root", file, "--port", "0")
 
     assert code == 2
-    assert "error: the root to serve (--root) is not a folder" in err
+    assert "error: --root: the root to serve is not a folder" in err
 
 
 @pytest.mark.slow

@@ -12,6 +12,7 @@ import pytest
 from vcp_testing.videos import write_video
 
 from vcp.cli.exit_codes import exit_code
+from vcp.core.streams import STREAM_KINDS
 from vcp.errors import MediaError
 from vcp.media.probe import probe
 
@@ -25,6 +26,8 @@ def test_a_video_with_sound_lists_both_streams_and_its_duration(tmp_path: Path) 
     assert media.video.codec == "h264"
     assert (media.audio.codec, media.audio.sample_rate, media.audio.channels) == ("aac", 16000, 1)
     assert media.size == (tmp_path / "film.mp4").stat().st_size
+    assert [s.type for s in media.streams] == ["video", "audio"]
+    assert {s.type for s in media.streams} <= set(STREAM_KINDS)  # vcp.core.streams' vocabulary
 
 
 def test_the_report_input_section_names_the_file_and_each_stream(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ def test_audio_window_times_count_from_the_start_a_player_shows(film: Film) -> N
     media = probe(film.path)
     if media.audio is None:
         pytest.skip("a film without sound")
-    items = iter_audio(film.path, window_seconds=3.0, overlap_seconds=0.5)
+    items = iter_audio(media, window_seconds=3.0, overlap_seconds=0.5)
     windows = [w for w in items if isinstance(w, AudioWindow)]
 
     loud = [(w.start, np.flatnonzero(np.abs(w.samples) > 0.2)) for w in windows]

@@ -32,8 +32,8 @@ from vcp.report import default_report_path, load_report
 from vcp.report.naming import find_report
 
 if TYPE_CHECKING:
-    from vcp.media.censor.writer import Recipe
     from vcp.media.probe import MediaInfo
+    from vcp.media.rewrite.writer import Recipe
     from vcp.media.subtitles import Masker
 
 __all__ = ["CensorResult", "censor"]
@@ -75,16 +75,18 @@ def censor(
     the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
     listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
     file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
-    OutputError (the output refused, or not written: a full disk), ReportError (the report),
-    UsageError (skips leave nothing of the film) or MediaError (the film).
+    OutputError (the output refused, or not written: a full disk; or skips leave nothing of the
+    film), ReportError (the report) or MediaError (the film).
     """
-    from vcp.media.censor.writer import transcode
+    from vcp.media.rewrite.empty import check_kept
+    from vcp.media.rewrite.writer import transcode
 
     began = time.monotonic()
     report = report or find_report(video) or default_report_path(video)
     check_output(video, output, force=force, report=report)
     files = _subtitle_files(video, output, force=force, report=report) if subtitles else []
     job = _prepare(video, report, actions=actions, force=force, subtitles=subtitles)
+    check_kept(job.plan, output=output)
     on_event(
         CensorStarted(
             source=video,
@@ -162,15 +164,13 @@ def _prepare(
     subtitles: Masker | None = None,
 ) -> _Job:
     """Read the report and the film, refuse a mismatch, plan the edits and the streams."""
-    from vcp.media.censor.empty import check_kept
-    from vcp.media.censor.writer import Recipe, encoder_for
     from vcp.media.probe import probe
+    from vcp.media.rewrite.writer import Recipe, encoder_for
 
     report = load_report(report_path)
     media = probe(video)
     reason = check_report(report, media, video, report_path=report_path, force=force)
     plan = plan_edits(report, actions, duration=media.duration)
-    check_kept(plan, where=str(report_path))
     streams = plan_streams(
         media.streams, plan, encoder_for=encoder_for, masks_subtitles=subtitles is not None
     )

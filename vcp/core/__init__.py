@@ -6,4 +6,5 @@ analysis all use, and that import none of them (only the standard library and ``
 - ``hub_names``: the Hub's naming (commit ids, ``models--org--name`` folders, resolve URLs).
 - ``atomic``: the one temp-then-rename helper.
 - ``terminal``: ``terminal_safe``, text (file names, a server's words) escaped for a terminal.
+- ``streams``: ``StreamKind`` and ``MediaKind``, the names of the kinds of stream.
 """

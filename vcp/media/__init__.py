@@ -1,9 +1,14 @@
 """Reading and writing media with PyAV: the only package of vcp that imports ``av``.
 
-``probe`` (what a file holds), ``frames`` (sampled RGB frames for the vision detectors), ``audio``
-(16 kHz mono windows for speech), ``chapters`` and ``thumbnails`` (for export and review), and
-``censor/`` (writing a censored copy). Import the submodule you need: importing ``vcp.media``
-itself does not load PyAV.
+``containers`` (the one place files are opened with PyAV and its errors translated), ``probe``
+(what a file holds), ``frames`` (sampled RGB frames for the vision detectors), ``audio`` (16 kHz
+mono windows for speech), ``subtitles``, ``chapters`` and ``thumbnails`` (for export and review),
+and ``rewrite/`` (writing an edited copy, for ``vcp censor``). Import the submodule you need:
+importing ``vcp.media`` itself does not load PyAV.
+
+A stretch of media that cannot be read is a ``DecodeProblem``: the readers here yield it, the
+detectors pass it on as a step of their scan, and the analysis turns it into its
+``MediaWarning`` event.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ __all__ = ["DecodeProblem", "DecodedUntil"]
 
 @dataclass(frozen=True, slots=True)
 class DecodeProblem:
-    """Part of a stream could not be decoded at ``seconds``; reading went on after it."""
+    """Part of the media could not be read at ``seconds`` (a packet that does not decode, a
+    subtitle source that cannot be read, a hole in the timestamps); reading went on after it."""
 
     seconds: float
     message: str

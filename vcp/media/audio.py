@@ -15,7 +15,6 @@ fresh window at the later time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +25,9 @@ import numpy as np
 
 from vcp.errors import MediaError
 from vcp.media import DecodedUntil, DecodeProblem
-from vcp.media.probe import container_start
+from vcp.media.containers import UNDECODABLE_HINT, open_input, reason
+from vcp.media.packets import packet_time, read_packets
+from vcp.media.probe import MediaInfo
 
 __all__ = ["AudioWindow", "iter_audio"]
 
@@ -117,29 +118,34 @@ class _Windower:
 
 
 def iter_audio(
-    path: str | os.PathLike[str],
+    media: MediaInfo,
     *,
     window_seconds: float = DEFAULT_WINDOW_SECONDS,
     overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
     sample_rate: int = SAMPLE_RATE,
-    stream_index: int | None = None,
 ) -> Iterator[AudioWindow | DecodeProblem | DecodedUntil]:
-    """Yield ``path``'s audio (the first audio stream, or the stream numbered ``stream_index`` in
-    the container) as mono float32 windows of ``window_seconds`` that overlap by
-    ``overlap_seconds``; the last window is shorter. A packet that does not decode becomes a
-    ``DecodeProblem`` and decoding goes on; last comes a ``DecodedUntil``: how far the audio
-    could be read. MediaError when there is no such audio stream or nothing decodes."""
+    """Yield ``media``'s first audio stream (``media.audio``) as mono float32 windows of
+    ``window_seconds`` that overlap by ``overlap_seconds``; the last window is shorter. A packet
+    that does not decode becomes a ``DecodeProblem`` and decoding goes on; last comes a
+    ``DecodedUntil``: how far the audio could be read. MediaError when there is no audio stream
+    or nothing decodes."""
     if not 0 <= overlap_seconds < window_seconds:
         raise ValueError(f"need 0 <= overlap ({overlap_seconds}) < window ({window_seconds})")
+    if media.audio is None:
+        raise MediaError(
+            "the file has no audio stream",
+            where=str(media.path),
+            hint="speech detection needs an audio track; disable the speech detector for this file",
+        )
     size, overlap = round(window_seconds * sample_rate), round(overlap_seconds * sample_rate)
     windower = _Windower(size, overlap, sample_rate)
     decoded = False
     first_problem: DecodeProblem | None = None
-    with _open(path) as container:
-        stream = _audio_stream(container, path, stream_index)
-        origin = round(container_start(container) * sample_rate)
+    origin = round(media.start * sample_rate)
+    with open_input(media.path, doing="decoding the audio", hint=UNDECODABLE_HINT) as container:
+        stream = container.streams[media.audio.index]
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
-        for item in _resampled(container, stream, resampler, origin / sample_rate):
+        for item in _resampled(container, stream, resampler, media.start):
             if isinstance(item, DecodeProblem):
                 first_problem = first_problem or item
                 yield item
@@ -149,7 +155,9 @@ def iter_audio(
             yield from _hole(windower, position)
             yield from windower.feed(position, item.to_ndarray()[0])
     if not decoded:
-        _nothing_decoded(path, first_problem)
+        detail = f": {first_problem.message}" if first_problem else ""
+        raise MediaError(f"no audio could be decoded{detail}", where=str(media.path),
+                         hint=UNDECODABLE_HINT)  # fmt: skip
     reached = windower.end
     yield from windower.flush()
     yield DecodedUntil(reached)
@@ -163,33 +171,23 @@ def _hole(windower: _Windower, position: int | None) -> Iterator[DecodeProblem]:
 
 
 def _resampled(container: Any, stream: Any, resampler: Any, origin: float) -> Iterator[Any]:
-    """Resampled frames of ``stream`` and DecodeProblems, in order, then the resampler's tail."""
-    for item in _decode(container.demux(stream), origin):
-        if isinstance(item, DecodeProblem):
-            yield item
-        else:
-            yield from resampler.resample(item)
-    yield from resampler.resample(None)
-
-
-def _decode(packets: Iterator[Any], origin: float) -> Iterator[Any]:
-    """Decoded frames; a packet that fails to decode becomes a DecodeProblem and decoding goes on
-    (a failure to demux cannot be stepped over: reading ends there)."""
+    """Resampled frames of ``stream`` and DecodeProblems, in order, then the resampler's tail;
+    a packet that fails to decode becomes a DecodeProblem and decoding goes on."""
     last = 0.0
-    while True:
+    for packet in read_packets(container.demux(stream), origin=origin):
+        if isinstance(packet, DecodeProblem):
+            yield packet
+            break
+        time = packet_time(packet)
+        last = last if time is None else max(time - origin, 0.0)
         try:
-            packet = next(packets)
-        except StopIteration:
-            return
+            frames = packet.decode()
         except av.error.FFmpegError as exc:
-            yield DecodeProblem(last, f"the file cannot be read past here: {_reason(exc)}")
-            return
-        if packet.pts is not None and packet.time_base is not None:
-            last = max(float(packet.pts * packet.time_base) - origin, 0.0)
-        try:
-            yield from packet.decode()
-        except av.error.FFmpegError as exc:
-            yield DecodeProblem(last, f"an audio packet did not decode: {_reason(exc)}")
+            yield DecodeProblem(last, f"an audio packet did not decode: {reason(exc)}")
+            continue
+        for frame in frames:
+            yield from resampler.resample(frame)
+    yield from resampler.resample(None)
 
 
 def _position(frame: Any, rate: int, origin: int) -> int | None:
@@ -197,41 +195,3 @@ def _position(frame: Any, rate: int, origin: int) -> int | None:
     if frame.pts is None or frame.time_base is None:
         return None
     return round(frame.pts * frame.time_base * rate) - origin
-
-
-def _audio_stream(container: Any, path: str | os.PathLike[str], index: int | None) -> Any:
-    audio = [s for s in container.streams if s.type == "audio"]
-    if index is not None:
-        audio = [s for s in audio if s.index == index]
-    if audio:
-        return audio[0]
-    which = "no audio stream" if index is None else f"no audio stream numbered {index}"
-    raise MediaError(
-        f"the file has {which}",
-        where=os.fspath(path),
-        hint="speech detection needs an audio track; disable the speech detector for this file",
-    )
-
-
-def _open(path: str | os.PathLike[str]) -> Any:
-    try:
-        return av.open(os.fspath(path), metadata_errors="ignore")
-    except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(
-            f"cannot open the file to decode its audio: {_reason(exc)}",
-            where=os.fspath(path),
-            hint="check that the file exists and is a complete video or audio file",
-        ) from exc
-
-
-def _nothing_decoded(path: str | os.PathLike[str], problem: DecodeProblem | None) -> None:
-    detail = f": {problem.message}" if problem else ""
-    raise MediaError(
-        f"no audio could be decoded{detail}",
-        where=os.fspath(path),
-        hint="the audio is damaged or uses a codec PyAV cannot decode; re-export or re-download it",
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)

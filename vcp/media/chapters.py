@@ -5,7 +5,8 @@ packet by packet into ``target`` (Matroska for ``.mkv``, MP4 for ``.mp4``) with 
 list, through PyAV's ``OutputContainer.set_chapters``. It is written like every output of vcp
 (``vcp.core.atomic.write_output``): a hidden temporary file beside ``target``, renamed when
 complete, so ``target`` is either the old file or the complete new one; a write the system refuses
-(a full disk, a size limit) is an ``OutputError`` naming ``target``.
+(a full disk, a size limit) is an ``OutputError`` naming ``target``, made there. The files are
+opened through ``vcp.media.containers``.
 Tags, dispositions, fonts and cover pictures are kept (``vcp.media.streams``); streams the target
 container cannot hold (an MP4 data track in Matroska, say) are left out and named in the returned
 ``CopyResult``.
@@ -24,8 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vcp.core.atomic import write_output
-from vcp.errors import MediaError, UsageError
-from vcp.media.write_errors import output_write_error
+from vcp.errors import MediaError, OutputError
 
 __all__ = ["Chapter", "CopyResult", "write_with_chapters"]
 
@@ -54,12 +54,14 @@ class CopyResult:
 
 
 def write_with_chapters(source: Path, target: Path, chapters: list[Chapter]) -> CopyResult:
-    """Copy ``source`` to ``target`` with ``chapters``; raises MediaError or UsageError."""
+    """Copy ``source`` to ``target`` with ``chapters``. MediaError when the film cannot be read;
+    OutputError when ``target`` cannot be written (a container that holds no chapters, a full
+    disk)."""
     fmt = _FORMATS.get(target.suffix.lower())
     if fmt is None:
-        raise UsageError(
+        raise OutputError(
+            target,
             f"cannot write chapters to a {target.suffix or 'suffix-less'} file",
-            where=str(target),
             hint="name the output .mkv or .mp4",
         )
     _check_source(source)
@@ -88,22 +90,15 @@ def _copy(
     source: Path, tmp: Path, fmt: str, chapters: list[Chapter], *, shown_as: Path
 ) -> CopyResult:
     """Write the copy into ``tmp``; ``shown_as`` is the name errors give it."""
-    import av  # only the chapters format needs PyAV
+    from vcp.media.containers import open_input, open_output  # only chapters needs PyAV
 
-    try:
-        with av.open(str(source)) as inp, av.open(str(tmp), "w", format=fmt) as out:
-            return _remux(inp, out, chapters)
-    except (av.FFmpegError, OSError) as exc:  # PyAV's errors with an errno are OSErrors too
-        refused = output_write_error(exc, shown_as)
-        if refused is not None:
-            raise refused from exc
-        if not isinstance(exc, av.FFmpegError):
-            raise  # the system's own failure: write_output makes it an OutputError
-        raise MediaError(
-            f"copying {source.name!r} failed: {getattr(exc, 'strerror', None) or exc}",
-            where=str(source),
-            hint="check that the video plays; a damaged file cannot be copied",
-        ) from exc
+    doing = "copying it"
+    hint = "check that the video plays; a damaged file cannot be copied"
+    with (
+        open_output(tmp, format=fmt, shown_as=shown_as) as out,
+        open_input(source, doing=doing, hint=hint) as inp,
+    ):
+        return _remux(inp, out, chapters)
 
 
 def _remux(inp: Any, out: Any, chapters: list[Chapter]) -> CopyResult:

@@ -24,6 +24,8 @@ import numpy as np
 
 from vcp.errors import MediaError
 from vcp.media import DecodedUntil, DecodeProblem
+from vcp.media.containers import UNDECODABLE_HINT, open_input, reason
+from vcp.media.packets import packet_length, packet_time, read_packets
 from vcp.media.probe import MediaInfo
 
 __all__ = ["Frame", "Strategy", "fit_size", "iter_frames", "keyframe_spacing"]
@@ -134,7 +136,7 @@ def keyframe_spacing(media: MediaInfo) -> float | None:
     with _open_video(media) as (container, stream):
         try:
             for packet in container.demux(stream):
-                time = _packet_time(packet)
+                time = packet_time(packet)
                 if time is None:
                     continue
                 first = time if first is None else first
@@ -200,7 +202,7 @@ def _seek(container: Any, stream: Any, seconds: float) -> bool:
     try:
         container.seek(_pts(seconds, stream), stream=stream, backward=True)
     except av.error.FFmpegError as exc:
-        logger.debug("seeking to %.3f s failed (%s)", seconds, _reason(exc))
+        logger.debug("seeking to %.3f s failed (%s)", seconds, reason(exc))
         return False
     return True
 
@@ -212,15 +214,11 @@ def _decode(
     becomes a DecodeProblem and decoding goes on (demuxing cannot: it ends there). Each packet
     that decodes moves ``sampler.reached`` to its end."""
     last = 0.0
-    while True:
-        try:
-            packet = next(packets)
-        except StopIteration:
+    for packet in read_packets(packets, origin=media.start):
+        if isinstance(packet, DecodeProblem):
+            yield packet
             return
-        except av.error.FFmpegError as exc:
-            yield DecodeProblem(last, f"the file cannot be read past here: {_reason(exc)}")
-            return
-        time = _packet_time(packet)
+        time = packet_time(packet)
         _skip_unneeded(stream, None if time is None else time - media.start, sampler)
         last = _relative(time, media, default=last)
         try:
@@ -228,10 +226,10 @@ def _decode(
         except av.error.EOFError:
             return  # the decoder was drained already (seeking reached the end): nothing follows
         except av.error.FFmpegError as exc:
-            yield DecodeProblem(last, f"a video packet did not decode: {_reason(exc)}")
+            yield DecodeProblem(last, f"a video packet did not decode: {reason(exc)}")
             continue
         if time is not None and packet.size:
-            sampler.reached = max(sampler.reached, last + _packet_length(packet))
+            sampler.reached = max(sampler.reached, last + packet_length(packet))
         yield from (f for f in frames if f.time is not None)
 
 
@@ -263,17 +261,6 @@ def _frame_time(frame: Any, media: MediaInfo) -> float:
     return max(float(frame.time) - media.start, 0.0)
 
 
-def _packet_time(packet: Any) -> float | None:
-    stamp = packet.pts if packet.pts is not None else packet.dts
-    if stamp is None or packet.time_base is None:
-        return None
-    return float(stamp * packet.time_base)
-
-
-def _packet_length(packet: Any) -> float:
-    return float(packet.duration * packet.time_base) if packet.duration else 0.0
-
-
 def _relative(time: float | None, media: MediaInfo, *, default: float) -> float:
     return default if time is None else max(time - media.start, 0.0)
 
@@ -291,31 +278,13 @@ def _open_video(media: MediaInfo) -> Iterator[tuple[Any, Any]]:
             where=str(media.path),
             hint="vision detectors need a video; audio-only files get speech detection only",
         )
-    with _open(media) as container:
+    with open_input(media.path, doing="decoding the video", hint=UNDECODABLE_HINT) as container:
         stream = container.streams[media.video.index]
         stream.thread_type = "AUTO"
         yield container, stream
 
 
-def _open(media: MediaInfo) -> Any:
-    try:
-        return av.open(str(media.path), metadata_errors="ignore")
-    except (av.error.FFmpegError, OSError) as exc:
-        raise MediaError(
-            f"cannot open the file again to decode it: {_reason(exc)}",
-            where=str(media.path),
-            hint="the file changed or vanished since it was probed; check it and run again",
-        ) from exc
-
-
 def _nothing_decoded(media: MediaInfo, problem: DecodeProblem | None) -> None:
     detail = f": {problem.message}" if problem else ""
-    raise MediaError(
-        f"no video frame could be decoded{detail}",
-        where=str(media.path),
-        hint="the video is damaged or uses a codec PyAV cannot decode; re-export or re-download it",
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    return str(getattr(exc, "strerror", None) or exc)
+    raise MediaError(f"no video frame could be decoded{detail}", where=str(media.path),
+                     hint=UNDECODABLE_HINT)  # fmt: skip

@@ -11,17 +11,16 @@ import os
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import av
-import av.error
 
+from vcp.core.streams import STREAM_KINDS, MediaKind, StreamKind
 from vcp.errors import MediaError
+from vcp.media.containers import open_input
 
-__all__ = ["MediaInfo", "StreamInfo", "StreamType", "container_start", "probe"]
+__all__ = ["MediaInfo", "StreamInfo", "container_start", "packets_end", "probe"]
 
-StreamType = Literal["video", "audio", "subtitle", "data", "attachment"]
-_STREAM_TYPES: frozenset[str] = frozenset(("video", "audio", "subtitle", "data", "attachment"))
 _MICROSECONDS = 1_000_000  # av.time_base: the unit of container.duration and start_time
 
 
@@ -32,7 +31,7 @@ class StreamInfo:
     (seconds) the stream's own length, when the file says."""
 
     index: int
-    type: StreamType
+    type: StreamKind
     codec: str
     duration: float | None = None
     width: int | None = None
@@ -78,7 +77,7 @@ class MediaInfo:
         """The first audio stream, or None."""
         return self._first("audio")
 
-    def _first(self, kind: StreamType) -> StreamInfo | None:
+    def _first(self, kind: MediaKind) -> StreamInfo | None:
         return next((s for s in self.streams if s.type == kind), None)
 
     def to_json(self) -> dict[str, Any]:
@@ -96,21 +95,8 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
     """Read ``path``'s container and streams (no decoding). MediaError when it cannot be used."""
     path = Path(path)
     size = _check_file(path)
-    try:
-        with av.open(str(path), metadata_errors="ignore") as container:
-            info = _media_info(path, size, container)
-    except av.error.FFmpegError as exc:
-        raise MediaError(
-            f"not a media file PyAV can read ({_reason(exc)})",
-            where=str(path),
-            hint="check that this is a complete video or audio file; re-download or re-export it",
-        ) from exc
-    except OSError as exc:
-        raise MediaError(
-            f"cannot read the file: {exc.strerror or exc}",
-            where=str(path),
-            hint="check the file's permissions and that the disk is readable",
-        ) from exc
+    with open_input(path) as container:
+        info = _media_info(path, size, container)
     _check_usable(info)
     return info
 
@@ -121,14 +107,14 @@ def packets_end(path: str | os.PathLike[str]) -> float:
     nothing can be read."""
     end = 0.0
     try:
-        with av.open(str(path)) as container:
+        with open_input(path) as container:
             start = container_start(container)
             for packet in container.demux():
                 if packet.pts is None or packet.time_base is None:
                     continue
                 length = float((packet.pts + (packet.duration or 0)) * packet.time_base)
                 end = max(end, length - start)
-    except (av.error.FFmpegError, OSError):
+    except MediaError:
         pass  # as far as it could be read
     return end
 
@@ -208,10 +194,11 @@ def _stream_end(stream: Any) -> float | None:
     return float((stream.start_time or 0) * stream.time_base) + length
 
 
-def _kind(stream: Any) -> StreamType:
+def _kind(stream: Any) -> StreamKind:
     if stream.type == "video" and stream.disposition & av.stream.Disposition.attached_pic:
         return "attachment"  # cover art of a song or an audiobook: one still, not a video
-    return stream.type if stream.type in _STREAM_TYPES else "data"
+    kind: StreamKind = stream.type if stream.type in STREAM_KINDS else "data"
+    return kind
 
 
 def _stream_info(stream: Any) -> StreamInfo:
@@ -261,8 +248,3 @@ def _check_usable(info: MediaInfo) -> None:
             where=str(info.path),
             hint="the file is empty or was not written completely: re-export it",
         )
-
-
-def _reason(exc: av.error.FFmpegError) -> str:
-    # FFmpegError's str() repeats the file name; the strerror alone reads better after "where".
-    return str(getattr(exc, "strerror", None) or exc)

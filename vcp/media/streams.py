@@ -1,7 +1,7 @@
 """What a copy of a film keeps besides its packets: tags, flags, picture orientation, attachments.
 
-Shared by ``vcp.media.chapters`` (a stream copy) and ``vcp.media.censor.writer`` (a copy with some
-streams re-encoded), so that both keep the same things:
+Shared by ``vcp.media.chapters`` (a stream copy) and ``vcp.media.rewrite.writer`` (a copy with
+some streams re-encoded), so that both keep the same things:
 
 - the container's tags (title, comment, ...) and each stream's (language, title, handler name),
   less the statistics a muxer writes for itself, which a cut would make wrong;
@@ -18,6 +18,8 @@ from typing import Any
 
 import av
 import av.error
+
+from vcp.media.containers import open_input
 
 __all__ = [
     "add_attachment",
@@ -89,7 +91,7 @@ def add_attachment(target: Any, stream: Any, *, source: str) -> None:
 def _picture(source: str, stream: Any) -> bytes:
     """The picture of a cover stream: its one packet, read from a second opening of the file
     (demuxing the first would take packets away from the copy)."""
-    with av.open(source, metadata_errors="ignore") as again:
+    with open_input(source, doing="reading a cover picture") as again:
         for packet in again.demux(again.streams[stream.index]):
             if packet.size:
                 return bytes(packet)
@@ -100,7 +102,7 @@ def display_matrix(source: str, index: int) -> list[int] | None:
     """The display matrix (nine integers, FFmpeg's ``DISPLAYMATRIX`` layout) a player applies to
     the video stream ``index`` of the file ``source``, read from its first decoded frame; None
     when the picture is shown as stored."""
-    with av.open(source, metadata_errors="ignore") as again:
+    with open_input(source, doing="reading the picture's orientation") as again:
         stream = again.streams[index]
         try:
             frame: Any = next(iter(again.decode(stream)), None)

@@ -355,26 +355,22 @@ def _read_text(path: Path, *, max_bytes: int) -> tuple[str, list[str]]:
 
 
 def _load_stream(media: MediaInfo, source: SubtitleSource, *, max_cues: int) -> Subtitles:
-    import av
-    import av.error
     import pysubs2
+
+    from vcp.media.containers import open_input
 
     assert source.stream is not None
     file = pysubs2.SSAFile()
     subs = Subtitles(source, file)
-    try:
-        with av.open(str(media.path), metadata_errors="ignore") as container:
-            stream = container.streams[source.stream]
-            for packet in container.demux(stream):
-                if len(file.events) > max_cues:
-                    break
-                file.events.extend(_events(packet, subs, start=media.start))
-    except (av.error.FFmpegError, OSError, IndexError) as exc:
-        raise MediaError(
-            f"cannot read subtitle stream {source.stream}: {getattr(exc, 'strerror', None) or exc}",
-            where=str(media.path),
-            hint="check that the file plays to its end",
-        ) from exc
+    doing = f"reading subtitle stream {source.stream}"
+    with open_input(media.path, doing=doing, hint="check that the file plays to its end") as inp:
+        if not 0 <= source.stream < len(inp.streams):
+            raise MediaError(f"{doing} failed: the file has no such stream", where=str(media.path),
+                             hint="the file changed since it was probed; run again")  # fmt: skip
+        for packet in inp.demux(inp.streams[source.stream]):
+            if len(file.events) > max_cues:
+                break
+            file.events.extend(_events(packet, subs, start=media.start))
     _cap(subs, max_cues)
     return subs
 
@@ -383,6 +379,8 @@ def _events(packet: Any, subs: Subtitles, *, start: float) -> list[pysubs2.SSAEv
     import av.error
     import pysubs2
 
+    from vcp.media.containers import reason
+
     if packet.pts is None or not packet.size or packet.time_base is None:
         return []
     begin = float(packet.pts * packet.time_base) - start
@@ -390,7 +388,7 @@ def _events(packet: Any, subs: Subtitles, *, start: float) -> list[pysubs2.SSAEv
     try:
         decoded = packet.decode()
     except av.error.FFmpegError as exc:
-        subs.notices.append(f"{subs.source.name}: a cue at {begin:.3f} s is damaged: {exc}")
+        subs.notices.append(f"{subs.source.name}: a cue at {begin:.3f} s is damaged: {reason(exc)}")
         return []
     out = []
     for text in _dialogues(decoded):

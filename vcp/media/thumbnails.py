@@ -15,47 +15,46 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from vcp.errors import MediaError
-
 __all__ = ["THUMBNAIL_WIDTH", "grab_thumbnails"]
 
 THUMBNAIL_WIDTH = 160
 _TOLERANCE_SECONDS = 1e-3  # timestamps are rounded to the stream's time base
+_HINT = "check that the video plays; the review page is still written without its stills"
 
 
 def grab_thumbnails(
     video: Path, times: Sequence[float], *, width: int = THUMBNAIL_WIDTH
 ) -> list[bytes | None]:
-    """A JPEG per time in ``times`` (``None`` where no frame could be decoded)."""
-    import av
-
-    try:
-        with av.open(str(video)) as container:
-            if not container.streams.video:
-                return [None] * len(times)
-            return _stills(container, times, width)
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaError(
-            f"cannot read stills from {video.name!r}: {exc}",
-            where=str(video),
-            hint="check that the video plays, or review without thumbnails (--no-stills)",
-        ) from exc
-
-
-def _stills(container: Any, times: Sequence[float], width: int) -> list[bytes | None]:
-    import av
-
+    """A JPEG per time in ``times`` (``None`` where no frame could be decoded). MediaError when
+    the video cannot be read."""
+    from vcp.media.containers import open_input  # PyAV is loaded only when stills are made
     from vcp.media.probe import container_start
 
-    stream = container.streams.video[0]
-    targets = [container_start(container) + t for t in times]  # on the container's timeline
-    try:
-        frames = [_seek_frame(container, stream, at) for at in targets]
-    except av.FFmpegError:  # a file without a usable index (some Matroska cuts): read it once
-        container.close()
-        with av.open(container.name) as again:
-            frames = _in_one_pass(again, again.streams.video[0], targets)
+    with open_input(video, doing="reading stills", hint=_HINT) as container:
+        if not container.streams.video:
+            return [None] * len(times)
+        targets = [container_start(container) + t for t in times]  # on the container's timeline
+        frames = _seek_frames(container, targets)
+        if frames is not None:
+            return _jpegs(frames, width)
+    # A file without a usable index (some Matroska cuts): read it once from its start.
+    with open_input(video, doing="reading stills", hint=_HINT) as again:
+        return _jpegs(_in_one_pass(again, again.streams.video[0], targets), width)
+
+
+def _jpegs(frames: Sequence[Any], width: int) -> list[bytes | None]:
     return [_jpeg(frame, width) if frame is not None else None for frame in frames]
+
+
+def _seek_frames(container: Any, targets: Sequence[float]) -> list[Any] | None:
+    """The first frame at or after each target, seeking to each; None when seeking fails."""
+    import av
+
+    stream = container.streams.video[0]
+    try:
+        return [_seek_frame(container, stream, at) for at in targets]
+    except av.FFmpegError:
+        return None
 
 
 def _seek_frame(container: Any, stream: Any, at: float) -> Any:

@@ -12,7 +12,7 @@ from types import TracebackType
 
 from aiohttp import web
 
-from vcp.errors import UsageError
+from vcp.errors import ConfigError, ConfigProblem
 from vcp.mirror.app import STATS_ROUTE, create_app
 from vcp.mirror.faults import Faults, Stats
 from vcp.mirror.hub_api.routes import DEFAULT_PAGE_SIZE
@@ -158,9 +158,9 @@ def _check_root(root: Path) -> None:
     hint = "give a Hub-layout folder: a seeded mirror (scripts/seed_mirror.py), vcp's model cache"
     hint += " or ~/.cache/huggingface/hub"
     if not root.exists():
-        raise UsageError("the folder to serve (--root) does not exist", where=str(root), hint=hint)
+        raise _refused("root", "the folder to serve does not exist", str(root), hint)
     if not root.is_dir():
-        raise UsageError("the root to serve (--root) is not a folder", where=str(root), hint=hint)
+        raise _refused("root", "the root to serve is not a folder", str(root), hint)
     if not HubLayout(root).repo_ids() and not (root / "files").is_dir():
         logger.warning(
             "%s holds no models--{org}--{name} folders and no files/: every request will get 404",
@@ -168,16 +168,23 @@ def _check_root(root: Path) -> None:
         )
 
 
-def _listen_error(exc: OSError | OverflowError, host: str, port: int) -> UsageError:
+def _refused(field: str, message: str, where: str, hint: str) -> ConfigError:
+    """The error for an argument of the server (``field``: root, host or port) that cannot work;
+    ``where`` is the folder or the ``host:port``."""
+    return ConfigError([ConfigProblem(field, message, source=where)], hint=hint)
+
+
+def _listen_error(exc: OSError | OverflowError, host: str, port: int) -> ConfigError:
     """What went wrong binding ``host:port``, and what to change."""
     where = f"{_url_host(host)}:{port}"
     if isinstance(exc, OverflowError):
-        return UsageError(f"cannot listen on {where}: a port is 0-65535", where=where,
-                          hint="pick a port from 1024 to 65535, or 0 for any free one")  # fmt: skip
+        return _refused("port", "a port is 0-65535", where,
+                        "pick a port from 1024 to 65535, or 0 for any free one")  # fmt: skip
     reason, hint = _LISTEN_REASONS.get(exc.errno or 0, (exc.strerror or str(exc), None))
     if isinstance(exc, socket.gaierror):
         reason, hint = "no such host name or address", _HOST_HINT
-    return UsageError(f"cannot listen on {where}: {reason}", where=where, hint=hint)
+    field = "host" if hint == _HOST_HINT else "port"
+    return _refused(field, reason, where, hint or "check the host and the port")
 
 
 _HOST_HINT = (

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from vcp.media import DecodeProblem
+
 if TYPE_CHECKING:
     from vcp.config.schema import ProcessingSettings
     from vcp.media.probe import MediaInfo
@@ -56,15 +58,10 @@ class Progress:
     seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class MediaNotice:
-    """Something in the media could not be read at ``seconds``; the scan went on past it."""
-
-    seconds: float
-    message: str
+MediaNotice = DecodeProblem  # the media's own type: a detector yields what it reads
 
 
-Step = Detection | Progress | MediaNotice
+Step = Detection | Progress | DecodeProblem
 
 
 class Detector(Protocol):

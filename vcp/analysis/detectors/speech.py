@@ -69,10 +69,9 @@ class SpeechProfanityDetector:
         """Detections, progress and notices for ``media``'s first audio stream, in time order;
         the last progress is how far the audio could be decoded."""
         windows = iter_audio(
-            media.path,
+            media,
             window_seconds=self.config.window_seconds,
             overlap_seconds=self.config.overlap_seconds,
-            stream_index=media.audio.index if media.audio else None,
         )
         boundaries = _Boundaries(self.config.overlap_seconds)
         reached = 0.0

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.errors import ConfigError, UsageError
+
 # The mirror (aiohttp's server) is imported by the handler: other commands never load it.
 if TYPE_CHECKING:
     from vcp.mirror import Faults
@@ -173,5 +175,18 @@ def run_serve(args: argparse.Namespace) -> int:
         args.root, host=args.host, port=args.port, faults=faults_from_args(args),
         cdn_port=args.cdn_port, token=token_from_args(args), stats_routes=args.stats,
     )  # fmt: skip
-    asyncio.run(coro)
+    try:
+        asyncio.run(coro)
+    except ConfigError as exc:
+        raise _as_usage(exc) from exc
     return 0
+
+
+def _as_usage(exc: ConfigError) -> UsageError:
+    """The server's refusal of an argument, worded for the command line: a root names
+    ``--root``; an address that cannot be listened on names itself (``--port``/``--host``)."""
+    problem = exc.problems[0]
+    where = problem.source
+    if problem.field == "root":
+        return UsageError(f"--root: {problem.message}", where=where, hint=exc.hint)
+    return UsageError(f"cannot listen on {where}: {problem.message}", where=where, hint=exc.hint)

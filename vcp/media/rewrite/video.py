@@ -11,7 +11,7 @@ from av.video.frame import PictureType
 
 from vcp.actions import EditPlan, VideoEdit
 from vcp.config.schema.actions import BlurSettings, VideoEncodeSettings
-from vcp.media.censor.edits import blank_image, blur_boxes
+from vcp.media.rewrite.edits import blank_image, blur_boxes
 
 __all__ = ["VideoCensor"]
 

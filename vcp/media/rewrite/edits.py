@@ -1,6 +1,6 @@
 """The sample and pixel edits themselves, on numpy arrays: silence, a tone, black, a mosaic.
 
-Pure (numpy only, no PyAV): ``vcp.media.censor`` decodes frames into arrays, calls these, and
+Pure (numpy only, no PyAV): ``vcp.media.rewrite`` decodes frames into arrays, calls these, and
 encodes the result. Times are seconds on the source's timeline (0 = the first moment of the file).
 """
 

@@ -6,9 +6,11 @@ packet, its timestamps moved back by the time skips removed before them; a text 
 is copied packet for packet too, each payload's listed words masked when the recipe has a
 ``subtitle_masker`` (``vcp.media.subtitles.mask_packet``). Either way a stream keeps
 its tags, its disposition and (video) its display matrix, and attachments and cover pictures go
-into the output's header (``vcp.media.streams``). PyAV and OSError failures are translated here:
-a refused write of the output (a full disk, a size limit) is an ``OutputError`` naming it, a
-stream the output's container cannot hold a ``UsageError``, any other failure a ``MediaError``.
+into the output's header (``vcp.media.streams``). The files are opened through
+``vcp.media.containers``, which makes a failure to read the film a ``MediaError`` and lets a write
+the system refuses (a full disk, a size limit) through for ``vcp.core.atomic.write_output`` (the
+caller writes ``target`` with it) to name the output. A stream the output's container cannot hold
+is an ``OutputError`` naming the output.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ import av.error
 
 from vcp.actions import EditPlan
 from vcp.config.schema.actions import ActionsSettings
-from vcp.errors import MediaError, UsageError, VcpError
-from vcp.media.censor.audio import AudioCensor
-from vcp.media.censor.empty import nothing_left
-from vcp.media.censor.video import VideoCensor
+from vcp.errors import OutputError
+from vcp.media.containers import open_input, open_output
 from vcp.media.probe import StreamInfo
+from vcp.media.rewrite.audio import AudioCensor
+from vcp.media.rewrite.empty import nothing_left
+from vcp.media.rewrite.video import VideoCensor
 from vcp.media.streams import (
     add_attachment,
     copy_container_tags,
@@ -38,7 +41,6 @@ from vcp.media.streams import (
     is_cover,
 )
 from vcp.media.subtitles import TEXT_CODECS, Masker, mask_packet
-from vcp.media.write_errors import output_write_error
 
 __all__ = ["PROGRESS_STEP_SECONDS", "Recipe", "encoder_for", "transcode"]
 
@@ -93,43 +95,40 @@ def transcode(
 ) -> None:
     """Write ``target`` from ``source`` as ``recipe`` says; ``on_progress(seconds)`` as it reads.
 
-    ``shown_as`` names the output in errors when ``target`` is a temporary file.
+    ``target`` is meant to be the temporary file of ``vcp.core.atomic.write_output``, which turns
+    a write the system refused (an OSError) into the OutputError naming the output; ``shown_as``
+    names it in the other errors. MediaError when the film cannot be read; OutputError when the
+    output's container cannot hold a stream of the film, or nothing is left to write.
     """
-    try:
-        with av.open(str(source)) as inp, av.open(str(target), "w") as out:
-            copy_container_tags(inp, out)
-            writers = {s.index: _writer(out, s, recipe) for s in inp.streams}
-            writers = {index: w for index, w in writers.items() if w is not None}
-            _pump(inp, writers, start=recipe.start, on_progress=on_progress)
-            for writer in writers.values():
-                writer.flush()
-            _check_written(writers.values(), source=source)
-    except (av.error.FFmpegError, OSError, ValueError) as exc:
-        raise _translate(exc, source=source, output=shown_as or target) from exc
+    output = shown_as or target
+    hint = "check that the input plays to its end; re-download or re-export it if not"
+    with (
+        open_output(target, shown_as=output) as out,
+        open_input(source, doing="reading or writing the film", hint=hint) as inp,
+    ):
+        copy_container_tags(inp, out)
+        writers = {s.index: _writer(out, s, recipe, source=source, output=output)
+                   for s in inp.streams}  # fmt: skip
+        writers = {index: w for index, w in writers.items() if w is not None}
+        _pump(inp, writers, start=recipe.start, on_progress=on_progress)
+        for writer in writers.values():
+            writer.flush()
+        _check_written(writers.values(), output=output)
 
 
-def _check_written(writers: Iterable[Any], *, source: Path) -> None:
+def _check_written(writers: Iterable[Any], *, output: Path) -> None:
     """``nothing_left`` unless a video or audio packet reached the output (the muxer counts them
     in ``frames``); a file of headers alone is no film."""
     if not any(w.stream.frames for w in writers if w.stream.type in ("video", "audio")):
-        raise nothing_left(str(source))
+        raise nothing_left(output)
 
 
-def _translate(exc: Exception, *, source: Path, output: Path) -> VcpError:
-    """The user's view of a failure while transcoding."""
-    refused = output_write_error(exc, output)  # also PyAV's own OSErrors
-    if refused is not None:
-        return refused
-    if isinstance(exc, av.error.FFmpegError) or not isinstance(exc, ValueError):
-        return MediaError(
-            f"reading or writing the film failed: {getattr(exc, 'strerror', None) or exc}",
-            where=str(source),
-            hint="check that the input plays to its end; re-download or re-export it if not",
-        )
-    # PyAV's own check when a stream is added: "'mp4' format does not support 'srt' codec".
-    return UsageError(
+def unfit_container(exc: ValueError, *, source: Path, output: Path) -> OutputError:
+    """The error for a stream of ``source`` that ``output``'s container cannot hold (PyAV's
+    check when a stream is added: "'mp4' format does not support 'srt' codec")."""
+    return OutputError(
+        output,
         f"the output's container cannot hold a stream of the input: {exc}",
-        where=str(output),
         hint=f"give the output the input's extension ({source.suffix}), which holds them all",
     )
 
@@ -150,13 +149,18 @@ def _pump(
                 reported = seconds
 
 
-def _writer(out: Any, stream: Any, recipe: Recipe) -> Any:
+def _writer(out: Any, stream: Any, recipe: Recipe, *, source: Path, output: Path) -> Any:
     """The writer of one input stream (its packets go to it), or None for an attachment or a
     cover picture, which goes into the output's header whole."""
     if stream.type == "attachment" or (is_cover(stream) and holds_attachments(out)):
         add_attachment(out, stream, source=stream.container.name)
         return None
-    writer = _new_writer(out, stream, recipe)
+    try:
+        writer = _new_writer(out, stream, recipe)
+    except ValueError as exc:  # PyAV's errors are ValueErrors too: a broken film stays a MediaError
+        if isinstance(exc, av.error.FFmpegError):
+            raise
+        raise unfit_container(exc, source=source, output=output) from exc
     copy_stream_properties(stream, writer.stream)
     if isinstance(writer, VideoCensor):  # an encoder does not carry a phone's rotation over
         matrix = display_matrix(stream.container.name, stream.index)

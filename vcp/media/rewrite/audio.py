@@ -1,7 +1,7 @@
 """Re-encoding one audio stream with the plan's mutes, bleeps and skips applied.
 
 Frames are converted to planar float (the source's rate and channel layout), edited as arrays by
-``vcp.media.censor.edits``, and handed to the encoder, which re-chunks them to its frame size.
+``vcp.media.rewrite.edits``, and handed to the encoder, which re-chunks them to its frame size.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from vcp.actions import AudioEdit, EditPlan, VideoEdit
 from vcp.config.schema.actions import BleepSettings
-from vcp.media.censor.edits import Samples, apply_audio_edits, kept_samples
+from vcp.media.rewrite.edits import Samples, apply_audio_edits, kept_samples
 
 __all__ = ["AudioCensor"]
 
