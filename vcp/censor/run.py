@@ -2,21 +2,26 @@
 
 The order of work: refuse a bad output path, read the report, probe the film, refuse a report of
 another film, plan the edits and the streams, then transcode into a temporary file beside the
-output and rename it. Whatever stops the run (an error, Ctrl-C) removes the temporary file, so
-nothing partial ever sits under the output's name; the input is only read.
+output and rename it. The work runs in a worker thread (``vcp.core.threads.run_stoppable``); a
+cancellation (a task cancelled, Ctrl-C) stops it at its next progress step, about a second of the
+film. Whatever stops the run (an error, a cancellation) removes the temporary file before the
+caller hears of it, so nothing partial ever sits under the output's name; the input is only read.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.actions import EditPlan, plan_edits
-from vcp.censor.checks import check_output, check_report
+from vcp.censor.checks import check_output
 from vcp.censor.events import (
+    CensorEvent,
     CensorEventHandler,
     CensorFinished,
     CensorNotice,
@@ -28,8 +33,10 @@ from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
 from vcp.core.atomic import write_output
 from vcp.core.outputs import OutputGuard
-from vcp.report import default_report_path, load_report
+from vcp.core.threads import in_loop, run_stoppable
+from vcp.report import load_report
 from vcp.report.naming import find_report
+from vcp.report.pairing import check_pairing, default_report_path
 
 if TYPE_CHECKING:
     from vcp.media.censor.writer import Recipe
@@ -53,18 +60,14 @@ class CensorResult:
     subtitle_files: tuple[Path, ...] = ()  # cleaned copies of the film's subtitle files
 
 
-def _ignore(event: object) -> None:
-    pass
-
-
-def censor(
+async def censor(
     video: Path,
     output: Path,
     *,
     actions: ActionsSettings,
     report: Path | None = None,
     force: bool = False,
-    on_event: CensorEventHandler = _ignore,
+    on_event: CensorEventHandler | None = None,
     subtitles: Masker | None = None,
 ) -> CensorResult:
     """Write ``output``: ``video`` with ``actions`` applied to its report's segments.
@@ -74,10 +77,38 @@ def censor(
     or duration does not match the film (with a notice); it never lets the output be the film or
     the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
     listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
-    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
-    OutputError (the output refused, or not written: a full disk), ReportError (the report),
-    UsageError (skips leave nothing of the film) or MediaError (the film).
+    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``).
+
+    ``on_event`` (sync or async) receives the ``CensorEvent``s in the event loop, in order; the
+    work waits while it runs. Cancelling the call stops the work within about a second of the
+    film, removes the temporary file, then re-raises. Raises OutputError (the output refused, or
+    not written: a full disk), ReportError (the report; ReportMismatch: another film's),
+    MediaError (the film) or what the media writer raises when skips leave nothing of the film.
     """
+    work = functools.partial(
+        _censor,
+        video,
+        output,
+        actions=actions,
+        report=report,
+        force=force,
+        emit=in_loop(on_event),
+        subtitles=subtitles,
+    )
+    return await run_stoppable(work)
+
+
+def _censor(
+    video: Path,
+    output: Path,
+    *,
+    actions: ActionsSettings,
+    report: Path | None,
+    force: bool,
+    emit: Callable[[CensorEvent], None],
+    subtitles: Masker | None,
+) -> CensorResult:
+    """``censor``'s work, in its worker thread."""
     from vcp.media.censor.writer import transcode
 
     began = time.monotonic()
@@ -85,7 +116,7 @@ def censor(
     check_output(video, output, force=force, report=report)
     files = _subtitle_files(video, output, force=force, report=report) if subtitles else []
     job = _prepare(video, report, actions=actions, force=force, subtitles=subtitles)
-    on_event(
+    emit(
         CensorStarted(
             source=video,
             output=output,
@@ -97,11 +128,11 @@ def censor(
         )
     )
     for message in job.notices:
-        on_event(CensorNotice(message))
+        emit(CensorNotice(message))
 
     def progress(seconds: float) -> None:
         total = job.media.duration
-        on_event(CensorProgress(min(seconds, total), total))
+        emit(CensorProgress(min(seconds, total), total))
 
     def write(tmp: Path) -> None:
         transcode(video, tmp, job.recipe, on_progress=progress, shown_as=output)
@@ -110,7 +141,7 @@ def censor(
     write_output(output, write, suffix=f".partial{output.suffix}")
     cleaned = tuple(_clean(source, target, subtitles) for source, target in files if subtitles)
     elapsed = time.monotonic() - began
-    on_event(CensorFinished(output, job.duration, elapsed))
+    emit(CensorFinished(output, job.duration, elapsed))
     return CensorResult(output, job.plan, job.streams, job.duration, elapsed, cleaned)
 
 
@@ -168,7 +199,9 @@ def _prepare(
 
     report = load_report(report_path)
     media = probe(video)
-    reason = check_report(report, media, video, report_path=report_path, force=force)
+    reason = check_pairing(
+        report, video, duration=media.duration, report_path=report_path, force=force
+    )
     plan = plan_edits(report, actions, duration=media.duration)
     check_kept(plan, where=str(report_path))
     streams = plan_streams(
@@ -182,7 +215,7 @@ def _prepare(
         start=media.start,
         subtitle_masker=subtitles,
     )
-    forced = (f"--force: using a report that does not match the film: {reason}",)
+    forced = (f"forced: using a report that does not match the film: {reason}",)
     notes = tuple(j.note for j in streams.jobs if j.note)
     return _Job(
         media, plan, streams, recipe, (*(forced if reason else ()), *streams.notices, *notes)

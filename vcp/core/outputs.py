@@ -20,7 +20,16 @@ from pathlib import Path
 
 from vcp.errors import OutputError
 
-__all__ = ["OutputGuard", "check_folder"]
+__all__ = ["OutputGuard", "OutputWritten", "check_folder"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputWritten:
+    """An event: one output file is complete under its final name. ``kind`` says which (an
+    export format such as ``edl``, ``page`` or ``index`` for review pages)."""
+
+    path: Path
+    kind: str
 
 
 @dataclass(frozen=True)
