@@ -116,15 +116,22 @@ async def run_stoppable(func: Callable[[], T]) -> T:
 
 def in_loop(handler: Callable[[E], object] | None) -> Callable[[E], None]:
     """A function for a worker thread of ``run_stoppable`` that hands each event to ``handler``
-    in the event loop and returns when it has been handled (an async handler is awaited). It
-    checks for a stop first, so work that emits events stops at its next one."""
+    in the event loop and returns when it has been handled (an async handler is awaited).
+
+    Call it in the task that awaits ``run_stoppable``. Work that emits events stops at its next
+    one once that task is cancelled, and at once when the handler itself cancelled it (a handler
+    that cancels on an event gets no further step).
+    """
     if handler is None:
         return lambda event: raise_if_stop_requested()
+    owner = asyncio.current_task()
 
     async def deliver(event: E) -> None:
         result = handler(event)
         if inspect.isawaitable(result):
             await result
+        if owner is not None and owner.cancelling():
+            raise StopRequested
 
     def emit(event: E) -> None:
         raise_if_stop_requested()
