@@ -18,9 +18,7 @@ from vcp.export import export
 async def test_export_from_a_video_writes_beside_it_and_says_each_file(tmp_path: Path) -> None:
     video, _ = analysed_film(tmp_path)
     events: list[OutputWritten] = []
-    written = await export(
-        video, ["edl", "vtt"], actions=ActionsSettings(), on_event=events.append
-    )
+    written = await export(video, ["edl", "vtt"], actions=ActionsSettings(), on_event=events.append)
     assert written == [tmp_path / "movie.edl", tmp_path / "movie.vcp.vtt"]
     assert events == [OutputWritten(p, fmt) for p, fmt in zip(written, ["edl", "vtt"], strict=True)]
     edl = (tmp_path / "movie.edl").read_text().splitlines()

@@ -22,7 +22,9 @@ def _report(name: str, duration: float, path: str | None = None) -> Report:
 
 
 def test_a_report_matches_its_film_by_name_and_duration() -> None:
-    assert report_mismatch(_report("a.mkv", 600.0), Path("/elsewhere/a.mkv"), duration=600.2) is None
+    assert (
+        report_mismatch(_report("a.mkv", 600.0), Path("/elsewhere/a.mkv"), duration=600.2) is None
+    )
     why = report_mismatch(_report("b.mkv", 90.0), Path("/films/a.mkv"), duration=600.2)
     assert why == (
         "it was written for 'b.mkv', not 'a.mkv'; "
@@ -47,7 +49,7 @@ def test_another_films_report_is_refused_unless_forced_and_the_hint_names_no_opt
 def test_a_video_names_its_report_and_a_report_its_video(tmp_path: Path) -> None:
     video = tmp_path / "movie.mp4"
     video.write_bytes(b"")
-    with pytest.raises(ReportError, match="no report for movie.mp4"):
+    with pytest.raises(ReportError, match=r"no report for movie\.mp4"):
         report_for(video)
     (tmp_path / "movie.vcp.json").write_text("{}")
     assert report_for(video) == tmp_path / "movie.vcp.json"

@@ -10,7 +10,6 @@ caller hears of it, so nothing partial ever sits under the output's name; the in
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
 from vcp.core.atomic import write_output
 from vcp.core.outputs import OutputGuard
-from vcp.core.threads import in_loop, run_stoppable
+from vcp.core.threads import run_with_events
 from vcp.report import load_report
 from vcp.report.naming import find_report
 from vcp.report.pairing import check_pairing, default_report_path
@@ -85,17 +84,19 @@ async def censor(
     not written: a full disk), ReportError (the report; ReportMismatch: another film's),
     MediaError (the film) or what the media writer raises when skips leave nothing of the film.
     """
-    work = functools.partial(
-        _censor,
-        video,
-        output,
-        actions=actions,
-        report=report,
-        force=force,
-        emit=in_loop(on_event),
-        subtitles=subtitles,
-    )
-    return await run_stoppable(work)
+
+    def work(emit: Callable[[CensorEvent], None]) -> CensorResult:
+        return _censor(
+            video,
+            output,
+            actions=actions,
+            report=report,
+            force=force,
+            emit=emit,
+            subtitles=subtitles,
+        )
+
+    return await run_with_events(work, on_event)
 
 
 def _censor(

@@ -42,6 +42,7 @@ __all__ = [
     "raise_if_stop_requested",
     "run_abandonable",
     "run_stoppable",
+    "run_with_events",
     "stop_requested",
     "wait_abandoned",
 ]
@@ -138,6 +139,15 @@ def in_loop(handler: Callable[[E], object] | None) -> Callable[[E], None]:
         anyio.from_thread.run(deliver, event)
 
     return emit
+
+
+async def run_with_events(
+    work: Callable[[Callable[[E], None]], T], on_event: Callable[[E], object] | None
+) -> T:
+    """``work(emit)`` in a worker thread of ``run_stoppable``; ``emit`` hands each event to
+    ``on_event`` in the event loop (``in_loop``). Call it in the task that awaits the result."""
+    emit = in_loop(on_event)
+    return await run_stoppable(lambda: work(emit))
 
 
 # -- abandoned: a daemon thread the caller stops waiting for -------------------------------------

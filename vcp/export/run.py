@@ -7,13 +7,12 @@ written to a temporary name and renamed).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.core.outputs import OutputWritten
-from vcp.core.threads import in_loop, run_stoppable
+from vcp.core.threads import run_with_events
 from vcp.export.locate import Placement
 from vcp.export.sidecars import DEFAULT_FORMATS, check_formats, write_placed
 from vcp.report import load_report
@@ -53,44 +52,18 @@ async def export(
     ValueError for an unknown format; ReportError (the report), OutputError (a file refused or not
     written), MediaError (the film, for chapters and srt).
     """
-    work = functools.partial(
-        _export,
-        source,
-        check_formats(formats),
-        actions=actions,
-        reports_dir=reports_dir,
-        out_dir=out_dir,
-        force=force,
-        subtitle_masker=subtitle_masker,
-        emit=in_loop(on_event),
-    )
-    return await run_stoppable(work)
+    formats = check_formats(formats)
 
+    def work(emit: Callable[[OutputWritten], None]) -> list[Path]:
+        report_path = report_for(source, reports_dir=reports_dir)
+        report = load_report(report_path)
+        if source != report_path:
+            place = Placement.beside_video(source, report=report_path, out_dir=out_dir)
+        else:
+            place = Placement.beside_report(report, report_path, out_dir=out_dir)
+        masker = subtitle_masker
+        return write_placed(
+            report, formats, place, actions=actions, force=force, subtitle_masker=masker, emit=emit
+        )
 
-def _export(
-    source: Path,
-    formats: Iterable[str],
-    *,
-    actions: ActionsSettings | None = None,
-    reports_dir: Path | None = None,
-    out_dir: Path | None = None,
-    force: bool = False,
-    subtitle_masker: Masker | None = None,
-    emit: Callable[[OutputWritten], None] | None = None,
-) -> list[Path]:
-    """``export``'s work, for a thread of the caller's (``emit`` is called in it)."""
-    report_path = report_for(source, reports_dir=reports_dir)
-    report = load_report(report_path)
-    if source != report_path:
-        place = Placement.beside_video(source, report=report_path, out_dir=out_dir)
-    else:
-        place = Placement.beside_report(report, report_path, out_dir=out_dir)
-    return write_placed(
-        report,
-        formats,
-        place,
-        actions=actions,
-        force=force,
-        subtitle_masker=subtitle_masker,
-        emit=emit,
-    )
+    return await run_with_events(work, on_event)

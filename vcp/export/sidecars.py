@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.core.atomic import write_text_output
-from vcp.core.outputs import OutputGuard, OutputWritten
-from vcp.errors import EmptyOutput, OutputError
+from vcp.core.outputs import OutputGuard, OutputWritten, make_folder
+from vcp.errors import EmptyOutput
 from vcp.export.chapters import plan_chapters
 from vcp.export.cues import Cue, cues_from_report
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
@@ -117,7 +117,7 @@ def write_placed(
     subtitles = (
         _film_subtitles(place.film, targets["srt"], subtitle_masker) if "srt" in targets else None
     )
-    _make_dir(place.folder)
+    make_folder(place.folder)
     job = _Export(report, cues_from_report(report), place.film, actions, subtitles)
     for fmt, target in targets.items():
         _WRITERS[fmt](job, target)
@@ -125,15 +125,6 @@ def write_placed(
         if emit is not None:
             emit(OutputWritten(target, fmt))
     return list(targets.values())
-
-
-def _make_dir(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            folder, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
-        ) from exc
 
 
 def check_formats(formats: Iterable[str]) -> list[str]:

@@ -7,12 +7,11 @@ a temporary name and renamed).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from pathlib import Path
 
 from vcp.core.outputs import OutputWritten
-from vcp.core.threads import in_loop, run_stoppable
+from vcp.core.threads import run_with_events
 from vcp.report.pairing import report_for
 from vcp.review.pages import write_folder_review, write_review
 
@@ -43,16 +42,11 @@ async def review(
     ReportError (no report, a broken one; in a folder a broken report becomes a line of the
     index), OutputError (a page refused or not written).
     """
-    work = functools.partial(
-        _review,
-        source,
-        out,
-        reports_dir=reports_dir,
-        stills=stills,
-        force=force,
-        emit=in_loop(on_event),
-    )
-    return await run_stoppable(work)
+
+    def work(emit: Callable[[OutputWritten], None]) -> Path:
+        return _review(source, out, reports_dir=reports_dir, stills=stills, force=force, emit=emit)
+
+    return await run_with_events(work, on_event)
 
 
 def _review(
