@@ -16,7 +16,9 @@
     ├── MediaError                a video or audio input cannot be read
     ├── UsageError                a command-line argument is wrong (e.g. an unknown format)
     ├── OutputError               an output refused (it is an input, or another file) or not written
+    │   └── EmptyOutput           an output that would hold nothing (no subtitles to clean...)
     ├── ReportError               a report is corrupt, of another version or video
+    │   └── ReportMismatch        a report written for another film than the one given
     └── DetectorError             a detector failed to load or run
 
 Each error carries structured fields and builds its own message; ``hint`` tells the user what to do
@@ -42,6 +44,7 @@ __all__ = [
     "DetectorError",
     "DiskSpaceError",
     "DownloadError",
+    "EmptyOutput",
     "IntegrityError",
     "LockTimeout",
     "PinMismatch",
@@ -52,6 +55,7 @@ __all__ = [
     "ModelUnavailable",
     "OutputError",
     "ReportError",
+    "ReportMismatch",
     "UnsafePathError",
     "UsageError",
     "VcpError",
@@ -385,6 +389,21 @@ class ReportError(VcpError):
     """A report file cannot be read: corrupt JSON, an unknown format or version, another video's."""
 
 
+class ReportMismatch(ReportError):
+    """A report that does not belong to ``video``: ``reason`` says how (another file name,
+    another length). The caller's force option uses it anyway; the CLI names that option."""
+
+    def __init__(self, video: Path, reason: str, *, report_path: Path | None = None) -> None:
+        self.video = Path(video)
+        self.reason = reason
+        self.report_path = report_path
+        super().__init__(
+            f"this report does not belong to {self.video.name}: {reason}",
+            where=str(report_path or video),
+            hint="use the video's own report, or analyse the video again",
+        )
+
+
 class UsageError(VcpError):
     """A command-line argument cannot work: an unknown format, a bad combination of options."""
 
@@ -406,3 +425,18 @@ class OutputError(VcpError):
         self.reason = reason
         self.force_allows = force_allows
         super().__init__(f"{self.path.name}: {reason}", where=str(self.path), hint=hint)
+
+    @classmethod
+    def not_written(cls, path: Path, exc: OSError) -> OutputError:
+        """``path`` could not be written: the system refused (a full disk, a file size limit, a
+        folder that went away). Nothing was changed."""
+        return cls(
+            path,
+            f"cannot write it: {exc.strerror or exc}",
+            hint="check the free space and the permissions of that folder; nothing was changed",
+        )
+
+
+class EmptyOutput(OutputError):
+    """An output that would hold nothing, so it is not made: ``reason`` says why (the film has
+    no text subtitles to clean, say). Another place or ``force`` would not help."""

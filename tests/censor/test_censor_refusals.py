@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import anyio
 import pytest
 from censor_films import CLI, Film, audio_of, dbfs, seg, video_packets, window, write_report
 
@@ -132,16 +133,37 @@ def test_a_film_without_audio_is_copied_with_a_notice(
     assert video_packets(out) == video_packets(film.path)
 
 
-def test_ctrl_c_leaves_nothing_under_the_output_name(film: Film) -> None:
+async def test_cancelling_leaves_nothing_under_the_output_name(film: Film) -> None:
     write_report(film, [seg(1, 1.0, 1.5), seg(2, 2.0, 3.0, "nudity", "video")])
     out = film.path.with_name("out.mkv")
+    seen: list[float] = []
 
-    def interrupt(event: object) -> None:
+    def cancel_midway(event: object) -> None:
+        if isinstance(event, CensorProgress):
+            seen.append(event.seconds)
+            if event.seconds > 1:
+                scope.cancel()
+
+    with anyio.CancelScope() as scope:
+        await censor(film.path, out, actions=ActionsSettings(), on_event=cancel_midway)
+    assert scope.cancelled_caught
+    assert seen and max(seen) < film.duration  # stopped mid-way, not after the film
+    assert not out.exists()
+    assert leftovers(film.path.parent) == []
+
+
+async def test_an_error_in_the_event_handler_stops_the_work_and_leaves_nothing(
+    film: Film,
+) -> None:
+    write_report(film, [seg(1, 1.0, 1.5)])
+    out = film.path.with_name("out.mkv")
+
+    def refuse(event: object) -> None:
         if isinstance(event, CensorProgress) and event.seconds > 1:
-            raise KeyboardInterrupt
+            raise RuntimeError("the handler gave up")
 
-    with pytest.raises(KeyboardInterrupt):
-        censor(film.path, out, actions=ActionsSettings(), on_event=interrupt)
+    with pytest.raises(RuntimeError, match="the handler gave up"):
+        await censor(film.path, out, actions=ActionsSettings(), on_event=refuse)
     assert not out.exists()
     assert leftovers(film.path.parent) == []
 

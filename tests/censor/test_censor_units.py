@@ -1,5 +1,5 @@
-"""The pure parts of censor: which streams are copied, the sample and pixel edits, the report
-check, and the lines the progress renderer prints."""
+"""The pure parts of censor: which streams are copied, the sample and pixel edits, and the lines
+the progress renderer prints (the report check is ``vcp.report.pairing``'s: tests/report)."""
 
 from __future__ import annotations
 
@@ -18,13 +18,11 @@ from vcp.censor import (
     CensorProgress,
     CensorStarted,
     plan_streams,
-    report_mismatch,
 )
 from vcp.cli.exit_codes import exit_code
 from vcp.cli.progress.censor import CensorRenderer
-from vcp.media.probe import MediaInfo, StreamInfo
+from vcp.media.probe import StreamInfo
 from vcp.media.rewrite.edits import apply_audio_edits, blur_boxes, kept_samples, pad_box
-from vcp.report import Report
 
 STREAMS = (
     StreamInfo(0, "video", "h264", width=320, height=240),
@@ -130,26 +128,6 @@ def test_blur_replaces_detail_inside_the_padded_box_only() -> None:
     )
     whole = blur_boxes(image, [], padding=0, cells=1)
     assert len(np.unique(whole.reshape(-1, 3), axis=0)) == 1
-
-
-def _report(name: str, duration: float) -> Report:
-    return Report.model_validate(
-        {
-            "input": {"path": f"/x/{name}", "name": name, "size": 1, "duration": duration},
-            "summary": {"segments": 0, "flagged_seconds": 0, "categories": {}},
-            "vcp": {"version": "0.1.0", "created": "now"},
-        }
-    )
-
-
-def test_a_report_matches_its_film_by_name_and_duration() -> None:
-    media = MediaInfo(Path("/films/a.mkv"), 1, "matroska", 600.2, STREAMS)
-    assert report_mismatch(_report("a.mkv", 600.0), media, Path("/elsewhere/a.mkv")) is None
-    why = report_mismatch(_report("b.mkv", 90.0), media, Path("/films/a.mkv"))
-    assert why == (
-        "it was written for 'b.mkv', not 'a.mkv'; "
-        "it says the film lasts 90.000 s, the file lasts 600.200 s"
-    )
 
 
 def test_the_log_renderer_says_what_is_copied_and_how_far_it_is() -> None:

@@ -11,9 +11,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from vcp_testing.diskspace import small_filesystem
 
 from vcp.errors import OutputError
-from vcp.report import InputInfo, Report, Summary, ToolInfo, load_report, write_report
+from vcp.report import InputInfo, Report, Segment, Summary, ToolInfo, load_report, write_report
 
 
 def _report(name: str = "movie.mp4") -> Report:
@@ -84,3 +85,19 @@ def test_a_report_in_a_missing_folder_is_an_output_error(tmp_path: Path) -> None
         write_report(_report(), tmp_path / "gone" / "movie.vcp.json")
     assert caught.value.path == tmp_path / "gone" / "movie.vcp.json"
     assert not (tmp_path / "gone").exists()
+
+
+def test_a_report_on_a_full_disk_is_an_output_error_and_leaves_nothing(tmp_path: Path) -> None:
+    segments = tuple(
+        Segment(id=i, start=i, end=i + 0.5, category="profanity", kind="audio", labels=("x",))
+        for i in range(1, 2000)
+    )
+    big = _report().model_copy(update={"segments": segments})
+    with small_filesystem(tmp_path / "small", kib=32) as small:
+        target = small / "movie.vcp.json"
+        with pytest.raises(OutputError) as caught:
+            write_report(big, target)
+        assert caught.value.path == target
+        assert caught.value.reason == "cannot write it: No space left on device"
+        assert caught.value.hint is not None and "free space" in caught.value.hint
+        assert list(small.iterdir()) == []  # no report, no temporary file

@@ -1,15 +1,16 @@
 """``vcp censor``: a copy of a film with its report's segments muted, bleeped, blanked, blurred or
 cut, as the ``actions`` settings say.
 
-``censor(video, output, actions=settings.actions)`` does the whole job and emits frozen events
+``await censor(video, output, actions=settings.actions)`` does the whole job in a worker thread
+(cancellable) and emits frozen events
 (``CensorStarted``, ``CensorProgress``, ``CensorNotice``, ``CensorFinished``); ``plan_streams``
 is the pure decision of what is copied and what is re-encoded. The media work is in
-``vcp.media.censor`` (PyAV is imported only when ``censor`` runs).
+``vcp.media.rewrite`` (PyAV is imported only when ``censor`` runs).
 """
 
 from __future__ import annotations
 
-from vcp.censor.checks import check_output, report_mismatch
+from vcp.censor.checks import check_output
 from vcp.censor.events import (
     CensorEvent,
     CensorEventHandler,
@@ -34,5 +35,4 @@ __all__ = [
     "censor",
     "check_output",
     "plan_streams",
-    "report_mismatch",
 ]

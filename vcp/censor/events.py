@@ -34,7 +34,7 @@ class CensorStarted:
 @dataclass(frozen=True, slots=True)
 class CensorNotice:
     """Something the user should know about the result (a fallback codec, a stream with nothing
-    to do, a report accepted with --force)."""
+    to do, a report of another film used because the caller forced it)."""
 
     message: str
 
@@ -57,4 +57,5 @@ class CensorFinished:
 
 
 CensorEvent = CensorStarted | CensorNotice | CensorProgress | CensorFinished
-CensorEventHandler = Callable[[CensorEvent], None]
+# A sync or an async callable; what it returns is awaited if it can be, else ignored.
+CensorEventHandler = Callable[[CensorEvent], object]

@@ -2,21 +2,25 @@
 
 The order of work: refuse a bad output path, read the report, probe the film, refuse a report of
 another film, plan the edits and the streams, then transcode into a temporary file beside the
-output and rename it. Whatever stops the run (an error, Ctrl-C) removes the temporary file, so
-nothing partial ever sits under the output's name; the input is only read.
+output and rename it. The work runs in a worker thread (``vcp.core.threads.run_stoppable``); a
+cancellation (a task cancelled, Ctrl-C) stops it at its next progress step, about a second of the
+film. Whatever stops the run (an error, a cancellation) removes the temporary file before the
+caller hears of it, so nothing partial ever sits under the output's name; the input is only read.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.actions import EditPlan, plan_edits
-from vcp.censor.checks import check_output, check_report
+from vcp.censor.checks import check_output
 from vcp.censor.events import (
+    CensorEvent,
     CensorEventHandler,
     CensorFinished,
     CensorNotice,
@@ -28,8 +32,10 @@ from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
 from vcp.core.atomic import write_output
 from vcp.core.outputs import OutputGuard
-from vcp.report import default_report_path, load_report
+from vcp.core.threads import run_with_events
+from vcp.report import load_report
 from vcp.report.naming import find_report
+from vcp.report.pairing import check_pairing, default_report_path
 
 if TYPE_CHECKING:
     from vcp.media.probe import MediaInfo
@@ -53,18 +59,14 @@ class CensorResult:
     subtitle_files: tuple[Path, ...] = ()  # cleaned copies of the film's subtitle files
 
 
-def _ignore(event: object) -> None:
-    pass
-
-
-def censor(
+async def censor(
     video: Path,
     output: Path,
     *,
     actions: ActionsSettings,
     report: Path | None = None,
     force: bool = False,
-    on_event: CensorEventHandler = _ignore,
+    on_event: CensorEventHandler | None = None,
     subtitles: Masker | None = None,
 ) -> CensorResult:
     """Write ``output``: ``video`` with ``actions`` applied to its report's segments.
@@ -74,10 +76,40 @@ def censor(
     or duration does not match the film (with a notice); it never lets the output be the film or
     the report. ``subtitles`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) masks the
     listed words of every text subtitle stream copied, and writes a cleaned copy of each subtitle
-    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``). Raises
-    OutputError (the output refused, or not written: a full disk; or skips leave nothing of the
-    film), ReportError (the report) or MediaError (the film).
+    file beside the film next to the output (``movie.en.srt`` -> ``clean.en.srt``).
+
+    ``on_event`` (sync or async) receives the ``CensorEvent``s in the event loop, in order; the
+    work waits while it runs. Cancelling the call stops the work within about a second of the
+    film, removes the temporary file, then re-raises. Raises OutputError (the output refused, or
+    not written: a full disk), ReportError (the report; ReportMismatch: another film's),
+    MediaError (the film); OutputError too when skips leave nothing of the film.
     """
+
+    def work(emit: Callable[[CensorEvent], None]) -> CensorResult:
+        return _censor(
+            video,
+            output,
+            actions=actions,
+            report=report,
+            force=force,
+            emit=emit,
+            subtitles=subtitles,
+        )
+
+    return await run_with_events(work, on_event)
+
+
+def _censor(
+    video: Path,
+    output: Path,
+    *,
+    actions: ActionsSettings,
+    report: Path | None,
+    force: bool,
+    emit: Callable[[CensorEvent], None],
+    subtitles: Masker | None,
+) -> CensorResult:
+    """``censor``'s work, in its worker thread."""
     from vcp.media.rewrite.empty import check_kept
     from vcp.media.rewrite.writer import transcode
 
@@ -87,7 +119,7 @@ def censor(
     files = _subtitle_files(video, output, force=force, report=report) if subtitles else []
     job = _prepare(video, report, actions=actions, force=force, subtitles=subtitles)
     check_kept(job.plan, output=output)
-    on_event(
+    emit(
         CensorStarted(
             source=video,
             output=output,
@@ -99,11 +131,11 @@ def censor(
         )
     )
     for message in job.notices:
-        on_event(CensorNotice(message))
+        emit(CensorNotice(message))
 
     def progress(seconds: float) -> None:
         total = job.media.duration
-        on_event(CensorProgress(min(seconds, total), total))
+        emit(CensorProgress(min(seconds, total), total))
 
     def write(tmp: Path) -> None:
         transcode(video, tmp, job.recipe, on_progress=progress, shown_as=output)
@@ -112,7 +144,7 @@ def censor(
     write_output(output, write, suffix=f".partial{output.suffix}")
     cleaned = tuple(_clean(source, target, subtitles) for source, target in files if subtitles)
     elapsed = time.monotonic() - began
-    on_event(CensorFinished(output, job.duration, elapsed))
+    emit(CensorFinished(output, job.duration, elapsed))
     return CensorResult(output, job.plan, job.streams, job.duration, elapsed, cleaned)
 
 
@@ -169,7 +201,9 @@ def _prepare(
 
     report = load_report(report_path)
     media = probe(video)
-    reason = check_report(report, media, video, report_path=report_path, force=force)
+    reason = check_pairing(
+        report, video, duration=media.duration, report_path=report_path, force=force
+    )
     plan = plan_edits(report, actions, duration=media.duration)
     streams = plan_streams(
         media.streams, plan, encoder_for=encoder_for, masks_subtitles=subtitles is not None
@@ -182,7 +216,7 @@ def _prepare(
         start=media.start,
         subtitle_masker=subtitles,
     )
-    forced = (f"--force: using a report that does not match the film: {reason}",)
+    forced = (f"forced: using a report that does not match the film: {reason}",)
     notes = tuple(j.note for j in streams.jobs if j.note)
     return _Job(
         media, plan, streams, recipe, (*(forced if reason else ()), *streams.notices, *notes)

@@ -1,7 +1,7 @@
 """Which streams ``censor`` copies, re-encodes or leaves out, decided before any media is read.
 
 Pure: it sees the probed stream list and the edit plan, and asks ``encoder_for`` (supplied by
-``vcp.media.censor.writer``) whether PyAV can write a codec. Copying is the default: audio is
+``vcp.media.rewrite.writer``) whether PyAV can write a codec. Copying is the default: audio is
 re-encoded only when an audio edit or a skip touches it, the film's video only when a video edit
 does. Subtitle streams are always copied; with ``masks_subtitles`` a picture subtitle stream
 (DVD, Blu-ray, DVB), whose words cannot be read, gets a notice.

@@ -94,11 +94,7 @@ def write_output(
     try:
         replace_atomically(target, fill_and_flush, tmp=temp_beside(target, suffix=suffix))
     except OSError as exc:
-        raise OutputError(
-            target,
-            f"cannot write it: {exc.strerror or exc}",
-            hint="check the free space and the permissions of that folder; nothing was changed",
-        ) from exc
+        raise OutputError.not_written(target, exc) from exc
     return target
 
 

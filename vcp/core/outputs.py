@@ -20,7 +20,16 @@ from pathlib import Path
 
 from vcp.errors import OutputError
 
-__all__ = ["OutputGuard", "check_folder"]
+__all__ = ["OutputGuard", "OutputWritten", "check_folder", "make_folder"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutputWritten:
+    """An event: one output file is complete under its final name. ``kind`` says which (an
+    export format such as ``edl``, ``page`` or ``index`` for review pages)."""
+
+    path: Path
+    kind: str
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,17 @@ def check_folder(folder: Path, *, made_later: bool = False, output: Path | None 
         raise OutputError(named, "the output folder is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(named, "the output folder is not writable")
+
+
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` (and its parents) for outputs; OutputError naming it when it cannot be
+    made."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            folder, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
+        ) from exc
 
 
 def _identities(path: Path) -> list[object]:

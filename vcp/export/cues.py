@@ -1,21 +1,24 @@
-"""The flagged spans every sidecar format writes, taken from a report, and their clock times.
+"""The flagged spans every sidecar format writes, taken from a report.
 
 Pure: no files, no media. A ``Cue`` is one segment the user has not allowed, with the times
-rounded to the millisecond once, here, so every format agrees with every other to the millisecond.
+rounded to the millisecond once, here, so every format agrees with every other to the millisecond
+(``vcp.report.timecode`` writes them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from vcp.actions.intervals import union
+from vcp.report.model import Kind
+from vcp.report.timecode import millis
 
 if TYPE_CHECKING:
     from vcp.report import Report, Segment
 
-__all__ = ["Cue", "clock", "cues_from_report", "millis"]
-
-Kind = Literal["audio", "video"]
+__all__ = ["Cue", "cues_from_report", "millis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,19 +36,6 @@ class Cue:
     # Words heard: each word's own span (overlaps joined), so a player that mutes by these cues
     # mutes the words and not the speech between them. Empty for pictures.
     words_ms: tuple[tuple[int, int], ...] = ()
-
-
-def millis(seconds: float) -> int:
-    """``seconds`` as whole milliseconds, rounded as the report's ``HH:MM:SS.mmm`` times are."""
-    return max(0, round(seconds * 1000))
-
-
-def clock(ms: int) -> str:
-    """``HH:MM:SS.mmm``, the WebVTT timestamp with hours (which MCF requires)."""
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, fraction = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{fraction:03d}"
 
 
 def cues_from_report(report: Report) -> list[Cue]:
@@ -72,14 +62,8 @@ def _cue(segment: Segment) -> Cue:
 def _word_spans(segment: Segment) -> tuple[tuple[int, int], ...]:
     from vcp.actions.plan import audio_spans  # the same words the censor's plan mutes
 
-    spans = sorted((millis(a), max(millis(b), millis(a) + 1)) for a, b in audio_spans(segment))
-    joined: list[tuple[int, int]] = []
-    for start, end in spans:
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
-        else:
-            joined.append((start, end))
-    return tuple(joined)
+    spans = ((millis(a), max(millis(b), millis(a) + 1)) for a, b in audio_spans(segment))
+    return tuple(union(spans))
 
 
 def _masked_words(detections: Iterable[object]) -> tuple[str, ...]:

@@ -29,7 +29,8 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 
-from vcp.export.cues import Cue, clock, millis
+from vcp.export.cues import Cue
+from vcp.report.timecode import format_millis, format_time
 
 __all__ = ["MCF_HEADER", "format_mcf", "mcf_category"]
 
@@ -122,7 +123,7 @@ def mcf_category(cue: Cue) -> str | None:
 
 def format_mcf(cues: Iterable[Cue], *, duration: float) -> str:
     """The MCF text for ``cues`` of a film ``duration`` seconds long."""
-    lines = [MCF_HEADER, "", "NOTE", f"START {clock(0)}", f"END {clock(millis(duration))}"]
+    lines = [MCF_HEADER, "", "NOTE", f"START {format_millis(0)}", f"END {format_time(duration)}"]
     left_out: Counter[str] = Counter()
     for cue in cues:
         category = mcf_category(cue)
@@ -130,7 +131,7 @@ def format_mcf(cues: Iterable[Cue], *, duration: float) -> str:
             left_out[cue.category] += 1
             continue
         for start, end in cue.words_ms or ((cue.start_ms, cue.end_ms),):
-            times = f"{clock(start)} --> {clock(end)}"
+            times = f"{format_millis(start)} --> {format_millis(end)}"
             lines += ["", times, f"{category}={SEVERITY}={cue.kind}"]
     for name, count in sorted(left_out.items()):
         log.warning(

@@ -21,22 +21,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vcp.core.atomic import write_text_output
-from vcp.core.outputs import OutputGuard
-from vcp.errors import OutputError, ReportError, UsageError
+from vcp.core.outputs import OutputGuard, OutputWritten, make_folder
+from vcp.errors import EmptyOutput
 from vcp.export.chapters import plan_chapters
-from vcp.export.cues import Cue, cues_from_report, millis
+from vcp.export.cues import Cue, cues_from_report
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
 from vcp.export.locate import Placement
 from vcp.export.mcf import format_mcf
 from vcp.export.vtt import format_vtt
 from vcp.report.files import is_report_file
+from vcp.report.pairing import check_pairing
+from vcp.report.timecode import millis
 
 if TYPE_CHECKING:
     from vcp.config.schema.actions import ActionsSettings
     from vcp.media.subtitles import Masker, Subtitles
     from vcp.report import Report
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "sidecar_path", "write_placed", "write_sidecars"]
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "check_formats",
+    "sidecar_path",
+    "write_placed",
+    "write_sidecars",
+]
 
 log = logging.getLogger(__name__)
 
@@ -94,41 +103,39 @@ def write_placed(
     actions: ActionsSettings | None = None,
     force: bool = False,
     subtitle_masker: Masker | None = None,
+    emit: Callable[[OutputWritten], None] | None = None,
 ) -> list[Path]:
     """``write_sidecars`` with the folder, the names and the film given by ``place``;
     ``subtitle_masker`` (``vcp.analysis.detectors.subtitles.subtitle_masker``) is what the
-    ``srt`` format does to the film's subtitles."""
-    formats = _check_formats(formats)
+    ``srt`` format does to the film's subtitles. ``emit`` hears of each file once it is written
+    (and may raise to stop before the next)."""
+    formats = check_formats(formats)
     targets = {fmt: place.folder / f"{place.stem}{_SUFFIXES[fmt]}" for fmt in formats}
     _check_targets(place, targets, force=force)
     if "chapters" in targets:
-        _check_film(report, place.film, force=force)
-    subtitles = _film_subtitles(place.film, subtitle_masker) if "srt" in targets else None
-    _make_dir(place.folder)
+        _check_film(report, place, force=force)
+    subtitles = (
+        _film_subtitles(place.film, targets["srt"], subtitle_masker) if "srt" in targets else None
+    )
+    make_folder(place.folder)
     job = _Export(report, cues_from_report(report), place.film, actions, subtitles)
     for fmt, target in targets.items():
         _WRITERS[fmt](job, target)
         log.info("wrote %s", target)
+        if emit is not None:
+            emit(OutputWritten(target, fmt))
     return list(targets.values())
 
 
-def _make_dir(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            folder, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
-        ) from exc
-
-
-def _check_formats(formats: Iterable[str]) -> list[str]:
+def check_formats(formats: Iterable[str]) -> list[str]:
+    """``formats`` normalised (trimmed, lower case, each once, in order); ValueError naming the
+    unknown ones (or none given) and the known ones."""
     chosen = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise UsageError(
-            f"unknown export format: {', '.join(unknown) or '(none given)'}",
-            where="--format",
-            hint="choose from " + ", ".join(FORMATS),
+        raise ValueError(
+            f"unknown export format: {', '.join(unknown) or '(none given)'} "
+            f"(choose from {', '.join(FORMATS)})"
         )
     return chosen
 
@@ -180,20 +187,14 @@ class _Export:
     subtitles: tuple[Subtitles, Masker] | None = None
 
 
-def _check_film(report: Report, film: Path, *, force: bool) -> None:
+def _check_film(report: Report, place: Placement, *, force: bool) -> None:
     """The chapters copy reads the film: refuse a report written for another one unless ``force``
     (its chapters would fall in the wrong places). Text files do not read the film."""
-    from vcp.censor import report_mismatch  # the one rule, shared with `vcp censor`
     from vcp.media.probe import probe
 
-    reason = report_mismatch(report, probe(film), film)
-    if reason and not force:
-        raise ReportError(
-            f"this report does not belong to {film.name}: {reason}",
-            where=str(film),
-            hint="export the video's own report (or re-run `vcp analyze` on it); "
-            "--force uses this report anyway",
-        )
+    film = place.film
+    duration = probe(film).duration
+    reason = check_pairing(report, film, duration=duration, report_path=place.report, force=force)
     if reason:
         log.warning("using a report that does not belong to %s: %s", film.name, reason)
 
@@ -229,24 +230,26 @@ def _write_chapters(job: _Export, target: Path) -> None:
         log.warning("%s: stream %s not copied (the container cannot hold it)", target.name, name)
 
 
-def _film_subtitles(film: Path, masker: Masker | None) -> tuple[Subtitles, Masker]:
+def _film_subtitles(film: Path, target: Path, masker: Masker | None) -> tuple[Subtitles, Masker]:
     """The film's first text subtitle stream, else its first subtitle file, read before any
-    output is written; UsageError when it has none."""
+    output is written; OutputError (``target`` cannot be made) when it has none."""
     from vcp.config.schema import DEFAULT_MAX_CUES, DEFAULT_MAX_SUBTITLE_BYTES
     from vcp.media.probe import probe
     from vcp.media.subtitles import load_subtitles, sources_of
 
     if masker is None:
-        hint = "pass subtitle_masker (vcp.analysis.detectors.subtitles.subtitle_masker)"
-        raise UsageError("the srt format needs the word lists", where="--format srt", hint=hint)
+        raise ValueError(
+            "the srt format needs the word lists: pass subtitle_masker "
+            "(vcp.analysis.detectors.subtitles.subtitle_masker)"
+        )
     media = probe(film)
     sources, _ = sources_of(media)
     if not sources:
-        raise UsageError(
+        raise EmptyOutput(
+            target,
             f"{film.name} has no text subtitles (no subtitle stream of text, no .srt, .vtt or "
             ".ass file beside it named after it): nothing to clean",
-            where="--format srt",
-            hint="leave srt out of --format for this film",
+            hint="leave the srt format out for this film",
         )
     limits = {"max_bytes": DEFAULT_MAX_SUBTITLE_BYTES, "max_cues": DEFAULT_MAX_CUES}
     return load_subtitles(media, sources[0], **limits), masker

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vcp.export.cues import Cue, clock
+from vcp.export.cues import Cue
+from vcp.report.timecode import format_millis
 
 __all__ = ["cue_text", "format_vtt"]
 
@@ -19,7 +20,7 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     """The WebVTT text for ``cues``."""
     blocks = ["WEBVTT"]
     for cue in cues:
-        times = f"{clock(cue.start_ms)} --> {clock(cue.end_ms)}"
+        times = f"{format_millis(cue.start_ms)} --> {format_millis(cue.end_ms)}"
         blocks.append(f"vcp-{cue.segment_id}\n{times}\n{_escape(cue_text(cue))}")
     return "\n\n".join(blocks) + "\n"
 

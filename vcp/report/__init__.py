@@ -1,11 +1,11 @@
 """The report format (version 1): what ``vcp analyze`` writes and ``export``/``censor``/``review``
-read. It imports nothing of the analysis, so reading a report never loads a model or PyAV."""
+read, and which report belongs to which film (``pairing``). It imports nothing of the analysis,
+so reading a report never loads a model or PyAV."""
 
 from __future__ import annotations
 
 from vcp.report.files import (
     REPORT_SUFFIX,
-    default_report_path,
     dump_report,
     load_report,
     write_report,
@@ -16,6 +16,7 @@ from vcp.report.model import (
     CategorySummary,
     DetectorEntry,
     InputInfo,
+    Kind,
     ModelEntry,
     Report,
     Segment,
@@ -23,10 +24,14 @@ from vcp.report.model import (
     Summary,
     ToolInfo,
 )
-from vcp.report.timecode import format_time, parse_time
-
-# The name other engineers were told; one function.
-write_report_atomic = write_report
+from vcp.report.pairing import (
+    check_pairing,
+    default_report_path,
+    locate_video,
+    report_for,
+    report_mismatch,
+)
+from vcp.report.timecode import format_millis, format_time, millis, parse_time
 
 __all__ = [
     "FORMAT_NAME",
@@ -35,17 +40,23 @@ __all__ = [
     "CategorySummary",
     "DetectorEntry",
     "InputInfo",
+    "Kind",
     "ModelEntry",
     "Report",
     "Segment",
     "SegmentDetection",
     "Summary",
     "ToolInfo",
+    "check_pairing",
     "default_report_path",
     "dump_report",
+    "format_millis",
     "format_time",
     "load_report",
+    "locate_video",
+    "millis",
     "parse_time",
+    "report_for",
+    "report_mismatch",
     "write_report",
-    "write_report_atomic",
 ]

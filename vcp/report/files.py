@@ -11,12 +11,11 @@ from pydantic import ValidationError
 from vcp.core.atomic import write_text_output
 from vcp.errors import ReportError
 from vcp.report.model import FORMAT_NAME, REPORT_VERSION, Report
-from vcp.report.naming import REPORT_SUFFIX, peek_report, report_path
+from vcp.report.naming import REPORT_SUFFIX, peek_report
 from vcp.report.untrusted import check_times, parse_json
 
 __all__ = [
     "REPORT_SUFFIX",
-    "default_report_path",
     "dump_report",
     "is_report_file",
     "load_report",
@@ -24,13 +23,6 @@ __all__ = [
 ]
 
 _MAX_REPORT_BYTES = 256 * 1024 * 1024  # far above any film's report; a bound on hostile input
-
-
-def default_report_path(video: Path) -> Path:
-    """Where a video's report goes by default: ``movie.mp4`` -> ``movie.vcp.json`` beside it
-    (``movie.mp4.vcp.json`` when another video beside it is called ``movie`` too; see
-    ``vcp.report.naming``)."""
-    return report_path(video)
 
 
 def is_report_file(path: Path) -> bool:

@@ -19,6 +19,7 @@ __all__ = [
     "CategorySummary",
     "DetectorEntry",
     "InputInfo",
+    "Kind",
     "ModelEntry",
     "Report",
     "Segment",
@@ -30,7 +31,7 @@ __all__ = [
 FORMAT_NAME: Literal["vcp-report"] = "vcp-report"
 REPORT_VERSION = 1
 
-Kind = Literal["audio", "video"]
+Kind = Literal["audio", "video"]  # what a segment was found in: the sound or the picture
 
 
 class _Frozen(BaseModel):

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["format_time", "parse_time"]
+__all__ = ["format_millis", "format_time", "millis", "parse_time"]
 
 _TIME_RE = re.compile(r"^(\d+):([0-5]\d):([0-5]\d)(?:\.(\d{1,3}))?$")
 
 
+def millis(seconds: float) -> int:
+    """``seconds`` as whole milliseconds, rounded as every ``HH:MM:SS.mmm`` time is; never
+    negative."""
+    return max(0, round(seconds * 1000))
+
+
+def format_millis(ms: int) -> str:
+    """``3725500`` -> ``'01:02:05.500'``: whole milliseconds as ``HH:MM:SS.mmm`` (the WebVTT
+    timestamp with hours, which MovieContentFilter requires)."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, fraction = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{fraction:03d}"
+
+
 def format_time(seconds: float) -> str:
     """``3725.5`` -> ``'01:02:05.500'``; rounded to the millisecond, never negative."""
-    millis = max(0, round(seconds * 1000))
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+    return format_millis(millis(seconds))
 
 
 def parse_time(text: str) -> float:
@@ -24,5 +35,5 @@ def parse_time(text: str) -> float:
     if not match:
         raise ValueError(f"expected HH:MM:SS.mmm, got {text!r}")
     hours, minutes, secs, frac = match.groups()
-    millis = int((frac or "0").ljust(3, "0"))
-    return int(hours) * 3600 + int(minutes) * 60 + int(secs) + millis / 1000
+    ms = int((frac or "0").ljust(3, "0"))
+    return int(hours) * 3600 + int(minutes) * 60 + int(secs) + ms / 1000

@@ -2,7 +2,8 @@
 toggles, a button that saves the edited report), and an index for a folder of films.
 
 The pages need no server and fetch nothing: CSS, script, stills and the report are inline, and a
-Content-Security-Policy forbids loading anything else.
+Content-Security-Policy forbids loading anything else. ``await review(...)`` writes them in a
+worker thread; ``write_review`` and ``write_folder_review`` are the blocking calls.
 """
 
 from __future__ import annotations
@@ -14,5 +15,14 @@ from vcp.review.pages import (
     write_folder_review,
     write_review,
 )
+from vcp.review.run import ReviewEventHandler, review
 
-__all__ = ["INDEX_NAME", "is_review_page", "page_path", "write_folder_review", "write_review"]
+__all__ = [
+    "INDEX_NAME",
+    "ReviewEventHandler",
+    "is_review_page",
+    "page_path",
+    "review",
+    "write_folder_review",
+    "write_review",
+]

@@ -8,15 +8,15 @@ marker), or with ``force``. A folder's pages and index are all checked before th
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from vcp.core.atomic import write_text_output
-from vcp.core.outputs import OutputGuard
-from vcp.errors import ReportError, UsageError
-from vcp.export.locate import locate_video
+from vcp.core.outputs import OutputGuard, OutputWritten
+from vcp.errors import ReportError
 from vcp.report import REPORT_SUFFIX
 from vcp.report.naming import VIDEO_EXTENSIONS, find_report
+from vcp.report.pairing import locate_video
 from vcp.review.html import flagged_seconds
 from vcp.review.index import FilmLine, render_index
 from vcp.review.page import render_page
@@ -51,13 +51,21 @@ def _guard(reads: Mapping[Path, str], *, force: bool) -> OutputGuard:
     return OutputGuard(reads, force=force, refreshes=is_review_page, refreshed="a vcp review page")
 
 
+Emit = Callable[[OutputWritten], None]
+
+
 def write_review(
-    report_path: Path, out: Path | None = None, *, stills: bool = True, force: bool = False
+    report_path: Path,
+    out: Path | None = None,
+    *,
+    stills: bool = True,
+    force: bool = False,
+    emit: Emit | None = None,
 ) -> Path:
     """Write the review page of ``report_path`` (to ``out`` or beside it); returns its path.
 
     ``force`` replaces an existing file that is not a review page; the report and its film are
-    never written over (OutputError).
+    never written over (OutputError). ``emit`` hears of the page once it is written.
     """
     from vcp.report import load_report
 
@@ -68,6 +76,8 @@ def write_review(
     _guard(reads, force=force).check(target)
     images = collect_stills(report, video if stills else None)
     write_text_output(target, render_page(report, report_name=report_path.name, stills=images))
+    if emit is not None:
+        emit(OutputWritten(target, "page"))
     return target
 
 
@@ -78,21 +88,25 @@ def write_folder_review(
     stills: bool = True,
     force: bool = False,
     reports_dir: Path | None = None,
+    emit: Emit | None = None,
 ) -> Path:
     """A page per report and an index linking them; returns the index's path.
 
     The reports are those under ``folder``; with ``reports_dir``, those of the videos under
     ``folder`` found in ``reports_dir`` (a video without one gets a line saying so). The pages go
-    beside their reports, the index to ``out`` or beside them (``INDEX_NAME``).
+    beside their reports, the index to ``out`` or beside them (``INDEX_NAME``). ``emit`` hears of
+    each page, then of the index, once written (and may raise to stop before the next).
     """
     reports, missing = _reports(folder, reports_dir)
     index = out or (reports_dir or folder) / INDEX_NAME
     _check_all(reports, index, force=force)
-    films = [_film(path, stills=stills, force=force) for path in reports]
+    films = [_film(path, stills=stills, force=force, emit=emit) for path in reports]
     films += [
         FilmLine(name=v.name, page=None, error=f"no report in {reports_dir}") for v in missing
     ]
     write_text_output(index, render_index(films, folder=folder, index=index))
+    if emit is not None:
+        emit(OutputWritten(index, "index"))
     return index
 
 
@@ -101,7 +115,7 @@ def _reports(folder: Path, reports_dir: Path | None) -> tuple[list[Path], list[P
     if reports_dir is None:
         reports = sorted(folder.rglob(f"*{REPORT_SUFFIX}"))
         if not reports:
-            raise UsageError(
+            raise ReportError(
                 f"no reports (*{REPORT_SUFFIX}) in {folder}",
                 where=str(folder),
                 hint="run `vcp analyze` on the films first",
@@ -113,10 +127,11 @@ def _reports(folder: Path, reports_dir: Path | None) -> tuple[list[Path], list[P
     found = {video: find_report(video, reports_dir) for video in videos}
     reports = sorted({path for path in found.values() if path is not None})
     if not reports:
-        raise UsageError(
+        raise ReportError(
             f"no reports in {reports_dir} for the videos in {folder}",
             where=str(reports_dir),
-            hint=f"run `vcp analyze {folder} -o {reports_dir}` first",
+            hint=f"run `vcp analyze` on the videos in {folder} first, with the reports written "
+            f"to {reports_dir}",
         )
     return reports, [video for video, path in found.items() if path is None]
 
@@ -129,14 +144,14 @@ def _check_all(reports: Iterable[Path], index: Path, *, force: bool) -> None:
     _guard(dict.fromkeys(reports, "a report being read"), force=force).check(index)
 
 
-def _film(report_path: Path, *, stills: bool, force: bool) -> FilmLine:
+def _film(report_path: Path, *, stills: bool, force: bool, emit: Emit | None) -> FilmLine:
     """Write one film's page; a broken report becomes a line saying why, not a failed folder."""
     from vcp.report import load_report
 
     name = report_path.name[: -len(REPORT_SUFFIX)]
     try:
         report = load_report(report_path)
-        page = write_review(report_path, stills=stills, force=force)
+        page = write_review(report_path, stills=stills, force=force, emit=emit)
     except ReportError as exc:
         log.warning("%s: %s", report_path, exc)
         return FilmLine(name=name, page=None, error=str(exc))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -68,8 +69,11 @@ def run_censor(args: argparse.Namespace) -> int:
     if args.reports is not None:
         report = find_report(args.video, args.reports) or report_path(args.video, args.reports)
     try:
-        with option_hints(), make_censor_renderer(args.progress, quiet=quiet) as render:
-            result = censor(
+        with (
+            option_hints(report_option="--report"),
+            make_censor_renderer(args.progress, quiet=quiet) as render,
+        ):
+            work = censor(
                 args.video,
                 args.output,
                 actions=settings.actions,
@@ -78,6 +82,7 @@ def run_censor(args: argparse.Namespace) -> int:
                 on_event=render,
                 subtitles=subtitle_masker(settings),
             )
+            result = asyncio.run(work)
     except KeyboardInterrupt:
         sys.stderr.write(f"interrupted: nothing was written to {shown(args.output)}\n")
         return EXIT_INTERRUPTED

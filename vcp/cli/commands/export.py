@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -10,9 +11,8 @@ from vcp.cli.mpv_script import PrintMpvScript
 from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
 from vcp.config import load_settings
-from vcp.export import DEFAULT_FORMATS, FORMATS
-from vcp.export.locate import Placement, report_for
-from vcp.export.sidecars import write_placed
+from vcp.errors import UsageError
+from vcp.export import DEFAULT_FORMATS, FORMATS, check_formats, export
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -72,24 +72,23 @@ def run_export(args: argparse.Namespace) -> int:
     film); with -o, into that folder. The report's own text never says where.
     """
     from vcp.analysis.detectors.subtitles import subtitle_masker
-    from vcp.report import load_report
 
-    report_path = report_for(args.source, reports_dir=args.reports)
-    report = load_report(report_path)
-    if args.source != report_path:
-        place = Placement.beside_video(args.source, report=report_path, out_dir=args.output_dir)
-    else:
-        place = Placement.beside_report(report, report_path, out_dir=args.output_dir)
+    try:
+        formats = check_formats(args.format.split(","))
+    except ValueError as exc:
+        raise UsageError(str(exc), where="--format") from None
     settings = load_settings(args.config)
+    work = export(
+        args.source,
+        formats,
+        actions=settings.actions,
+        reports_dir=args.reports,
+        out_dir=args.output_dir,
+        force=args.force,
+        subtitle_masker=subtitle_masker(settings) if "srt" in formats else None,
+    )
     with option_hints():
-        written = write_placed(
-            report,
-            args.format.split(","),
-            place,
-            actions=settings.actions,
-            force=args.force,
-            subtitle_masker=subtitle_masker(settings) if "srt" in args.format else None,
-        )
+        written = asyncio.run(work)
     for path in written:
         sys.stdout.write(f"{shown(path)}\n")
     return 0

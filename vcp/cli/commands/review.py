@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
 from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
-from vcp.export.locate import report_for
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -61,19 +61,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run_review(args: argparse.Namespace) -> int:
     """Write the page(s) and print the path to open."""
-    from vcp.review import write_folder_review, write_review
+    from vcp.review import review
 
+    work = review(
+        args.source, args.output, reports_dir=args.reports, stills=args.stills, force=args.force
+    )
     with option_hints():
-        if args.source.is_dir():
-            page = write_folder_review(
-                args.source,
-                args.output,
-                stills=args.stills,
-                force=args.force,
-                reports_dir=args.reports,
-            )
-        else:
-            report = report_for(args.source, reports_dir=args.reports)
-            page = write_review(report, args.output, stills=args.stills, force=args.force)
+        page = asyncio.run(work)
     sys.stdout.write(f"{shown(page)}\n")
     return 0
