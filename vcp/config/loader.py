@@ -94,11 +94,14 @@ def settings_from_document(doc: YamlDocument) -> Settings:
     warn_unknown(os.environ, names, prefix=ENV_PREFIX, delimiter=ENV_NESTED_DELIMITER)
     merged = merged_data(doc)
     try:
-        return Settings(**merged.data)
+        settings = Settings(**merged.data)
     except ValidationError as exc:
         raise ConfigError(list(_problems(exc, merged))) from None
     except SettingsError as exc:  # a section or list variable that is not JSON
         raise unparsable_variables(os.environ, names) from exc
+    if doc.source != BUILTIN_NAME:  # remembered for the reports (their `vcp.config`)
+        settings._config_file = Path(doc.source)
+    return settings
 
 
 def declared_in_file(doc: YamlDocument, settings: Settings) -> Settings:

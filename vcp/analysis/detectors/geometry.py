@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "Hit",
+    "ScoredBox",
     "candidates",
     "decode_output",
     "iou",
@@ -33,7 +33,7 @@ __all__ = [
 DEFAULT_IOU_THRESHOLD = 0.45
 
 
-class Hit(NamedTuple):
+class ScoredBox(NamedTuple):
     """A detected box: ``label``, ``score`` and ``box`` = ``(x, y, width, height)`` in source
     pixels (ints, inside the image)."""
 
@@ -145,7 +145,7 @@ def decode_output(
     min_score: float,
     scale: float,
     source_size: tuple[int, int],
-) -> list[Hit]:
+) -> list[ScoredBox]:
     """One image's raw output as hits scoring at least ``min_score``, after NMS, in source
     pixels (boxes truncated to ints, as the `nudenet` package reports them)."""
     boxes, scores, class_ids = candidates(output, min_score=min_score)
@@ -153,5 +153,5 @@ def decode_output(
     hits = []
     for i in nms(boxes, scores):
         x, y, w, h = (int(v) for v in boxes[i])
-        hits.append(Hit(labels[int(class_ids[i])], float(scores[i]), (x, y, w, h)))
+        hits.append(ScoredBox(labels[int(class_ids[i])], float(scores[i]), (x, y, w, h)))
     return hits
