@@ -19,7 +19,7 @@ from pydantic_settings import SettingsError
 
 from vcp.config.environment import setting_names, unparsable_variables, warn_unknown
 from vcp.config.merge import MERGE_KEY, MergedConfig, merge_documents
-from vcp.config.schema import FieldError
+from vcp.config.schema import DetectorSettings, FieldError
 from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
 from vcp.errors import ConfigError, ConfigProblem
@@ -27,7 +27,12 @@ from vcp.errors import ConfigError, ConfigProblem
 CONFIG_ENV = "VCP_CONFIG"
 BUILTIN_NAME = "<built-in default.yaml>"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DETECTOR_TAGS = frozenset({"nudenet", "speech-profanity"})
+# Every detector ``type`` (the discriminator of DetectorSettings): a tag in pydantic's error paths.
+_DETECTOR_TAGS = frozenset(
+    tag
+    for kind in typing.get_args(DetectorSettings)
+    for tag in typing.get_args(kind.model_fields["type"].annotation)
+)
 
 
 def config_path(path: Path | str | None = None) -> Path | None:
@@ -324,7 +329,10 @@ def _fields_at(loc: Loc) -> set[str]:
     """Field names valid at ``loc`` (best effort, for did-you-mean hints)."""
     models: list[type[BaseModel]] = [Settings]
     for part in loc:
-        if isinstance(part, int) or part in _DETECTOR_TAGS:
+        if part in _DETECTOR_TAGS:  # only the fields of the detector type the entry names
+            models = [model for model in models if _is_detector_type(model, str(part))]
+            continue
+        if isinstance(part, int):
             continue
         nxt: list[type[BaseModel]] = []
         for model in models:

@@ -80,6 +80,12 @@ class Settings(BaseSettings):
 
         return load_settings(path)
 
+    def __eq__(self, other: object) -> bool:
+        # The same values are the same settings, wherever they were read from.
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
     @property
     def config_file(self) -> Path | None:
         """The file these settings were read from; None when built in code or from the

@@ -59,9 +59,14 @@ class EventSink(Generic[E]):
         delivery, self._delivery = self._delivery, None
         if delivery is None:
             return
-        self._pending.put_nowait(None)  # deliver what is queued, then stop
+        if exc is not None and not isinstance(exc, Exception):
+            delivery.cancel()  # cancelled (Ctrl-C): no waiting for a handler
+        self._pending.put_nowait(None)  # else deliver what is queued, then stop
         try:
             await delivery  # a cancellation of ours cancels the delivery too
+        except asyncio.CancelledError:
+            if exc is None:
+                raise
         finally:
             self._discard_pending()
         if self._failed is not None and exc is None:
