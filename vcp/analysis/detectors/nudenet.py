@@ -181,8 +181,9 @@ class NudeNetDetector:
         ]
 
     def _run(self, blob: np.ndarray) -> np.ndarray:
+        session = self._open_session()
         try:
-            outputs = self._open_session().run(None, {self._input.name: blob})
+            outputs = session.run(None, {self._input.name: blob})
         except Exception as exc:  # onnxruntime raises its own pybind classes, not importable types
             raise DetectorError(
                 f"NudeNet inference failed: {exc}",

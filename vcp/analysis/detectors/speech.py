@@ -135,8 +135,9 @@ class SpeechProfanityDetector:
             yield window.start + segment.end, words
 
     def _transcribe(self, window: AudioWindow) -> tuple[Iterator[Any], Any]:
+        model = self._open_model()
         try:
-            segments, info = self._open_model().transcribe(
+            segments, info = model.transcribe(
                 window.samples,
                 language=self.config.languages[0] if self.config.languages else None,
                 beam_size=self.config.beam_size,
