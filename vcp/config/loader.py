@@ -272,7 +272,9 @@ def _constraints_at(loc: Loc) -> list[Any]:
     return [c for _, metadata in found for item in metadata for c in _flatten(item)]
 
 
-def _descend(annotation: Any, metadata: list[Any], part: str | int) -> Iterator[tuple[Any, list]]:
+def _descend(
+    annotation: Any, metadata: list[Any], part: str | int
+) -> Iterator[tuple[Any, list[Any]]]:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         yield from _descend(args[0], [*metadata, *args[1:]], part)
@@ -291,7 +293,7 @@ def _descend(annotation: Any, metadata: list[Any], part: str | int) -> Iterator[
         yield from _unwrapped(args[1], [])
 
 
-def _unwrapped(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list]]:
+def _unwrapped(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
     """``annotation`` without ``Annotated``/``Optional`` wrappers, their constraints kept."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:

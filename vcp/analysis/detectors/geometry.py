@@ -66,7 +66,8 @@ def resize_bilinear(image: np.ndarray, width: int, height: int) -> np.ndarray:
     pixels = image.astype(np.float32)
     rows = pixels[y0] * (1 - wy)[:, None, None] + pixels[y1] * wy[:, None, None]
     out = rows[:, x0] * (1 - wx)[None, :, None] + rows[:, x1] * wx[None, :, None]
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    clipped: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return clipped
 
 
 def _taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,7 +122,8 @@ def iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     bottom = np.minimum(box[1] + box[3], others[:, 1] + others[:, 3])
     inter = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
     union = box[2] * box[3] + others[:, 2] * others[:, 3] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    ratio: np.ndarray = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    return ratio
 
 
 def nms(

@@ -195,7 +195,7 @@ class NudeNetDetector:
 
 def _source_scale(scale: float, image: np.ndarray, size: tuple[int, int]) -> float:
     """Model pixels -> source pixels, for an image the decoder scaled from ``size``."""
-    return scale * max(size) / max(image.shape[:2])
+    return float(scale * max(size) / max(image.shape[:2]))
 
 
 def _model_file(model_dir: Path) -> Path:

@@ -34,7 +34,9 @@ if TYPE_CHECKING:  # the analysis and the manager are imported only when the com
 REPORT_FORMATS = ("json",)
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add the ``analyze`` command."""
     parser = sub.add_parser(
         "analyze",

@@ -67,7 +67,6 @@ from vcp.config.schema.models import (
     DEFAULT_SEGMENT_MIN_BYTES,
     DEFAULT_SEGMENT_THRESHOLD_BYTES,
     DEFAULT_TOKEN_ENV,
-    HEX_LENGTHS,
     Algorithm,
     Deprecation,
     DownloadSettings,
@@ -82,6 +81,7 @@ from vcp.config.schema.output import (
     OutputSettings,
     ProcessingSettings,
 )
+from vcp.core.checksums import HEX_LENGTHS
 
 __all__ = [
     "DEFAULT_AUDIO_PADDING_SECONDS",
