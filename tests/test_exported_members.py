@@ -28,12 +28,23 @@ def test_embedder_api_is_there() -> None:
 
 
 def test_every_event_type_is_exported() -> None:
-    # An embedder matching on events must be able to import each one from `vcp`.
+    # An embedder matching on events must be able to import each one from `vcp` and `vcp.events`.
     from typing import get_args
 
-    from vcp.models.events import Event
+    import vcp.events
 
-    assert {event.__name__ for event in get_args(Event)} <= set(vcp.__all__)
+    names = {event.__name__ for event in get_args(vcp.events.Event)}
+    assert names <= set(vcp.__all__)
+    assert names <= set(vcp.events.__all__)
+    assert {"DownloadStarted", "AnalysisProgress", "CensorProgress"} <= names
+    assert vcp.Event is vcp.events.Event and vcp.EventHandler is vcp.events.EventHandler
+
+
+def test_the_download_union_keeps_its_own_name() -> None:
+    from typing import get_args
+
+    assert set(get_args(vcp.DownloadEvent)) < set(get_args(vcp.Event))
+    assert vcp.ModelReady in get_args(vcp.DownloadEvent)
 
 
 def test_every_analysis_event_is_exported() -> None:
@@ -43,6 +54,8 @@ def test_every_analysis_event_is_exported() -> None:
 
     assert {event.__name__ for event in get_args(AnalysisEvent)} <= set(vcp.__all__)
     assert callable(vcp.analyze) and hasattr(vcp.Analyzer, "analyze")
+    assert hasattr(vcp.Analyzer, "__aenter__") and hasattr(vcp.Analyzer, "analyze_many")
+    assert callable(vcp.Settings.load) and hasattr(vcp.FilmResult, "error")
 
 
 def test_names_load_on_first_use_and_dir_lists_them() -> None:

@@ -2,12 +2,17 @@
 
 The public surface for embedding applications::
 
-    from vcp import ModelManager, load_settings
+    from vcp import Analyzer, ModelManager, Settings
 
-    settings = load_settings("vcp.yaml")
-    async with ModelManager(settings.models, on_event=print) as models:
-        whisper = await models.ready("whisper-tiny-en")
-        report = await analyze("movie.mp4", settings, models=models, on_event=print)
+    settings = Settings.load("vcp.yaml")
+    async with (
+        ModelManager(settings.models, on_event=print) as models,
+        Analyzer(settings, models, on_event=print) as analyzer,
+    ):
+        report = await analyzer.analyze(Path("movie.mp4"))
+
+``vcp.events`` holds every event class, the union ``Event`` and ``EventHandler`` (a handler may
+be ``async``); docs/embedding.md has a whole application.
 
 Every name below is imported on first use (PEP 562), so ``import vcp`` and ``vcp --version`` stay
 cheap: nothing loads pydantic, aiohttp or a media library until a command needs it.
@@ -18,6 +23,7 @@ import typing as _typing
 from vcp.core.lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
+    from vcp.analysis.batch import FilmResult
     from vcp.analysis.events import (
         AnalysisEvent,
         AnalysisFinished,
@@ -32,6 +38,13 @@ if _typing.TYPE_CHECKING:
         ReportWritten,
     )
     from vcp.analysis.pipeline import Analyzer, analyze
+    from vcp.censor.events import (
+        CensorEvent,
+        CensorFinished,
+        CensorNotice,
+        CensorProgress,
+        CensorStarted,
+    )
     from vcp.config import ModelsSettings, Settings, load_settings
     from vcp.errors import (
         AuthRequired,
@@ -51,12 +64,12 @@ if _typing.TYPE_CHECKING:
         UsageError,
         VcpError,
     )
+    from vcp.events import Event, EventHandler, EventSink
     from vcp.models.events import (
         BytesReceived,
+        DownloadEvent,
         DownloadFailed,
         DownloadStarted,
-        Event,
-        EventHandler,
         FallbackUsed,
         FileCached,
         FileReused,
@@ -71,7 +84,7 @@ if _typing.TYPE_CHECKING:
     from vcp.models.manager import ModelManager
     from vcp.report import Report, load_report
 
-__version__ = "0.1.0"
+from vcp.core.version import __version__
 
 # public name -> the module that defines it
 _EXPORTS: dict[str, str] = {
@@ -101,9 +114,8 @@ _EXPORTS: dict[str, str] = {
         [
             "BytesReceived",
             "DownloadFailed",
+            "DownloadEvent",
             "DownloadStarted",
-            "Event",
-            "EventHandler",
             "FallbackUsed",
             "FileCached",
             "FileReused",
@@ -134,7 +146,13 @@ _EXPORTS: dict[str, str] = {
         ],
         "vcp.analysis.events",
     ),
+    **dict.fromkeys(["Event", "EventHandler", "EventSink"], "vcp.events"),
     **dict.fromkeys(["Analyzer", "analyze"], "vcp.analysis.pipeline"),
+    "FilmResult": "vcp.analysis.batch",
+    **dict.fromkeys(
+        ["CensorEvent", "CensorFinished", "CensorNotice", "CensorProgress", "CensorStarted"],
+        "vcp.censor.events",
+    ),
     **dict.fromkeys(["Report", "load_report"], "vcp.report"),
 }
 
@@ -144,6 +162,14 @@ __all__ = [
     "AnalysisProgress",
     "AnalysisStarted",
     "Analyzer",
+    "CensorEvent",
+    "CensorFinished",
+    "CensorNotice",
+    "CensorProgress",
+    "CensorStarted",
+    "DownloadEvent",
+    "EventSink",
+    "FilmResult",
     "DetectionFound",
     "DetectorFinished",
     "DetectorReady",

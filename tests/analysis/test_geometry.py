@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vcp.analysis.detectors.geometry import (
-    Hit,
+    ScoredBox,
     candidates,
     decode_output,
     iou,
@@ -144,6 +144,6 @@ def test_decoding_gives_labelled_integer_boxes_in_source_pixels() -> None:
     hits = decode_output(output, LABELS, min_score=0.5, scale=1.5, source_size=(480, 360))
 
     assert hits == [
-        Hit("CAT", pytest.approx(0.8), (120, 120, 60, 60)),  # type: ignore[arg-type]
-        Hit("BIRD", pytest.approx(0.6), (360, 52, 30, 45)),  # type: ignore[arg-type]
+        ScoredBox("CAT", pytest.approx(0.8), (120, 120, 60, 60)),  # type: ignore[arg-type]
+        ScoredBox("BIRD", pytest.approx(0.6), (360, 52, 30, 45)),  # type: ignore[arg-type]
     ]

@@ -20,7 +20,7 @@ from vcp_testing.tolerances import (
 from vcp_testing.videos import scramble, write_video
 
 from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step, detector_class
-from vcp.analysis.detectors.geometry import Hit
+from vcp.analysis.detectors.geometry import ScoredBox
 from vcp.analysis.detectors.nudenet import NudeNetDetector, Rule, category_rules
 from vcp.config.schema import NudityDetector, ProcessingSettings
 from vcp.errors import DetectorError, MediaError
@@ -64,12 +64,14 @@ def sample_frames(sample_video: Path) -> list[Frame]:
     return [item for item in items if isinstance(item, Frame)]
 
 
-def reference_hits(reference: Any, image: np.ndarray, threshold: float) -> list[Hit]:
+def reference_hits(reference: Any, image: np.ndarray, threshold: float) -> list[ScoredBox]:
     # nudenet 3.4.2 swaps red and blue twice for an array (cvtColor RGBA2BGR, then blobFromImage
     # swapRB), so an RGB array reaches the model as RGB, which is what vcp feeds it (a BGR array
     # from cv2.imread would reach it as BGR: notAI-tech/NudeNet issue #203).
     found = reference.detect(image.copy())
-    return [Hit(d["class"], d["score"], tuple(d["box"])) for d in found if d["score"] >= threshold]
+    return [
+        ScoredBox(d["class"], d["score"], tuple(d["box"])) for d in found if d["score"] >= threshold
+    ]
 
 
 def box_iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
@@ -79,7 +81,7 @@ def box_iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return inter / (a[2] * a[3] + b[2] * b[3] - inter)
 
 
-def assert_agree(ours: list[Hit], theirs: list[Hit], *, threshold: float) -> None:
+def assert_agree(ours: list[ScoredBox], theirs: list[ScoredBox], *, threshold: float) -> None:
     """Same labels above the threshold, scores within NUDENET_SCORE_TOLERANCE, boxes overlapping
     by IoU > NUDENET_BOX_IOU; a hit that close to the threshold may be missing on the other side."""
     for side, other in ((ours, theirs), (theirs, ours)):
@@ -119,7 +121,7 @@ def test_scanning_the_video_flags_the_portrait_like_the_reference(
         assert (hit.detector, hit.category, hit.label) == ("nudity", "faces", "FACE_FEMALE")
         assert hit.start == hit.end and hit.box is not None
         theirs = reference_hits(reference, by_time[hit.start], 0.5)
-        assert_agree([Hit(hit.label, hit.score, hit.box)], theirs, threshold=0.5)
+        assert_agree([ScoredBox(hit.label, hit.score, hit.box)], theirs, threshold=0.5)
 
 
 def test_progress_rises_to_the_end_of_the_video(

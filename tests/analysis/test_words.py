@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from vcp.analysis.detectors.words import (
+from vcp.analysis.detectors.words import Word, WordMatcher
+from vcp.core.wordlists import (
     SHIPPED_CATEGORIES,
-    Word,
     WordListError,
-    WordMatcher,
     mask,
     parse_entry,
     read_list,

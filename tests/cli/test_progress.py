@@ -18,9 +18,9 @@ from vcp.cli.progress import ProgressMode, choose_mode, make_renderer
 from vcp.errors import DownloadError
 from vcp.models.events import (
     BytesReceived,
+    DownloadEvent,
     DownloadFailed,
     DownloadStarted,
-    Event,
     FileCached,
     FileVerified,
     LockWaiting,
@@ -39,7 +39,7 @@ VOCAB_ERROR = DownloadError("HTTP 503 from the mirror after 5 attempts", status=
 
 def _chunks(
     model: str, file: str, size: int, start: int, stop: int
-) -> Iterator[tuple[float, Event]]:
+) -> Iterator[tuple[float, DownloadEvent]]:
     received = start
     while received < stop:
         n = min(CHUNK, stop - received)
@@ -47,7 +47,7 @@ def _chunks(
         yield STEP, BytesReceived(model, file, n, received, size)
 
 
-def download_run() -> Iterator[tuple[float, Event]]:
+def download_run() -> Iterator[tuple[float, DownloadEvent]]:
     """Two models, three transfers: a retry, a lock wait, a resumed file and a failure.
 
     Yields (seconds elapsed before the event, event), as a ModelManager would emit them.

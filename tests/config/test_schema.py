@@ -573,14 +573,14 @@ def test_nudenet_labels_are_case_sensitive(problems: Problems) -> None:
 
 def test_unknown_detector_type(problems: Problems) -> None:
     assert problems(changed((("detectors", 0, "type"), "llava"))) == [
-        "detectors[0]: unknown type 'llava'; use one of: nudenet, speech-profanity"
+        "detectors[0]: unknown type 'llava'; use one of: nudenet, speech-profanity, subtitles"
     ]
 
 
 def test_missing_detector_type(problems: Problems) -> None:
     detector = {"name": "feet", "model": "vision"}  # a new detector: no default type to keep
     assert problems(changed((("detectors", 0), detector))) == [
-        "detectors[0]: missing 'type'; use one of: nudenet, speech-profanity"
+        "detectors[0]: missing 'type'; use one of: nudenet, speech-profanity, subtitles"
     ]
 
 

@@ -15,6 +15,8 @@ the next run on. Each fenced block is one test, named ``file:line``:
   ``<!-- docs-check: mirror -->``: run it with ``HF_ENDPOINT`` at a local mirror of the default
   models, ``my.yaml`` beside it and the model cache in the scratch folder;
   ``<!-- docs-check: skip (reason) -->``: compile only (say why it cannot run on its own).
+  ``<!-- docs-check: app -->``: a server (docs/embedding.md's web service), compiled here and
+  run by ``tests/docs/test_embedding_docs.py``, which talks to it.
 
 - A ``sh`` block after ``<!-- docs-check: after-demo -->`` runs line by line, for real, in a folder
   laid out as after ``make demo`` (``.demo/cache`` filled, ``.demo/mirror`` seeded, ``movie.mp4``):
@@ -333,7 +335,7 @@ async def test_python_snippets_run_against_a_mirror(
 def test_directives_are_known_and_skips_say_why() -> None:
     for block in ALL:
         if block.directive:
-            known = block.directive in ("mirror", "after-demo")
+            known = block.directive in ("mirror", "after-demo", "app")
             assert known or re.fullmatch(r"skip \(.+\)", block.directive), (
                 f"{block.name}: unknown docs-check directive {block.directive!r}"
             )

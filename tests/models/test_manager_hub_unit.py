@@ -20,7 +20,7 @@ from vcp_testing.mocks import MockedHub as CompatHub
 
 from vcp.config import ModelsSettings
 from vcp.errors import IntegrityError
-from vcp.models.events import Event, FileVerified, ModelReady
+from vcp.models.events import DownloadEvent, FileVerified, ModelReady
 from vcp.models.manager import ModelManager
 
 EP = "https://hub.test"
@@ -88,7 +88,7 @@ class Run:
     hub: MockedHub
     settings: Callable[..., ModelsSettings]
     cache_dir: Path
-    events: list[Event] = field(default_factory=list)
+    events: list[DownloadEvent] = field(default_factory=list)
 
     def source(self, *files: str, checksums: dict[str, str] | None = None, **more: Any) -> Any:
         hf = {"repo": REPO, "revision": "main", "files": list(files)}

@@ -6,7 +6,7 @@ import asyncio
 import time
 from typing import Any, TypeVar
 
-from vcp.models.events import BytesReceived, Event
+from vcp.models.events import BytesReceived, DownloadEvent
 
 T = TypeVar("T")
 
@@ -20,16 +20,16 @@ class Recorder:
     """
 
     def __init__(self) -> None:
-        self.timed: list[tuple[float, Event]] = []
+        self.timed: list[tuple[float, DownloadEvent]] = []
         self.got_bytes = asyncio.Event()
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: DownloadEvent) -> None:
         self.timed.append((time.monotonic(), event))
         if isinstance(event, BytesReceived):
             self.got_bytes.set()
 
     @property
-    def events(self) -> list[Event]:
+    def events(self) -> list[DownloadEvent]:
         """Every event received, in order."""
         return [event for _, event in self.timed]
 

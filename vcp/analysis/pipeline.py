@@ -1,7 +1,9 @@
 """The analysis runner: each detector starts on a video the moment its model is ready.
 
-``Analyzer`` holds one run's loaded detectors (a detector loads once, lazily, when its model is
-verified, and is shared by every input). For one input, every enabled detector is a task of one
+``Analyzer`` is an async context manager holding one run's loaded detectors (a detector loads
+once, lazily, when its model is verified, and is shared by every input); it releases their ONNX
+and whisper sessions on exit. ``analyze_many`` (``vcp.analysis.batch``) runs several films at
+once. For one input, every enabled detector is a task of one
 task group: it awaits ``models.ready(its model)``, loads (in a worker thread), then reads the media
 itself, stepped one ``next()`` at a time in a worker thread so the event loop keeps downloading
 and drawing progress and a cancellation lands between two steps. A detector whose model arrives
@@ -14,18 +16,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import enum
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from anyio import to_thread
 
-from vcp.analysis.detectors import Detection, Detector, MediaNotice, Progress, detector_class
+from vcp.analysis.detectors import (
+    Detection,
+    Detector,
+    MediaNotice,
+    Progress,
+    Step,
+    detector_class,
+)
 from vcp.analysis.events import (
+    AnalysisEvent,
     AnalysisFinished,
     AnalysisProgress,
     AnalysisStarted,
@@ -40,6 +52,9 @@ from vcp.analysis.events import (
 from vcp.analysis.segments import build_segments
 from vcp.analysis.subtitle_hits import place_subtitle_hits
 from vcp.analysis.threads import run_abandonable, stop_requested
+from vcp.core.event_sink import EventSink, Handler
+from vcp.core.taskgroups import first_error
+from vcp.core.version import __version__
 from vcp.errors import DetectorError, ModelError, VcpError
 from vcp.report import (
     DetectorEntry,
@@ -53,12 +68,15 @@ from vcp.report import (
 from vcp.report.untrusted import MAX_SECONDS
 
 if TYPE_CHECKING:
+    from vcp.analysis.batch import FilmResult
+    from vcp.config.schema import DetectorSettings
     from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
+    from vcp.models.events import DownloadEvent
     from vcp.models.local import LocalModel
     from vcp.models.manager import ModelManager
 
-__all__ = ["Analyzer", "analyze", "first_error"]
+__all__ = ["Analyzer", "analyze"]
 
 log = logging.getLogger(__name__)
 _MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would repeat itself
@@ -67,7 +85,12 @@ _MAX_MEDIA_WARNINGS = 20  # per detector and input; a badly damaged film would r
 _COVERAGE_SLACK_SECONDS = 1.0
 _COVERAGE_SLACK_SHARE = 0.01
 _QUIET_WAIT_SECONDS = 0.5  # a model ready within this needs no "waiting for" line
-EventHandler = Callable[[Any], None]
+
+
+class _State(enum.Enum):
+    UNOPENED = "not open yet"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 @dataclass
@@ -102,8 +125,12 @@ class _InputRun:
 class Analyzer:
     """Analyse videos with one configuration's enabled detectors, sharing the loaded models.
 
-    ``models`` is an open ModelManager (the caller owns it); ``on_event`` receives the analysis
-    events of ``vcp.analysis.events`` on the event loop's thread.
+    ``async with Analyzer(settings, models, on_event=...) as analyzer:`` then ``await
+    analyzer.analyze(path)`` or ``async for result in analyzer.analyze_many(paths, jobs=2)``.
+    ``models`` is an open ModelManager (the caller owns it). ``on_event`` (sync or async, see
+    ``vcp.events``) receives the analysis events on the event loop's thread. Each detector loads
+    once, when its model is ready; leaving the ``async with`` releases every loaded model, and
+    the analyzer cannot be used again.
     """
 
     def __init__(
@@ -111,29 +138,54 @@ class Analyzer:
         settings: Settings,
         models: ModelManager,
         *,
-        on_event: EventHandler | None = None,
-        config_path: Path | None = None,
+        on_event: Handler[AnalysisEvent] | None = None,
     ) -> None:
         from vcp.config.loader import require_detectors
 
         require_detectors(settings)  # an empty report would read as a clean film
         self.settings = settings
         self.models = models
-        self._emit = on_event or (lambda event: None)
-        self._config_path = config_path
+        self._sink: EventSink[AnalysisEvent] = EventSink(on_event)
+        self._state = _State.UNOPENED
         self._detectors = tuple(d for d in settings.detectors if d.enabled)
         self._locks = {d.name: asyncio.Lock() for d in self._detectors}
         self._loaded: dict[str, _Loaded] = {}
+
+    async def __aenter__(self) -> Analyzer:
+        if self._state is not _State.UNOPENED:
+            raise RuntimeError(f"this Analyzer is {self._state.value}: an Analyzer opens once")
+        await self._sink.__aenter__()
+        self._state = _State.OPEN
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._state = _State.CLOSED
+        try:
+            await self._sink.__aexit__(exc_type, exc, tb)
+        finally:
+            self._release()
 
     @property
     def model_names(self) -> tuple[str, ...]:
         """The models the enabled detectors need, in config order."""
         return tuple(dict.fromkeys(d.model for d in self._detectors if d.model is not None))
 
+    @property
+    def detectors(self) -> Mapping[str, Detector]:
+        """The detectors loaded so far, by name (none once the analyzer is closed)."""
+        return {n: found.detector for n, found in self._loaded.items() if found.detector}
+
     async def analyze(self, path: Path, *, report_path: Path | None = None) -> Report:
         """Analyse one video; write its report to ``report_path`` (atomically) when given."""
         from vcp.media.probe import probe
 
+        self._require_open()
+        path = Path(path)
         media = await to_thread.run_sync(probe, path)
         self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in self._detectors)))
         for model in self.model_names:  # every download starts now, not when its turn comes
@@ -145,22 +197,57 @@ class Analyzer:
                     group.create_task(self._run_detector(config, run, path))
         except BaseExceptionGroup as group:
             raise first_error(group) from None
+        report = await self._finish(run, path, report_path)
+        self._emit(AnalysisFinished(path, report.summary.segments, report.summary.flagged_seconds))
+        return report
+
+    def analyze_many(
+        self,
+        paths: Iterable[Path],
+        *,
+        jobs: int = 1,
+        report_paths: Mapping[Path, Path] | None = None,
+    ) -> AsyncIterator[FilmResult]:
+        """Analyse ``paths``, up to ``jobs`` at once, and yield a ``FilmResult`` for each film as
+        it finishes: its report, or the VcpError that failed it (the others go on). A ModelError
+        stops every film and is raised: every film needs the model. ``report_paths`` maps a film
+        to the file its report is written to."""
+        from vcp.analysis.batch import analyze_films
+
+        self._require_open()
+        return analyze_films(self, paths, jobs=jobs, report_paths=report_paths or {})
+
+    def _require_open(self) -> None:
+        if self._state is _State.UNOPENED:
+            raise RuntimeError("open the Analyzer first: `async with Analyzer(...) as analyzer`")
+        if self._state is _State.CLOSED:
+            raise RuntimeError("this Analyzer is closed: its models were released; open a new one")
+
+    def _emit(self, event: AnalysisEvent) -> None:
+        self._sink(event)
+
+    def _release(self) -> None:
+        """Close every loaded detector (their sessions go with them) and forget them."""
+        loaded, self._loaded = self._loaded, {}
+        for found in loaded.values():
+            if found.detector is not None:
+                found.detector.close()
+
+    async def _finish(self, run: _InputRun, path: Path, report_path: Path | None) -> Report:
         report = self._report(run, duration=await _film_length(run))
         if not self.settings.output.include_confidence:
             report = report.without_scores()
         if report_path is not None:
-            await to_thread.run_sync(
-                functools.partial(
-                    write_report, report, report_path, pretty=self.settings.output.pretty
-                )
+            write = functools.partial(
+                write_report, report, report_path, pretty=self.settings.output.pretty
             )
+            await to_thread.run_sync(write)
             self._emit(ReportWritten(path, report_path, len(report.segments)))
-        self._emit(AnalysisFinished(path, report.summary.segments, report.summary.flagged_seconds))
         return report
 
     # -- one detector on one input ---------------------------------------------------------------
 
-    async def _run_detector(self, config: Any, run: _InputRun, path: Path) -> None:
+    async def _run_detector(self, config: DetectorSettings, run: _InputRun, path: Path) -> None:
         loaded = await self._load(config)
         entry = functools.partial(
             DetectorEntry, name=config.name, type=config.type, model=config.model
@@ -200,18 +287,17 @@ class Analyzer:
         run.warnings.append(f"{scan.detector}: {message}")
         return round(scan.reached, 3)
 
-    async def _load(self, config: Any) -> _Loaded:
+    async def _load(self, config: DetectorSettings) -> _Loaded:
         async with self._locks[config.name]:
             if config.name not in self._loaded:
                 self._loaded[config.name] = await self._fetch_and_load(config)
             return self._loaded[config.name]
 
-    async def _fetch_and_load(self, config: Any) -> _Loaded:
+    async def _fetch_and_load(self, config: DetectorSettings) -> _Loaded:
         model = None
         if config.model is not None:
-            future = self.models.ready(config.model)
             try:
-                model = await self._wait_for(future, config)
+                model = await self._wait_for(config.name, config.model)
             except ModelError as exc:
                 if not config.optional:
                     raise
@@ -237,12 +323,13 @@ class Analyzer:
         self._emit(DetectorReady(config.name, config.model, time.monotonic() - started))
         return _Loaded(detector, model)
 
-    async def _wait_for(self, future: asyncio.Future[LocalModel], config: Any) -> LocalModel:
-        """The model; says it waits only when the model is not ready at once (a cached model is
-        verified in a moment, a download or another process's lock takes longer)."""
+    async def _wait_for(self, detector: str, model: str) -> LocalModel:
+        """``model``, ready; says it waits only when the model is not ready at once (a cached
+        model is verified in a moment, a download or another process's lock takes longer)."""
+        future = self.models.ready(model)
         done, _ = await asyncio.wait([future], timeout=_QUIET_WAIT_SECONDS)
         if not done:
-            self._emit(DetectorWaiting(config.name, config.model))
+            self._emit(DetectorWaiting(detector, model))
         # shield: a cancelled detector must not cancel the future other detectors share.
         return await asyncio.shield(future)
 
@@ -260,7 +347,7 @@ class Analyzer:
                     close()
         return scan
 
-    def _step(self, step: Any, scan: _Scan, *, run: _InputRun, path: Path) -> None:
+    def _step(self, step: Step, scan: _Scan, *, run: _InputRun, path: Path) -> None:
         name = scan.detector
         if isinstance(step, Detection):
             scan.found += 1
@@ -315,8 +402,8 @@ class Analyzer:
             models=self._model_entries(),
             detectors=tuple(run.entries[d.name] for d in self._detectors if d.name in run.entries),
             vcp=ToolInfo(
-                version=_version(),
-                config=str(self._config_path) if self._config_path else None,
+                version=__version__,
+                config=str(self.settings.config_file) if self.settings.config_file else None,
                 created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             ),
             warnings=tuple(run.warnings),
@@ -340,7 +427,7 @@ class Analyzer:
         return tuple(entries.values())
 
 
-async def _next_batch(steps: Iterator[Any], name: str) -> list[Any] | None:
+async def _next_batch(steps: Iterator[Step], name: str) -> list[Step] | None:
     """The next steps up to and including a Progress (None at the end), read in a worker thread.
 
     A cancellation (Ctrl-C) returns at once; the step running in the thread finishes on its own
@@ -357,21 +444,8 @@ async def _next_batch(steps: Iterator[Any], name: str) -> list[Any] | None:
         ) from exc
 
 
-def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:
-    """The error to report from a failed task group: the first of vcp's own, else the first."""
-    leaves: list[BaseException] = []
-    stack: list[BaseException] = [group]
-    while stack:
-        exc = stack.pop(0)
-        if isinstance(exc, BaseExceptionGroup):
-            stack[:0] = exc.exceptions
-        else:
-            leaves.append(exc)
-    return next((e for e in leaves if isinstance(e, VcpError)), leaves[0])
-
-
-def _take(steps: Iterator[Any]) -> list[Any] | None:
-    batch: list[Any] = []
+def _take(steps: Iterator[Step]) -> list[Step] | None:
+    batch: list[Step] = []
     for step in steps:
         batch.append(step)
         # A cancelled scan stops here, between two steps: nobody reads this batch any more.
@@ -380,42 +454,33 @@ def _take(steps: Iterator[Any]) -> list[Any] | None:
     return batch or None
 
 
-def _version() -> str:
-    from vcp import __version__
-
-    return __version__
-
-
 async def analyze(
     path: Path,
-    settings: Settings | None = None,
+    settings: Settings,
     *,
     models: ModelManager | None = None,
-    on_event: EventHandler | None = None,
+    on_event: Handler[AnalysisEvent | DownloadEvent] | None = None,
     report_path: Path | None = None,
 ) -> Report:
-    """Analyse one video and return its report (written to ``report_path`` when given).
+    """Analyse one video with ``settings`` and return its report (written to ``report_path``
+    when given).
 
     With ``models=None`` a ModelManager for ``settings.models`` is opened for the call (missing
-    models are downloaded); pass your own to share downloads and loaded models across calls.
+    models are downloaded); pass your own to share downloads, and use an ``Analyzer`` to share
+    the loaded detectors across films.
     """
-    if settings is None:
-        from vcp.config import load_settings
-
-        settings = load_settings()
     from vcp.config.loader import require_detectors
 
     require_detectors(settings)  # before a ModelManager is opened for nothing
-    if models is not None:
-        return await Analyzer(settings, models, on_event=on_event).analyze(
-            Path(path), report_path=report_path
-        )
-    from vcp.models.manager import ModelManager
+    async with contextlib.AsyncExitStack() as stack:
+        emit = await stack.enter_async_context(EventSink(on_event))
+        if models is None:
+            from vcp.models.manager import ModelManager
 
-    async with ModelManager(settings.models, on_event=on_event) as own:
-        return await Analyzer(settings, own, on_event=on_event).analyze(
-            Path(path), report_path=report_path
-        )
+            models = await stack.enter_async_context(ModelManager(settings.models, on_event=emit))
+        analyzer = await stack.enter_async_context(Analyzer(settings, models, on_event=emit))
+        return await analyzer.analyze(Path(path), report_path=report_path)
+    raise AssertionError("unreachable")  # for mypy: an exit stack may swallow exceptions
 
 
 async def _film_length(run: _InputRun) -> float:

@@ -95,7 +95,7 @@ def _add_verbosity(parser: argparse.ArgumentParser, *, default: object) -> None:
 def _version() -> str:
     # The package's constant, not importlib.metadata: reading the installed metadata costs about
     # 90 ms (it imports email parsing) on every start-up. A test checks the two agree.
-    from vcp import __version__
+    from vcp.core.version import __version__
 
     return __version__
 

@@ -19,7 +19,7 @@ from pydantic_settings import SettingsError
 
 from vcp.config.environment import setting_names, unparsable_variables, warn_unknown
 from vcp.config.merge import MERGE_KEY, MergedConfig, merge_documents
-from vcp.config.schema import FieldError
+from vcp.config.schema import DetectorSettings, FieldError
 from vcp.config.settings import ENV_NESTED_DELIMITER, ENV_PREFIX, Settings
 from vcp.config.yaml_io import Loc, YamlDocument, load_yaml, parse_yaml
 from vcp.errors import ConfigError, ConfigProblem
@@ -27,7 +27,12 @@ from vcp.errors import ConfigError, ConfigProblem
 CONFIG_ENV = "VCP_CONFIG"
 BUILTIN_NAME = "<built-in default.yaml>"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_DETECTOR_TAGS = frozenset({"nudenet", "speech-profanity"})
+# Every detector ``type`` (the discriminator of DetectorSettings): a tag in pydantic's error paths.
+_DETECTOR_TAGS = frozenset(
+    tag
+    for kind in typing.get_args(DetectorSettings)
+    for tag in typing.get_args(kind.model_fields["type"].annotation)
+)
 
 
 def config_path(path: Path | str | None = None) -> Path | None:
@@ -94,11 +99,14 @@ def settings_from_document(doc: YamlDocument) -> Settings:
     warn_unknown(os.environ, names, prefix=ENV_PREFIX, delimiter=ENV_NESTED_DELIMITER)
     merged = merged_data(doc)
     try:
-        return Settings(**merged.data)
+        settings = Settings(**merged.data)
     except ValidationError as exc:
         raise ConfigError(list(_problems(exc, merged))) from None
     except SettingsError as exc:  # a section or list variable that is not JSON
         raise unparsable_variables(os.environ, names) from exc
+    if doc.source != BUILTIN_NAME:  # remembered for the reports (their `vcp.config`)
+        settings._config_file = Path(doc.source)
+    return settings
 
 
 def declared_in_file(doc: YamlDocument, settings: Settings) -> Settings:
@@ -264,7 +272,9 @@ def _constraints_at(loc: Loc) -> list[Any]:
     return [c for _, metadata in found for item in metadata for c in _flatten(item)]
 
 
-def _descend(annotation: Any, metadata: list[Any], part: str | int) -> Iterator[tuple[Any, list]]:
+def _descend(
+    annotation: Any, metadata: list[Any], part: str | int
+) -> Iterator[tuple[Any, list[Any]]]:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         yield from _descend(args[0], [*metadata, *args[1:]], part)
@@ -283,7 +293,7 @@ def _descend(annotation: Any, metadata: list[Any], part: str | int) -> Iterator[
         yield from _unwrapped(args[1], [])
 
 
-def _unwrapped(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list]]:
+def _unwrapped(annotation: Any, metadata: list[Any]) -> Iterator[tuple[Any, list[Any]]]:
     """``annotation`` without ``Annotated``/``Optional`` wrappers, their constraints kept."""
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
@@ -321,7 +331,10 @@ def _fields_at(loc: Loc) -> set[str]:
     """Field names valid at ``loc`` (best effort, for did-you-mean hints)."""
     models: list[type[BaseModel]] = [Settings]
     for part in loc:
-        if isinstance(part, int) or part in _DETECTOR_TAGS:
+        if part in _DETECTOR_TAGS:  # only the fields of the detector type the entry names
+            models = [model for model in models if _is_detector_type(model, str(part))]
+            continue
+        if isinstance(part, int):
             continue
         nxt: list[type[BaseModel]] = []
         for model in models:

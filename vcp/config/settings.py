@@ -14,9 +14,10 @@ and it is read only when a request needs it, so ``vcp config show`` can never pr
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-from pydantic import model_validator
+from pydantic import PrivateAttr, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -52,7 +53,9 @@ class HubEnvironment(PydanticBaseSettingsSource):
 
 
 class Settings(BaseSettings):
-    """vcp's whole configuration. Build it with ``vcp.config.load_settings``."""
+    """vcp's whole configuration. Build it with ``Settings.load(path)`` (or
+    ``vcp.config.load_settings``), which remembers the file it read (``config_file``, recorded
+    in each report); ``Settings(**data)`` builds it from data, with no file."""
 
     model_config = SettingsConfigDict(
         env_prefix=ENV_PREFIX,
@@ -66,6 +69,28 @@ class Settings(BaseSettings):
     processing: ProcessingSettings = ProcessingSettings()
     output: OutputSettings = OutputSettings()
     actions: ActionsSettings = ActionsSettings()
+    _config_file: Path | None = PrivateAttr(None)
+
+    @classmethod
+    def load(cls, path: Path | str | None = None) -> Settings:
+        """The settings of the YAML file at ``path`` (else ``$VCP_CONFIG``, else the built-in
+        default), merged over the defaults, with ``VCP_*`` overrides; a ConfigError locates every
+        problem. Nothing is read from disk unless this (or ``load_settings``) is called."""
+        from vcp.config.loader import load_settings
+
+        return load_settings(path)
+
+    def __eq__(self, other: object) -> bool:
+        # The same values are the same settings, wherever they were read from.
+        if not isinstance(other, Settings):
+            return NotImplemented
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    @property
+    def config_file(self) -> Path | None:
+        """The file these settings were read from; None when built in code or from the
+        built-in default."""
+        return self._config_file
 
     @classmethod
     def settings_customise_sources(

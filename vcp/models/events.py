@@ -16,11 +16,11 @@ __all__ = [
     "BytesReceived",
     "DownloadFailed",
     "DownloadStarted",
-    "Event",
+    "DownloadEvent",
     "FallbackUsed",
     "FileReused",
     "SourceDeprecated",
-    "EventHandler",
+    "DownloadEventHandler",
     "FileCached",
     "FileVerified",
     "LockWaiting",
@@ -152,7 +152,7 @@ class ModelFailed:
     error: Exception
 
 
-Event = (
+DownloadEvent = (
     DownloadStarted
     | BytesReceived
     | Retrying
@@ -166,4 +166,4 @@ Event = (
     | ModelReady
     | ModelFailed
 )
-EventHandler = Callable[[Event], None]
+DownloadEventHandler = Callable[[DownloadEvent], None]

@@ -41,9 +41,9 @@ from vcp.models.context import open_context
 from vcp.models.downloading.diskspace import check_disk_space
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import (
+    DownloadEvent,
+    DownloadEventHandler,
     DownloadFailed,
-    Event,
-    EventHandler,
     FallbackUsed,
     FileCached,
     FileReused,
@@ -78,7 +78,7 @@ class ModelManager:
         self,
         settings: ModelsSettings,
         *,
-        on_event: EventHandler | None = None,
+        on_event: DownloadEventHandler | None = None,
         token: str | None = None,
         offline: bool | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -87,7 +87,7 @@ class ModelManager:
         self.settings = settings
         self.cache = ModelCache(settings.resolved_cache_dir)
         self.offline = settings.hub.offline if offline is None else offline
-        self._handlers: list[EventHandler] = [on_event] if on_event else []
+        self._handlers: list[DownloadEventHandler] = [on_event] if on_event else []
         self._token = token if token is not None else find_token(settings.hub.token_env)
         self._sleep = sleep
         self._clock = clock
@@ -128,7 +128,7 @@ class ModelManager:
                 if not future.done():
                     future.cancel()
 
-    def subscribe(self, handler: EventHandler) -> Callable[[], None]:
+    def subscribe(self, handler: DownloadEventHandler) -> Callable[[], None]:
         """Add an event handler; returns a function that removes it."""
         self._handlers.append(handler)
         return lambda: self._handlers.remove(handler)
@@ -371,7 +371,7 @@ class ModelManager:
             return record is not None and self.cache.check(final, Checksum.parse(record.checksum))
         return self.cache.check(final, expected)
 
-    def _emit(self, event: Event) -> None:
+    def _emit(self, event: DownloadEvent) -> None:
         for handler in list(self._handlers):
             try:
                 handler(event)

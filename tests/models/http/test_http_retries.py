@@ -29,7 +29,7 @@ from vcp.errors import AuthRequired, DownloadError, ModelNotFound
 from vcp.models.cache.store import ModelCache
 from vcp.models.context import Context
 from vcp.models.downloading.transfer import FileDownload
-from vcp.models.events import Event, Retrying
+from vcp.models.events import DownloadEvent, Retrying
 from vcp.models.http.client import Auth, Http, new_session, origin
 from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
@@ -93,11 +93,11 @@ def sleep() -> FakeSleep:
 
 
 @pytest.fixture
-def events() -> list[Event]:
+def events() -> list[DownloadEvent]:
     return []
 
 
-def retries(events: list[Event]) -> list[Retrying]:
+def retries(events: list[DownloadEvent]) -> list[Retrying]:
     return [e for e in events if isinstance(e, Retrying)]
 
 
@@ -117,7 +117,7 @@ def by_hand_path(tmp_path: Path) -> Path:
 
 
 def download(
-    http: Http, tmp_path: Path, events: list[Event], sleep: FakeSleep, **settings: Any
+    http: Http, tmp_path: Path, events: list[DownloadEvent], sleep: FakeSleep, **settings: Any
 ) -> FileDownload:
     """A FileDownload of ``DATA`` from ``URL_`` into a fresh cache, as the manager builds it."""
     cache = cache_for(tmp_path)
@@ -133,7 +133,7 @@ def download(
     )
 
 
-async def probe(http: Http, events: list[Event], sleep: FakeSleep) -> RemoteFile:
+async def probe(http: Http, events: list[DownloadEvent], sleep: FakeSleep) -> RemoteFile:
     """HEAD the file with the retries the manager wraps probes in."""
     return await with_retries(
         lambda: http.probe(SPEC),
@@ -152,7 +152,7 @@ async def test_retries_wait_the_configured_backoff_then_give_up_naming_the_path(
     hub: Hub,
     http: Http,
     tmp_path: Path,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     backoff: tuple[float, ...],
 ) -> None:
@@ -178,7 +178,7 @@ async def test_retries_wait_the_configured_backoff_then_give_up_naming_the_path(
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
 async def test_retryable_statuses_are_retried(
-    hub: Hub, http: Http, tmp_path: Path, events: list[Event], sleep: FakeSleep, status: int
+    hub: Hub, http: Http, tmp_path: Path, events: list[DownloadEvent], sleep: FakeSleep, status: int
 ) -> None:
     hub.answer("GET", URL_, status=status)
     hub.answer("GET", URL_, status=200, body=DATA)
@@ -206,7 +206,7 @@ async def test_connection_errors_and_timeouts_are_retried(
     hub: Hub,
     http: Http,
     tmp_path: Path,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     failure: Exception,
 ) -> None:
@@ -225,7 +225,7 @@ async def test_connection_errors_and_timeouts_are_retried(
 
 
 async def test_connection_errors_that_persist_give_up_after_the_retries(
-    hub: Hub, http: Http, tmp_path: Path, events: list[Event], sleep: FakeSleep
+    hub: Hub, http: Http, tmp_path: Path, events: list[DownloadEvent], sleep: FakeSleep
 ) -> None:
     hub.answer("GET", URL_, exception=aiohttp.ClientConnectionError("refused"), repeat=True)
     with pytest.raises(DownloadError) as caught:
@@ -254,7 +254,7 @@ async def test_failures_retrying_cannot_fix_fail_at_once(
     hub: Hub,
     http: Http,
     tmp_path: Path,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     failure: Exception,
     says: str,
@@ -278,7 +278,7 @@ async def test_auth_failures_are_not_retried_and_ask_for_a_token(
     hub: Hub,
     http: Http,
     tmp_path: Path,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     status: int,
     method: str,
@@ -312,7 +312,7 @@ async def test_auth_failures_are_not_retried_and_ask_for_a_token(
 async def test_not_found_is_not_retried_and_says_what_is_missing(
     hub: Hub,
     http: Http,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     status: int,
     code: str | None,
@@ -344,7 +344,7 @@ async def test_not_found_is_not_retried_and_says_what_is_missing(
 async def test_rate_limit_reset_is_waited_for(
     hub: Hub,
     http: Http,
-    events: list[Event],
+    events: list[DownloadEvent],
     sleep: FakeSleep,
     headers: dict[str, str],
     at_least: float,
@@ -402,7 +402,7 @@ async def test_redirect_on_the_same_host_keeps_the_token(hub: Hub, http: Http) -
 
 @pytest.mark.parametrize(("hops", "ok"), [(3, True), (4, False)])
 async def test_at_most_max_redirects_are_followed(
-    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep, hops: int, ok: bool
+    hub: Hub, http: Http, events: list[DownloadEvent], sleep: FakeSleep, hops: int, ok: bool
 ) -> None:
     http.max_redirects = 3
     urls = [URL_] + [f"{ENDPOINT}/hop/{i}" for i in range(1, hops + 1)]
@@ -422,7 +422,7 @@ async def test_at_most_max_redirects_are_followed(
 
 
 async def test_a_redirect_loop_fails_with_the_default_limit(
-    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep
+    hub: Hub, http: Http, events: list[DownloadEvent], sleep: FakeSleep
 ) -> None:
     hub.answer("HEAD", URL_, status=302, headers={"Location": URL_}, repeat=True)
     with pytest.raises(DownloadError) as caught:
@@ -433,7 +433,7 @@ async def test_a_redirect_loop_fails_with_the_default_limit(
 
 
 async def test_a_failure_after_progress_is_retried_at_once_and_not_counted(
-    sleep: FakeSleep, events: list[Event]
+    sleep: FakeSleep, events: list[DownloadEvent]
 ) -> None:
     # The one retry loop, as transfers use it: progress resets nothing but skips the wait.
     received = 0
@@ -460,7 +460,7 @@ async def test_a_failure_after_progress_is_retried_at_once_and_not_counted(
 
 @pytest.mark.parametrize("status", [404, 503])
 async def test_a_servers_message_reaches_the_user_escaped_capped_and_without_the_token(
-    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep, status: int
+    hub: Hub, http: Http, events: list[DownloadEvent], sleep: FakeSleep, status: int
 ) -> None:
     said = f"\x1b[2J\x1b[31mgone\r\nfake prompt $ \u202eevil token={TOKEN} " + "x" * 2000
     headers = {"X-Error-Code": "EntryNotFound", "X-Error-Message": said}
@@ -477,7 +477,7 @@ async def test_a_servers_message_reaches_the_user_escaped_capped_and_without_the
 
 
 async def test_a_redirect_to_a_non_http_scheme_is_refused_at_once(
-    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep
+    hub: Hub, http: Http, events: list[DownloadEvent], sleep: FakeSleep
 ) -> None:
     hub.answer("HEAD", URL_, status=302, headers={"Location": "file:///etc/passwd"})
     with pytest.raises(DownloadError) as caught:
@@ -489,7 +489,7 @@ async def test_a_redirect_to_a_non_http_scheme_is_refused_at_once(
 
 
 async def test_a_json_error_body_is_shown_like_the_servers_other_words(
-    hub: Hub, http: Http, events: list[Event], sleep: FakeSleep
+    hub: Hub, http: Http, events: list[DownloadEvent], sleep: FakeSleep
 ) -> None:
     body = {"error": f"\x1b[31mno such repo\x1b[0m for {TOKEN}\n" + "z" * 5000}
     hub.answer("GET", URL_, status=404, payload=body, headers={"X-Error-Code": "RepoNotFound"})

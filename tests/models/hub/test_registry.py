@@ -29,7 +29,7 @@ from vcp.errors import (
     UnsafePathError,
 )
 from vcp.models.context import Context
-from vcp.models.events import Event, Retrying
+from vcp.models.events import DownloadEvent, Retrying
 from vcp.models.http.client import Auth, Http, new_session, origin
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.hub.api import HubFile, RepoSnapshot
@@ -81,7 +81,7 @@ class Hub:
     cache: MetadataCache
     clock: FakeClock
     sleeps: list[float] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
+    events: list[DownloadEvent] = field(default_factory=list)
 
     def registry(self, *, offline: bool = False, token: str | None = None) -> HuggingFaceRegistry:
         auth = Auth(token, origin(EP)) if token else None

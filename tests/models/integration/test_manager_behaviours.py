@@ -33,8 +33,8 @@ from vcp.mirror import Faults, MirrorServer, add_repo
 from vcp.models.cache import store as cache_module
 from vcp.models.events import (
     BytesReceived,
+    DownloadEvent,
     DownloadStarted,
-    Event,
     FileCached,
     FileVerified,
     ModelReady,
@@ -403,7 +403,7 @@ async def test_a_subscriber_that_raises_does_not_break_the_download(
     events: Recorder,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(event: Event) -> None:
+    def broken(event: DownloadEvent) -> None:
         raise RuntimeError("subscriber bug")
 
     with caplog.at_level(logging.ERROR, logger="vcp.models.manager"):

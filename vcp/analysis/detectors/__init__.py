@@ -13,6 +13,8 @@ from vcp.analysis.detectors.base import (
     Progress,
     Step,
     Stream,
+    model_folder,
+    settings_as,
 )
 
 # type -> "module:Class"
@@ -31,6 +33,8 @@ __all__ = [
     "Step",
     "Stream",
     "detector_class",
+    "model_folder",
+    "settings_as",
     "detector_types",
 ]
 

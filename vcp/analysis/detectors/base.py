@@ -12,15 +12,27 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from vcp.media import DecodeProblem
 
 if TYPE_CHECKING:
-    from vcp.config.schema import ProcessingSettings
+    from vcp.config.schema import DetectorSettings, ProcessingSettings
     from vcp.media.probe import MediaInfo
 
-__all__ = ["Detection", "Detector", "DetectorFactory", "MediaNotice", "Progress", "Step", "Stream"]
+__all__ = [
+    "Detection",
+    "Detector",
+    "DetectorFactory",
+    "MediaNotice",
+    "Progress",
+    "Step",
+    "Stream",
+    "model_folder",
+    "settings_as",
+]
+
+C = TypeVar("C")
 
 Stream = Literal["video", "audio"]
 
@@ -74,6 +86,10 @@ class Detector(Protocol):
         """Read ``media``'s stream and yield detections, progress and notices, in time order."""
         ...
 
+    def close(self) -> None:
+        """Release the model (an ONNX or whisper session); the detector is not used after."""
+        ...
+
 
 class DetectorFactory(Protocol):
     """What the registry maps a config ``type`` to."""
@@ -82,8 +98,23 @@ class DetectorFactory(Protocol):
 
     @classmethod
     def load(
-        cls, config: object, model_dir: Path | None, *, processing: ProcessingSettings
+        cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> Detector:
         """Build the detector from its config section and the model's local folder (blocking);
         ``model_dir`` is None for a detector whose config names no model."""
         ...
+
+
+def settings_as(config: DetectorSettings, kind: type[C]) -> C:
+    """``config`` as the settings class ``kind`` its detector reads; TypeError when the registry
+    handed a detector another type's settings (a bug, not a user's mistake)."""
+    if not isinstance(config, kind):
+        raise TypeError(f"{kind.__name__} expected, got {type(config).__name__}")
+    return config
+
+
+def model_folder(model_dir: Path | None, config: DetectorSettings) -> Path:
+    """The model folder of a detector that needs one (its config names a model)."""
+    if model_dir is None:
+        raise TypeError(f"detector {config.name!r} needs its model's folder")
+    return model_dir

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "Hit",
+    "ScoredBox",
     "candidates",
     "decode_output",
     "iou",
@@ -33,7 +33,7 @@ __all__ = [
 DEFAULT_IOU_THRESHOLD = 0.45
 
 
-class Hit(NamedTuple):
+class ScoredBox(NamedTuple):
     """A detected box: ``label``, ``score`` and ``box`` = ``(x, y, width, height)`` in source
     pixels (ints, inside the image)."""
 
@@ -66,7 +66,8 @@ def resize_bilinear(image: np.ndarray, width: int, height: int) -> np.ndarray:
     pixels = image.astype(np.float32)
     rows = pixels[y0] * (1 - wy)[:, None, None] + pixels[y1] * wy[:, None, None]
     out = rows[:, x0] * (1 - wx)[None, :, None] + rows[:, x1] * wx[None, :, None]
-    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    clipped: np.ndarray = np.clip(np.rint(out), 0, 255).astype(np.uint8)
+    return clipped
 
 
 def _taps(source: int, target: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -121,7 +122,8 @@ def iou(box: np.ndarray, others: np.ndarray) -> np.ndarray:
     bottom = np.minimum(box[1] + box[3], others[:, 1] + others[:, 3])
     inter = np.clip(right - left, 0, None) * np.clip(bottom - top, 0, None)
     union = box[2] * box[3] + others[:, 2] * others[:, 3] - inter
-    return np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    ratio: np.ndarray = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
+    return ratio
 
 
 def nms(
@@ -145,7 +147,7 @@ def decode_output(
     min_score: float,
     scale: float,
     source_size: tuple[int, int],
-) -> list[Hit]:
+) -> list[ScoredBox]:
     """One image's raw output as hits scoring at least ``min_score``, after NMS, in source
     pixels (boxes truncated to ints, as the `nudenet` package reports them)."""
     boxes, scores, class_ids = candidates(output, min_score=min_score)
@@ -153,5 +155,5 @@ def decode_output(
     hits = []
     for i in nms(boxes, scores):
         x, y, w, h = (int(v) for v in boxes[i])
-        hits.append(Hit(labels[int(class_ids[i])], float(scores[i]), (x, y, w, h)))
+        hits.append(ScoredBox(labels[int(class_ids[i])], float(scores[i]), (x, y, w, h)))
     return hits

@@ -17,13 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
-from vcp.analysis.detectors.geometry import Hit, decode_output, letterbox, to_blob
+from vcp.analysis.detectors.base import (
+    Detection,
+    MediaNotice,
+    Progress,
+    Step,
+    Stream,
+    model_folder,
+    settings_as,
+)
+from vcp.analysis.detectors.geometry import ScoredBox, decode_output, letterbox, to_blob
 from vcp.core.labels import NUDENET_LABELS
 from vcp.errors import DetectorError
 
 if TYPE_CHECKING:
-    from vcp.config.schema import NudityDetector, ProcessingSettings
+    from onnxruntime import InferenceSession
+
+    from vcp.config.schema import DetectorSettings, NudityDetector, ProcessingSettings
     from vcp.media.frames import Frame
     from vcp.media.probe import MediaInfo
 
@@ -61,9 +71,11 @@ class NudeNetDetector:
 
     stream: Stream = "video"
 
-    def __init__(self, session: Any, config: NudityDetector, *, interval: float) -> None:
+    def __init__(
+        self, session: InferenceSession, config: NudityDetector, *, interval: float
+    ) -> None:
         self.name = config.name
-        self._session = session
+        self._session: InferenceSession | None = session
         self._input = session.get_inputs()[0]
         self._size = _input_size(self._input.shape)
         self._batch_size = config.batch_size if _dynamic_batch(self._input.shape) else 1
@@ -77,10 +89,13 @@ class NudeNetDetector:
 
     @classmethod
     def load(
-        cls, config: NudityDetector, model_dir: Path, *, processing: ProcessingSettings
+        cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> NudeNetDetector:
         """Open the model in ``model_dir`` on onnxruntime's CPU provider (blocking)."""
-        path = _model_file(model_dir)
+        from vcp.config.schema import NudityDetector
+
+        config = settings_as(config, NudityDetector)
+        path = _model_file(model_folder(model_dir, config))
         detector = cls(
             _session(path, threads=config.threads),
             config,
@@ -90,6 +105,15 @@ class NudeNetDetector:
             "%s: %s loaded, %d frame(s) per batch", config.name, path, detector._batch_size
         )
         return detector
+
+    def close(self) -> None:
+        """Drop the onnxruntime session (it frees its memory with its last reference)."""
+        self._session = None
+
+    def _open_session(self) -> InferenceSession:
+        if self._session is None:
+            raise RuntimeError(f"detector {self.name!r} is closed")
+        return self._session
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Detections in ``media``'s sampled frames, progress after each batch, a notice for
@@ -115,10 +139,10 @@ class NudeNetDetector:
             yield from self._scan_batch(batch)
         yield Progress(reached)
 
-    def detect(self, images: Sequence[np.ndarray]) -> list[list[Hit]]:
+    def detect(self, images: Sequence[np.ndarray]) -> list[list[ScoredBox]]:
         """Every box scoring at least the detector's threshold in each RGB image (H, W, 3 uint8),
         whatever its category, as ``(label, score, (x, y, w, h))`` in the image's pixels."""
-        results: list[list[Hit]] = []
+        results: list[list[ScoredBox]] = []
         for start in range(0, len(images), self._batch_size):
             chunk = images[start : start + self._batch_size]
             sizes = [(image.shape[1], image.shape[0]) for image in chunk]
@@ -133,7 +157,7 @@ class NudeNetDetector:
             yield from self._detections(frame.time, hits)
         yield Progress(frames[-1].time)
 
-    def _detections(self, time: float, hits: list[Hit]) -> Iterator[Detection]:
+    def _detections(self, time: float, hits: list[ScoredBox]) -> Iterator[Detection]:
         for label, score, box in hits:
             for rule in self._rules.get(label, ()):
                 if score >= rule.threshold:
@@ -141,7 +165,7 @@ class NudeNetDetector:
 
     def _infer(
         self, images: Sequence[np.ndarray], sizes: Sequence[tuple[int, int]], *, min_score: float
-    ) -> list[list[Hit]]:
+    ) -> list[list[ScoredBox]]:
         """Hits per image, boxes in ``sizes`` pixels (each image's source ``(width, height)``)."""
         boxed = [letterbox(image, self._size) for image in images]
         output = self._run(to_blob([square for square, _ in boxed]))
@@ -157,8 +181,9 @@ class NudeNetDetector:
         ]
 
     def _run(self, blob: np.ndarray) -> np.ndarray:
+        session = self._open_session()
         try:
-            outputs = self._session.run(None, {self._input.name: blob})
+            outputs = session.run(None, {self._input.name: blob})
         except Exception as exc:  # onnxruntime raises its own pybind classes, not importable types
             raise DetectorError(
                 f"NudeNet inference failed: {exc}",
@@ -170,7 +195,7 @@ class NudeNetDetector:
 
 def _source_scale(scale: float, image: np.ndarray, size: tuple[int, int]) -> float:
     """Model pixels -> source pixels, for an image the decoder scaled from ``size``."""
-    return scale * max(size) / max(image.shape[:2])
+    return float(scale * max(size) / max(image.shape[:2]))
 
 
 def _model_file(model_dir: Path) -> Path:
@@ -190,7 +215,7 @@ def _model_file(model_dir: Path) -> Path:
     )
 
 
-def _session(path: Path, *, threads: int) -> Any:
+def _session(path: Path, *, threads: int) -> InferenceSession:
     import onnxruntime
 
     options = onnxruntime.SessionOptions()

@@ -22,15 +22,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
+from vcp.analysis.detectors.base import (
+    Detection,
+    MediaNotice,
+    Progress,
+    Step,
+    Stream,
+    model_folder,
+    settings_as,
+)
 from vcp.analysis.detectors.edges import frame_levels, widen
-from vcp.analysis.detectors.words import Hit, Word, WordMatcher, word_matcher
+from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
 from vcp.errors import DetectorError
 from vcp.media import DecodedUntil, DecodeProblem
 from vcp.media.audio import AudioWindow, iter_audio
 
 if TYPE_CHECKING:
-    from vcp.config.schema import ProcessingSettings
+    from faster_whisper import WhisperModel
+
+    from vcp.config.schema import DetectorSettings, ProcessingSettings
     from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
     from vcp.media.probe import MediaInfo
 
@@ -50,20 +60,31 @@ class SpeechProfanityDetector:
 
     stream: ClassVar[Stream] = "audio"
 
-    def __init__(self, config: SpeechSettings, model: Any, matcher: WordMatcher) -> None:
+    def __init__(self, config: SpeechSettings, model: WhisperModel, matcher: WordMatcher) -> None:
         self.name = config.name
         self.config = config
-        self._model = model
+        self._model: WhisperModel | None = model
         self._matcher = matcher
 
     @classmethod
     def load(
-        cls, config: object, model_dir: Path, *, processing: ProcessingSettings
+        cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> SpeechProfanityDetector:
         """Load the CTranslate2 whisper model in ``model_dir`` and the configured word lists."""
-        settings: SpeechSettings = config  # type: ignore[assignment]
+        from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+
+        settings = settings_as(config, SpeechSettings)
         matcher = word_matcher(settings, where=settings.name)
-        return cls(settings, _whisper(settings, model_dir), matcher)
+        return cls(settings, _whisper(settings, model_folder(model_dir, config)), matcher)
+
+    def close(self) -> None:
+        """Drop the whisper model (CTranslate2 frees it with its last reference)."""
+        self._model = None
+
+    def _open_model(self) -> WhisperModel:
+        if self._model is None:
+            raise RuntimeError(f"detector {self.name!r} is closed")
+        return self._model
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Detections, progress and notices for ``media``'s first audio stream, in time order;
@@ -113,8 +134,9 @@ class SpeechProfanityDetector:
             yield window.start + segment.end, words
 
     def _transcribe(self, window: AudioWindow) -> tuple[Iterator[Any], Any]:
+        model = self._open_model()
         try:
-            segments, info = self._model.transcribe(
+            segments, info = model.transcribe(
                 window.samples,
                 language=self.config.languages[0] if self.config.languages else None,
                 beam_size=self.config.beam_size,
@@ -136,7 +158,7 @@ class SpeechProfanityDetector:
             hint="check the model files (`vcp models verify`) and the compute_type setting",
         )
 
-    def _detections(self, hits: Iterable[Hit]) -> Iterator[Detection]:
+    def _detections(self, hits: Iterable[WordMatch]) -> Iterator[Detection]:
         for hit in hits:
             # Recall first: whisper gives swear words low probabilities (0.1-0.4) even when it
             # heard them right, so a hit under the threshold is reported as uncertain, not lost.
@@ -167,10 +189,10 @@ class _Edges:
         self._start = window.start
         self._levels = frame_levels(window.samples, window.sample_rate)
 
-    def widen(self, hits: list[Hit]) -> list[Hit]:
+    def widen(self, hits: list[WordMatch]) -> list[WordMatch]:
         return [self._widened(hit) for hit in hits]
 
-    def _widened(self, hit: Hit) -> Hit:
+    def _widened(self, hit: WordMatch) -> WordMatch:
         start, end = widen(self._levels, hit.start - self._start, hit.end - self._start)
         first = replace(hit.words[0], start=min(hit.start, self._start + start))
         words = (first, *hit.words[1:])
@@ -187,18 +209,18 @@ class _Transcript:
     words: list[Word] = field(default_factory=list)
     settled: int = 0  # words before this index are decided
 
-    def add(self, words: list[Word]) -> list[Hit]:
+    def add(self, words: list[Word]) -> list[WordMatch]:
         self.words += words
         return self._settle(len(self.words) - self.settled - self.matcher.longest + 1)
 
-    def close(self) -> list[Hit]:
+    def close(self) -> list[WordMatch]:
         return self._settle(len(self.words) - self.settled)
 
     def undecided_from(self, default: float) -> float:
         """When the first word not yet decided starts (``default`` when all are)."""
         return self.words[self.settled].start if self.settled < len(self.words) else default
 
-    def _settle(self, limit: int) -> list[Hit]:
+    def _settle(self, limit: int) -> list[WordMatch]:
         pending = self.words[self.settled :]
         position = {id(w): i for i, w in enumerate(pending)}
         final = [h for h in self._matcher_hits(pending) if position[id(h.words[0])] < limit]
@@ -206,7 +228,7 @@ class _Transcript:
         self.settled += max([max(limit, 0), *ends])
         return final
 
-    def _matcher_hits(self, words: list[Word]) -> list[Hit]:
+    def _matcher_hits(self, words: list[Word]) -> list[WordMatch]:
         return self.matcher.match(words) if words else []
 
 
@@ -219,12 +241,12 @@ class _Boundaries:
     low: float = -math.inf  # this window's core starts here (less the slack)
     high: float = math.inf  # and ends here (plus the slack)
     safe: float = math.inf  # the next window starts here: progress stops short of it
-    reported: list[Hit] = field(default_factory=list)  # by this window
-    before: list[Hit] = field(default_factory=list)  # by the previous window
-    held: list[Hit] = field(default_factory=list)  # past the core: the next window's, if any
+    reported: list[WordMatch] = field(default_factory=list)  # by this window
+    before: list[WordMatch] = field(default_factory=list)  # by the previous window
+    held: list[WordMatch] = field(default_factory=list)  # past the core: the next window's, if any
     done: float = 0.0
 
-    def next_window(self, window: AudioWindow, *, full: bool) -> list[Hit]:
+    def next_window(self, window: AudioWindow, *, full: bool) -> list[WordMatch]:
         """Start ``window``; the previous window's held hits when this one does not reach them
         (it starts after a hole in the stream), for reporting now."""
         overlaps = window.start < self.previous_end
@@ -238,7 +260,7 @@ class _Boundaries:
         self.safe = math.inf if last else window.end - self.overlap
         return released
 
-    def keep(self, hits: list[Hit]) -> list[Hit]:
+    def keep(self, hits: list[WordMatch]) -> list[WordMatch]:
         """The hits this window reports now (others are held or belong to a neighbour)."""
         out = []
         for hit in hits:
@@ -252,7 +274,7 @@ class _Boundaries:
         self.reported += out
         return out
 
-    def _repeats(self, hit: Hit) -> bool:
+    def _repeats(self, hit: WordMatch) -> bool:
         return any(
             r.category == hit.category
             and r.start < hit.end + _SAME_WORD_SECONDS
@@ -264,13 +286,13 @@ class _Boundaries:
         self.done = max(self.done, min(seconds, self.safe))
         return self.done
 
-    def finish(self) -> list[Hit]:
+    def finish(self) -> list[WordMatch]:
         """Held hits of the last window: no window came after it."""
         held, self.held = self.held, []
         return held
 
 
-def _whisper(settings: SpeechSettings, model_dir: Path) -> Any:
+def _whisper(settings: SpeechSettings, model_dir: Path) -> WhisperModel:
     from faster_whisper import WhisperModel
 
     try:

@@ -18,8 +18,15 @@ from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from vcp.analysis.detectors.base import Detection, MediaNotice, Progress, Step, Stream
-from vcp.analysis.detectors.words import Hit, Word, WordMatcher, word_matcher
+from vcp.analysis.detectors.base import (
+    Detection,
+    MediaNotice,
+    Progress,
+    Step,
+    Stream,
+    settings_as,
+)
+from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
 from vcp.errors import MediaError
 from vcp.media.subtitles import (
     Masker,
@@ -31,7 +38,7 @@ from vcp.media.subtitles import (
 )
 
 if TYPE_CHECKING:
-    from vcp.config.schema import ProcessingSettings
+    from vcp.config.schema import DetectorSettings, ProcessingSettings
     from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
     from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
@@ -55,11 +62,16 @@ class SubtitlesDetector:
 
     @classmethod
     def load(
-        cls, config: object, model_dir: Path | None, *, processing: ProcessingSettings
+        cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> SubtitlesDetector:
         """Build the word matcher (``model_dir`` is unused: no model)."""
-        settings: SubtitlesSettings = config  # type: ignore[assignment]
+        from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+
+        settings = settings_as(config, SubtitlesSettings)
         return cls(settings, word_matcher(settings, where=settings.name))
+
+    def close(self) -> None:
+        """Nothing to release: the detector holds no model."""
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Every source's hits in time order, after a notice for each source it could not read."""
@@ -101,7 +113,7 @@ class SubtitlesDetector:
                 )
 
 
-def cue_hits(matcher: WordMatcher, text: str) -> list[Hit]:
+def cue_hits(matcher: WordMatcher, text: str) -> list[WordMatch]:
     """The listed entries in a cue's visible ``text``; each hit's ``start``/``end`` are the
     character offsets of its first and last word in ``text``."""
     words = [Word(m.group(), m.start(), m.end(), 1.0) for m in _WORD.finditer(text)]

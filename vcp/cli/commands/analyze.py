@@ -22,18 +22,21 @@ from vcp.cli.progress import choose_mode, make_renderer
 from vcp.cli.render import render_error
 from vcp.cli.text import shown
 from vcp.config import Settings, load_document, settings_from_document
-from vcp.config.loader import config_path, require_detectors, source_location
+from vcp.config.loader import require_detectors, source_location
 from vcp.config.yaml_io import YamlDocument
 from vcp.errors import ModelError, ModelUnavailable, OutputError, UsageError, VcpError
 
 if TYPE_CHECKING:  # the analysis and the manager are imported only when the command runs
+    from vcp.analysis.batch import FilmResult
     from vcp.analysis.pipeline import Analyzer
     from vcp.models.manager import ModelManager
 
 REPORT_FORMATS = ("json",)
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Add the ``analyze`` command."""
     parser = sub.add_parser(
         "analyze",
@@ -166,10 +169,10 @@ async def _run(
         make_renderer(args.progress, quiet=quiet, errors_below=True) as downloads,
         AnalysisView(downloads, mode, quiet=quiet) as view,
     ):
-        async with ModelManager(settings.models, on_event=view, offline=offline) as models:
-            analyzer = Analyzer(
-                settings, models, on_event=view, config_path=config_path(args.config)
-            )
+        async with (
+            ModelManager(settings.models, on_event=view, offline=offline) as models,
+            Analyzer(settings, models, on_event=view) as analyzer,
+        ):
             try:
                 if not args.download_models:
                     await _require_cached(models, analyzer.model_names)
@@ -208,49 +211,44 @@ async def _analyze_all(
     quiet: bool,
     exports: tuple[str, ...],
 ) -> int:
-    slots = asyncio.Semaphore(jobs_at_once)
-    codes: list[int] = []
-
-    async def one(video: Path, report_path: Path) -> None:
-        async with slots:
-            codes.append(
-                await _analyze_one(analyzer, video, report_path, quiet=quiet, exports=exports)
-            )
-
-    from vcp.analysis.pipeline import first_error
-
-    try:
-        async with asyncio.TaskGroup() as group:
-            for video, report_path in jobs:
-                group.create_task(one(video, report_path))
-    except BaseExceptionGroup as failed:  # a model error stops every video: report it as itself
-        raise first_error(failed) from None
-    return max(codes, default=0)
+    """Every video through the analyzer, up to ``jobs_at_once`` at a time; each one's summary
+    (or error) as it finishes. A model error stops every video and is raised as itself."""
+    codes = [0]
+    films = analyzer.analyze_many(
+        [video for video, _ in jobs], jobs=jobs_at_once, report_paths=dict(jobs)
+    )
+    async for result in films:
+        codes.append(await _film_done(analyzer, result, quiet=quiet, exports=exports))
+    return max(codes)
 
 
-async def _analyze_one(
-    analyzer: Analyzer, video: Path, report_path: Path, *, quiet: bool, exports: tuple[str, ...]
+async def _film_done(
+    analyzer: Analyzer, result: FilmResult, *, quiet: bool, exports: tuple[str, ...]
 ) -> int:
+    """Write the film's player files, print its summary; or render what failed it."""
     from anyio import to_thread
 
     from vcp.analysis.detectors.subtitles import subtitle_masker
     from vcp.cli.progress.analysis import summary_lines
     from vcp.export import write_sidecars
 
+    if result.report is None or result.report_path is None:
+        assert result.error is not None
+        render_error(_with_hints(result.error))
+        return exit_code(result.error)
+    write = functools.partial(
+        write_sidecars, result.report, exports, actions=analyzer.settings.actions,
+        video=result.path,
+        subtitle_masker=subtitle_masker(analyzer.settings) if "srt" in exports else None,
+    )  # fmt: skip
     try:
-        report = await analyzer.analyze(video, report_path=report_path)
-        write = functools.partial(
-            write_sidecars, report, exports, actions=analyzer.settings.actions, video=video,
-            subtitle_masker=subtitle_masker(analyzer.settings) if "srt" in exports else None,
-        )  # fmt: skip
         written = await to_thread.run_sync(write) if exports else []
-    except ModelError:
-        raise  # every video needs the model: the run stops with its error
-    except VcpError as exc:
+    except VcpError as exc:  # a model error cannot happen here: the analysis is done
         render_error(_with_hints(exc))
         return exit_code(exc)
     if not quiet:
-        lines = summary_lines(report, report_path) + [f"  export: {shown(p)}" for p in written]
+        lines = summary_lines(result.report, result.report_path)
+        lines += [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")
         sys.stdout.flush()
     return 0

@@ -24,9 +24,9 @@ from vcp.cli.text import count
 from vcp.core.terminal import terminal_safe
 from vcp.models.events import (
     BytesReceived,
+    DownloadEvent,
     DownloadFailed,
     DownloadStarted,
-    Event,
     FallbackUsed,
     FileCached,
     FileReused,
@@ -108,7 +108,7 @@ class _Tally:
         self.files: dict[tuple[str, str], _Transfer] = {}
         self.fresh = 0  # bytes that arrived over the network, for rates
 
-    def update(self, event: Event) -> None:
+    def update(self, event: DownloadEvent) -> None:
         key = (getattr(event, "model", ""), getattr(event, "file", ""))
         match event:
             case DownloadStarted(total=total, resumed_from=resumed):
@@ -147,7 +147,7 @@ class _Notices:
         self._cached_bytes: Counter[str] = Counter()
         self._shown: list[Exception] = []
 
-    def lines(self, event: Event) -> list[str]:
+    def lines(self, event: DownloadEvent) -> list[str]:
         match event:
             case FileCached(model=model, size=size):
                 self._cached[model] += 1
@@ -222,7 +222,7 @@ class _Renderer:
 class _NoneRenderer(_Renderer):
     prints_events = False  # the log is then the only place its warnings appear
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: DownloadEvent) -> None:
         pass
 
 
@@ -234,7 +234,7 @@ class _LogRenderer(_Renderer):
         self._tally, self._notices = _Tally(), _Notices()
         self._mark = clock()
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: DownloadEvent) -> None:
         if self.closed:
             return
         if isinstance(event, DownloadStarted):
@@ -284,7 +284,7 @@ class _BarsRenderer(_Renderer):
         self._bars: dict[tuple[str, str], tqdm] = {}
         self._total: tqdm | None = None
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: DownloadEvent) -> None:
         if self.closed:
             return
         key = (getattr(event, "model", ""), getattr(event, "file", ""))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Literal, Protocol, Self, TextIO
 
 if TYPE_CHECKING:
-    from vcp.models.events import Event
+    from vcp.models.events import DownloadEvent
 
 __all__ = ["ProgressMode", "ProgressRenderer", "choose_mode"]
 
@@ -34,7 +34,7 @@ def choose_mode(
 class ProgressRenderer(Protocol):
     """An event handler that draws progress; use it as a context manager so bars get closed."""
 
-    def __call__(self, event: Event) -> None: ...
+    def __call__(self, event: DownloadEvent) -> None: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc_info: object) -> None: ...

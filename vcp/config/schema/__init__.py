@@ -46,6 +46,7 @@ from vcp.config.schema.detectors import (
     DEFAULT_THRESHOLD,
     DEFAULT_WINDOW_SECONDS,
     Detector,
+    DetectorSettings,
     NudityDetector,
     SpeechProfanityDetector,
     SubtitleMask,
@@ -66,7 +67,6 @@ from vcp.config.schema.models import (
     DEFAULT_SEGMENT_MIN_BYTES,
     DEFAULT_SEGMENT_THRESHOLD_BYTES,
     DEFAULT_TOKEN_ENV,
-    HEX_LENGTHS,
     Algorithm,
     Deprecation,
     DownloadSettings,
@@ -81,6 +81,7 @@ from vcp.config.schema.output import (
     OutputSettings,
     ProcessingSettings,
 )
+from vcp.core.checksums import HEX_LENGTHS
 
 __all__ = [
     "DEFAULT_AUDIO_PADDING_SECONDS",
@@ -124,6 +125,7 @@ __all__ = [
     "DefaultActions",
     "Deprecation",
     "Detector",
+    "DetectorSettings",
     "DownloadSettings",
     "FieldError",
     "HfRepo",

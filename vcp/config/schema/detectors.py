@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from vcp.config.schema.common import FieldError, _Section
 from vcp.core.labels import NUDENET_LABELS
+from vcp.core.wordlists import SHIPPED_CATEGORIES, WordListError, parse_entry, read_list
 
 DEFAULT_THRESHOLD = 0.5
 
@@ -82,8 +83,6 @@ DEFAULT_OVERLAP_SECONDS = 5.0
 # 30 s pieces of it; 5 s to 30 min keeps both sane (30 s and more is what whisper is made for).
 MIN_WINDOW_SECONDS, MAX_WINDOW_SECONDS = 5.0, 1800.0
 MAX_OVERLAP_SECONDS = 60.0  # a word or phrase cut by a window's end is seconds long, not minutes
-# The lists shipped in vcp/analysis/wordlists (vcp.analysis.detectors.words.SHIPPED_CATEGORIES).
-_SHIPPED_WORD_LISTS = ("profanity", "slurs", "blasphemy")
 
 
 class WordListSettings(_Section):
@@ -91,7 +90,7 @@ class WordListSettings(_Section):
     ``categories`` picks the shipped lists; ``words`` adds the user's own entries per category,
     ``word_lists`` whole list files, ``allow`` entries or spoken forms never to report."""
 
-    categories: tuple[str, ...] = _SHIPPED_WORD_LISTS
+    categories: tuple[str, ...] = SHIPPED_CATEGORIES
     words: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     allow: tuple[str, ...] = ()
     word_lists: tuple[Path, ...] = ()
@@ -100,8 +99,8 @@ class WordListSettings(_Section):
     @classmethod
     def _shipped(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for i, category in enumerate(value):
-            if category not in _SHIPPED_WORD_LISTS:
-                known = ", ".join(_SHIPPED_WORD_LISTS)
+            if category not in SHIPPED_CATEGORIES:
+                known = ", ".join(SHIPPED_CATEGORIES)
                 message = f"no shipped word list {category!r}; shipped: {known} (own words: words)"
                 raise FieldError((i,), message)
         return value
@@ -122,8 +121,6 @@ class WordListSettings(_Section):
     @field_validator("word_lists")
     @classmethod
     def _files(cls, value: tuple[Path, ...]) -> tuple[Path, ...]:
-        from vcp.analysis.detectors.words import WordListError, read_list
-
         for i, path in enumerate(value):
             try:
                 read_list(path)
@@ -171,8 +168,6 @@ class SpeechProfanityDetector(_Detector, WordListSettings):
 
 
 def _check_entries(entries: tuple[str, ...], category: str, loc: tuple[str | int, ...]) -> None:
-    from vcp.analysis.detectors.words import WordListError, parse_entry
-
     for i, entry in enumerate(entries):
         try:
             parse_entry(entry, category)
@@ -207,6 +202,10 @@ class SubtitlesDetector(WordListSettings):
     max_cues: int = Field(DEFAULT_MAX_CUES, ge=1, le=10_000_000)
 
 
-Detector = Annotated[
-    NudityDetector | SpeechProfanityDetector | SubtitlesDetector, Field(discriminator="type")
-]
+DetectorSettings = NudityDetector | SpeechProfanityDetector | SubtitlesDetector
+"""One detector's settings: the class its ``type`` names (``nudenet``, ``speech-profanity``,
+``subtitles``)."""
+
+Detector = Annotated[DetectorSettings, Field(discriminator="type")]
+"""``DetectorSettings`` as the config reads it: told apart by ``type``, so a field that another
+type has is an error located at that detector (``detectors[1].beam_size``)."""

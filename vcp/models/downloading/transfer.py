@@ -54,7 +54,7 @@ from vcp.models.downloading.ranges import (
     split_segments,
     worth_segments,
 )
-from vcp.models.events import BytesReceived, DownloadStarted, Event
+from vcp.models.events import BytesReceived, DownloadEvent, DownloadStarted
 from vcp.models.http.client import Http, Reply
 from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
@@ -106,7 +106,7 @@ class FileDownload:
     def policy(self) -> RetryPolicy:
         return self.ctx.policy
 
-    def emit(self, event: Event) -> None:
+    def emit(self, event: DownloadEvent) -> None:
         self.ctx.emit(event)
 
     @property

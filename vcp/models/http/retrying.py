@@ -11,14 +11,14 @@ from typing import TypeVar
 
 from vcp.config.schema import DownloadSettings
 from vcp.errors import DownloadError
-from vcp.models.events import Event, Retrying
+from vcp.models.events import DownloadEvent, Retrying
 from vcp.models.http.failures import Transient
 from vcp.models.http.policy import RetryPolicy
 from vcp.models.planning.specs import FileSpec
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
-Emit = Callable[[Event], None]
+Emit = Callable[[DownloadEvent], None]
 Sleep = Callable[[float], Awaitable[None]]
 
 

@@ -37,7 +37,7 @@ from vcp.config.yaml_io import YamlDocument, dump_yaml, parse_yaml, write_yaml
 from vcp.errors import ConfigError, ConfigProblem, DownloadError, ModelNotFound, ModelUnavailable
 from vcp.models.cache.store import ModelCache
 from vcp.models.concurrency import run_all
-from vcp.models.events import Event, Retrying
+from vcp.models.events import DownloadEvent, Retrying
 from vcp.models.hub.api import RepoSnapshot
 from vcp.models.hub.registry import HuggingFaceRegistry, open_registry
 from vcp.models.pinning.plan import (
@@ -223,7 +223,7 @@ def _not_found(pin: HubPin, snapshot: RepoSnapshot) -> ModelNotFound:
     )
 
 
-def _log_event(event: Event) -> None:
+def _log_event(event: DownloadEvent) -> None:
     # The registry's only events are retries; a wait of seconds should not look like a hang.
     if isinstance(event, Retrying):
         logger.warning(
