@@ -40,6 +40,16 @@ def test_every_event_type_is_exported() -> None:
     assert vcp.Event is vcp.events.Event and vcp.EventHandler is vcp.events.EventHandler
 
 
+def test_censor_export_and_review_are_coroutine_functions_of_the_root() -> None:
+    # An embedding application awaits them (docs/embedding.md); the CLI's commands are shells.
+    import inspect
+
+    for function in (vcp.analyze, vcp.censor_film, vcp.export_files, vcp.build_review):
+        assert inspect.iscoroutinefunction(function), function
+    assert issubclass(vcp.ReportMismatch, vcp.ReportError)
+    assert issubclass(vcp.EmptyOutput, vcp.OutputError)
+
+
 def test_the_download_union_keeps_its_own_name() -> None:
     from typing import get_args
 

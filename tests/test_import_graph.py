@@ -1,10 +1,11 @@
-"""vcp's packages import each other only downwards, through the layers of docs/architecture.md.
+"""No two of vcp's packages import each other, even through others, and none imports the root.
 
 The graph is built from the source with ``ast`` (no imports run), so a package added later is
-checked without touching the rest of this test, once it is placed in ``LAYERS``. Every import
-counts: at module level, under ``TYPE_CHECKING``, and inside functions (a lazy import is still a
-dependency). A package imports only packages on lower rows; the package root (``vcp/__init__.py``,
-the public surface that re-exports everything) is imported by none of them.
+checked without touching this test. Every import counts: at module level, under
+``TYPE_CHECKING``, and inside functions (a lazy import is still a dependency). The package root
+(``vcp/__init__.py``, the public surface that re-exports everything) is imported by no package.
+That every import goes *down* the rows drawn in docs/architecture.md is checked against the
+drawing itself, in tests/docs/test_layout_docs.py, with ``package_graph`` from here.
 """
 
 from __future__ import annotations
@@ -18,23 +19,6 @@ import vcp
 
 ROOT = Path(vcp.__file__).parent
 NOT_NODES = {"__init__", "__main__"}
-
-# docs/architecture.md's rows, top to bottom: a package imports only packages on lower rows.
-LAYERS: tuple[frozenset[str], ...] = tuple(
-    frozenset(row.split())
-    for row in (
-        "cli",
-        "events",  # the public facade over every package's events
-        "review analysis",
-        "export",
-        "censor",
-        "media models mirror",
-        "actions",
-        "config report",
-        "core",
-        "errors",
-    )
-)
 
 
 def top_level_nodes() -> set[str]:
@@ -128,29 +112,6 @@ def test_no_cycle_even_through_imports_inside_functions() -> None:
     assert_no_cycle(package_graph())
 
 
-def row_of(node: str) -> int:
-    for row, names in enumerate(LAYERS):
-        if node in names:
-            return row
-    raise AssertionError(
-        f"vcp/{node} is in no layer: add it to LAYERS here and to docs/architecture.md's rows"
-    )
-
-
-def upward_edges(graph: dict[str, dict[str, str]]) -> list[str]:
-    """Every import of a package on the same or a higher row, as 'a -> b (file)'."""
-    return [
-        f"{a} -> {b} ({where})"
-        for a, targets in sorted(graph.items())
-        for b, where in sorted(targets.items())
-        if row_of(b) <= row_of(a)
-    ]
-
-
-def test_every_import_goes_down_the_layers() -> None:
-    assert upward_edges(package_graph()) == []
-
-
 def root_imports(path: Path) -> Iterator[str]:
     """What ``path`` takes from the package root: ``import vcp``, ``from vcp import name`` (a
     submodule such as ``from vcp import errors`` is not the root)."""
@@ -170,17 +131,6 @@ def test_no_package_imports_the_package_root() -> None:
         for name in root_imports(path)
     ]
     assert importers == [], "the root only re-exports: import the module that defines the name"
-
-
-def test_the_layers_name_every_package_once() -> None:
-    placed = [name for row in LAYERS for name in row]
-    assert len(placed) == len(set(placed))
-    assert set(placed) >= top_level_nodes(), "a package is missing from LAYERS"
-
-
-def test_an_upward_edge_is_found_and_named() -> None:
-    graph = {"core": {"models": "vcp/core/x.py"}, "models": {"core": "vcp/models/y.py"}}
-    assert upward_edges(graph) == ["core -> models (vcp/core/x.py)"]
 
 
 def test_the_shared_core_imports_no_other_vcp_package() -> None:

@@ -45,13 +45,16 @@ if _typing.TYPE_CHECKING:
         CensorProgress,
         CensorStarted,
     )
+    from vcp.censor.run import CensorResult, censor_film
     from vcp.config import ModelsSettings, Settings, load_settings
+    from vcp.core.outputs import OutputWritten
     from vcp.errors import (
         AuthRequired,
         ConfigError,
         DetectorError,
         DiskSpaceError,
         DownloadError,
+        EmptyOutput,
         IntegrityError,
         LockTimeout,
         MediaError,
@@ -60,11 +63,13 @@ if _typing.TYPE_CHECKING:
         ModelUnavailable,
         OutputError,
         ReportError,
+        ReportMismatch,
         UnsafePathError,
         UsageError,
         VcpError,
     )
     from vcp.events import Event, EventHandler, EventSink
+    from vcp.export.run import export_files
     from vcp.models.events import (
         BytesReceived,
         DownloadEvent,
@@ -83,6 +88,7 @@ if _typing.TYPE_CHECKING:
     from vcp.models.local import FileState, LocalFile, LocalModel, ModelStatus
     from vcp.models.manager import ModelManager
     from vcp.report import Report, load_report
+    from vcp.review.run import build_review
 
 from vcp.core.version import __version__
 
@@ -96,6 +102,7 @@ _EXPORTS: dict[str, str] = {
             "DetectorError",
             "DiskSpaceError",
             "DownloadError",
+            "EmptyOutput",
             "IntegrityError",
             "LockTimeout",
             "MediaError",
@@ -104,6 +111,7 @@ _EXPORTS: dict[str, str] = {
             "ModelUnavailable",
             "OutputError",
             "ReportError",
+            "ReportMismatch",
             "UnsafePathError",
             "UsageError",
             "VcpError",
@@ -154,6 +162,10 @@ _EXPORTS: dict[str, str] = {
         "vcp.censor.events",
     ),
     **dict.fromkeys(["Report", "load_report"], "vcp.report"),
+    **dict.fromkeys(["CensorResult", "censor_film"], "vcp.censor.run"),
+    "export_files": "vcp.export.run",
+    "build_review": "vcp.review.run",
+    "OutputWritten": "vcp.core.outputs",
 }
 
 __all__ = [
@@ -183,6 +195,13 @@ __all__ = [
     "UsageError",
     "analyze",
     "load_report",
+    "censor_film",
+    "CensorResult",
+    "export_files",
+    "build_review",
+    "OutputWritten",
+    "EmptyOutput",
+    "ReportMismatch",
     "AuthRequired",
     "BytesReceived",
     "ConfigError",

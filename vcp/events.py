@@ -36,6 +36,7 @@ from vcp.censor.events import (
     CensorStarted,
 )
 from vcp.core.event_sink import EventSink, Handler
+from vcp.core.outputs import OutputWritten
 from vcp.models.events import (
     BytesReceived,
     DownloadEvent,
@@ -74,6 +75,7 @@ __all__ = [
     "Event",
     "EventHandler",
     "EventSink",
+    "OutputWritten",
     "FallbackUsed",
     "FileCached",
     "FileReused",
@@ -88,8 +90,8 @@ __all__ = [
     "SourceDeprecated",
 ]
 
-Event = DownloadEvent | AnalysisEvent | CensorEvent
-"""Any event vcp emits."""
+Event = DownloadEvent | AnalysisEvent | CensorEvent | OutputWritten
+"""Any event vcp emits (``OutputWritten``: a file that ``export`` or ``review`` wrote)."""
 
 EventHandler = Handler[Event]
 """What ``on_event=`` takes: ``(event) -> None``, or ``async (event) -> None`` (awaited in

@@ -1,4 +1,4 @@
-"""``await censor(...)`` on the sample film and its real report: the work runs beside the event
+"""``await censor_film(...)`` on the sample film and its real report: the work runs beside the event
 loop, the events reach a sync or an async handler in order, and a cancellation mid-way stops the
 work and leaves neither the output nor a temporary file."""
 
@@ -16,7 +16,7 @@ from vcp.censor import (
     CensorNotice,
     CensorProgress,
     CensorStarted,
-    censor,
+    censor_film,
 )
 from vcp.config.schema.actions import ActionsSettings
 from vcp.errors import ReportMismatch
@@ -44,7 +44,7 @@ async def test_censor_writes_the_copy_while_the_loop_keeps_running(tmp_path: Pat
 
     beat = asyncio.create_task(ticker())
     try:
-        result = await censor(video, out, actions=ActionsSettings(), on_event=handler)
+        result = await censor_film(video, out, actions=ActionsSettings(), on_event=handler)
     finally:
         beat.cancel()
     assert result.output == out and out.is_file() and result.plan.audio
@@ -69,7 +69,7 @@ async def test_cancelling_censor_midway_leaves_no_output_and_no_temporary_file(
                 task.cancel()
 
     task = asyncio.create_task(
-        censor(video, out, actions=ActionsSettings(), on_event=cancel_at_three_seconds)
+        censor_film(video, out, actions=ActionsSettings(), on_event=cancel_at_three_seconds)
     )
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -82,10 +82,10 @@ async def test_another_films_report_is_refused_then_used_when_forced(tmp_path: P
     other = tmp_path / "other.mp4"
     video.rename(other)
     with pytest.raises(ReportMismatch) as caught:
-        await censor(other, tmp_path / "clean.mp4", actions=ActionsSettings(), report=report)
+        await censor_film(other, tmp_path / "clean.mp4", actions=ActionsSettings(), report=report)
     assert caught.value.where == str(report) and "'movie.mp4'" in caught.value.reason
     notices: list[str] = []
-    await censor(
+    await censor_film(
         other,
         tmp_path / "clean.mp4",
         actions=ActionsSettings(),

@@ -11,7 +11,7 @@ import anyio
 import pytest
 from censor_films import CLI, Film, audio_of, dbfs, seg, video_packets, window, write_report
 
-from vcp.censor import CensorProgress, censor
+from vcp.censor import CensorProgress, censor_film
 from vcp.config.schema.actions import ActionsSettings
 
 
@@ -145,7 +145,7 @@ async def test_cancelling_leaves_nothing_under_the_output_name(film: Film) -> No
                 scope.cancel()
 
     with anyio.CancelScope() as scope:
-        await censor(film.path, out, actions=ActionsSettings(), on_event=cancel_midway)
+        await censor_film(film.path, out, actions=ActionsSettings(), on_event=cancel_midway)
     assert scope.cancelled_caught
     assert seen and max(seen) < film.duration  # stopped mid-way, not after the film
     assert not out.exists()
@@ -163,7 +163,7 @@ async def test_an_error_in_the_event_handler_stops_the_work_and_leaves_nothing(
             raise RuntimeError("the handler gave up")
 
     with pytest.raises(RuntimeError, match="the handler gave up"):
-        await censor(film.path, out, actions=ActionsSettings(), on_event=refuse)
+        await censor_film(film.path, out, actions=ActionsSettings(), on_event=refuse)
     assert not out.exists()
     assert leftovers(film.path.parent) == []
 

@@ -1,5 +1,6 @@
-"""``await review(...)`` on the sample film and its real report, and on a folder: the page(s) of
-the CLI, one ``OutputWritten`` event per page, and a cancellation between a folder's pages."""
+"""``await build_review(...)`` on the sample film and its real report, and on a folder: the
+page(s) of the CLI, one ``OutputWritten`` event per page, and a cancellation between a folder's
+pages."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from vcp_testing.analysed import analysed_film
 
 from vcp.core.outputs import OutputWritten
 from vcp.errors import ReportError
-from vcp.review import INDEX_NAME, is_review_page, review
+from vcp.review import INDEX_NAME, build_review, is_review_page
 
 
 async def test_review_of_a_video_writes_its_page_beside_the_report(tmp_path: Path) -> None:
     video, _ = analysed_film(tmp_path)
     events: list[OutputWritten] = []
-    page = await review(video, on_event=events.append)
+    page = await build_review(video, on_event=events.append)
     assert page == tmp_path / "movie.vcp.html" and is_review_page(page)
     assert events == [OutputWritten(page, "page")]
     text = page.read_text()
@@ -33,7 +34,7 @@ async def test_review_of_a_folder_writes_each_page_then_the_index(tmp_path: Path
         await asyncio.sleep(0)
         events.append(event)
 
-    index = await review(tmp_path, stills=False, on_event=handler)
+    index = await build_review(tmp_path, stills=False, on_event=handler)
     assert index == tmp_path / INDEX_NAME
     assert [e.kind for e in events] == ["page", "page", "index"] and events[-1].path == index
 
@@ -45,7 +46,9 @@ async def test_cancelling_a_folder_review_stops_before_the_next_page(tmp_path: P
     def cancel_after_the_first(event: OutputWritten) -> None:
         task.cancel()
 
-    task = asyncio.create_task(review(tmp_path, stills=False, on_event=cancel_after_the_first))
+    task = asyncio.create_task(
+        build_review(tmp_path, stills=False, on_event=cancel_after_the_first)
+    )
     with pytest.raises(asyncio.CancelledError):
         await task
     assert (tmp_path / "first.vcp.html").is_file()  # complete, under its name
@@ -56,4 +59,4 @@ async def test_cancelling_a_folder_review_stops_before_the_next_page(tmp_path: P
 
 async def test_a_folder_without_reports_is_a_report_error(tmp_path: Path) -> None:
     with pytest.raises(ReportError, match="no reports"):
-        await review(tmp_path)
+        await build_review(tmp_path)

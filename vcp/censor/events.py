@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,7 +9,6 @@ from vcp.censor.streams import StreamJob
 
 __all__ = [
     "CensorEvent",
-    "CensorEventHandler",
     "CensorFinished",
     "CensorNotice",
     "CensorProgress",
@@ -57,5 +55,3 @@ class CensorFinished:
 
 
 CensorEvent = CensorStarted | CensorNotice | CensorProgress | CensorFinished
-# A sync or an async callable; what it returns is awaited if it can be, else ignored.
-CensorEventHandler = Callable[[CensorEvent], object]

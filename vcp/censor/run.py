@@ -21,7 +21,6 @@ from vcp.actions import EditPlan, plan_edits
 from vcp.censor.checks import check_output
 from vcp.censor.events import (
     CensorEvent,
-    CensorEventHandler,
     CensorFinished,
     CensorNotice,
     CensorProgress,
@@ -31,6 +30,7 @@ from vcp.censor.streams import StreamPlan, plan_streams
 from vcp.config.schema import DEFAULT_MAX_SUBTITLE_BYTES
 from vcp.config.schema.actions import ActionsSettings
 from vcp.core.atomic import write_output
+from vcp.core.event_sink import Handler
 from vcp.core.outputs import OutputGuard
 from vcp.core.threads import run_with_events
 from vcp.report import load_report
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from vcp.media.rewrite.writer import Recipe
     from vcp.media.subtitles import Masker
 
-__all__ = ["CensorResult", "censor"]
+__all__ = ["CensorResult", "censor_film"]
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +59,14 @@ class CensorResult:
     subtitle_files: tuple[Path, ...] = ()  # cleaned copies of the film's subtitle files
 
 
-async def censor(
+async def censor_film(
     video: Path,
     output: Path,
     *,
     actions: ActionsSettings,
     report: Path | None = None,
     force: bool = False,
-    on_event: CensorEventHandler | None = None,
+    on_event: Handler[CensorEvent] | None = None,
     subtitles: Masker | None = None,
 ) -> CensorResult:
     """Write ``output``: ``video`` with ``actions`` applied to its report's segments.

@@ -45,10 +45,15 @@ class EventSink(Generic[E]):
         self._failed: BaseException | None = None
 
     async def __aenter__(self) -> EventSink[E]:
+        self.open()
+        return self
+
+    def open(self) -> None:
+        """Start the delivery task (``async with`` does it); for an owner that opens sinks while
+        it runs, such as ``ModelManager.subscribe``, and closes them with ``__aexit__``."""
         if self._delivery is not None:
             raise RuntimeError("an EventSink is entered once")
         self._delivery = asyncio.create_task(self._deliver(), name="vcp events")
-        return self
 
     async def __aexit__(
         self,

@@ -36,6 +36,8 @@ import anyio
 import anyio.from_thread
 import anyio.to_thread
 
+from vcp.core.event_sink import Handler
+
 __all__ = [
     "StopRequested",
     "in_loop",
@@ -115,7 +117,7 @@ async def run_stoppable(func: Callable[[], T]) -> T:
         raise
 
 
-def in_loop(handler: Callable[[E], object] | None) -> Callable[[E], None]:
+def in_loop(handler: Handler[E] | None) -> Callable[[E], None]:
     """A function for a worker thread of ``run_stoppable`` that hands each event to ``handler``
     in the event loop and returns when it has been handled (an async handler is awaited).
 
@@ -142,7 +144,7 @@ def in_loop(handler: Callable[[E], object] | None) -> Callable[[E], None]:
 
 
 async def run_with_events(
-    work: Callable[[Callable[[E], None]], T], on_event: Callable[[E], object] | None
+    work: Callable[[Callable[[E], None]], T], on_event: Handler[E] | None
 ) -> T:
     """``work(emit)`` in a worker thread of ``run_stoppable``; ``emit`` hands each event to
     ``on_event`` in the event loop (``in_loop``). Call it in the task that awaits the result."""

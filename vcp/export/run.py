@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.core.event_sink import Handler
 from vcp.core.outputs import OutputWritten
 from vcp.core.threads import run_with_events
 from vcp.export.locate import Placement
@@ -22,13 +23,10 @@ if TYPE_CHECKING:
     from vcp.config.schema.actions import ActionsSettings
     from vcp.media.subtitles import Masker
 
-__all__ = ["ExportEventHandler", "export"]
-
-# A sync or an async callable; what it returns is awaited if it can be, else ignored.
-ExportEventHandler = Callable[[OutputWritten], object]
+__all__ = ["export_files"]
 
 
-async def export(
+async def export_files(
     source: Path,
     formats: Iterable[str] = DEFAULT_FORMATS,
     *,
@@ -37,7 +35,7 @@ async def export(
     out_dir: Path | None = None,
     force: bool = False,
     subtitle_masker: Masker | None = None,
-    on_event: ExportEventHandler | None = None,
+    on_event: Handler[OutputWritten] | None = None,
 ) -> list[Path]:
     """Write ``formats`` (``vcp.export.FORMATS``) for ``source``; returns the paths written.
 

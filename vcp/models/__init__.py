@@ -36,7 +36,6 @@ if _typing.TYPE_CHECKING:
     from vcp.models.events import (
         BytesReceived,
         DownloadEvent,
-        DownloadEventHandler,
         DownloadFailed,
         DownloadStarted,
         FallbackUsed,
@@ -63,7 +62,6 @@ _EXPORTS: dict[str, str] = {
             "DownloadFailed",
             "DownloadStarted",
             "DownloadEvent",
-            "DownloadEventHandler",
             "FallbackUsed",
             "FileCached",
             "FileReused",
@@ -83,7 +81,6 @@ __all__ = [
     "DownloadFailed",
     "DownloadStarted",
     "DownloadEvent",
-    "DownloadEventHandler",
     "FallbackUsed",
     "FileCached",
     "FileReused",

@@ -7,7 +7,6 @@ embedding application can do whatever it likes with them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,7 +19,6 @@ __all__ = [
     "FallbackUsed",
     "FileReused",
     "SourceDeprecated",
-    "DownloadEventHandler",
     "FileCached",
     "FileVerified",
     "LockWaiting",
@@ -166,4 +164,3 @@ DownloadEvent = (
     | ModelReady
     | ModelFailed
 )
-DownloadEventHandler = Callable[[DownloadEvent], None]

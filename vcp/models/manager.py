@@ -26,6 +26,7 @@ from anyio import to_thread
 
 from vcp.config.schema import ModelSource, ModelsSettings
 from vcp.core.checksums import Checksum
+from vcp.core.event_sink import EventSink, Handler
 from vcp.errors import (
     DownloadError,
     IntegrityError,
@@ -42,7 +43,6 @@ from vcp.models.downloading.diskspace import check_disk_space
 from vcp.models.downloading.transfer import FileDownload
 from vcp.models.events import (
     DownloadEvent,
-    DownloadEventHandler,
     DownloadFailed,
     FallbackUsed,
     FileCached,
@@ -78,7 +78,7 @@ class ModelManager:
         self,
         settings: ModelsSettings,
         *,
-        on_event: DownloadEventHandler | None = None,
+        on_event: Handler[DownloadEvent] | None = None,
         token: str | None = None,
         offline: bool | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -87,7 +87,7 @@ class ModelManager:
         self.settings = settings
         self.cache = ModelCache(settings.resolved_cache_dir)
         self.offline = settings.hub.offline if offline is None else offline
-        self._handlers: list[DownloadEventHandler] = [on_event] if on_event else []
+        self._sinks: list[EventSink[DownloadEvent]] = [EventSink(on_event)] if on_event else []
         self._token = token if token is not None else find_token(settings.hub.token_env)
         self._sleep = sleep
         self._clock = clock
@@ -113,6 +113,8 @@ class ModelManager:
         )
         self._group = asyncio.TaskGroup()
         await self._group.__aenter__()
+        for sink in self._sinks:
+            sink.open()
         self._phase = "open"
         return self
 
@@ -127,11 +129,25 @@ class ModelManager:
             for future in self._futures.values():
                 if not future.done():
                     future.cancel()
+            await self._close_sinks(exc_info[1])
 
-    def subscribe(self, handler: DownloadEventHandler) -> Callable[[], None]:
-        """Add an event handler; returns a function that removes it."""
-        self._handlers.append(handler)
-        return lambda: self._handlers.remove(handler)
+    def subscribe(self, handler: Handler[DownloadEvent]) -> Callable[[], None]:
+        """Add an event handler (sync, or async: awaited in order); returns a function that
+        removes it."""
+        sink: EventSink[DownloadEvent] = EventSink(handler)
+        if self._phase == "open":
+            sink.open()
+        self._sinks.append(sink)
+        return lambda: self._sinks.remove(sink)
+
+    async def _close_sinks(self, exc: object) -> None:
+        """Deliver what async handlers still have queued (nothing more on a cancellation)."""
+        error = exc if isinstance(exc, BaseException) else None
+        for sink in list(self._sinks):
+            try:
+                await sink.__aexit__(type(error) if error else None, error, None)
+            except Exception:  # a broken subscriber must not break the downloads
+                logger.exception("event handler failed")
 
     # -- public API ------------------------------------------------------------------------------
 
@@ -372,11 +388,11 @@ class ModelManager:
         return self.cache.check(final, expected)
 
     def _emit(self, event: DownloadEvent) -> None:
-        for handler in list(self._handlers):
+        for sink in list(self._sinks):
             try:
-                handler(event)
+                sink(event)
             except Exception:  # a broken subscriber must not break the downloads
-                logger.exception("event handler %r failed on %r", handler, event)
+                logger.exception("event handler failed on %r", event)
 
 
 def _manual_path(cache: ModelCache, spec: FileSpec, commit: str | None, final: Path) -> Path:

@@ -2,7 +2,7 @@
 toggles, a button that saves the edited report), and an index for a folder of films.
 
 The pages need no server and fetch nothing: CSS, script, stills and the report are inline, and a
-Content-Security-Policy forbids loading anything else. ``await review(...)`` writes them in a
+Content-Security-Policy forbids loading anything else. ``await build_review(...)`` writes them in a
 worker thread; ``write_review`` and ``write_folder_review`` are the blocking calls.
 """
 
@@ -15,14 +15,13 @@ from vcp.review.pages import (
     write_folder_review,
     write_review,
 )
-from vcp.review.run import ReviewEventHandler, review
+from vcp.review.run import build_review
 
 __all__ = [
     "INDEX_NAME",
-    "ReviewEventHandler",
     "is_review_page",
     "page_path",
-    "review",
+    "build_review",
     "write_folder_review",
     "write_review",
 ]

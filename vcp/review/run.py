@@ -10,25 +10,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from vcp.core.event_sink import Handler
 from vcp.core.outputs import OutputWritten
 from vcp.core.threads import run_with_events
 from vcp.report.pairing import report_for
 from vcp.review.pages import write_folder_review, write_review
 
-__all__ = ["ReviewEventHandler", "review"]
-
-# A sync or an async callable; what it returns is awaited if it can be, else ignored.
-ReviewEventHandler = Callable[[OutputWritten], object]
+__all__ = ["build_review"]
 
 
-async def review(
+async def build_review(
     source: Path,
     out: Path | None = None,
     *,
     reports_dir: Path | None = None,
     stills: bool = True,
     force: bool = False,
-    on_event: ReviewEventHandler | None = None,
+    on_event: Handler[OutputWritten] | None = None,
 ) -> Path:
     """Write the review page(s) of ``source``; returns the page to open.
 

@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def run_censor(args: argparse.Namespace) -> int:
     """Censor the film; print the output's path and what was done to it."""
     from vcp.analysis.detectors.subtitles import subtitle_masker
-    from vcp.censor import censor
+    from vcp.censor import censor_film
     from vcp.cli.progress.censor import describe_job, make_censor_renderer
     from vcp.config import load_settings
     from vcp.report.naming import find_report, report_path
@@ -73,7 +73,7 @@ def run_censor(args: argparse.Namespace) -> int:
             option_hints(report_option="--report"),
             make_censor_renderer(args.progress, quiet=quiet) as render,
         ):
-            work = censor(
+            work = censor_film(
                 args.video,
                 args.output,
                 actions=settings.actions,

@@ -12,7 +12,7 @@ from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
 from vcp.config import load_settings
 from vcp.errors import UsageError
-from vcp.export import DEFAULT_FORMATS, FORMATS, check_formats, export
+from vcp.export import DEFAULT_FORMATS, FORMATS, check_formats, export_files
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -78,7 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc), where="--format") from None
     settings = load_settings(args.config)
-    work = export(
+    work = export_files(
         args.source,
         formats,
         actions=settings.actions,

@@ -61,9 +61,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run_review(args: argparse.Namespace) -> int:
     """Write the page(s) and print the path to open."""
-    from vcp.review import review
+    from vcp.review import build_review
 
-    work = review(
+    work = build_review(
         args.source, args.output, reports_dir=args.reports, stills=args.stills, force=args.force
     )
     with option_hints():
