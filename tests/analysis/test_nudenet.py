@@ -19,7 +19,7 @@ from vcp_testing.tolerances import (
 )
 from vcp_testing.videos import scramble, write_video
 
-from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step, detector_class
+from vcp.analysis.detectors import DecodeProblem, Detection, Progress, Step, detector_class
 from vcp.analysis.detectors.geometry import ScoredBox
 from vcp.analysis.detectors.nudenet import NudeNetDetector, Rule, category_rules
 from vcp.config.schema import NudityDetector, ProcessingSettings
@@ -133,7 +133,7 @@ def test_progress_rises_to_the_end_of_the_video(
 
     seconds = [step.seconds for step in steps if isinstance(step, Progress)]
     assert seconds == sorted(seconds) and seconds[-1] == media.duration
-    assert not [step for step in steps if isinstance(step, MediaNotice)]
+    assert not [step for step in steps if isinstance(step, DecodeProblem)]
 
 
 def test_labels_outside_every_category_are_not_reported(
@@ -194,7 +194,7 @@ def test_damaged_frames_become_notices_and_the_scan_goes_on(
 
     steps = list(load(nudenet_model_dir, interval=1.0).scan(damaged))
 
-    notices = [step for step in steps if isinstance(step, MediaNotice)]
+    notices = [step for step in steps if isinstance(step, DecodeProblem)]
     assert notices and 1.0 < notices[0].seconds < 3.0 and "did not decode" in notices[0].message
     times = [s.start if isinstance(s, Detection) else s.seconds for s in steps]
     assert times == sorted(times)  # in time order, as the pipeline reports them

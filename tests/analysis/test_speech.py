@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from vcp_testing.damage import damage_audio_packet
 from vcp_testing.sample_speech import SpokenWord, spoken_words
 
-from vcp.analysis.detectors import Detection, MediaNotice, Progress, Step
+from vcp.analysis.detectors import DecodeProblem, Detection, Progress, Step
 from vcp.analysis.detectors.speech import SpeechProfanityDetector
 from vcp.analysis.detectors.words import WordMatcher
 from vcp.config.schema import FieldError, ProcessingSettings
@@ -148,7 +148,7 @@ def test_damaged_audio_is_a_notice_and_the_words_after_it_are_found(
 ) -> None:
     damaged = damage_audio_packet(sample_video, tmp_path / "damaged.mp4", after=0.5)  # "Hello"
     steps = list(detector.scan(probe(damaged)))
-    notices = [s for s in steps if isinstance(s, MediaNotice)]
+    notices = [s for s in steps if isinstance(s, DecodeProblem)]
     assert notices and all(0.4 < n.seconds < 0.7 for n in notices)
     assert_finds_every_word_once(detections(steps), truth)
 

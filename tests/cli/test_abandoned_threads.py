@@ -14,7 +14,7 @@ import time
 _STUCK = """
 import asyncio, sys, threading
 import vcp.cli.main as cli
-from vcp.analysis.threads import run_abandonable
+from vcp.core.threads import run_abandonable
 
 cli.THREAD_STOP_SECONDS = 0.3
 

@@ -9,7 +9,7 @@ import pytest
 from conftest import LINES
 from vcp_testing.subtitles import with_subtitles
 
-from vcp.analysis.detectors import Detection, MediaNotice, Progress, detector_class
+from vcp.analysis.detectors import DecodeProblem, Detection, Progress, detector_class
 from vcp.config.schema import ProcessingSettings, SubtitlesDetector
 from vcp.media.probe import probe
 
@@ -85,7 +85,7 @@ def test_a_subtitle_file_that_is_not_utf8_is_read_as_cp1252_with_a_notice(
     (tmp_path / "movie.srt").write_bytes(text.encode("cp1252"))
     steps = _scan(film)
     assert _hits(steps) == [("damn", "Damn", 1.0, 2.0)]
-    notices = [s.message for s in steps if isinstance(s, MediaNotice)]
+    notices = [s.message for s in steps if isinstance(s, DecodeProblem)]
     assert notices == ["movie.srt is not UTF-8 text: read as cp1252"]
 
 
@@ -97,7 +97,7 @@ def test_an_oversized_subtitle_file_is_refused_with_a_notice(
     (tmp_path / "movie.srt").write_text(cue * 200)
     steps = _scan(film, max_file_bytes=1000)
     assert _hits(steps) == []
-    (notice,) = [s.message for s in steps if isinstance(s, MediaNotice)]
+    (notice,) = [s.message for s in steps if isinstance(s, DecodeProblem)]
     assert "larger than 1000 bytes" in notice
 
 
@@ -107,7 +107,7 @@ def test_thousands_of_cues_are_read_up_to_the_limit(plain_film: Path, tmp_path: 
     (tmp_path / "movie.srt").write_text("".join(cues))
     steps = _scan(film, max_cues=3000)
     assert len(_hits(steps)) == 3000
-    assert any("more than 3000 cues" in s.message for s in steps if isinstance(s, MediaNotice))
+    assert any("more than 3000 cues" in s.message for s in steps if isinstance(s, DecodeProblem))
 
 
 def test_a_garbage_subtitle_file_is_a_notice_not_a_failure(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from vcp.core.outputs import OutputGuard
-from vcp.errors import MediaError, OutputError, UsageError
+from vcp.core.outputs import OutputGuard, make_folder
+from vcp.errors import MediaError, OutputError
 from vcp.report.files import is_report_file
 from vcp.report.naming import VIDEO_EXTENSIONS, run_report_paths
 
@@ -71,17 +71,12 @@ def report_paths(
 
 def _make_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise UsageError(
-            "with several inputs or a folder, the output must be a folder",
-            where=str(out),
+        raise OutputError(
+            out,
+            "with several videos or a folder, the reports go into a folder, and this is a file",
             hint="name a folder for the reports, or analyse one video at a time",
         )
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(
-            out, f"cannot write into this folder, it cannot be made: {exc.strerror or exc}"
-        ) from exc
+    make_folder(out)
 
 
 def _check_unique(videos: Sequence[Path], paths: Sequence[Path]) -> None:
@@ -89,8 +84,8 @@ def _check_unique(videos: Sequence[Path], paths: Sequence[Path]) -> None:
     for video, path in zip(videos, paths, strict=True):
         other = seen.setdefault(path.resolve(), video)
         if other != video:
-            raise UsageError(
-                f"{other} and {video} would both write {path.name}",
-                where=str(path.parent),
+            raise OutputError(
+                path,
+                f"{other} and {video} would both write this report",
                 hint="they have the same file name: analyse them into different folders",
             )

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import enum
 import functools
 import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -29,9 +28,9 @@ from typing import TYPE_CHECKING
 from anyio import to_thread
 
 from vcp.analysis.detectors import (
+    DecodeProblem,
     Detection,
     Detector,
-    MediaNotice,
     Progress,
     Step,
     detector_class,
@@ -49,29 +48,21 @@ from vcp.analysis.events import (
     MediaWarning,
     ReportWritten,
 )
-from vcp.analysis.segments import build_segments
-from vcp.analysis.subtitle_hits import place_subtitle_hits
-from vcp.analysis.threads import run_abandonable, stop_requested
+from vcp.analysis.reporting import FilmRun, build_report, film_length
 from vcp.core.event_sink import EventSink, Handler
 from vcp.core.taskgroups import first_error
-from vcp.core.version import __version__
+from vcp.core.threads import run_abandonable, stop_requested
 from vcp.errors import DetectorError, ModelError, VcpError
 from vcp.report import (
     DetectorEntry,
-    InputInfo,
-    ModelEntry,
     Report,
-    Summary,
-    ToolInfo,
     write_report,
 )
-from vcp.report.untrusted import MAX_SECONDS
 
 if TYPE_CHECKING:
     from vcp.analysis.batch import FilmResult
     from vcp.config.schema import DetectorSettings
     from vcp.config.settings import Settings
-    from vcp.media.probe import MediaInfo
     from vcp.models.events import DownloadEvent
     from vcp.models.local import LocalModel
     from vcp.models.manager import ModelManager
@@ -110,16 +101,6 @@ class _Scan:
     found: int = 0
     notices: int = 0
     reached: float = 0.0  # the furthest Progress: the scan's last one is how far it decoded
-
-
-@dataclass
-class _InputRun:
-    """What one input's detectors collect."""
-
-    media: MediaInfo
-    detections: list[Detection] = field(default_factory=list)
-    entries: dict[str, DetectorEntry] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
 
 
 class Analyzer:
@@ -190,7 +171,7 @@ class Analyzer:
         self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in self._detectors)))
         for model in self.model_names:  # every download starts now, not when its turn comes
             self.models.ready(model)
-        run = _InputRun(media)
+        run = FilmRun(media)
         try:
             async with asyncio.TaskGroup() as group:
                 for config in self._detectors:
@@ -233,8 +214,15 @@ class Analyzer:
             if found.detector is not None:
                 found.detector.close()
 
-    async def _finish(self, run: _InputRun, path: Path, report_path: Path | None) -> Report:
-        report = self._report(run, duration=await _film_length(run))
+    async def _finish(self, run: FilmRun, path: Path, report_path: Path | None) -> Report:
+        report = build_report(
+            run,
+            settings=self.settings,
+            detectors=self._detectors,
+            kinds={n: ld.detector.stream for n, ld in self._loaded.items() if ld.detector},
+            models=[ld.model for ld in self._loaded.values() if ld.model is not None],
+            duration=await film_length(run),
+        )
         if not self.settings.output.include_confidence:
             report = report.without_scores()
         if report_path is not None:
@@ -247,7 +235,7 @@ class Analyzer:
 
     # -- one detector on one input ---------------------------------------------------------------
 
-    async def _run_detector(self, config: DetectorSettings, run: _InputRun, path: Path) -> None:
+    async def _run_detector(self, config: DetectorSettings, run: FilmRun, path: Path) -> None:
         loaded = await self._load(config)
         entry = functools.partial(
             DetectorEntry, name=config.name, type=config.type, model=config.model
@@ -268,7 +256,7 @@ class Analyzer:
         run.entries[config.name] = entry(status="ran", analysed_seconds=analysed)
         self._emit(DetectorFinished(path, config.name, scan.found))
 
-    def _coverage(self, run: _InputRun, scan: _Scan, *, path: Path, stream: str) -> float:
+    def _coverage(self, run: FilmRun, scan: _Scan, *, path: Path, stream: str) -> float:
         """The report's ``analysed_seconds``: the film's duration when the detector read its
         stream to the end, else how far it got, with a warning that the rest was not analysed.
         The end is the stream's own when the file declares it (a video may stop before its
@@ -333,7 +321,7 @@ class Analyzer:
         # shield: a cancelled detector must not cancel the future other detectors share.
         return await asyncio.shield(future)
 
-    async def _scan(self, detector: Detector, run: _InputRun, path: Path) -> _Scan:
+    async def _scan(self, detector: Detector, run: FilmRun, path: Path) -> _Scan:
         steps = detector.scan(run.media)
         scan = _Scan(detector.name)
         try:
@@ -347,7 +335,7 @@ class Analyzer:
                     close()
         return scan
 
-    def _step(self, step: Step, scan: _Scan, *, run: _InputRun, path: Path) -> None:
+    def _step(self, step: Step, scan: _Scan, *, run: FilmRun, path: Path) -> None:
         name = scan.detector
         if isinstance(step, Detection):
             scan.found += 1
@@ -357,74 +345,16 @@ class Analyzer:
             total = run.media.duration
             scan.reached = max(scan.reached, min(step.seconds, total))
             self._emit(AnalysisProgress(path, name, min(step.seconds, total), total))
-        elif isinstance(step, MediaNotice):
+        elif isinstance(step, DecodeProblem):
             scan.notices += 1
             self._notice(run, path, name, step, scan.notices)
 
-    def _notice(self, run: _InputRun, path: Path, name: str, step: MediaNotice, n: int) -> None:
+    def _notice(self, run: FilmRun, path: Path, name: str, step: DecodeProblem, n: int) -> None:
         self._emit(MediaWarning(path, name, step.seconds, step.message))
         if n <= _MAX_MEDIA_WARNINGS:
             run.warnings.append(f"{name}: at {step.seconds:.3f} s: {step.message}")
         elif n == _MAX_MEDIA_WARNINGS + 1:
             run.warnings.append(f"{name}: more decode problems after this were not listed")
-
-    # -- the report ------------------------------------------------------------------------------
-
-    def _report(self, run: _InputRun, *, duration: float) -> Report:
-        kinds = {
-            name: loaded.detector.stream
-            for name, loaded in self._loaded.items()
-            if loaded.detector is not None
-        }
-        detections = place_subtitle_hits(
-            run.detections,
-            subtitles={d.name for d in self._detectors if d.type == "subtitles"},
-            speech={d.name for d in self._detectors if d.type == "speech-profanity"},
-        )
-        segments = build_segments(
-            detections,
-            kinds=kinds,
-            gap=self.settings.processing.merge_gap_seconds,
-            frame_span=self.settings.processing.frame_interval_seconds,
-            duration=run.media.duration,
-        )
-        media = run.media
-        return Report(
-            input=InputInfo(
-                path=str(media.path.resolve()),
-                name=media.path.name,
-                size=media.size,
-                duration=duration,
-                streams=tuple(s.to_json() for s in media.streams),
-            ),
-            summary=Summary.of(segments),
-            segments=segments,
-            models=self._model_entries(),
-            detectors=tuple(run.entries[d.name] for d in self._detectors if d.name in run.entries),
-            vcp=ToolInfo(
-                version=__version__,
-                config=str(self.settings.config_file) if self.settings.config_file else None,
-                created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            ),
-            warnings=tuple(run.warnings),
-        )
-
-    def _model_entries(self) -> tuple[ModelEntry, ...]:
-        entries: dict[str, ModelEntry] = {}
-        for loaded in self._loaded.values():
-            model = loaded.model
-            if model is None or model.source in entries:
-                continue
-            source = self.settings.models.source(model.source)
-            entries[model.source] = ModelEntry(
-                name=model.source,
-                source="hf" if source.hf else "url",
-                repo=source.hf.repo if source.hf else None,
-                url=source.url,
-                revision=model.revision,
-                files={name: str(f.checksum) for name, f in sorted(model.files.items())},
-            )
-        return tuple(entries.values())
 
 
 async def _next_batch(steps: Iterator[Step], name: str) -> list[Step] | None:
@@ -481,20 +411,3 @@ async def analyze(
         analyzer = await stack.enter_async_context(Analyzer(settings, models, on_event=emit))
         return await analyzer.analyze(Path(path), report_path=report_path)
     raise AssertionError("unreachable")  # for mypy: an exit stack may swallow exceptions
-
-
-async def _film_length(run: _InputRun) -> float:
-    """The film's length for the report: what the container says, unless that is beyond any
-    film (a hostile header claiming 1e9 s); then as far as its packets go (read in a thread),
-    with a warning, so that the report stays one that export, censor and review can read."""
-    from vcp.media.probe import packets_end
-
-    claimed = round(run.media.duration, 3)
-    if claimed <= MAX_SECONDS:
-        return claimed
-    decoded = min(await to_thread.run_sync(packets_end, run.media.path), MAX_SECONDS)
-    run.warnings.append(
-        f"the file claims to last {claimed:,.0f} s, more than any film; "
-        f"the report records the {decoded:.1f} s its packets cover"
-    )
-    return round(decoded, 3)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from vcp.analysis.detectors.base import Detection, Stream
+from vcp.analysis.detectors.base import Detection
+from vcp.core.streams import MediaKind
 from vcp.report import Segment, SegmentDetection
 
 __all__ = ["build_segments"]
@@ -20,7 +21,7 @@ __all__ = ["build_segments"]
 @dataclass
 class _Open:
     category: str
-    kind: Stream
+    kind: MediaKind
     start: float
     end: float
     hits: list[Detection] = field(default_factory=list)
@@ -29,7 +30,7 @@ class _Open:
 def build_segments(
     detections: Iterable[Detection],
     *,
-    kinds: Mapping[str, Stream],
+    kinds: Mapping[str, MediaKind],
     gap: float,
     frame_span: float,
     duration: float | None = None,
@@ -39,7 +40,7 @@ def build_segments(
     ``kinds`` maps a detector name to the stream it reads; ``gap`` is the merge gap in seconds;
     ``frame_span`` is how long one video sample stands for (the frame interval).
     """
-    by_category: dict[tuple[str, Stream], list[Detection]] = {}
+    by_category: dict[tuple[str, MediaKind], list[Detection]] = {}
     for hit in detections:
         by_category.setdefault((hit.category, kinds[hit.detector]), []).append(hit)
     merged: list[_Open] = []
@@ -51,7 +52,7 @@ def build_segments(
 
 def _merge(
     category: str,
-    kind: Stream,
+    kind: MediaKind,
     hits: list[Detection],
     *,
     gap: float,
@@ -70,7 +71,7 @@ def _merge(
 
 
 def _span(
-    hit: Detection, kind: Stream, *, frame_span: float, end: float | None
+    hit: Detection, kind: MediaKind, *, frame_span: float, end: float | None
 ) -> tuple[float, float]:
     stop = hit.end + frame_span if kind == "video" and hit.end <= hit.start else hit.end
     if end is not None and end > hit.start:

@@ -133,7 +133,7 @@ def _end_abandoned_threads(code: int) -> None:
     abort (exit 134). Each is asked to stop at its next step; one that does not stop in time (or
     a second Ctrl-C) ends the process here with ``code``, past the code that would abort.
     """
-    threads = sys.modules.get("vcp.analysis.threads")  # never imported: no thread was started
+    threads = sys.modules.get("vcp.core.threads")  # never imported: no thread was started
     if threads is None:
         return
     try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from vcp.actions.intervals import union
-from vcp.report.model import Kind
+from vcp.core.streams import MediaKind
 from vcp.report.timecode import millis
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class Cue:
     start_ms: int
     end_ms: int
     category: str
-    kind: Kind
+    kind: MediaKind
     labels: tuple[str, ...] = ()
     words: tuple[str, ...] = ()  # masked forms (``f**k``) of the words heard, in order
     uncertain: bool = False  # every hit behind it was under its detector's threshold

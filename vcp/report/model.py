@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from vcp.core.streams import MediaKind
 from vcp.report.timecode import format_time
 
 __all__ = [
@@ -19,7 +20,6 @@ __all__ = [
     "CategorySummary",
     "DetectorEntry",
     "InputInfo",
-    "Kind",
     "ModelEntry",
     "Report",
     "Segment",
@@ -30,8 +30,6 @@ __all__ = [
 
 FORMAT_NAME: Literal["vcp-report"] = "vcp-report"
 REPORT_VERSION = 1
-
-Kind = Literal["audio", "video"]  # what a segment was found in: the sound or the picture
 
 
 class _Frozen(BaseModel):
@@ -66,7 +64,7 @@ class Segment(_Frozen):
     start: float = Field(ge=0)
     end: float = Field(ge=0)
     category: str
-    kind: Kind
+    kind: MediaKind
     labels: tuple[str, ...]
     confidence: float | None = Field(None, ge=0, le=1)  # None when include_confidence is off
     allow: bool = False

@@ -6,13 +6,13 @@ from __future__ import annotations
 import importlib
 
 from vcp.analysis.detectors.base import (
+    DecodeProblem,
     Detection,
     Detector,
     DetectorFactory,
-    MediaNotice,
+    MediaKind,
     Progress,
     Step,
-    Stream,
     model_folder,
     settings_as,
 )
@@ -28,10 +28,10 @@ __all__ = [
     "Detection",
     "Detector",
     "DetectorFactory",
-    "MediaNotice",
+    "DecodeProblem",
     "Progress",
     "Step",
-    "Stream",
+    "MediaKind",
     "detector_class",
     "model_folder",
     "settings_as",

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from vcp.core.streams import MediaKind
 from vcp.media import DecodeProblem
 
 if TYPE_CHECKING:
@@ -24,17 +25,15 @@ __all__ = [
     "Detection",
     "Detector",
     "DetectorFactory",
-    "MediaNotice",
+    "DecodeProblem",
     "Progress",
     "Step",
-    "Stream",
+    "MediaKind",
     "model_folder",
     "settings_as",
 ]
 
 C = TypeVar("C")
-
-Stream = Literal["video", "audio"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +69,6 @@ class Progress:
     seconds: float
 
 
-MediaNotice = DecodeProblem  # the media's own type: a detector yields what it reads
-
-
 Step = Detection | Progress | DecodeProblem
 
 
@@ -80,7 +76,7 @@ class Detector(Protocol):
     """A loaded detector shared by every input of a run (``scan`` may run on two files at once)."""
 
     name: str
-    stream: Stream
+    stream: MediaKind
 
     def scan(self, media: MediaInfo) -> Iterator[Step]:
         """Read ``media``'s stream and yield detections, progress and notices, in time order."""
@@ -94,7 +90,7 @@ class Detector(Protocol):
 class DetectorFactory(Protocol):
     """What the registry maps a config ``type`` to."""
 
-    stream: Stream
+    stream: MediaKind
 
     @classmethod
     def load(

@@ -19,10 +19,9 @@ import numpy as np
 
 from vcp.analysis.detectors.base import (
     Detection,
-    MediaNotice,
+    MediaKind,
     Progress,
     Step,
-    Stream,
     model_folder,
     settings_as,
 )
@@ -69,7 +68,7 @@ def category_rules(
 class NudeNetDetector:
     """NudeNet on frames sampled every ``interval`` seconds (see the module docstring)."""
 
-    stream: Stream = "video"
+    stream: MediaKind = "video"
 
     def __init__(
         self, session: InferenceSession, config: NudityDetector, *, interval: float
@@ -134,7 +133,7 @@ class NudeNetDetector:
                 yield from self._scan_batch(batch)  # before a notice: steps stay in time order
                 batch = []
             if not isinstance(item, Frame):
-                yield MediaNotice(item.seconds, item.message)
+                yield item
         if batch:
             yield from self._scan_batch(batch)
         yield Progress(reached)

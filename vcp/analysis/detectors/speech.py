@@ -23,18 +23,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from vcp.analysis.detectors.base import (
+    DecodeProblem,
     Detection,
-    MediaNotice,
+    MediaKind,
     Progress,
     Step,
-    Stream,
     model_folder,
     settings_as,
 )
 from vcp.analysis.detectors.edges import frame_levels, widen
 from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
 from vcp.errors import DetectorError
-from vcp.media import DecodedUntil, DecodeProblem
+from vcp.media import DecodedUntil
 from vcp.media.audio import AudioWindow, iter_audio
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ _SAME_WORD_SECONDS = 0.3
 class SpeechProfanityDetector:
     """Transcribes the first audio stream with whisper and reports listed words and phrases."""
 
-    stream: ClassVar[Stream] = "audio"
+    stream: ClassVar[MediaKind] = "audio"
 
     def __init__(self, config: SpeechSettings, model: WhisperModel, matcher: WordMatcher) -> None:
         self.name = config.name
@@ -101,7 +101,7 @@ class SpeechProfanityDetector:
                 reached = item.seconds
                 continue
             if isinstance(item, DecodeProblem):
-                yield MediaNotice(item.seconds, item.message)
+                yield item
                 continue
             yield from self._detections(boundaries.next_window(item, full=self._is_full(item)))
             yield from self._window(item, boundaries)

@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from vcp.analysis.detectors.base import (
+    DecodeProblem,
     Detection,
-    MediaNotice,
+    MediaKind,
     Progress,
     Step,
-    Stream,
     settings_as,
 )
 from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
@@ -53,7 +53,7 @@ _SAME_CUE_SECONDS = 0.5
 class SubtitlesDetector:
     """Reports listed words in text subtitles; its hits are words, so they act on the audio."""
 
-    stream: ClassVar[Stream] = "audio"
+    stream: ClassVar[MediaKind] = "audio"
 
     def __init__(self, config: SubtitlesSettings, matcher: WordMatcher) -> None:
         self.name = config.name
@@ -79,7 +79,7 @@ class SubtitlesDetector:
             media, sidecars=self.config.sidecars, languages=self.config.languages
         )
         for message in notices:
-            yield MediaNotice(0.0, f"{message}: its words were not checked")
+            yield DecodeProblem(0.0, f"{message}: its words were not checked")
         found: list[Detection] = []
         for source in sources:
             try:
@@ -88,9 +88,9 @@ class SubtitlesDetector:
                     max_cues=self.config.max_cues,
                 )  # fmt: skip
             except MediaError as exc:
-                yield MediaNotice(0.0, f"{source.name}: {exc.message}")
+                yield DecodeProblem(0.0, f"{source.name}: {exc.message}")
                 continue
-            yield from (MediaNotice(0.0, message) for message in subs.notices)
+            yield from (DecodeProblem(0.0, message) for message in subs.notices)
             found += self._detections(subs)
         yield from _distinct(found)
         yield Progress(media.duration)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from vcp.analysis.threads import run_abandonable, stop_requested, wait_abandoned
+from vcp.core.threads import run_abandonable, stop_requested, wait_abandoned
 
 
 async def test_the_result_and_the_thread_are_the_step_s() -> None:
