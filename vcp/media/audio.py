@@ -194,4 +194,5 @@ def _position(frame: Any, rate: int, origin: int) -> int | None:
     """The frame's first sample, counted in samples at ``rate`` from the media's start."""
     if frame.pts is None or frame.time_base is None:
         return None
-    return round(frame.pts * frame.time_base * rate) - origin
+    first: int = round(frame.pts * frame.time_base * rate)
+    return first - origin

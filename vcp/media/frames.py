@@ -266,7 +266,8 @@ def _relative(time: float | None, media: MediaInfo, *, default: float) -> float:
 
 
 def _pts(seconds: float, stream: Any) -> int:
-    return math.floor(seconds / stream.time_base)
+    pts: int = math.floor(seconds / stream.time_base)
+    return pts
 
 
 @contextmanager

@@ -29,14 +29,13 @@ from vcp.errors import ModelError, ModelUnavailable, OutputError, UsageError, Vc
 if TYPE_CHECKING:  # the analysis and the manager are imported only when the command runs
     from vcp.analysis.batch import FilmResult
     from vcp.analysis.pipeline import Analyzer
+    from vcp.cli.commands import Subcommands
     from vcp.models.manager import ModelManager
 
 REPORT_FORMATS = ("json",)
 
 
-def register(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``analyze`` command."""
     parser = sub.add_parser(
         "analyze",

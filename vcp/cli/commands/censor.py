@@ -6,13 +6,17 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vcp.cli.exit_codes import EXIT_INTERRUPTED
 from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
 
+if TYPE_CHECKING:
+    from vcp.cli.commands import Subcommands
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``censor`` command."""
     censor = sub.add_parser(
         "censor",

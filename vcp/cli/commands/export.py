@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vcp.cli.mpv_script import PrintMpvScript
 from vcp.cli.outputs import option_hints
@@ -14,8 +15,11 @@ from vcp.config import load_settings
 from vcp.errors import UsageError
 from vcp.export import DEFAULT_FORMATS, FORMATS, check_formats, export_files
 
+if TYPE_CHECKING:
+    from vcp.cli.commands import Subcommands
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``export`` command."""
     export = sub.add_parser(
         "export",

@@ -6,12 +6,16 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vcp.cli.outputs import option_hints
 from vcp.cli.text import shown
 
+if TYPE_CHECKING:
+    from vcp.cli.commands import Subcommands
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+
+def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     """Add the ``review`` command."""
     review = sub.add_parser(
         "review",

@@ -112,7 +112,9 @@ class AudioCensor:
 
 
 def _planar(frame: Any) -> Samples:
-    return frame.to_ndarray().astype(np.float32, copy=False)  # fltp: (channels, samples)
+    # fltp: (channels, samples)
+    samples: Samples = frame.to_ndarray().astype(np.float32, copy=False)
+    return samples
 
 
 def _runs(mask: np.ndarray | None, count: int) -> Iterator[tuple[int, int]]:
