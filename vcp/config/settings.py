@@ -29,6 +29,7 @@ from vcp.config.schema import (
     OutputSettings,
     ProcessingSettings,
 )
+from vcp.config.schema.common import unique_names
 
 ENV_PREFIX = "VCP_"
 ENV_NESTED_DELIMITER = "__"
@@ -107,14 +108,8 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _detector_references(self) -> Settings:
         names = {source.name for source in self.models.sources}
-        seen: dict[str, int] = {}
+        unique_names("detectors", (detector.name for detector in self.detectors))
         for i, detector in enumerate(self.detectors):
-            if detector.name in seen:
-                raise FieldError(
-                    ("detectors", i, "name"),
-                    f"{detector.name!r} is already the name of detectors[{seen[detector.name]}]",
-                )
-            seen[detector.name] = i
             if detector.model is not None and detector.model not in names:
                 known = ", ".join(sorted(names)) or "none declared"
                 raise FieldError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
@@ -32,6 +33,18 @@ class _Section(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def unique_names(section: str, names: Iterable[str]) -> dict[str, int]:
+    """Each name's index in ``section``'s list; FieldError at the second use of a name."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name in seen:
+            raise FieldError(
+                (section, i, "name"), f"{name!r} is already the name of {section}[{seen[name]}]"
+            )
+        seen[name] = i
+    return seen
 
 
 def is_pattern(name: str) -> bool:

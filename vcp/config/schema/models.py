@@ -19,6 +19,7 @@ from vcp.config.schema.common import (
     _check_relpath,
     _Section,
     is_pattern,
+    unique_names,
 )
 from vcp.core.checksums import HEX_LENGTHS, Checksum, check_hex
 from vcp.core.hub_names import is_commit
@@ -254,14 +255,7 @@ class ModelsSettings(_Section):
 
     @model_validator(mode="after")
     def _references(self) -> ModelsSettings:
-        names: dict[str, int] = {}
-        for i, source in enumerate(self.sources):
-            if source.name in names:
-                raise FieldError(
-                    ("sources", i, "name"),
-                    f"{source.name!r} is already the name of sources[{names[source.name]}]",
-                )
-            names[source.name] = i
+        names = unique_names("sources", (source.name for source in self.sources))
         for i, source in enumerate(self.sources):
             for j, fallback in enumerate(source.fallbacks):
                 if fallback == source.name or fallback not in names:
