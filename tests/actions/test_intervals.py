@@ -14,7 +14,7 @@ import pytest
 
 from vcp.actions.intervals import Merged, Span, merge_spans, subtract, union, union_groups
 from vcp.export.chapters import plan_chapters
-from vcp.export.cues import Cue
+from vcp.export.cues import PlayerCue
 from vcp.export.edl import Edit, EdlAction, flatten
 
 SEEDS = range(40)
@@ -218,7 +218,7 @@ def test_chapters_cover_the_film_and_join_only_overlapping_cues(seed: int) -> No
     rng = random.Random(seed)
     duration = 45
     cues = [
-        Cue(i, start, max(end, start + 1), rng.choice(["a", "b", "c"]), "audio")
+        PlayerCue(i, start, max(end, start + 1), rng.choice(["a", "b", "c"]), "audio")
         for i, (start, end) in enumerate(_intervals(rng, rng.randrange(0, 40), span=50))
     ]
     chapters = plan_chapters(cues, duration_ms=duration)
@@ -237,7 +237,7 @@ def test_chapters_cover_the_film_and_join_only_overlapping_cues(seed: int) -> No
 
 
 def test_a_chapter_of_many_categories_names_four_and_counts_the_rest() -> None:
-    cues = [Cue(i, 1000, 2000 + i, f"category {i}", "audio") for i in range(5000)]
+    cues = [PlayerCue(i, 1000, 2000 + i, f"category {i}", "audio") for i in range(5000)]
     flagged = [c for c in plan_chapters(cues, duration_ms=10_000) if c.title != "Film"]
     assert [c.title for c in flagged] == [
         "category 0 + category 1 + category 2 + category 3 + 4996 more"

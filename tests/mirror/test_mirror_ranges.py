@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vcp.mirror.ranges import Span, plan_span
+from vcp.mirror.ranges import ByteSpan, plan_span
 
 SIZE = 1000
 
@@ -12,17 +12,17 @@ SIZE = 1000
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        (None, Span(200, 0, SIZE, SIZE)),
-        ("bytes=0-", Span(206, 0, SIZE, SIZE)),
-        ("bytes=100-", Span(206, 100, 900, SIZE)),
-        ("bytes=100-199", Span(206, 100, 100, SIZE)),
-        ("bytes=900-5000", Span(206, 900, 100, SIZE)),
-        ("bytes=-10", Span(206, 990, 10, SIZE)),
-        ("bytes=-5000", Span(206, 0, SIZE, SIZE)),
-        ("bytes=999-999", Span(206, 999, 1, SIZE)),
+        (None, ByteSpan(200, 0, SIZE, SIZE)),
+        ("bytes=0-", ByteSpan(206, 0, SIZE, SIZE)),
+        ("bytes=100-", ByteSpan(206, 100, 900, SIZE)),
+        ("bytes=100-199", ByteSpan(206, 100, 100, SIZE)),
+        ("bytes=900-5000", ByteSpan(206, 900, 100, SIZE)),
+        ("bytes=-10", ByteSpan(206, 990, 10, SIZE)),
+        ("bytes=-5000", ByteSpan(206, 0, SIZE, SIZE)),
+        ("bytes=999-999", ByteSpan(206, 999, 1, SIZE)),
     ],
 )
-def test_satisfiable_ranges(header: str | None, expected: Span) -> None:
+def test_satisfiable_ranges(header: str | None, expected: ByteSpan) -> None:
     assert plan_span(SIZE, header) == expected
 
 
@@ -49,5 +49,5 @@ def test_if_range_must_match_the_quoted_etag() -> None:
 
 
 def test_any_range_of_an_empty_file_is_unsatisfiable() -> None:
-    assert plan_span(0, None) == Span(200, 0, 0, 0)
+    assert plan_span(0, None) == ByteSpan(200, 0, 0, 0)
     assert plan_span(0, "bytes=0-").status == 416

@@ -19,7 +19,7 @@ from vcp.models.local import FileStatus, LocalModel, ModelStatus
 if TYPE_CHECKING:
     from vcp.models.cache.inspection import SetAside, Verification
     from vcp.models.cache.manage import Doomed, Outcome
-    from vcp.models.cache.usage import CacheUsage, ConfigUses, Entry, Folder
+    from vcp.models.cache.usage import CacheUsage, ConfigUses, DiskEntry, Folder
 
 __all__ = [
     "download_summary",
@@ -116,7 +116,7 @@ def download_summary(
     return {"ok": not failed, "cache": str(cache), "models": models}
 
 
-def _entries(entries: Iterable[Entry]) -> list[dict[str, Any]]:
+def _entries(entries: Iterable[DiskEntry]) -> list[dict[str, Any]]:
     return [{"path": str(e.path), "size": e.size, "mtime": e.mtime} for e in entries]
 
 

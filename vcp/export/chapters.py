@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from vcp.actions.intervals import union_groups
-from vcp.export.cues import Cue
+from vcp.export.cues import PlayerCue
 from vcp.media.chapters import Chapter
 
 __all__ = ["CLEAR_TITLE", "plan_chapters"]
@@ -22,7 +22,7 @@ CLEAR_TITLE = "Film"
 MAX_TITLE_CATEGORIES = 4
 
 
-def plan_chapters(cues: Iterable[Cue], *, duration_ms: int) -> list[Chapter]:
+def plan_chapters(cues: Iterable[PlayerCue], *, duration_ms: int) -> list[Chapter]:
     """Chapters covering ``0..duration_ms`` without gaps: flagged spans and the film between."""
     chapters: list[Chapter] = []
     at = 0
@@ -36,7 +36,7 @@ def plan_chapters(cues: Iterable[Cue], *, duration_ms: int) -> list[Chapter]:
     return chapters
 
 
-def _spans(cues: Iterable[Cue], duration_ms: int) -> list[tuple[int, int, str]]:
+def _spans(cues: Iterable[PlayerCue], duration_ms: int) -> list[tuple[int, int, str]]:
     """Overlapping cues joined, clamped to the film, each with its categories in order."""
     clamped = ((min(c.start_ms, duration_ms), min(c.end_ms, duration_ms), c.category) for c in cues)
     groups = union_groups(

@@ -1,6 +1,6 @@
 """The flagged spans every sidecar format writes, taken from a report.
 
-Pure: no files, no media. A ``Cue`` is one segment the user has not allowed, with the times
+Pure: no files, no media. A ``PlayerCue`` is one segment the user has not allowed, with the times
 rounded to the millisecond once, here, so every format agrees with every other to the millisecond
 (``vcp.report.timecode`` writes them).
 """
@@ -18,11 +18,11 @@ from vcp.report.timecode import millis
 if TYPE_CHECKING:
     from vcp.report import Report, Segment
 
-__all__ = ["Cue", "cues_from_report", "millis"]
+__all__ = ["PlayerCue", "cues_from_report", "millis"]
 
 
 @dataclass(frozen=True, slots=True)
-class Cue:
+class PlayerCue:
     """One flagged span: ``start``/``end`` in whole milliseconds, what it is, and what was said."""
 
     segment_id: int
@@ -38,15 +38,15 @@ class Cue:
     words_ms: tuple[tuple[int, int], ...] = ()
 
 
-def cues_from_report(report: Report) -> list[Cue]:
+def cues_from_report(report: Report) -> list[PlayerCue]:
     """The report's segments that are not allowed, in time order, as cues."""
     cues = [_cue(s) for s in report.segments if not s.allow]
     return sorted(cues, key=lambda c: (c.start_ms, c.end_ms, c.segment_id))
 
 
-def _cue(segment: Segment) -> Cue:
+def _cue(segment: Segment) -> PlayerCue:
     start = millis(segment.start)
-    return Cue(
+    return PlayerCue(
         segment_id=segment.id,
         start_ms=start,
         end_ms=max(millis(segment.end), start + 1),  # a one-frame hit still spans a millisecond

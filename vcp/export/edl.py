@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from vcp.actions.intervals import subtract, union
-from vcp.export.cues import Cue
+from vcp.export.cues import PlayerCue
 
 __all__ = ["Edit", "EdlAction", "default_edits", "flatten", "format_edl"]
 
@@ -48,7 +48,7 @@ ACTION_CODES: dict[str, EdlAction] = {
 }
 
 
-def default_edits(cues: Iterable[Cue]) -> list[Edit]:
+def default_edits(cues: Iterable[PlayerCue]) -> list[Edit]:
     """Edits without an actions plan: speech muted, pictures skipped, no padding."""
     return [
         Edit(c.start_ms, c.end_ms, EdlAction.MUTE if c.kind == "audio" else EdlAction.SKIP)

@@ -29,7 +29,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable
 
-from vcp.export.cues import Cue
+from vcp.export.cues import PlayerCue
 from vcp.report.timecode import format_millis, format_time
 
 __all__ = ["MCF_HEADER", "format_mcf", "mcf_category"]
@@ -109,7 +109,7 @@ _FALLBACK: dict[str, str | None] = {"audio": "language", "video": None}
 SEVERITY = "high"
 
 
-def mcf_category(cue: Cue) -> str | None:
+def mcf_category(cue: PlayerCue) -> str | None:
     """The MCF category for ``cue``: by name, refined by labels, else by kind (None: no honest
     MCF category, the cue is left out)."""
     name = cue.category.strip().lower()
@@ -121,7 +121,7 @@ def mcf_category(cue: Cue) -> str | None:
     return category
 
 
-def format_mcf(cues: Iterable[Cue], *, duration: float) -> str:
+def format_mcf(cues: Iterable[PlayerCue], *, duration: float) -> str:
     """The MCF text for ``cues`` of a film ``duration`` seconds long."""
     lines = [MCF_HEADER, "", "NOTE", f"START {format_millis(0)}", f"END {format_time(duration)}"]
     left_out: Counter[str] = Counter()

@@ -24,7 +24,7 @@ from vcp.core.atomic import write_text_output
 from vcp.core.outputs import OutputGuard, OutputWritten, make_folder
 from vcp.errors import EmptyOutput
 from vcp.export.chapters import plan_chapters
-from vcp.export.cues import Cue, cues_from_report
+from vcp.export.cues import PlayerCue, cues_from_report
 from vcp.export.edl import ACTION_CODES, Edit, default_edits, format_edl
 from vcp.export.locate import Placement
 from vcp.export.mcf import format_mcf
@@ -181,7 +181,7 @@ class _Export:
     """What every format's writer reads: the report, its cues, the film and the actions."""
 
     report: Report
-    cues: list[Cue]
+    cues: list[PlayerCue]
     film: Path
     actions: ActionsSettings | None
     subtitles: tuple[Subtitles, Masker] | None = None

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vcp.export.cues import Cue
+from vcp.export.cues import PlayerCue
 from vcp.report.timecode import format_millis
 
 __all__ = ["cue_text", "format_vtt"]
 
 
-def format_vtt(cues: Iterable[Cue]) -> str:
+def format_vtt(cues: Iterable[PlayerCue]) -> str:
     """The WebVTT text for ``cues``."""
     blocks = ["WEBVTT"]
     for cue in cues:
@@ -25,7 +25,7 @@ def format_vtt(cues: Iterable[Cue]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def cue_text(cue: Cue) -> str:
+def cue_text(cue: PlayerCue) -> str:
     """What a viewer reads during ``cue``: ``[category]`` (``[category, uncertain]``) and the
     masked words heard."""
     text = f"[{cue.category}, uncertain]" if cue.uncertain else f"[{cue.category}]"

@@ -28,7 +28,7 @@ from aiohttp import hdrs, web
 from vcp.mirror.faults import Faults, RequestRecord, Stats, Throttle
 from vcp.mirror.hub_api.routes import DEFAULT_PAGE_SIZE, Access, HubApi, HubError, bearer
 from vcp.mirror.layout import FileEntry, HubLayout, is_safe_relpath
-from vcp.mirror.ranges import Span, plan_span
+from vcp.mirror.ranges import ByteSpan, plan_span
 
 __all__ = ["create_app"]
 
@@ -234,7 +234,7 @@ class _Mirror:
         return response
 
     async def _send_gzipped(
-        self, request: web.Request, body: _Body, headers: dict[str, str], *, span: Span
+        self, request: web.Request, body: _Body, headers: dict[str, str], *, span: ByteSpan
     ) -> web.Response:
         """The gzip fault: the span compressed in one piece (test files are small)."""
         data = await asyncio.to_thread(_read_span, body.path, span)
@@ -254,7 +254,7 @@ class _Mirror:
         response: web.StreamResponse,
         body: _Body,
         *,
-        span: Span,
+        span: ByteSpan,
         record: RequestRecord,
     ) -> None:
         """Write the span in chunks, read off the event loop, with the fault knobs applied."""
@@ -294,7 +294,7 @@ class _Body:
     etag: str
 
 
-def _read_span(path: Path, span: Span) -> bytes:
+def _read_span(path: Path, span: ByteSpan) -> bytes:
     with _open_at(path, span.start) as f:
         return f.read(span.length)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Span", "plan_span"]
+__all__ = ["ByteSpan", "plan_span"]
 
 _RANGE_RE = re.compile(r"bytes=(\d*)-(\d*)")
 
 
 @dataclass(frozen=True)
-class Span:
+class ByteSpan:
     """The part of a file to answer with: status 200 (whole), 206 (a range) or 416 (none)."""
 
     status: int
@@ -31,12 +31,12 @@ class Span:
 
 def plan_span(
     size: int, range_header: str | None, *, if_range: str | None = None, etag: str = ""
-) -> Span:
+) -> ByteSpan:
     """Decide what to send for a ``Range`` (one ``bytes=`` range; others are ignored, per RFC 9110).
 
     An ``If-Range`` that does not match ``etag`` (quoted) asks for the whole, current file.
     """
-    whole = Span(200, 0, size, size)
+    whole = ByteSpan(200, 0, size, size)
     match = _RANGE_RE.fullmatch(range_header.strip()) if range_header else None
     if match is None or not (match[1] or match[2]):
         return whole
@@ -51,5 +51,5 @@ def plan_span(
         if match[2] and int(match[2]) < start:
             return whole
     if start >= size or end < start:
-        return Span(416, 0, 0, size)
-    return Span(206, start, end - start + 1, size)
+        return ByteSpan(416, 0, 0, size)
+    return ByteSpan(206, start, end - start + 1, size)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from vcp.models.downloading.partial import PartialState, Piece, discard_partial
-from vcp.models.downloading.ranges import Segment
+from vcp.models.downloading.ranges import DownloadPart
 
 ETAG = "a" * 64
 
@@ -30,7 +30,7 @@ def test_a_single_stream_state_has_no_pieces(tmp_path: Path) -> None:
 
 
 def test_pieces_know_how_far_they_got() -> None:
-    piece = Piece.of(Segment(1, 100, 200))
+    piece = Piece.of(DownloadPart(1, 100, 200))
     assert (piece.done, piece.received, piece.complete) == (100, 0, False)
     piece.done = 200
     assert (piece.received, piece.complete) == (100, True)

@@ -9,9 +9,9 @@ import pytest
 from vcp.models.downloading.ranges import (
     ALIGNMENT,
     ContentRange,
+    DownloadPart,
     RangeReply,
     ResumeAction,
-    Segment,
     classify_range_reply,
     parse_content_range,
     plan_resume,
@@ -85,7 +85,7 @@ def test_range_header_rejects_empty_or_negative(start: int, stop: int | None) ->
 
 
 def test_range_header_of_a_segment_matches_content_range_of_its_reply() -> None:
-    segment = Segment(1, 100, 200)
+    segment = DownloadPart(1, 100, 200)
     header = range_header(segment.start, segment.stop)
     first, last = (int(n) for n in header.removeprefix("bytes=").split("-"))
     assert parse_content_range(f"bytes {first}-{last}/1000") == ContentRange(100, 199, 1000)
@@ -95,7 +95,7 @@ def test_range_header_of_a_segment_matches_content_range_of_its_reply() -> None:
 # -- segments ------------------------------------------------------------------------------------
 
 
-def _assert_cover(segments: list[Segment], size: int) -> None:
+def _assert_cover(segments: list[DownloadPart], size: int) -> None:
     assert [s.index for s in segments] == list(range(len(segments)))
     assert segments[0].start == 0
     assert segments[-1].stop == size
@@ -184,7 +184,7 @@ def test_split_segments_rejects_nonsense(size: int, connections: int, min_segmen
 
 
 def test_segment_size() -> None:
-    assert Segment(0, 10, 25).size == 15
+    assert DownloadPart(0, 10, 25).size == 15
 
 
 # -- resume --------------------------------------------------------------------------------------

@@ -26,9 +26,17 @@ from vcp.config.schema import ModelsSettings
 from vcp.core.hub_names import repo_folder, url_folder
 from vcp.models.cache.locks import holder_of, lock_now
 from vcp.models.cache.store import INCOMPLETE_SUFFIX, ModelCache
-from vcp.models.cache.usage import CacheUsage, ConfigUses, Entry, Folder, config_uses
+from vcp.models.cache.usage import CacheUsage, ConfigUses, DiskEntry, Folder, config_uses
 
-__all__ = ["PARTIAL_MAX_AGE", "Doomed", "Outcome", "Plan", "carry_out", "plan_prune", "plan_rm"]
+__all__ = [
+    "PARTIAL_MAX_AGE",
+    "Doomed",
+    "Outcome",
+    "PrunePlan",
+    "carry_out",
+    "plan_prune",
+    "plan_rm",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +56,7 @@ class Doomed:
 
 
 @dataclass(frozen=True)
-class Plan:
+class PrunePlan:
     """What would go, and what is kept although it was asked about (with the reason)."""
 
     doomed: tuple[Doomed, ...]
@@ -105,7 +113,7 @@ class _Folders:
             lock = (self._lock(entry.path),)
             yield Doomed(what, why, (entry.path,), entry.size, lock, (entry.path,))
 
-    def partial(self, entry: Entry, *, why: str) -> Doomed:
+    def partial(self, entry: DiskEntry, *, why: str) -> Doomed:
         state = entry.path.with_name(entry.path.name + ".json")
         final = entry.path.name.removesuffix(INCOMPLETE_SUFFIX).rsplit(".", 1)[0]
         lock = self.cache.lock_path(self.folder.name, final)
@@ -142,13 +150,13 @@ def _whole_folder(
     return doomed, kept
 
 
-def _final(partial: Entry) -> str:
+def _final(partial: DiskEntry) -> str:
     return partial.path.name.removesuffix(INCOMPLETE_SUFFIX).rsplit(".", 1)[0]
 
 
 def plan_rm(
     usage: CacheUsage, settings: ModelsSettings, cache: ModelCache, names: Sequence[str]
-) -> Plan:
+) -> PrunePlan:
     """Remove the named models: config source names, repo ids (``org/name``) or cache folders.
 
     A folder that another configured source also uses keeps what that source needs.
@@ -175,7 +183,7 @@ def plan_rm(
         items, notes = _whole_folder(cache, folder, uses, why="rm")
         doomed += items
         kept += notes
-    return Plan(tuple(doomed), tuple(kept))
+    return PrunePlan(tuple(doomed), tuple(kept))
 
 
 def _folder_name(settings: ModelsSettings, name: str) -> str:
@@ -193,7 +201,7 @@ def plan_prune(
     *,
     now: float | None = None,
     partial_max_age: float = PARTIAL_MAX_AGE,
-) -> Plan:
+) -> PrunePlan:
     """Revisions no configured source points at, old partial downloads, the quarantine."""
     now = time.time() if now is None else now
     uses = config_uses(settings, cache)
@@ -212,7 +220,7 @@ def plan_prune(
         doomed.append(
             Doomed(f"quarantine: {entry.path.name}", "quarantined", (entry.path,), entry.size)
         )
-    return Plan(tuple(doomed))
+    return PrunePlan(tuple(doomed))
 
 
 def _unused_revisions(cache: ModelCache, folder: Folder, uses: ConfigUses) -> list[Doomed]:
@@ -231,7 +239,7 @@ def _unused_revisions(cache: ModelCache, folder: Folder, uses: ConfigUses) -> li
     ]
 
 
-def carry_out(plan: Plan, cache: ModelCache, *, dry_run: bool) -> Outcome:
+def carry_out(plan: PrunePlan, cache: ModelCache, *, dry_run: bool) -> Outcome:
     """Remove each planned item under its locks (``dry_run``: only take the locks, to tell)."""
     removed: list[Doomed] = []
     skipped: list[tuple[Doomed, str]] = []

@@ -19,13 +19,13 @@ from vcp.core.hub_names import is_commit, repo_folder, url_folder
 from vcp.models.cache.inspection import local_specs
 from vcp.models.cache.store import INCOMPLETE_SUFFIX, ModelCache
 
-__all__ = ["CacheUsage", "ConfigUses", "Entry", "Folder", "Revision", "config_uses", "scan"]
+__all__ = ["CacheUsage", "ConfigUses", "DiskEntry", "Folder", "Revision", "config_uses", "scan"]
 
 STATE_SUFFIX = INCOMPLETE_SUFFIX + ".json"  # a partial download's resume state
 
 
 @dataclass(frozen=True)
-class Entry:
+class DiskEntry:
     """One file on disk (a partial download counts its state file in ``size``)."""
 
     path: Path
@@ -40,7 +40,7 @@ class Revision:
     commit: str
     refs: tuple[str, ...]
     blobs: frozenset[str]  # names in the folder's blobs/
-    copies: tuple[Entry, ...]  # snapshot files that are copies, not links (no symlinks)
+    copies: tuple[DiskEntry, ...]  # snapshot files that are copies, not links (no symlinks)
     files: int
     size: int
 
@@ -53,8 +53,8 @@ class Folder:
     label: str  # org/name, or the URL source's name
     hub: bool
     revisions: tuple[Revision, ...]
-    content: Mapping[str, Entry]  # Hub: blob name -> blob; URL: file name -> file
-    partials: tuple[Entry, ...]
+    content: Mapping[str, DiskEntry]  # Hub: blob name -> blob; URL: file name -> file
+    partials: tuple[DiskEntry, ...]
 
     @property
     def size(self) -> int:
@@ -73,11 +73,11 @@ class CacheUsage:
 
     root: Path
     folders: tuple[Folder, ...]
-    quarantine: tuple[Entry, ...]
+    quarantine: tuple[DiskEntry, ...]
     other: int  # verification records, metadata, locks
 
     @property
-    def partials(self) -> tuple[Entry, ...]:
+    def partials(self) -> tuple[DiskEntry, ...]:
         return tuple(p for f in self.folders for p in f.partials)
 
     @property
@@ -153,8 +153,8 @@ def scan(root: Path) -> CacheUsage:
 
 def _folder(path: Path) -> Folder:
     hub = path.name.startswith("models--")
-    content: dict[str, Entry] = {}
-    partials: list[Entry] = []
+    content: dict[str, DiskEntry] = {}
+    partials: list[DiskEntry] = []
     store = path / "blobs" if hub else path
     for entry in _entries(store):
         name = entry.path.name
@@ -162,7 +162,7 @@ def _folder(path: Path) -> Folder:
             continue
         if name.endswith(INCOMPLETE_SUFFIX):
             state = entry.path.with_name(name + ".json")
-            partials.append(Entry(entry.path, entry.size + _size(state), entry.mtime))
+            partials.append(DiskEntry(entry.path, entry.size + _size(state), entry.mtime))
         elif not name.startswith("."):  # .name.xxxx.tmp: an atomic write in progress
             content[str(entry.path.relative_to(store))] = entry
     revisions = tuple(_revisions(path, content)) if hub else ()
@@ -176,7 +176,7 @@ def _label(folder: str) -> str:
     return folder.removeprefix("url--")
 
 
-def _revisions(path: Path, blobs: Mapping[str, Entry]) -> Iterator[Revision]:
+def _revisions(path: Path, blobs: Mapping[str, DiskEntry]) -> Iterator[Revision]:
     refs: dict[str, list[str]] = {}
     for ref in _entries(path / "refs"):
         commit = ref.path.read_text(encoding="utf-8", errors="replace").strip()
@@ -186,7 +186,7 @@ def _revisions(path: Path, blobs: Mapping[str, Entry]) -> Iterator[Revision]:
         return
     for snap in sorted(snapshots.iterdir()):
         linked: set[str] = set()
-        copies: list[Entry] = []
+        copies: list[DiskEntry] = []
         files = 0
         for dirpath, _dirs, names in os.walk(snap):
             for name in names:
@@ -196,13 +196,13 @@ def _revisions(path: Path, blobs: Mapping[str, Entry]) -> Iterator[Revision]:
                     linked.add(Path(os.readlink(item)).name)
                 elif item.is_file():
                     st = item.stat()
-                    copies.append(Entry(item, st.st_size, st.st_mtime))
+                    copies.append(DiskEntry(item, st.st_size, st.st_mtime))
         size = sum(blobs[b].size for b in linked if b in blobs) + sum(c.size for c in copies)
         commit_refs = tuple(sorted(refs.get(snap.name, ())))
         yield Revision(snap.name, commit_refs, frozenset(linked), tuple(copies), files, size)
 
 
-def _entries(folder: Path) -> Iterator[Entry]:
+def _entries(folder: Path) -> Iterator[DiskEntry]:
     """Regular files under ``folder`` (not following links), sorted."""
     if not folder.is_dir():
         return
@@ -215,7 +215,7 @@ def _entries(folder: Path) -> Iterator[Entry]:
             except OSError:
                 continue  # removed while we looked
             if not item.is_symlink():
-                yield Entry(item, st.st_size, st.st_mtime)
+                yield DiskEntry(item, st.st_size, st.st_mtime)
 
 
 def _size(path: Path) -> int:

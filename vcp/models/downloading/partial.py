@@ -23,7 +23,7 @@ from anyio import to_thread
 
 from vcp.core.atomic import atomic_write_text
 from vcp.core.checksums import Hasher
-from vcp.models.downloading.ranges import Segment
+from vcp.models.downloading.ranges import DownloadPart
 
 # Each connection holds one buffer of this size, and aiohttp hands out reads up to it: with 8
 # files of up to 8 connections each, 1 MiB cost about 60 MB of peak RSS for no speed (issue 9).
@@ -41,7 +41,7 @@ class Piece:
     done: int
 
     @classmethod
-    def of(cls, segment: Segment) -> Piece:
+    def of(cls, segment: DownloadPart) -> Piece:
         """A piece not started yet."""
         return cls(segment.start, segment.stop, segment.start)
 

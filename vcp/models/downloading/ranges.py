@@ -20,7 +20,7 @@ __all__ = [
     "ContentRange",
     "RangeReply",
     "ResumeAction",
-    "Segment",
+    "DownloadPart",
     "classify_range_reply",
     "parse_content_range",
     "plan_resume",
@@ -28,7 +28,7 @@ __all__ = [
     "split_segments",
 ]
 
-#: Segment boundaries fall on multiples of this when the size allows (whole filesystem blocks).
+#: DownloadPart boundaries fall on multiples of this when the size allows (whole filesystem blocks).
 ALIGNMENT = 64 * 1024
 
 _CONTENT_RANGE = re.compile(r"bytes[ \t]+(?:(\d+)-(\d+)|(\*))/(\d+|\*)", re.IGNORECASE)
@@ -72,7 +72,7 @@ def range_header(start: int, stop: int | None = None) -> str:
 
 
 @dataclass(frozen=True)
-class Segment:
+class DownloadPart:
     """Part ``index`` of a segmented download: the half-open byte span ``[start, stop)``."""
 
     index: int
@@ -85,7 +85,7 @@ class Segment:
         return self.stop - self.start
 
 
-def split_segments(size: int, *, connections: int, min_segment: int) -> list[Segment]:
+def split_segments(size: int, *, connections: int, min_segment: int) -> list[DownloadPart]:
     """Cut ``[0, size)`` into at most ``connections`` contiguous segments of >= ``min_segment``.
 
     A file smaller than ``2 * min_segment`` is one segment; an empty file has none (fetch it with a
@@ -101,10 +101,10 @@ def split_segments(size: int, *, connections: int, min_segment: int) -> list[Seg
         return []
     parts = max(1, min(connections, size // min_segment))
     sizes = _aligned_sizes(size, parts, min_segment) or _even_sizes(size, parts)
-    segments: list[Segment] = []
+    segments: list[DownloadPart] = []
     start = 0
     for index, part in enumerate(sizes):
-        segments.append(Segment(index, start, start + part))
+        segments.append(DownloadPart(index, start, start + part))
         start += part
     return segments
 

@@ -45,9 +45,9 @@ from vcp.models.downloading.partial import (
     truncate,
 )
 from vcp.models.downloading.ranges import (
+    DownloadPart,
     RangeReply,
     ResumeAction,
-    Segment,
     classify_range_reply,
     plan_resume,
     range_header,
@@ -313,7 +313,7 @@ class FileDownload:
             await to_thread.run_sync(saver.save)
         return follower.hasher.checksum()
 
-    def _pieces(self, size: int) -> list[Segment]:
+    def _pieces(self, size: int) -> list[DownloadPart]:
         # Pieces of about segment_min_bytes, taken in order by the connections, so the finished
         # prefix of the file grows steadily and is hashed while the rest still downloads.
         count = min(MAX_PIECES, max(1, size // self.settings.segment_min_bytes))
