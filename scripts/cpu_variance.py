@@ -406,7 +406,7 @@ def whisper_hits(
     from vcp.analysis.detectors import Detection, Progress
     from vcp.analysis.detectors.speech import SpeechProfanityDetector
     from vcp.config.schema import ProcessingSettings
-    from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+    from vcp.config.schema import SpeechProfanitySettings as SpeechSettings
     from vcp.media.probe import probe
 
     config = SpeechSettings(
@@ -429,7 +429,7 @@ def nudity_quantities(quantities: dict[str, float | None]) -> None:
     differences (what test_nudenet asserts)."""
     import importlib.util
 
-    from vcp.config.schema import NudityDetector, ProcessingSettings
+    from vcp.config.schema import NudeNetSettings, ProcessingSettings
     from vcp.media.frames import Frame, iter_frames
     from vcp.media.probe import probe
 
@@ -440,7 +440,7 @@ def nudity_quantities(quantities: dict[str, float | None]) -> None:
     images = [f.image for f in frames]
     hits = {}
     for batch in (1, 4):
-        config = NudityDetector(
+        config = NudeNetSettings(
             name="nudity", model="m", type="nudenet", threads=1, threshold=0.05, batch_size=batch,
             categories={"faces": ("FACE_FEMALE",)},
         )  # fmt: skip

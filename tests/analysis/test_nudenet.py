@@ -22,7 +22,7 @@ from vcp_testing.videos import scramble, write_video
 from vcp.analysis.detectors import DecodeProblem, Detection, Progress, Step, detector_class
 from vcp.analysis.detectors.geometry import ScoredBox
 from vcp.analysis.detectors.nudenet import NudeNetDetector, Rule, category_rules
-from vcp.config.schema import NudityDetector, ProcessingSettings
+from vcp.config.schema import NudeNetSettings, ProcessingSettings
 from vcp.errors import DetectorError, MediaError
 from vcp.media.frames import Frame, iter_frames
 from vcp.media.probe import probe
@@ -30,7 +30,7 @@ from vcp.media.probe import probe
 PORTRAIT_ENDS = 7.0  # sample.mp4: the astronaut portrait until 7 s, then a coffee cup
 
 
-def config(**changes: Any) -> NudityDetector:
+def config(**changes: Any) -> NudeNetSettings:
     fields: dict[str, Any] = {
         "name": "nudity",
         "model": "nudenet-320n",
@@ -38,7 +38,7 @@ def config(**changes: Any) -> NudityDetector:
         "categories": {"faces": ("FACE_FEMALE",)},
         "threads": 1,
     }
-    return NudityDetector(**{**fields, **changes})
+    return NudeNetSettings(**{**fields, **changes})
 
 
 def load(model_dir: Path, interval: float = 1.0, **changes: Any) -> NudeNetDetector:

@@ -19,7 +19,7 @@ from vcp.analysis.detectors import DecodeProblem, Detection, Progress, Step
 from vcp.analysis.detectors.speech import SpeechProfanityDetector
 from vcp.analysis.detectors.words import WordMatcher
 from vcp.config.schema import FieldError, ProcessingSettings
-from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+from vcp.config.schema import SpeechProfanitySettings as SpeechSettings
 from vcp.errors import DetectorError
 from vcp.media.probe import probe
 

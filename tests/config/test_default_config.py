@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from vcp.config import NudityDetector, Settings, load_settings
+from vcp.config import NudeNetSettings, Settings, load_settings
 from vcp.config.loader import declared_in_file, default_config_text
 from vcp.config.yaml_io import load_yaml
 from vcp.core.labels import NUDENET_LABELS
@@ -169,7 +169,7 @@ def test_nudenet_release_fallback_matches_the_reference(
 
 def test_nudenet_labels_match_the_reference(default: Settings, reference: Reference) -> None:
     assert reference.nudenet_labels == NUDENET_LABELS
-    (nudity,) = [d for d in default.detectors if isinstance(d, NudityDetector)]
+    (nudity,) = [d for d in default.detectors if isinstance(d, NudeNetSettings)]
     assert set(nudity.categories["nudity"]) <= set(reference.nudenet_labels)
     assert all(label.endswith("_EXPOSED") for label in nudity.categories["nudity"])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vcp.config import Settings, load_settings
-from vcp.config.schema import NudityDetector, SpeechProfanityDetector, SubtitlesDetector
+from vcp.config.schema import NudeNetSettings, SpeechProfanitySettings, SubtitlesSettings
 from vcp.errors import ConfigError
 
 WriteConfig = Callable[..., Path]
@@ -25,9 +25,9 @@ def test_each_entry_becomes_its_type_s_settings_class(write_config: WriteConfig)
     settings = Settings.load(write_config("output:\n  pretty: true\n"))
     kinds = {d.type: type(d) for d in settings.detectors}
     assert kinds == {
-        "nudenet": NudityDetector,
-        "speech-profanity": SpeechProfanityDetector,
-        "subtitles": SubtitlesDetector,
+        "nudenet": NudeNetSettings,
+        "speech-profanity": SpeechProfanitySettings,
+        "subtitles": SubtitlesSettings,
     }
 
 

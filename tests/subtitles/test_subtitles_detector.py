@@ -10,12 +10,12 @@ from conftest import LINES
 from vcp_testing.subtitles import with_subtitles
 
 from vcp.analysis.detectors import DecodeProblem, Detection, Progress, detector_class
-from vcp.config.schema import ProcessingSettings, SubtitlesDetector
+from vcp.config.schema import ProcessingSettings, SubtitlesSettings
 from vcp.media.probe import probe
 
 
 def _scan(film: Path, **config: object) -> list[object]:
-    settings = SubtitlesDetector(name="subtitles", type="subtitles", **config)  # type: ignore[arg-type]
+    settings = SubtitlesSettings(name="subtitles", type="subtitles", **config)  # type: ignore[arg-type]
     detector = detector_class("subtitles").load(settings, None, processing=ProcessingSettings())
     return list(detector.scan(probe(film)))
 

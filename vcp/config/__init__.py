@@ -8,10 +8,10 @@ from vcp.config.schema import (
     HubSettings,
     ModelSource,
     ModelsSettings,
-    NudityDetector,
+    NudeNetSettings,
     OutputSettings,
     ProcessingSettings,
-    SpeechProfanityDetector,
+    SpeechProfanitySettings,
 )
 from vcp.config.settings import Settings
 
@@ -21,11 +21,11 @@ __all__ = [
     "HubSettings",
     "ModelSource",
     "ModelsSettings",
-    "NudityDetector",
+    "NudeNetSettings",
     "OutputSettings",
     "ProcessingSettings",
     "Settings",
-    "SpeechProfanityDetector",
+    "SpeechProfanitySettings",
     "config_path",
     "default_cache_dir",
     "load_document",

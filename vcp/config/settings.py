@@ -23,7 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from vcp.config.schema import (
     ActionsSettings,
-    Detector,
+    AnyDetectorSettings,
     FieldError,
     ModelsSettings,
     OutputSettings,
@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     )
 
     models: ModelsSettings = ModelsSettings()
-    detectors: tuple[Detector, ...] = ()
+    detectors: tuple[AnyDetectorSettings, ...] = ()
     processing: ProcessingSettings = ProcessingSettings()
     output: OutputSettings = OutputSettings()
     actions: ActionsSettings = ActionsSettings()

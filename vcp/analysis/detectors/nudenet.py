@@ -32,7 +32,7 @@ from vcp.errors import DetectorError
 if TYPE_CHECKING:
     from onnxruntime import InferenceSession
 
-    from vcp.config.schema import DetectorSettings, NudityDetector, ProcessingSettings
+    from vcp.config.schema import DetectorSettings, NudeNetSettings, ProcessingSettings
     from vcp.media.frames import Frame
     from vcp.media.probe import MediaInfo
 
@@ -71,7 +71,7 @@ class NudeNetDetector:
     stream: MediaKind = "video"
 
     def __init__(
-        self, session: InferenceSession, config: NudityDetector, *, interval: float
+        self, session: InferenceSession, config: NudeNetSettings, *, interval: float
     ) -> None:
         self.name = config.name
         self._session: InferenceSession | None = session
@@ -91,9 +91,9 @@ class NudeNetDetector:
         cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> NudeNetDetector:
         """Open the model in ``model_dir`` on onnxruntime's CPU provider (blocking)."""
-        from vcp.config.schema import NudityDetector
+        from vcp.config.schema import NudeNetSettings
 
-        config = settings_as(config, NudityDetector)
+        config = settings_as(config, NudeNetSettings)
         path = _model_file(model_folder(model_dir, config))
         detector = cls(
             _session(path, threads=config.threads),

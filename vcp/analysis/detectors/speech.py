@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
     from vcp.config.schema import DetectorSettings, ProcessingSettings
-    from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+    from vcp.config.schema import SpeechProfanitySettings as SpeechSettings
     from vcp.media.probe import MediaInfo
 
 __all__ = ["SpeechProfanityDetector"]
@@ -71,7 +71,7 @@ class SpeechProfanityDetector:
         cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> SpeechProfanityDetector:
         """Load the CTranslate2 whisper model in ``model_dir`` and the configured word lists."""
-        from vcp.config.schema import SpeechProfanityDetector as SpeechSettings
+        from vcp.config.schema import SpeechProfanitySettings as SpeechSettings
 
         settings = settings_as(config, SpeechSettings)
         matcher = word_matcher(settings, where=settings.name)

@@ -38,8 +38,7 @@ from vcp.media.subtitles import (
 )
 
 if TYPE_CHECKING:
-    from vcp.config.schema import DetectorSettings, ProcessingSettings
-    from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+    from vcp.config.schema import DetectorSettings, ProcessingSettings, SubtitlesSettings
     from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
 
@@ -65,7 +64,7 @@ class SubtitlesDetector:
         cls, config: DetectorSettings, model_dir: Path | None, *, processing: ProcessingSettings
     ) -> SubtitlesDetector:
         """Build the word matcher (``model_dir`` is unused: no model)."""
-        from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+        from vcp.config.schema import SubtitlesSettings
 
         settings = settings_as(config, SubtitlesSettings)
         return cls(settings, word_matcher(settings, where=settings.name))
@@ -139,7 +138,7 @@ def subtitle_masker(settings: Settings) -> Masker:
     """What ``vcp censor`` and ``vcp export --format srt`` do to subtitle text: the words of the
     first ``subtitles`` detector's lists (its defaults when there is none) starred as its
     ``mask`` says, for each category whose audio action is not ``none``."""
-    from vcp.config.schema import SubtitlesDetector as SubtitlesSettings
+    from vcp.config.schema import SubtitlesSettings
 
     config = next((d for d in settings.detectors if isinstance(d, SubtitlesSettings)), None)
     config = config or SubtitlesSettings(name="subtitles", type="subtitles")

@@ -14,7 +14,7 @@ from vcp.core.wordlists import SHIPPED_CATEGORIES, WordListError, parse_entry, r
 DEFAULT_THRESHOLD = 0.5
 
 
-DEFAULT_DETECTOR_THREADS = 1  # per detector: see the comment on NudityDetector.threads
+DEFAULT_DETECTOR_THREADS = 1  # per detector: see the comment on NudeNetSettings.threads
 MAX_THREADS = 256
 
 
@@ -33,7 +33,7 @@ class _Detector(_Section):
 DEFAULT_NUDENET_BATCH_SIZE = 1
 
 
-class NudityDetector(_Detector):
+class NudeNetSettings(_Detector):
     """NudeNet on sampled frames; ``categories`` groups its labels into report categories.
 
     A box is reported when its score reaches its category's entry in ``thresholds``, else
@@ -50,7 +50,7 @@ class NudityDetector(_Detector):
     batch_size: int = Field(DEFAULT_NUDENET_BATCH_SIZE, ge=1, le=64)
 
     @model_validator(mode="after")
-    def _threshold_categories(self) -> NudityDetector:
+    def _threshold_categories(self) -> NudeNetSettings:
         for category in self.thresholds:
             if category not in self.categories:
                 known = ", ".join(self.categories) or "none declared"
@@ -134,7 +134,7 @@ class WordListSettings(_Section):
         return value
 
 
-class SpeechProfanityDetector(_Detector, WordListSettings):
+class SpeechProfanitySettings(_Detector, WordListSettings):
     """Whisper word timestamps matched against word lists (vcp.analysis.detectors.words).
 
     The word lists are ``WordListSettings``. A hit whose mean word probability is under
@@ -160,7 +160,7 @@ class SpeechProfanityDetector(_Detector, WordListSettings):
     overlap_seconds: float = Field(DEFAULT_OVERLAP_SECONDS, ge=0, le=MAX_OVERLAP_SECONDS)
 
     @model_validator(mode="after")
-    def _windows(self) -> SpeechProfanityDetector:
+    def _windows(self) -> SpeechProfanitySettings:
         if self.overlap_seconds >= self.window_seconds:
             message = f"must be shorter than window_seconds ({self.window_seconds})"
             raise FieldError(("overlap_seconds",), message)
@@ -182,7 +182,7 @@ DEFAULT_MAX_CUES = 50_000
 SubtitleMask = Literal["keep-first", "keep-ends", "all"]
 
 
-class SubtitlesDetector(WordListSettings):
+class SubtitlesSettings(WordListSettings):
     """Listed words in the film's text subtitle streams and the subtitle files beside it.
 
     It needs no model (``model`` is always empty). Streams and files tagged with a language not
@@ -202,10 +202,10 @@ class SubtitlesDetector(WordListSettings):
     max_cues: int = Field(DEFAULT_MAX_CUES, ge=1, le=10_000_000)
 
 
-DetectorSettings = NudityDetector | SpeechProfanityDetector | SubtitlesDetector
+DetectorSettings = NudeNetSettings | SpeechProfanitySettings | SubtitlesSettings
 """One detector's settings: the class its ``type`` names (``nudenet``, ``speech-profanity``,
 ``subtitles``)."""
 
-Detector = Annotated[DetectorSettings, Field(discriminator="type")]
+AnyDetectorSettings = Annotated[DetectorSettings, Field(discriminator="type")]
 """``DetectorSettings`` as the config reads it: told apart by ``type``, so a field that another
 type has is an error located at that detector (``detectors[1].beam_size``)."""
