@@ -199,6 +199,15 @@ def film(tmp_path: Path) -> tuple[Path, Path]:
     return film_with_report(tmp_path / "films")
 
 
+@pytest.fixture(scope="session")
+def plain_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4-second H.264 + AAC film without subtitles (the subtitle tests add theirs:
+    ``vcp_testing.subtitles.with_subtitles``)."""
+    from vcp_testing.videos import write_video
+
+    return write_video(tmp_path_factory.mktemp("plain") / "plain.mp4", seconds=4.0)
+
+
 @pytest.fixture
 def run(capsys: pytest.CaptureFixture[str], restore_logging: None) -> Callable[..., Result]:
     """``run("export", path)``: vcp's command line in this process (no event loop of the test's

@@ -10,9 +10,8 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from conftest import LINES
 from vcp_testing.cli import Result
-from vcp_testing.subtitles import read_subtitle_texts, with_subtitles
+from vcp_testing.subtitles import LINES, read_subtitle_texts, with_subtitles
 
 CLI = Callable[..., Result]
 
