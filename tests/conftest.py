@@ -200,6 +200,25 @@ def film(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="session")
+def ready_cache(default_models_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache holding both default models, filled once from the mirror."""
+    from vcp_testing.analysis import fill_cache
+
+    cache = tmp_path_factory.mktemp("ready-cache")
+    fill_cache(default_models_root, cache)
+    return cache
+
+
+@pytest.fixture
+def config(ready_cache: Path, tmp_path: Path) -> Path:
+    """A config using ``ready_cache`` for analysing offline: its endpoint is a closed port, so
+    nothing downloads (tests/analysis and the analyze command's tests in tests/cli)."""
+    from vcp_testing.analysis import config_data, write_config
+
+    return write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", ready_cache))
+
+
+@pytest.fixture(scope="session")
 def plain_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 4-second H.264 + AAC film without subtitles (the subtitle tests add theirs:
     ``vcp_testing.subtitles.with_subtitles``)."""
