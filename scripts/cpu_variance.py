@@ -43,12 +43,12 @@ TRUTH = json.loads((ROOT / "tests" / "fixtures" / "sample.truth.json").read_text
 COMPUTE_TYPES = ("int8", "float32")
 # The tests that assert what a model outputs (times, scores, boxes, words found).
 TESTS = (
-    "tests/analysis/test_speech.py",
-    "tests/analysis/test_nudenet.py",
-    "tests/analysis/test_detector_models.py",
-    "tests/analysis/test_analyze_e2e.py",
+    "tests/analysis/detectors/test_speech.py",
+    "tests/analysis/detectors/test_nudenet.py",
+    "tests/analysis/detectors/test_detector_models.py",
+    "tests/cli/test_analyze_e2e.py",
     "tests/analysis/test_pipeline.py",
-    "tests/analysis/test_analyze_inputs.py::test_export_in_the_same_run_writes_player_files_beside_the_video",
+    "tests/cli/test_analyze_inputs.py::test_export_in_the_same_run_writes_player_files_beside_the_video",
 )
 _NO_AVX512 = "X86_V4 AVX512_ICL AVX512_SPR"
 _NO_AVX2 = "X86_V3 " + _NO_AVX512

@@ -2,8 +2,10 @@
 
 No test may see the developer's own environment or caches: the autouse fixture below clears vcp's
 and Hugging Face's variables and points HF_HOME at an empty temporary folder. The fixtures below
-also give the default models' mirror, a cache and settings for it, fault knobs for a mirror, and
-vcp's command line run in-process (``vcp``, with ``restore_logging``). Plain helpers live in
+also give the default models' mirror, a cache and settings for it, fault knobs for a mirror,
+vcp's command line run in-process (``vcp``, with ``restore_logging``), a ready model cache with an
+offline config for analysing (``ready_cache``, ``config``), and the small real films the censor,
+rewrite and subtitle tests work on (``films``, ``plain_film``). Plain helpers live in
 tests/vcp_testing/.
 
 ``--compute-type float32`` (or ``VCP_TEST_COMPUTE_TYPE=float32 make test``) loads every whisper
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from vcp_testing.cli import Result, Run, in_process
@@ -26,6 +29,9 @@ from vcp_testing.hashes import HashedBytes
 
 from vcp.config import ModelsSettings, load_settings
 from vcp.mirror import Faults, MirrorServer, seed_default_models
+
+if TYPE_CHECKING:
+    from vcp_testing.censor_films import Film, Masters
 
 _ENV_PREFIXES = ("VCP_", "HF_", "HUGGING_FACE_")
 _COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32")
@@ -193,10 +199,74 @@ def vcp(capsys: pytest.CaptureFixture[str]) -> Run:
 @pytest.fixture
 def film(tmp_path: Path) -> tuple[Path, Path]:
     """``(video, report)``: a copy of the sample in a temp folder and its hand-written report
-    beside it (tests/vcp_testing/reports.py). tests/censor has its own ``film``."""
+    beside it (tests/vcp_testing/reports.py). tests/censor and tests/media/rewrite have their
+    own ``film``."""
     from vcp_testing.reports import film_with_report
 
     return film_with_report(tmp_path / "films")
+
+
+@pytest.fixture(scope="session")
+def ready_cache(default_models_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model cache holding both default models, filled once from the mirror."""
+    from vcp_testing.analysis import fill_cache
+
+    cache = tmp_path_factory.mktemp("ready-cache")
+    fill_cache(default_models_root, cache)
+    return cache
+
+
+@pytest.fixture
+def config(ready_cache: Path, tmp_path: Path) -> Path:
+    """A config using ``ready_cache`` for analysing offline: its endpoint is a closed port, so
+    nothing downloads (tests/analysis and the analyze command's tests in tests/cli)."""
+    from vcp_testing.analysis import config_data, write_config
+
+    return write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", ready_cache))
+
+
+@pytest.fixture(scope="session")
+def film_masters(tmp_path_factory: pytest.TempPathFactory) -> Masters:
+    """The session's test films of the censor and rewrite tests
+    (``vcp_testing.censor_films.KINDS``), each made once."""
+    from vcp_testing.censor_films import Masters
+
+    return Masters(tmp_path_factory.mktemp("films"))
+
+
+@pytest.fixture
+def films(film_masters: Masters, tmp_path: Path) -> Callable[[str], Film]:
+    """``films("mkv")``: a copy of that film in this test's tmp_path (tests/censor's ``film`` is
+    ``films("mkv")``)."""
+    from vcp_testing.censor_films import Film
+
+    def copy(kind: str) -> Film:
+        master = film_masters[kind]
+        path = tmp_path / master.path.name
+        shutil.copyfile(master.path, path)
+        return Film(path, master.duration, master.audio, master.subtitles)
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def plain_film(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 4-second H.264 + AAC film without subtitles (the subtitle tests add theirs:
+    ``vcp_testing.subtitles.with_subtitles``)."""
+    from vcp_testing.videos import write_video
+
+    return write_video(tmp_path_factory.mktemp("plain") / "plain.mp4", seconds=4.0)
+
+
+@pytest.fixture
+def subtitles_only(tmp_path: Path) -> Path:
+    """A config whose one detector is subtitles: no model, nothing to download."""
+    path = tmp_path / "subtitles-only.yaml"
+    path.write_text(
+        f"merge_defaults: false\nmodels:\n  cache_dir: {tmp_path / 'cache'}\n"
+        "detectors:\n  - name: subtitles\n    type: subtitles\n"
+    )
+    return path
 
 
 @pytest.fixture

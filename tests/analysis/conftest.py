@@ -1,4 +1,6 @@
-"""Real model folders for detector tests: the byte-identical copies the dev packages ship."""
+"""Real model folders for detector tests: the byte-identical copies the dev packages ship; the
+sample film. The ready model cache and its config (``ready_cache``, ``config``) are in
+tests/conftest.py: the analyze command's tests (tests/cli) use them too."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from vcp_testing.analysis import config_data, fill_cache, write_config
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -37,17 +38,3 @@ def sample_video() -> Path:
     path = FIXTURES / "sample.mp4"
     assert path.is_file(), "tests/fixtures/sample.mp4 is missing: run `make sample`"
     return path
-
-
-@pytest.fixture(scope="session")
-def ready_cache(default_models_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A model cache holding both default models, filled once from the mirror."""
-    cache = tmp_path_factory.mktemp("ready-cache")
-    fill_cache(default_models_root, cache)
-    return cache
-
-
-@pytest.fixture
-def config(ready_cache: Path, tmp_path: Path) -> Path:
-    """A config using ``ready_cache``; its endpoint is a closed port, so nothing downloads."""
-    return write_config(tmp_path / "vcp.yaml", config_data("http://127.0.0.1:9", ready_cache))

@@ -2,7 +2,9 @@
 
 A faststart MP4 cut at half its bytes opens (its index is first) and promises its whole length;
 the picture data stops halfway. The report says how far each detector read, warns for the rest,
-and the summary on stdout says so. The models come from a cache filled once per session.
+and the summary on stdout says so (its lines: tests/cli/test_analysis_summary.py; a report older
+than the coverage field: tests/report/test_report_files.py). The models come from a cache filled
+once per session.
 """
 
 from __future__ import annotations
@@ -13,11 +15,9 @@ from pathlib import Path
 import pytest
 from vcp_testing.analysis import make_media
 from vcp_testing.cli import Run
-from vcp_testing.reports import SAMPLE, make_report
 from vcp_testing.videos import truncate, write_video
 
-from vcp.cli.progress.analysis import summary_lines
-from vcp.report import DetectorEntry, Report, load_report
+from vcp.report import load_report
 
 pytestmark = pytest.mark.usefixtures("restore_logging")
 
@@ -81,30 +81,3 @@ async def test_a_whole_film_is_analysed_to_its_end_without_a_warning(
     assert result.returncode == 0 and report.warnings == ()
     assert [d.analysed_seconds for d in report.detectors] == [report.input.duration] * 3
     assert "analysed only" not in result.stdout
-
-
-def test_a_report_without_coverage_still_loads(tmp_path: Path) -> None:
-    # Reports written before analysed_seconds existed have no such key.
-    path = tmp_path / "old.vcp.json"
-    data = make_report(SAMPLE).model_dump(mode="json")
-    data["detectors"] = [{"name": "nudity", "type": "nudenet", "model": "m", "status": "ran"}]
-    path.write_text(json.dumps(data))
-
-    (entry,) = load_report(path).detectors
-    assert entry.analysed_seconds is None
-
-
-def test_the_summary_names_each_detector_that_read_part_of_the_film() -> None:
-    entries = (
-        DetectorEntry(name="nudity", type="nudenet", model="m", status="ran", analysed_seconds=3.5),
-        DetectorEntry(name="profanity", type="s", model="w", status="ran", analysed_seconds=14.0),
-        DetectorEntry(name="old", type="s", model="w", status="ran"),
-    )
-    report: Report = make_report(SAMPLE).model_copy(update={"detectors": entries})
-
-    lines = summary_lines(report, None)
-
-    partial = [line for line in lines if "analysed only" in line]
-    assert partial == [
-        "  nudity: analysed only 00:00:03.500 of 00:00:14.000: the rest could not be decoded"
-    ]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from censor_films import (
+from vcp_testing.censor_films import (
     CLI,
     FONT,
     SUBTITLES,

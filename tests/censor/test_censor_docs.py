@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from censor_films import CLI, Film, audio_of, dbfs, peak_hz, seg, window, write_report
+from vcp_testing.censor_films import CLI, Film, audio_of, dbfs, peak_hz, seg, window, write_report
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "censor.md"
 

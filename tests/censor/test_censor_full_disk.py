@@ -8,7 +8,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from censor_films import Film, seg, write_report
+from vcp_testing.censor_films import Film, seg, write_report
 from vcp_testing.diskspace import small_filesystem
 
 # The CLI in a child process with a file size limit: a write past it fails with EFBIG (SIGXFSZ

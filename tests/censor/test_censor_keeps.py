@@ -11,7 +11,7 @@ from typing import Any
 import av
 import numpy as np
 import pytest
-from censor_films import CLI, FONT, Film, attachments_of, make_film, seg, write_report
+from vcp_testing.censor_films import CLI, FONT, Film, attachments_of, make_film, seg, write_report
 from vcp_testing.offsets import EVENT, burst_signal, start_of, write_offset_film
 
 Tags = dict[int, tuple[dict[str, str], int]]

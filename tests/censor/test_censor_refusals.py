@@ -9,7 +9,16 @@ from pathlib import Path
 
 import anyio
 import pytest
-from censor_films import CLI, Film, audio_of, dbfs, seg, video_packets, window, write_report
+from vcp_testing.censor_films import (
+    CLI,
+    Film,
+    audio_of,
+    dbfs,
+    seg,
+    video_packets,
+    window,
+    write_report,
+)
 
 from vcp.censor import CensorProgress, censor_film
 from vcp.config.schema.actions import ActionsSettings

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from censor_films import (
+from vcp_testing.censor_films import (
     CLI,
     Film,
     audio_of,

@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from censor_films import (
+from vcp_testing.censor_films import (
     CLI,
     FLASHES,
     FONT,

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from vcp_testing.reports import SAMPLE, make_report
 
 from vcp.errors import ReportError
 from vcp.report import (
@@ -164,3 +165,14 @@ def test_without_scores_leaves_out_every_confidence_and_score(tmp_path: Path) ->
     assert data["segments"][0]["confidence"] is None
     assert data["segments"][0]["detections"][0]["score"] is None
     assert load_report(tmp_path / "r.vcp.json") == report
+
+
+def test_a_report_without_coverage_still_loads(tmp_path: Path) -> None:
+    # Reports written before analysed_seconds existed have no such key.
+    path = tmp_path / "old.vcp.json"
+    data = make_report(SAMPLE).model_dump(mode="json")
+    data["detectors"] = [{"name": "nudity", "type": "nudenet", "model": "m", "status": "ran"}]
+    path.write_text(json.dumps(data))
+
+    (entry,) = load_report(path).detectors
+    assert entry.analysed_seconds is None

@@ -1,5 +1,6 @@
 """Films with text subtitle streams, made with PyAV for the subtitle tests: a copy of a film's
-streams plus one subtitle stream encoded from (start, end, text) cues."""
+streams plus one subtitle stream encoded from (start, end, text) cues; the cues the subtitle tests
+write (``LINES``), and the masker they mask with (``MASK``)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,20 @@ from pathlib import Path
 
 import av
 
+from vcp.analysis.detectors.subtitles import masker_of
+from vcp.analysis.detectors.words import WordMatcher
 from vcp.media.subtitles import ASS_HEADER
 
 Cues = Sequence[tuple[float, float, str]]
+
+# What the cues say; times in seconds. The second cue's word is split by markup.
+LINES = [
+    (0.5, 1.5, "{\\an8}What the {\\i1}fuck{\\i0} is this?"),
+    (2.0, 2.8, "Oh, sh{\\b1}it{\\b0}.\\NNot again."),
+    (3.0, 3.6, "A classic assistant."),
+]
+# The default word lists' masker, as the subtitles detector builds it.
+MASK = masker_of(WordMatcher.build())
 
 
 def with_subtitles(

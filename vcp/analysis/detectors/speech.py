@@ -10,7 +10,7 @@ follow them to be sure no longer phrase starts there, so detections and progress
 
 ``WhisperModel.transcribe`` is safe to call from several threads (CTranslate2 queues the calls
 of one model; faster-whisper keeps no per-call state on the model), so one loaded detector
-scans two files at once; ``tests/analysis/test_speech.py`` checks it.
+scans two files at once; ``tests/analysis/detectors/test_speech.py`` checks it.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ async def test_unreadable_inputs_exit_4_with_a_message(
 async def test_a_report_in_a_missing_folder_is_refused_before_any_work(
     vcp: Run, config: Path, tmp_path: Path
 ) -> None:
-    # (An existing folder as -o receives the report: tests/analysis/test_analyze_outputs.py.)
+    # (An existing folder as -o receives the report: tests/cli/test_analyze_outputs.py.)
     missing = await vcp("analyze", SAMPLE, "-c", config, "-o", tmp_path / "no" / "r.json")
     assert missing.returncode == 2 and "output folder does not exist" in missing.stderr
 

@@ -1,37 +1,17 @@
-"""What users get from subtitles: words speech missed muted by `vcp censor`, subtitle streams and
-files masked in its output, and `vcp export --format srt`. Real CLI runs on real films."""
+"""What users get from subtitles in `vcp censor`: words speech missed muted, subtitle streams and
+files masked in its output (and the sample's own subtitles in its export too). Real CLI runs on
+real films; `vcp export --format srt`: tests/export/test_export_srt.py."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from conftest import LINES
-from vcp_testing.cli import Result
-from vcp_testing.subtitles import read_subtitle_texts, with_subtitles
-
-CLI = Callable[..., Result]
-
-
-@pytest.fixture
-def cli(run: CLI) -> CLI:
-    """The CLI in this process (tests/conftest.py's ``run``)."""
-    return run
-
-
-@pytest.fixture
-def subtitles_only(tmp_path: Path) -> Path:
-    """A config whose one detector is subtitles: no model, nothing to download."""
-    path = tmp_path / "subtitles-only.yaml"
-    path.write_text(
-        f"merge_defaults: false\nmodels:\n  cache_dir: {tmp_path / 'cache'}\n"
-        "detectors:\n  - name: subtitles\n    type: subtitles\n"
-    )
-    return path
+from vcp_testing.censor_films import CLI
+from vcp_testing.subtitles import LINES, read_subtitle_texts, with_subtitles
 
 
 def _loudness(path: Path, start: float, end: float) -> float:
@@ -99,32 +79,6 @@ def test_censor_writes_a_cleaned_copy_of_the_subtitle_file_beside_its_output(
     assert result.returncode == 0, result.stderr
     assert "You <i>b******</i>!" in (tmp_path / "out" / "clean.en.srt").read_text()
     assert (tmp_path / "movie.en.srt").read_text() == own  # the user's file is only read
-
-
-def test_export_srt_writes_the_films_subtitles_cleaned(
-    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
-) -> None:
-    film = with_subtitles(plain_film, tmp_path / "movie.mkv", LINES, codec="subrip")
-    (tmp_path / "movie.srt").write_text("the user's own file\n")
-    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
-    result = cli("export", film, "--format", "srt", "-c", subtitles_only)
-    assert result.returncode == 0, result.stderr
-    cleaned = (tmp_path / "movie.clean.srt").read_text()
-    assert "What the <i>f***</i> is this?" in cleaned and "Oh, s***." in cleaned
-    assert "00:00:00,5" in cleaned and "-->" in cleaned
-    assert (tmp_path / "movie.srt").read_text() == "the user's own file\n"
-
-
-def test_export_srt_of_a_film_without_subtitles_is_a_usage_error(
-    cli: CLI, plain_film: Path, tmp_path: Path, subtitles_only: Path
-) -> None:
-    film = tmp_path / "movie.mp4"
-    film.write_bytes(plain_film.read_bytes())
-    cli("analyze", film, "-c", subtitles_only, "--progress", "none")
-    result = cli("export", film, "--format", "edl,srt", "-c", subtitles_only)
-    assert result.returncode == 2
-    assert "no text subtitles" in result.stderr
-    assert not (tmp_path / "movie.edl").exists()  # nothing written before the refusal
 
 
 def test_the_samples_own_subtitles_are_masked_in_its_censored_copy_and_export(

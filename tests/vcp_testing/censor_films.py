@@ -1,7 +1,6 @@
-"""Small real films for the censor tests, written with PyAV, their reports written by hand, and
-what a viewer would measure in a result: loudness, tone, black frames, where flashes and clicks are.
-
-A plain module (not conftest.py): every test folder has a conftest, so that name is ambiguous.
+"""Small real films for the censor and rewrite tests, written with PyAV, their reports written by
+hand, and what a viewer would measure in a result: loudness, tone, black frames, where flashes and
+clicks are. ``Masters`` makes each kind of film once a session (tests/conftest.py's ``films``).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from typing import Any
 import av
 import numpy as np
 from numpy.typing import NDArray
+
 from vcp_testing.cli import Result
 
 CLI = Callable[..., Result]  # the `cli` fixture: cli("censor", ...) -> Result
@@ -35,6 +35,33 @@ class Film:
     duration: float
     audio: bool
     subtitles: bool
+
+
+# Each kind of film a test asks ``films(kind)`` for: its file name and make_film's options.
+KINDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "mkv": ("film.mkv", {}),
+    "mp4": ("film.mp4", {"subtitles": False}),
+    "mute": ("silent.mkv", {"audio": False}),
+    "sync": ("sync.mkv", {"sync": True}),
+    "dub": ("dubbed.mkv", {"subtitles": False, "tracks": 2}),
+    "vorbis": ("vorbis.mkv", {"subtitles": False, "audio_codec": "vorbis"}),
+}
+
+
+class Masters:
+    """Each kind of test film (``KINDS``) under ``root``, written the first time a test asks."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._made: dict[str, Film] = {}
+
+    def __getitem__(self, kind: str) -> Film:
+        if kind not in self._made:
+            name, options = KINDS[kind]
+            folder = self._root / kind
+            folder.mkdir()
+            self._made[kind] = make_film(folder / name, **options)
+        return self._made[kind]
 
 
 def tones(count: int) -> NDArray[np.float32]:

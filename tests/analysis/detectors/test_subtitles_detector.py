@@ -1,4 +1,5 @@
-"""The subtitles detector on real films with subtitle streams and real subtitle files."""
+"""The subtitles detector on real films with subtitle streams and real subtitle files, and the
+masker it builds (words masked inside markup)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import LINES
-from vcp_testing.subtitles import with_subtitles
+from vcp_testing.subtitles import LINES, MASK, with_subtitles
 
 from vcp.analysis.detectors import DecodeProblem, Detection, Progress, detector_class
+from vcp.analysis.detectors.subtitles import masker_of
+from vcp.analysis.detectors.words import WordMatcher
 from vcp.config.schema import ProcessingSettings, SubtitlesSettings
 from vcp.media.probe import probe
 
@@ -117,3 +119,11 @@ def test_a_garbage_subtitle_file_is_a_notice_not_a_failure(
     (tmp_path / "movie.ass").write_bytes(b"\x00\x01 not a subtitle file \xff" * 10)
     steps = _scan(film)
     assert _hits(steps) == [] and isinstance(steps[-1], Progress)
+
+
+def test_listed_words_are_masked_and_the_markup_around_them_kept() -> None:
+    assert MASK("What the {\\i1}fuck{\\i0} is this?") == "What the {\\i1}f***{\\i0} is this?"
+    assert MASK("Oh, sh{\\b1}it{\\b0}! A classic assistant.") == (
+        "Oh, s*{\\b1}**{\\b0}! A classic assistant."
+    )
+    assert masker_of(WordMatcher.build(), style="keep-ends")("Fucking hell") == "F*****g hell"

@@ -1,4 +1,4 @@
-"""Stills taken from the film with PyAV for the review page."""
+"""Stills taken from the film with PyAV (``vcp.media.thumbnails``) for the review page."""
 
 from __future__ import annotations
 
