@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from vcp.watch import WatchEvent, WatchOptions, WatchService
 from vcp_testing.analysis import SAMPLE
 
-from vcp.watch import WatchEvent, WatchOptions, WatchService
-
 T = TypeVar("T")
+WAIT_SECONDS = 40.0
 
 
 @dataclass
@@ -24,9 +24,11 @@ class Heard:
     """Every event the service emitted, with when (``time.monotonic``)."""
 
     events: list[tuple[float, WatchEvent]] = field(default_factory=list)
+    _more: asyncio.Event = field(default_factory=asyncio.Event)
 
     def __call__(self, event: WatchEvent) -> None:
         self.events.append((time.monotonic(), event))
+        self._more.set()
 
     def of(self, kind: type[T], path: Path | None = None) -> list[T]:
         return [
@@ -38,11 +40,12 @@ class Heard:
     def when(self, kind: type[Any], path: Path) -> float:
         return next(t for t, e in self.events if isinstance(e, kind) and e.path == path)
 
-    async def wait(self, kind: type[T], path: Path, *, count: int = 1, timeout: float = 40) -> T:
-        """The ``count``-th event of ``kind`` for ``path``, once it came."""
-        async with asyncio.timeout(timeout):
+    async def wait(self, kind: type[T], path: Path, *, count: int = 1) -> T:
+        """The ``count``-th event of ``kind`` for ``path``, once it came (40 s at most)."""
+        async with asyncio.timeout(WAIT_SECONDS):
             while len(found := self.of(kind, path)) < count:
-                await asyncio.sleep(0.05)
+                self._more.clear()
+                await self._more.wait()
         return found[count - 1]
 
 
