@@ -117,3 +117,21 @@ async def test_a_restart_analyses_only_what_it_has_not_done(
         "one.mp4",
         "two.mp4",
     ]
+
+
+async def test_a_folder_moved_in_is_analysed_and_one_moved_out_forgotten(
+    analyzer: Analyzer, library: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path / "incoming" / "series"
+    outside.mkdir(parents=True)
+    copy_sample(outside / "episode.mp4")
+    inside = library / "series"
+    async with watching(library, analyzer, WatchOptions(settle_seconds=SETTLE)) as (service, heard):
+        await asyncio.sleep(0.2)  # the service is watching an empty library
+        outside.rename(inside)  # one event: a folder appeared
+        await heard.wait(FilmDone, inside / "episode.mp4")
+        inside.rename(outside)  # one event: a folder went away
+        async with asyncio.timeout(10):
+            # No event says a film went away: look at the status until it has.
+            while service.status()["done"]:  # noqa: ASYNC110
+                await asyncio.sleep(0.05)

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from anyio import to_thread
+from watchfiles import Change, awatch
 
 from vcp.core.event_sink import EventSink, Handler
 from vcp.core.taskgroups import first_error
@@ -37,8 +38,6 @@ from vcp.watch.status import StatusDocument, status_document
 from vcp.watch.work import FilmWork
 
 if TYPE_CHECKING:
-    from watchfiles import Change
-
     from vcp.analysis.pipeline import Analyzer
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "WatchOptions", "WatchService"]
@@ -95,13 +94,17 @@ class WatchService:
         self._work = asyncio.Event()  # the workers: a film was queued
         self._state = WatchState()
         self._saving = asyncio.Lock()
+        self._started = False
 
     def status(self) -> StatusDocument:
         """What every film is doing (``vcp.watch.status``)."""
         return status_document(self._films, library=self.library)
 
     async def run(self) -> None:
-        """Scan the library, then watch and analyse until cancelled."""
+        """Scan the library, then watch and analyse until cancelled (once per service)."""
+        if self._started:
+            raise RuntimeError("this WatchService has run: make a new one")
+        self._started = True
         if not self.library.is_dir():
             raise UsageError(
                 "not a folder", where=str(self.library), hint="name the folder of your films"
@@ -152,8 +155,6 @@ class WatchService:
         self._wake.set()
 
     async def _watch(self) -> None:
-        from watchfiles import Change, awatch
-
         debounce = int(1000 * min(1.6, max(0.05, self.options.settle_seconds / 4)))
         changes = awatch(
             self.library, debounce=debounce, rust_timeout=_WATCH_TIMEOUT_MS,
@@ -164,14 +165,14 @@ class WatchService:
             for change, name in batch:
                 path = Path(name)
                 if path not in films:
-                    films |= await self._folder_changed(change, path, Change)
+                    films |= await self._folder_changed(change, path)
             await self._seen(films)
 
-    async def _folder_changed(self, change: Change, path: Path, kinds: type[Change]) -> set[Path]:
+    async def _folder_changed(self, change: Change, path: Path) -> set[Path]:
         """A folder moved in (its films), or one moved away or deleted (the films it held)."""
-        if change == kinds.deleted:
+        if change == Change.deleted:
             return {f.path for f in self._films if f.path.is_relative_to(path)}
-        if await to_thread.run_sync(path.is_dir):
+        if change == Change.added and await to_thread.run_sync(path.is_dir):
             return set(await to_thread.run_sync(list_films, path))
         return set()
 

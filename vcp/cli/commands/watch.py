@@ -192,8 +192,19 @@ async def _serve(
                 StatusServer(service.status, host=host, port=port)
             )
             log.line(f"status: {server.url}")
+            if not _loopback(host):
+                log.line(f"the status page is open to the network at {host}: it has no password")
         log.line(f"watching {shown(service.library)} (state: {shown(service.state_file)})")
         await service.run()
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 class WatchLog:
