@@ -20,8 +20,10 @@ from vcp.cli.text import shown
 from vcp.errors import UsageError
 
 if TYPE_CHECKING:  # the analysis, the models and the watcher are imported when the command runs
+    from vcp.analysis.pipeline import Analyzer
     from vcp.cli.commands import Subcommands
     from vcp.config import Settings
+    from vcp.models.manager import ModelManager
     from vcp.watch import WatchEvent, WatchOptions
 
 __all__ = ["DEFAULT_STATUS", "WatchLog", "parse_address", "register", "run_watch"]
@@ -173,29 +175,44 @@ async def _serve(
     from contextlib import AsyncExitStack
 
     from vcp.analysis.pipeline import Analyzer
-    from vcp.cli.commands.analyze import _require_cached
+    from vcp.cli.progress import make_renderer
     from vcp.models.manager import ModelManager
     from vcp.watch import StatusServer, WatchService
 
     offline = True if (args.offline or not args.download_models) else None
-    async with (
-        ModelManager(settings.models, offline=offline) as models,
-        Analyzer(settings, models) as analyzer,
-        AsyncExitStack() as stack,
-    ):
-        if not args.download_models:
-            await _require_cached(models, analyzer.model_names)
-        service = WatchService(args.library, analyzer, options=options, on_event=log)
-        if address is not None:
-            host, port = address
-            server = await stack.enter_async_context(
-                StatusServer(service.status, host=host, port=port)
-            )
-            log.line(f"status: {server.url}")
-            if not _loopback(host):
-                log.line(f"the status page is open to the network at {host}: it has no password")
-        log.line(f"watching {shown(service.library)} (state: {shown(service.state_file)})")
-        await service.run()
+    with make_renderer("log", quiet=log.quiet) as downloads:
+        async with (
+            ModelManager(settings.models, on_event=downloads, offline=offline) as models,
+            Analyzer(settings, models) as analyzer,
+            AsyncExitStack() as stack,
+        ):
+            await _models_ready(models, settings, analyzer, download=args.download_models)
+            service = WatchService(args.library, analyzer, options=options, on_event=log)
+            if address is not None:
+                host, port = address
+                server = await stack.enter_async_context(
+                    StatusServer(service.status, host=host, port=port)
+                )
+                log.line(f"status: {server.url}")
+                if not _loopback(host):
+                    log.line(f"the status page is open to the network at {host}: no password")
+            log.line(f"watching {shown(service.library)} (state: {shown(service.state_file)})")
+            await service.run()
+
+
+async def _models_ready(
+    models: ModelManager, settings: Settings, analyzer: Analyzer, *, download: bool
+) -> None:
+    """Every model a film needs, before the first film: fetched with ``download`` (an optional
+    detector's model when it first runs), else the cache must hold them already."""
+    from vcp.cli.commands.analyze import _require_cached
+
+    if not download:
+        await _require_cached(models, analyzer.model_names)
+        return
+    needed = [d.model for d in settings.detectors if d.enabled and d.model and not d.optional]
+    for name in dict.fromkeys(needed):
+        await models.ready(name)
 
 
 def _loopback(host: str) -> bool:
@@ -211,7 +228,7 @@ class WatchLog:
     """The service's events as one line each on ``stream`` (a failure even with ``quiet``)."""
 
     def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
-        self._stream, self._quiet = stream, quiet
+        self._stream, self.quiet = stream, quiet
 
     def __call__(self, event: WatchEvent) -> None:
         from vcp.watch import FilmDone, FilmFailed, FilmQueued, FilmStarted
@@ -232,7 +249,7 @@ class WatchLog:
             self.line(f"failed: {shown(event.path)}: {event.reason} ({when})", error=True)
 
     def line(self, text: str, *, error: bool = False) -> None:
-        if self._quiet and not error:
+        if self.quiet and not error:
             return
         self._stream.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {text}\n")
         self._stream.flush()
