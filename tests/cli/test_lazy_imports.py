@@ -106,7 +106,9 @@ def test_import_vcp_is_lazy_but_complete() -> None:
     assert done.stdout.split() == ["False", "vcp.models.manager", "True"]
 
 
-OTHER_COMMANDS = {f"vcp.cli.commands.{name}" for name in ("analyze", "export", "censor", "review")}
+OTHER_COMMANDS = {
+    f"vcp.cli.commands.{name}" for name in ("analyze", "export", "censor", "review", "watch")
+}
 
 
 @pytest.mark.slow
@@ -124,7 +126,7 @@ def test_help_and_an_unknown_command_still_know_every_command() -> None:
 
     for argv in ([], ["--help"], ["modles", "list"]):
         listed = build_parser(argv).format_help()
-        for name in ("mirror", "analyze", "export", "censor", "review"):
+        for name in ("mirror", "analyze", "export", "censor", "review", "watch"):
             assert f"\n    {name} " in listed, (argv, name)
 
 

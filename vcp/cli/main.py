@@ -22,7 +22,7 @@ from vcp.cli.signals import sigterm_as_interrupt
 from vcp.errors import VcpError
 
 log = logging.getLogger(__name__)
-COMMANDS = ("models", "mirror", "analyze", "export", "censor", "review")  # modules and names
+COMMANDS = ("models", "mirror", "analyze", "export", "censor", "review", "watch")  # module names
 # How long an interrupted analysis may take to finish the inference step under way (a whisper
 # step on a long window takes a few seconds) before the process ends without waiting for it.
 THREAD_STOP_SECONDS = 10.0
