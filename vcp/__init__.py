@@ -89,6 +89,8 @@ if _typing.TYPE_CHECKING:
     from vcp.models.manager import ModelManager
     from vcp.report import Report, load_report
     from vcp.review.run import build_review
+    from vcp.watch.events import FilmDone, FilmFailed, FilmQueued, FilmStarted, WatchEvent
+    from vcp.watch.service import WatchOptions, WatchService
 
 from vcp.core.version import __version__
 
@@ -166,6 +168,10 @@ _EXPORTS: dict[str, str] = {
     "export_files": "vcp.export.run",
     "build_review": "vcp.review.run",
     "OutputWritten": "vcp.core.outputs",
+    **dict.fromkeys(
+        ["FilmDone", "FilmFailed", "FilmQueued", "FilmStarted", "WatchEvent"], "vcp.watch.events"
+    ),
+    **dict.fromkeys(["WatchOptions", "WatchService"], "vcp.watch.service"),
 }
 
 __all__ = [
@@ -200,6 +206,13 @@ __all__ = [
     "export_files",
     "build_review",
     "OutputWritten",
+    "FilmDone",
+    "FilmFailed",
+    "FilmQueued",
+    "FilmStarted",
+    "WatchEvent",
+    "WatchOptions",
+    "WatchService",
     "EmptyOutput",
     "ReportMismatch",
     "AuthRequired",

@@ -52,6 +52,7 @@ from vcp.models.events import (
     Retrying,
     SourceDeprecated,
 )
+from vcp.watch.events import FilmDone, FilmFailed, FilmQueued, FilmStarted, WatchEvent
 
 __all__ = [
     "AnalysisEvent",
@@ -75,6 +76,11 @@ __all__ = [
     "Event",
     "EventHandler",
     "EventSink",
+    "FilmDone",
+    "FilmFailed",
+    "FilmQueued",
+    "FilmStarted",
+    "WatchEvent",
     "OutputWritten",
     "FallbackUsed",
     "FileCached",
@@ -90,7 +96,7 @@ __all__ = [
     "SourceDeprecated",
 ]
 
-Event = DownloadEvent | AnalysisEvent | CensorEvent | OutputWritten
+Event = DownloadEvent | AnalysisEvent | CensorEvent | OutputWritten | WatchEvent
 """Any event vcp emits (``OutputWritten``: a file that ``export`` or ``review`` wrote)."""
 
 EventHandler = Handler[Event]
