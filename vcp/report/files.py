@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from vcp.core.atomic import write_text_output
 from vcp.errors import ReportError
-from vcp.report.model import FORMAT_NAME, REPORT_VERSION, Report
+from vcp.report.model import FORMAT_NAME, READABLE_VERSIONS, REPORT_VERSION, Report
 from vcp.report.naming import REPORT_SUFFIX, peek_report
 from vcp.report.untrusted import check_times, parse_json
 
@@ -54,10 +54,11 @@ def load_report(path: str | os.PathLike[str]) -> Report:
             hint="pass a report written by `vcp analyze` (VIDEO.vcp.json)",
         )
     version = data.get("version")
-    if version != REPORT_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         shown = repr(version)[:40] if isinstance(version, int | str | None) else "(not a number)"
         raise ReportError(
-            f"report format version {shown} is not supported (this vcp reads {REPORT_VERSION})",
+            f"report format version {shown} is not supported "
+            f"(this vcp reads versions 1 to {REPORT_VERSION})",
             where=str(path),
             hint="re-run `vcp analyze` with this vcp to write a current report",
         )

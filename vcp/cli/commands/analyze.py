@@ -56,8 +56,9 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing file at a report's path that is not a vcp report (a video "
-        "being analysed is never replaced)",
+        help="analyse every video again, even one whose report is current; and replace an "
+        "existing file at a report's path that is not a vcp report (a video being analysed is "
+        "never replaced)",
     )
     parser.add_argument(
         "--download-models",
@@ -170,7 +171,7 @@ async def _run(
     ):
         async with (
             ModelManager(settings.models, on_event=view, offline=offline) as models,
-            Analyzer(settings, models, on_event=view) as analyzer,
+            Analyzer(settings, models, on_event=view, force=args.force) as analyzer,
         ):
             try:
                 if not args.download_models:
