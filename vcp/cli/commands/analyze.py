@@ -213,12 +213,17 @@ async def _analyze_all(
 ) -> int:
     """Every video through the analyzer, up to ``jobs_at_once`` at a time; each one's summary
     (or error) as it finishes. A model error stops every video and is raised as itself."""
-    codes = [0]
+    from vcp.cli.progress.analysis import tally_line
+
+    codes, outcomes = [0], []
     films = analyzer.analyze_many(
         [video for video, _ in jobs], jobs=jobs_at_once, report_paths=dict(jobs)
     )
     async for result in films:
         codes.append(await _film_done(analyzer, result, quiet=quiet, exports=exports))
+        outcomes.append(result.outcome if codes[-1] == 0 else "failed")
+    if not quiet and (len(jobs) > 1 or "current" in outcomes):
+        sys.stdout.write(tally_line(outcomes) + "\n")
     return max(codes)
 
 
@@ -246,7 +251,7 @@ async def _film_done(
     except VcpError as exc:  # a model error cannot happen here: the analysis is done
         render_error(_with_hints(exc))
         return exit_code(exc)
-    if not quiet:
+    if not quiet and result.outcome != "current":  # a current report: only the run's tally
         lines = summary_lines(result.report, result.report_path)
         lines += [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")
