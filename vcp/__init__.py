@@ -35,6 +35,7 @@ if _typing.TYPE_CHECKING:
         DetectorSkipped,
         DetectorWaiting,
         MediaWarning,
+        ReportReused,
         ReportWritten,
     )
     from vcp.analysis.pipeline import Analyzer, analyze
@@ -150,6 +151,7 @@ _EXPORTS: dict[str, str] = {
             "DetectorSkipped",
             "DetectorWaiting",
             "MediaWarning",
+            "ReportReused",
             "ReportWritten",
         ],
         "vcp.analysis.events",
@@ -190,6 +192,7 @@ __all__ = [
     "MediaWarning",
     "Report",
     "ReportError",
+    "ReportReused",
     "ReportWritten",
     "OutputError",
     "UsageError",

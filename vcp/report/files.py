@@ -32,9 +32,17 @@ def is_report_file(path: Path) -> bool:
 
 
 def dump_report(report: Report, *, pretty: bool = True) -> str:
-    """The report as JSON text (keys in model order, UTF-8 kept readable)."""
+    """The report as JSON text (keys in model order, UTF-8 kept readable). ``pretty`` indents
+    all but the stored inference, which stays on one line: its columns of numbers would take
+    three times the room one number a line, and nobody reads them."""
     data = report.model_dump(mode="json")
-    return json.dumps(data, indent=2 if pretty else None, ensure_ascii=False) + "\n"
+    inference = data.pop("inference")
+    text = json.dumps(data, indent=2 if pretty else None, ensure_ascii=False)
+    if inference is not None:
+        packed = json.dumps(inference, ensure_ascii=False, separators=(",", ":"))
+        text = text[:-1].rstrip() + f',{chr(10) + "  " if pretty else " "}"inference": {packed}'
+        text += "\n}" if pretty else "}"
+    return text + "\n"
 
 
 def write_report(report: Report, path: str | os.PathLike[str], *, pretty: bool = True) -> Path:
