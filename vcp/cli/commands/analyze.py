@@ -176,8 +176,9 @@ async def _run(
             try:
                 if not args.download_models:
                     await _require_cached(models, analyzer.model_names)
+                many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
                 return await _analyze_all(
-                    analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports
+                    analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports, many=many
                 )
             except ModelError as exc:
                 model = getattr(exc, "model", None)
@@ -210,9 +211,11 @@ async def _analyze_all(
     jobs_at_once: int,
     quiet: bool,
     exports: tuple[str, ...],
+    many: bool,
 ) -> int:
     """Every video through the analyzer, up to ``jobs_at_once`` at a time; each one's summary
-    (or error) as it finishes. A model error stops every video and is raised as itself."""
+    (or error) as it finishes, and a tally of the run when ``many`` (a folder or several films)
+    or when a report was current. A model error stops every video and is raised as itself."""
     from vcp.cli.progress.analysis import tally_line
 
     codes, outcomes = [0], []
@@ -222,7 +225,7 @@ async def _analyze_all(
     async for result in films:
         codes.append(await _film_done(analyzer, result, quiet=quiet, exports=exports))
         outcomes.append(result.outcome if codes[-1] == 0 else "failed")
-    if not quiet and (len(jobs) > 1 or "current" in outcomes):
+    if not quiet and (many or "current" in outcomes):
         sys.stdout.write(tally_line(outcomes) + "\n")
     return max(codes)
 
