@@ -223,9 +223,11 @@ async def _analyze_all(
         [video for video, _ in jobs], jobs=jobs_at_once, report_paths=dict(jobs)
     )
     async for result in films:
-        codes.append(await _film_done(analyzer, result, quiet=quiet, exports=exports))
+        # on a folder, a current film is only counted in the tally
+        silent = quiet or (many and result.outcome == "current")
+        codes.append(await _film_done(analyzer, result, quiet=silent, exports=exports))
         outcomes.append(result.outcome if codes[-1] == 0 else "failed")
-    if not quiet and (many or "current" in outcomes):
+    if not quiet and many:
         sys.stdout.write(tally_line(outcomes) + "\n")
     return max(codes)
 
@@ -254,7 +256,9 @@ async def _film_done(
     except VcpError as exc:  # a model error cannot happen here: the analysis is done
         render_error(_with_hints(exc))
         return exit_code(exc)
-    if not quiet and result.outcome != "current":  # a current report: only the run's tally
+    if result.outcome == "current" and not quiet:
+        sys.stdout.write(f"{shown(result.path)}: current, report: {shown(result.report_path)}\n")
+    elif not quiet:
         lines = summary_lines(result.report, result.report_path)
         lines += [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")
