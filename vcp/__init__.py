@@ -35,6 +35,7 @@ if _typing.TYPE_CHECKING:
         DetectorSkipped,
         DetectorWaiting,
         MediaWarning,
+        ReportReused,
         ReportWritten,
     )
     from vcp.analysis.pipeline import Analyzer, analyze
@@ -152,6 +153,7 @@ _EXPORTS: dict[str, str] = {
             "DetectorSkipped",
             "DetectorWaiting",
             "MediaWarning",
+            "ReportReused",
             "ReportWritten",
         ],
         "vcp.analysis.events",
@@ -196,6 +198,7 @@ __all__ = [
     "MediaWarning",
     "Report",
     "ReportError",
+    "ReportReused",
     "ReportWritten",
     "OutputError",
     "UsageError",

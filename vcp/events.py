@@ -26,6 +26,7 @@ from vcp.analysis.events import (
     DetectorSkipped,
     DetectorWaiting,
     MediaWarning,
+    ReportReused,
     ReportWritten,
 )
 from vcp.censor.events import (
@@ -91,6 +92,7 @@ __all__ = [
     "MediaWarning",
     "ModelFailed",
     "ModelReady",
+    "ReportReused",
     "ReportWritten",
     "Retrying",
     "SourceDeprecated",

@@ -55,7 +55,7 @@ async def test_analyze_downloads_reports_and_runs_again_without_a_download(
     data = bytearray(onnx.read_bytes())
     data[1000] ^= 0xFF
     onnx.write_bytes(bytes(data))
-    third = await vcp("analyze", SAMPLE, "-c", config, "-o", out, "--download-models")
+    third = await vcp("analyze", SAMPLE, "-c", config, "-o", out, "--download-models", "--force")
     assert third.returncode == 0, third.stderr
     assert default_mirror.stats.bytes_served > served
     assert segments_of(json.loads(out.read_text()), "faces") == faces

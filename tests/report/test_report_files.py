@@ -10,6 +10,7 @@ from vcp_testing.reports import SAMPLE, make_report
 
 from vcp.errors import ReportError
 from vcp.report import (
+    REPORT_VERSION,
     InputInfo,
     Report,
     Segment,
@@ -68,7 +69,7 @@ def test_report_round_trips_with_readable_times(tmp_path: Path) -> None:
     report = _report((_word(61.25, 61.75),))
     path = write_report(report, tmp_path / "movie.vcp.json")
     data = json.loads(path.read_text())
-    assert data["format"] == "vcp-report" and data["version"] == 1
+    assert data["format"] == "vcp-report" and data["version"] == REPORT_VERSION
     assert data["segments"][0]["start_time"] == "00:01:01.250"
     assert data["segments"][0]["allow"] is False
     assert load_report(path) == report

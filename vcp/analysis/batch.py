@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from vcp.core.taskgroups import first_error
 from vcp.errors import ModelError, VcpError
@@ -33,6 +33,9 @@ class FilmResult:
     report: Report | None = None
     error: VcpError | None = None
     report_path: Path | None = None  # where the report was written, when it was
+    # analysed: some detector ran; rederived: segments derived again from the stored inference,
+    # no model loaded; current: the report was left as it was (docs/incremental.md)
+    outcome: Literal["analysed", "rederived", "current", "failed"] = "analysed"
 
     @property
     def ok(self) -> bool:
@@ -91,9 +94,9 @@ async def _produce(
 
 async def _film(analyzer: Analyzer, path: Path, report_path: Path | None) -> FilmResult:
     try:
-        report = await analyzer.analyze(path, report_path=report_path)
+        report, outcome = await analyzer.analyze_film(path, report_path=report_path)
     except ModelError:
         raise  # every film needs the model: the run stops with its error
     except VcpError as exc:
-        return FilmResult(path, error=exc)
-    return FilmResult(path, report=report, report_path=report_path)
+        return FilmResult(path, error=exc, outcome="failed")
+    return FilmResult(path, report=report, report_path=report_path, outcome=outcome)

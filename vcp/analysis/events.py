@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from vcp.analysis.detectors.base import Detection
 
@@ -22,6 +23,7 @@ __all__ = [
     "DetectorSkipped",
     "DetectorWaiting",
     "MediaWarning",
+    "ReportReused",
     "ReportWritten",
 ]
 
@@ -112,6 +114,19 @@ class ReportWritten:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportReused:
+    """``input``'s report at ``path`` was used again (``docs/incremental.md``): ``current`` (left
+    as it was), ``rederived`` (segments derived again from its stored inference, no model
+    loaded) or ``partial`` (the detectors in ``reused`` kept their stored inference, the
+    others ran)."""
+
+    input: Path
+    path: Path
+    outcome: Literal["current", "rederived", "partial"]
+    reused: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AnalysisFinished:
     """``input`` is done: its segments per category and flagged seconds (the report's summary)."""
 
@@ -130,5 +145,6 @@ AnalysisEvent = (
     | MediaWarning
     | DetectorFinished
     | ReportWritten
+    | ReportReused
     | AnalysisFinished
 )

@@ -19,11 +19,11 @@ import enum
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from anyio import to_thread
 
@@ -35,6 +35,7 @@ from vcp.analysis.detectors import (
     Step,
     detector_class,
 )
+from vcp.analysis.detectors.observed import CuesRead, FrameSeen, WindowHeard
 from vcp.analysis.events import (
     AnalysisEvent,
     AnalysisFinished,
@@ -46,15 +47,20 @@ from vcp.analysis.events import (
     DetectorSkipped,
     DetectorWaiting,
     MediaWarning,
+    ReportReused,
     ReportWritten,
 )
-from vcp.analysis.reporting import FilmRun, build_report, film_length
+from vcp.analysis.freshness import Current, Rederivable, Stale, Status, report_status
+from vcp.analysis.rederive import models_of, rederive
+from vcp.analysis.reporting import FilmRun, build_report, detector_record, film_length
 from vcp.core.event_sink import EventSink, Handler
 from vcp.core.taskgroups import first_error
 from vcp.core.threads import run_abandonable, stop_requested
-from vcp.errors import DetectorError, ModelError, VcpError
+from vcp.errors import DetectorError, MediaError, ModelError, VcpError
 from vcp.report import (
     DetectorEntry,
+    DetectorInference,
+    FilmFingerprint,
     Report,
     write_report,
 )
@@ -120,11 +126,13 @@ class Analyzer:
         models: ModelManager,
         *,
         on_event: Handler[AnalysisEvent] | None = None,
+        force: bool = False,
     ) -> None:
         from vcp.config.loader import require_detectors
 
         require_detectors(settings)  # an empty report would read as a clean film
         self.settings = settings
+        self.force = force
         self.models = models
         self._sink: EventSink[AnalysisEvent] = EventSink(on_event)
         self._state = _State.UNOPENED
@@ -162,23 +170,68 @@ class Analyzer:
         return {n: found.detector for n, found in self._loaded.items() if found.detector}
 
     async def analyze(self, path: Path, *, report_path: Path | None = None) -> Report:
-        """Analyse one video; write its report to ``report_path`` (atomically) when given."""
-        from vcp.media.probe import probe
+        """Analyse one video; write its report to ``report_path`` (atomically) when given.
 
+        An existing report at ``report_path`` is used again unless the analyzer was opened with
+        ``force=True`` (``vcp.analysis.freshness``): left as it is when current, its segments
+        derived again without a model when only word lists, thresholds and the like changed,
+        and only the detectors whose inference is stale run."""
+        report, _ = await self.analyze_film(path, report_path=report_path)
+        return report
+
+    async def analyze_film(
+        self, path: Path, *, report_path: Path | None = None
+    ) -> tuple[Report, Literal["analysed", "rederived", "current"]]:
+        """``analyze``, also saying what it took: ``analysed`` (some detector ran),
+        ``rederived`` (no model: segments derived again) or ``current`` (nothing to do)."""
         self._require_open()
         path = Path(path)
+        status = await self._status(path, report_path)
+        if isinstance(status, Current | Rederivable) and report_path is not None:
+            return await self._reuse(status, path, report_path)
+        report = await self._infer(path, report_path, status)
+        return report, "analysed"
+
+    async def _status(self, path: Path, report_path: Path | None) -> Status:
+        if report_path is None or self.force:
+            return Stale("a full analysis was asked for")
+        check = functools.partial(report_status, report_path, path, self.settings)
+        return await to_thread.run_sync(check)
+
+    async def _reuse(
+        self, status: Current | Rederivable, path: Path, report_path: Path
+    ) -> tuple[Report, Literal["rederived", "current"]]:
+        names = tuple(d.name for d in self._detectors)
+        if isinstance(status, Current):
+            self._emit(ReportReused(path, report_path, "current", names))
+            return status.report, "current"
+        report = await to_thread.run_sync(_rederived, status.report, self.settings, path)
+        await self._write(report, path, report_path)
+        self._emit(ReportReused(path, report_path, "rederived", names))
+        return report, "rederived"
+
+    async def _infer(self, path: Path, report_path: Path | None, status: Status) -> Report:
+        from vcp.media.probe import probe
+
         media = await to_thread.run_sync(probe, path)
-        self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in self._detectors)))
-        for model in self.model_names:  # every download starts now, not when its turn comes
-            self.models.ready(model)
-        run = FilmRun(media)
+        film = await to_thread.run_sync(_fingerprint, path)
+        reuse = _reusable(status, self._detectors)
+        run = FilmRun(media, film, records=dict(reuse))
+        todo = [d for d in self._detectors if d.name not in reuse]
+        self._emit(AnalysisStarted(path, media.duration, tuple(d.name for d in todo)))
+        if reuse and report_path is not None:
+            self._emit(ReportReused(path, report_path, "partial", tuple(reuse)))
+        for model in dict.fromkeys(d.model for d in todo if d.model is not None):
+            self.models.ready(model)  # every download starts now, not when its turn comes
         try:
             async with asyncio.TaskGroup() as group:
-                for config in self._detectors:
+                for config in todo:
                     group.create_task(self._run_detector(config, run, path))
         except BaseExceptionGroup as group:
             raise first_error(group) from None
-        report = await self._finish(run, path, report_path)
+        old = status.report if isinstance(status, Stale) and reuse else None
+        ran = [d.name for d in todo]
+        report = await self._finish(run, path, report_path, ran=ran, old=old)
         self._emit(AnalysisFinished(path, report.summary.segments, report.summary.flagged_seconds))
         return report
 
@@ -214,24 +267,36 @@ class Analyzer:
             if found.detector is not None:
                 found.detector.close()
 
-    async def _finish(self, run: FilmRun, path: Path, report_path: Path | None) -> Report:
-        report = build_report(
+    async def _finish(
+        self,
+        run: FilmRun,
+        path: Path,
+        report_path: Path | None,
+        *,
+        ran: Sequence[str],
+        old: Report | None,
+    ) -> Report:
+        loaded = [self._loaded[n] for n in ran if n in self._loaded]
+        reused = [n for n in run.records if n not in ran]
+        build = functools.partial(
+            build_report,
             run,
             settings=self.settings,
-            detectors=self._detectors,
-            kinds={n: ld.detector.stream for n, ld in self._loaded.items() if ld.detector},
-            models=[ld.model for ld in self._loaded.values() if ld.model is not None],
+            models=[found.model for found in loaded if found.model is not None],
+            reused=models_of(old, self.settings, keep=reused) if old is not None else (),
             duration=await film_length(run),
         )
-        if not self.settings.output.include_confidence:
-            report = report.without_scores()
+        report = await to_thread.run_sync(build)
         if report_path is not None:
-            write = functools.partial(
-                write_report, report, report_path, pretty=self.settings.output.pretty
-            )
-            await to_thread.run_sync(write)
-            self._emit(ReportWritten(path, report_path, len(report.segments)))
+            await self._write(report, path, report_path)
         return report
+
+    async def _write(self, report: Report, path: Path, report_path: Path) -> None:
+        write = functools.partial(
+            write_report, report, report_path, pretty=self.settings.output.pretty
+        )
+        await to_thread.run_sync(write)
+        self._emit(ReportWritten(path, report_path, len(report.segments)))
 
     # -- one detector on one input ---------------------------------------------------------------
 
@@ -240,21 +305,25 @@ class Analyzer:
         entry = functools.partial(
             DetectorEntry, name=config.name, type=config.type, model=config.model
         )
-        if loaded.detector is None:
+        if loaded.detector is None:  # no record: the next run tries its model again
             run.entries[config.name] = entry(status="skipped", reason=loaded.reason)
-            run.warnings.append(f"{config.name}: skipped: {loaded.reason}")
+            run.warn(config.name, f"skipped: {loaded.reason}")
             return
         stream = loaded.detector.stream
         if getattr(run.media, stream) is None:
             reason = f"{path.name} has no {stream} stream"
-            run.entries[config.name] = entry(status="skipped", reason=reason)
-            run.warnings.append(f"{config.name}: skipped: {reason}")
+            run.warn(config.name, f"skipped: {reason}")
+            self._record(config, run, entry(status="skipped", reason=reason))
             self._emit(DetectorSkipped(path, config.name, reason))
             return
+        run.observed[config.name] = []
         scan = await self._scan(loaded.detector, run, path)
         analysed = self._coverage(run, scan, path=path, stream=stream)
-        run.entries[config.name] = entry(status="ran", analysed_seconds=analysed)
+        self._record(config, run, entry(status="ran", analysed_seconds=analysed))
         self._emit(DetectorFinished(path, config.name, scan.found))
+
+    def _record(self, config: DetectorSettings, run: FilmRun, entry: DetectorEntry) -> None:
+        run.records[config.name] = detector_record(config, run, settings=self.settings, entry=entry)
 
     def _coverage(self, run: FilmRun, scan: _Scan, *, path: Path, stream: str) -> float:
         """The report's ``analysed_seconds``: the film's duration when the detector read its
@@ -272,7 +341,7 @@ class Analyzer:
             "the rest was not analysed"
         )
         self._emit(MediaWarning(path, scan.detector, scan.reached, message))
-        run.warnings.append(f"{scan.detector}: {message}")
+        run.warn(scan.detector, message)
         return round(scan.reached, 3)
 
     async def _load(self, config: DetectorSettings) -> _Loaded:
@@ -339,8 +408,9 @@ class Analyzer:
         name = scan.detector
         if isinstance(step, Detection):
             scan.found += 1
-            run.detections.append(step)
             self._emit(DetectionFound(path, step))
+        elif isinstance(step, FrameSeen | WindowHeard | CuesRead):
+            run.observed[name].append(step)
         elif isinstance(step, Progress):
             total = run.media.duration
             scan.reached = max(scan.reached, min(step.seconds, total))
@@ -352,9 +422,38 @@ class Analyzer:
     def _notice(self, run: FilmRun, path: Path, name: str, step: DecodeProblem, n: int) -> None:
         self._emit(MediaWarning(path, name, step.seconds, step.message))
         if n <= _MAX_MEDIA_WARNINGS:
-            run.warnings.append(f"{name}: at {step.seconds:.3f} s: {step.message}")
+            run.warn(name, f"at {step.seconds:.3f} s: {step.message}")
         elif n == _MAX_MEDIA_WARNINGS + 1:
-            run.warnings.append(f"{name}: more decode problems after this were not listed")
+            run.warn(name, "more decode problems after this were not listed")
+
+
+def _rederived(report: Report, settings: Settings, path: Path) -> Report:
+    film = report.input.model_copy(update={"path": str(path.resolve()), "name": path.name})
+    return rederive(report, settings, film=film)
+
+
+def _fingerprint(path: Path) -> FilmFingerprint:
+    from vcp.core.fingerprint import fingerprint
+
+    try:
+        found = fingerprint(path)
+    except OSError as exc:
+        raise MediaError(
+            f"cannot read the film: {exc.strerror or exc}", where=str(path), hint="check the path"
+        ) from exc
+    return FilmFingerprint(size=found.size, mtime_ns=found.mtime_ns, sample=found.sample)
+
+
+def _reusable(
+    status: Status, detectors: Sequence[DetectorSettings]
+) -> dict[str, DetectorInference]:
+    """The stored inference of each enabled detector that a stale report still has current."""
+    if not isinstance(status, Stale) or status.report is None or status.report.inference is None:
+        return {}
+    stored = {r.name: r for r in status.report.inference.detectors}
+    return {
+        d.name: stored[d.name] for d in detectors if d.name in stored and d.name not in status.rerun
+    }
 
 
 async def _next_batch(steps: Iterator[Step], name: str) -> list[Step] | None:

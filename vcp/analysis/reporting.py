@@ -1,21 +1,25 @@
-"""One film's report from what its detectors collected: segments, the models and detectors that
-ran, the film's length, the warnings."""
+"""One film's report from what its detectors collected: their stored inference (from which
+``vcp.analysis.rederive`` derives the segments), the models that ran, the film's length, the
+warnings."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from anyio import to_thread
 
-from vcp.analysis.detectors import Detection
-from vcp.analysis.segments import build_segments
-from vcp.analysis.subtitle_hits import place_subtitle_hits
-from vcp.core.streams import MediaKind
-from vcp.core.version import __version__
-from vcp.report import DetectorEntry, InputInfo, ModelEntry, Report, Summary, ToolInfo
+from vcp.analysis.detectors.observed import Observed
+from vcp.analysis.rederive import Outcome, derive_report
+from vcp.report import (
+    DetectorEntry,
+    DetectorInference,
+    FilmFingerprint,
+    InputInfo,
+    ModelEntry,
+    Report,
+)
 from vcp.report.untrusted import MAX_SECONDS
 
 if TYPE_CHECKING:
@@ -24,61 +28,83 @@ if TYPE_CHECKING:
     from vcp.media.probe import MediaInfo
     from vcp.models.local import LocalModel
 
-__all__ = ["FilmRun", "build_report", "film_length"]
+__all__ = ["FilmRun", "build_report", "detector_record", "film_length"]
 
 
 @dataclass
 class FilmRun:
-    """What one film's detectors collect while they run."""
+    """What one film's detectors collect while they run: each detector's observations, its
+    stored inference once it finished (``records``; reused ones from the old report too), the
+    entry of a detector that has none, warnings by detector (``""``: about the film itself)."""
 
     media: MediaInfo
-    detections: list[Detection] = field(default_factory=list)
+    film: FilmFingerprint
+    observed: dict[str, list[Observed]] = field(default_factory=dict)
+    records: dict[str, DetectorInference] = field(default_factory=dict)
     entries: dict[str, DetectorEntry] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+    def warn(self, detector: str, message: str) -> None:
+        """Note a warning of ``detector`` (``""`` for the film), written as ``name: message``."""
+        text = f"{detector}: {message}" if detector else message
+        self.warnings.setdefault(detector, []).append(text)
 
 
 def build_report(
     run: FilmRun,
     *,
     settings: Settings,
-    detectors: Sequence[DetectorSettings],
-    kinds: Mapping[str, MediaKind],
     models: Iterable[LocalModel],
+    reused: Iterable[ModelEntry] = (),
     duration: float,
 ) -> Report:
-    """The report of ``run``: ``detectors`` are the enabled ones in config order, ``kinds`` what
-    each loaded one read, ``models`` the models they loaded, ``duration`` the film's length."""
-    detections = place_subtitle_hits(
-        run.detections,
-        subtitles={d.name for d in detectors if d.type == "subtitles"},
-        speech={d.name for d in detectors if d.type == "speech-profanity"},
-    )
-    segments = build_segments(
-        detections,
-        kinds=kinds,
-        gap=settings.processing.merge_gap_seconds,
-        frame_span=settings.processing.frame_interval_seconds,
-        duration=run.media.duration,
-    )
+    """The report of ``run``: ``models`` are the models loaded for it, ``reused`` the entries of
+    the models behind reused records, ``duration`` the film's length."""
     media = run.media
-    return Report(
-        input=InputInfo(
-            path=str(media.path.resolve()),
-            name=media.path.name,
-            size=media.size,
-            duration=duration,
-            streams=tuple(s.to_json() for s in media.streams),
-        ),
-        summary=Summary.of(segments),
-        segments=segments,
-        models=model_entries(models, settings),
-        detectors=tuple(run.entries[d.name] for d in detectors if d.name in run.entries),
-        vcp=ToolInfo(
-            version=__version__,
-            config=str(settings.config_file) if settings.config_file else None,
-            created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        ),
-        warnings=tuple(run.warnings),
+    film = InputInfo(
+        path=str(media.path.resolve()),
+        name=media.path.name,
+        size=media.size,
+        duration=duration,
+        streams=tuple(s.to_json() for s in media.streams),
+    )
+    loaded = model_entries(models, settings)
+    names = {m.name for m in loaded}
+    outcome = Outcome(
+        records=run.records,
+        entries=run.entries,
+        warnings=run.warnings,
+        film=run.film,
+    )
+    every = [*loaded, *(m for m in reused if m.name not in names)]
+    return derive_report(outcome, settings=settings, film=film, models=every)
+
+
+def detector_record(
+    config: DetectorSettings,
+    run: FilmRun,
+    *,
+    settings: Settings,
+    entry: DetectorEntry,
+) -> DetectorInference:
+    """``config``'s stored inference: what it observed in ``run``, with how it ended."""
+    from vcp.analysis.freshness import inference_settings, model_key
+    from vcp.analysis.raw import pack
+
+    status = "ran" if entry.status == "ran" else "skipped"
+    frames, speech, cues = pack(config, run.observed.get(config.name, []), ran=status == "ran")
+    return DetectorInference(
+        name=config.name,
+        type=config.type,
+        status=status,
+        reason=entry.reason,
+        analysed_seconds=entry.analysed_seconds,
+        model=model_key(config, settings),
+        settings=inference_settings(config, settings),
+        warnings=tuple(run.warnings.get(config.name, [])),
+        frames=frames,
+        speech=speech,
+        cues=cues,
     )
 
 
@@ -110,8 +136,9 @@ async def film_length(run: FilmRun) -> float:
     if claimed <= MAX_SECONDS:
         return claimed
     decoded = min(await to_thread.run_sync(packets_end, run.media.path), MAX_SECONDS)
-    run.warnings.append(
+    run.warn(
+        "",
         f"the file claims to last {claimed:,.0f} s, more than any film; "
-        f"the report records the {decoded:.1f} s its packets cover"
+        f"the report records the {decoded:.1f} s its packets cover",
     )
     return round(decoded, 3)

@@ -1,6 +1,7 @@
-"""The report format (version 1): what ``vcp analyze`` writes and ``export``/``censor``/``review``
-read, and which report belongs to which film (``pairing``). It imports nothing of the analysis,
-so reading a report never loads a model or PyAV."""
+"""The report format (version 2, with the stored inference of ``inference``): what ``vcp
+analyze`` writes and ``export``/``censor``/``review`` read, and which report belongs to which
+film (``pairing``). It imports nothing of the analysis, so reading a report never loads a model
+or PyAV."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from vcp.report.files import (
     load_report,
     write_report,
 )
+from vcp.report.inference import DetectorInference, FilmFingerprint, Inference
 from vcp.report.model import (
     FORMAT_NAME,
+    READABLE_VERSIONS,
     REPORT_VERSION,
     CategorySummary,
     DetectorEntry,
@@ -34,8 +37,12 @@ from vcp.report.timecode import format_millis, format_time, millis, parse_time
 
 __all__ = [
     "FORMAT_NAME",
+    "READABLE_VERSIONS",
     "REPORT_SUFFIX",
     "REPORT_VERSION",
+    "DetectorInference",
+    "FilmFingerprint",
+    "Inference",
     "CategorySummary",
     "DetectorEntry",
     "InputInfo",

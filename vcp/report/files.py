@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from vcp.core.atomic import write_text_output
 from vcp.errors import ReportError
-from vcp.report.model import FORMAT_NAME, REPORT_VERSION, Report
+from vcp.report.model import FORMAT_NAME, READABLE_VERSIONS, REPORT_VERSION, Report
 from vcp.report.naming import REPORT_SUFFIX, peek_report
 from vcp.report.untrusted import check_times, parse_json
 
@@ -32,9 +32,17 @@ def is_report_file(path: Path) -> bool:
 
 
 def dump_report(report: Report, *, pretty: bool = True) -> str:
-    """The report as JSON text (keys in model order, UTF-8 kept readable)."""
+    """The report as JSON text (keys in model order, UTF-8 kept readable). ``pretty`` indents
+    all but the stored inference, which stays on one line: its columns of numbers would take
+    three times the room one number a line, and nobody reads them."""
     data = report.model_dump(mode="json")
-    return json.dumps(data, indent=2 if pretty else None, ensure_ascii=False) + "\n"
+    inference = data.pop("inference")
+    text = json.dumps(data, indent=2 if pretty else None, ensure_ascii=False)
+    if inference is not None:
+        packed = json.dumps(inference, ensure_ascii=False, separators=(",", ":"))
+        text = text[:-1].rstrip() + f',{chr(10) + "  " if pretty else " "}"inference": {packed}'
+        text += "\n}" if pretty else "}"
+    return text + "\n"
 
 
 def write_report(report: Report, path: str | os.PathLike[str], *, pretty: bool = True) -> Path:
@@ -54,10 +62,11 @@ def load_report(path: str | os.PathLike[str]) -> Report:
             hint="pass a report written by `vcp analyze` (VIDEO.vcp.json)",
         )
     version = data.get("version")
-    if version != REPORT_VERSION:
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         shown = repr(version)[:40] if isinstance(version, int | str | None) else "(not a number)"
         raise ReportError(
-            f"report format version {shown} is not supported (this vcp reads {REPORT_VERSION})",
+            f"report format version {shown} is not supported "
+            f"(this vcp reads versions 1 to {REPORT_VERSION})",
             where=str(path),
             hint="re-run `vcp analyze` with this vcp to write a current report",
         )

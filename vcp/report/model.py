@@ -12,10 +12,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from vcp.core.streams import MediaKind
+from vcp.report.inference import Inference
 from vcp.report.timecode import format_time
 
 __all__ = [
     "FORMAT_NAME",
+    "READABLE_VERSIONS",
     "REPORT_VERSION",
     "CategorySummary",
     "DetectorEntry",
@@ -29,7 +31,9 @@ __all__ = [
 ]
 
 FORMAT_NAME: Literal["vcp-report"] = "vcp-report"
-REPORT_VERSION = 1
+REPORT_VERSION = 2
+# Version 1 reports (no stored inference) still load: their film is simply analysed again.
+READABLE_VERSIONS = (1, REPORT_VERSION)
 
 
 class _Frozen(BaseModel):
@@ -189,7 +193,8 @@ class ToolInfo(_Frozen):
 
 
 class Report(_Frozen):
-    """A whole report (``format: vcp-report``, ``version: 1``)."""
+    """A whole report (``format: vcp-report``, ``version: 2``); ``inference`` is what the
+    detectors produced before any rule (``vcp.report.inference``), None in a version 1 report."""
 
     format: Literal["vcp-report"] = "vcp-report"
     version: int = REPORT_VERSION
@@ -200,6 +205,7 @@ class Report(_Frozen):
     detectors: tuple[DetectorEntry, ...] = ()
     vcp: ToolInfo
     warnings: tuple[str, ...] = ()
+    inference: Inference | None = None
 
     def without_scores(self) -> Report:
         """The report with every confidence and score left out (``output.include_confidence``)."""

@@ -34,7 +34,7 @@ MAX_SECONDS = 1_000_000.0
 _HINT = "fix that value, or re-run `vcp analyze` to write the report again"
 # Typed all the way down: pydantic refuses a wrong shape at its first level and a non-finite
 # float anywhere, so the walk below skips the bulk of a report.
-_TYPED = "segments"
+_TYPED = ("segments", "inference")
 
 
 class _NotFinite(ValueError):
@@ -104,7 +104,7 @@ def _locate(text: str, literal: str, source: str) -> str:
 
 def _check_free_form(data: object, source: str) -> None:
     """Refuse nesting over ``MAX_DEPTH`` and non-finite floats outside ``segments``."""
-    top = {k: v for k, v in data.items() if k != _TYPED} if isinstance(data, dict) else data
+    top = {k: v for k, v in data.items() if k not in _TYPED} if isinstance(data, dict) else data
     level = [top]
     for _ in range(MAX_DEPTH):
         children = [c for value in level for c in _children(value)]

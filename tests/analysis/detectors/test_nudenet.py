@@ -22,6 +22,7 @@ from vcp_testing.videos import scramble, write_video
 from vcp.analysis.detectors import DecodeProblem, Detection, Progress, Step, detector_class
 from vcp.analysis.detectors.geometry import ScoredBox
 from vcp.analysis.detectors.nudenet import NudeNetDetector, Rule, category_rules
+from vcp.analysis.detectors.observed import FrameSeen
 from vcp.config.schema import NudeNetSettings, ProcessingSettings
 from vcp.errors import DetectorError, MediaError
 from vcp.media.frames import Frame, iter_frames
@@ -196,7 +197,10 @@ def test_damaged_frames_become_notices_and_the_scan_goes_on(
 
     notices = [step for step in steps if isinstance(step, DecodeProblem)]
     assert notices and 1.0 < notices[0].seconds < 3.0 and "did not decode" in notices[0].message
-    times = [s.start if isinstance(s, Detection) else s.seconds for s in steps]
+    times = [
+        s.start if isinstance(s, Detection) else s.time if isinstance(s, FrameSeen) else s.seconds
+        for s in steps
+    ]
     assert times == sorted(times)  # in time order, as the pipeline reports them
     assert [s for s in steps if isinstance(s, Progress)][-1].seconds == damaged.duration
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from vcp.analysis.detectors.observed import Observed
 from vcp.core.streams import MediaKind
 from vcp.media import DecodeProblem
 
@@ -69,7 +70,9 @@ class Progress:
     seconds: float
 
 
-Step = Detection | Progress | DecodeProblem
+Step = Detection | Progress | DecodeProblem | Observed
+"""What a scan yields: hits, progress, decode notices, and what inference produced before any
+rule (``observed``: stored in the report for re-deriving without the model)."""
 
 
 class Detector(Protocol):

@@ -26,6 +26,7 @@ from vcp.analysis.detectors.base import (
     settings_as,
 )
 from vcp.analysis.detectors.geometry import ScoredBox, decode_output, letterbox, to_blob
+from vcp.analysis.detectors.observed import FrameSeen, rounded_box
 from vcp.core.labels import NUDENET_LABELS
 from vcp.errors import DetectorError
 
@@ -36,12 +37,23 @@ if TYPE_CHECKING:
     from vcp.media.frames import Frame
     from vcp.media.probe import MediaInfo
 
-__all__ = ["MODEL_FILE", "NudeNetDetector", "Rule", "category_rules"]
+__all__ = [
+    "MODEL_FILE",
+    "RAW_FLOOR",
+    "NudeNetDetector",
+    "Rule",
+    "category_rules",
+    "frame_detections",
+    "raw_floor",
+]
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "320n.onnx"
 MODEL_SIZE = 320  # the input side the 320n model was trained at
+# Boxes scoring at least this are stored in the report whatever their category, so that a
+# threshold lowered down to it re-derives without running the model again.
+RAW_FLOOR = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +93,9 @@ class NudeNetDetector:
         self._rules = category_rules(config.categories, config.thresholds, config.threshold)
         self._threshold = config.threshold
         self._interval = interval
-        # The lowest threshold anything is reported at: boxes under it are dropped before NMS,
-        # which keeps exactly the boxes NMS would keep above it (only better boxes suppress).
-        floor = [r.threshold for found in self._rules.values() for r in found]
-        self._min_score = min(floor, default=config.threshold)
+        # Boxes under the floor are dropped before NMS, which keeps exactly the boxes NMS
+        # would keep above any higher threshold (only better boxes suppress).
+        self.floor = raw_floor(config)
 
     @classmethod
     def load(
@@ -151,16 +162,12 @@ class NudeNetDetector:
     def _scan_batch(self, frames: list[Frame]) -> Iterator[Step]:
         images = [frame.image for frame in frames]
         sizes = [frame.source_size for frame in frames]
-        found = self._infer(images, sizes, min_score=self._min_score)
+        found = self._infer(images, sizes, min_score=self.floor)
         for frame, hits in zip(frames, found, strict=True):
-            yield from self._detections(frame.time, hits)
+            seen = FrameSeen(round(frame.time, 3), tuple(rounded_box(hit) for hit in hits))
+            yield seen
+            yield from frame_detections(self.name, self._rules, seen)
         yield Progress(frames[-1].time)
-
-    def _detections(self, time: float, hits: list[ScoredBox]) -> Iterator[Detection]:
-        for label, score, box in hits:
-            for rule in self._rules.get(label, ()):
-                if score >= rule.threshold:
-                    yield Detection(self.name, rule.category, label, score, time, time, box=box)
 
     def _infer(
         self, images: Sequence[np.ndarray], sizes: Sequence[tuple[int, int]], *, min_score: float
@@ -190,6 +197,23 @@ class NudeNetDetector:
                 hint="the model file may not be NudeNet's 320n.onnx; check the detector's model",
             ) from exc
         return np.asarray(outputs[0])
+
+
+def raw_floor(config: NudeNetSettings) -> float:
+    """The score down to which boxes are kept: ``RAW_FLOOR``, or a lower threshold."""
+    thresholds = [config.threshold, *config.thresholds.values()]
+    return min(RAW_FLOOR, *thresholds)
+
+
+def frame_detections(
+    name: str, rules: Mapping[str, Sequence[Rule]], seen: FrameSeen
+) -> Iterator[Detection]:
+    """The hits of one frame's boxes: each box under each category ``rules`` (label -> rules,
+    ``category_rules``) puts its label in and whose threshold it reaches."""
+    for label, score, box in seen.boxes:
+        for rule in rules.get(label, ()):
+            if score >= rule.threshold:
+                yield Detection(name, rule.category, label, score, seen.time, seen.time, box=box)
 
 
 def _source_scale(scale: float, image: np.ndarray, size: tuple[int, int]) -> float:

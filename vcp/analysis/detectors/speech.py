@@ -32,6 +32,12 @@ from vcp.analysis.detectors.base import (
     settings_as,
 )
 from vcp.analysis.detectors.edges import frame_levels, widen
+from vcp.analysis.detectors.observed import (
+    WindowHeard,
+    levels_of,
+    quantized_levels,
+    rounded_word,
+)
 from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
 from vcp.errors import DetectorError
 from vcp.media import DecodedUntil
@@ -44,7 +50,7 @@ if TYPE_CHECKING:
     from vcp.config.schema import SpeechProfanitySettings as SpeechSettings
     from vcp.media.probe import MediaInfo
 
-__all__ = ["SpeechProfanityDetector"]
+__all__ = ["SpeechProfanityDetector", "heard_detections"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,22 +109,30 @@ class SpeechProfanityDetector:
             if isinstance(item, DecodeProblem):
                 yield item
                 continue
-            yield from self._detections(boundaries.next_window(item, full=self._is_full(item)))
-            yield from self._window(item, boundaries)
+            full = self._is_full(item)
+            start, end = round(item.start, 3), round(item.end, 3)  # as the report stores them
+            yield from self._detections(boundaries.next_window(start, end, full=full))
+            yield from self._window(item, boundaries, full=full)
         yield from self._detections(boundaries.finish())
         yield Progress(min(reached, media.duration))
 
     def _is_full(self, window: AudioWindow) -> bool:
         return len(window.samples) >= round(self.config.window_seconds * window.sample_rate)
 
-    def _window(self, window: AudioWindow, boundaries: _Boundaries) -> Iterator[Step]:
+    def _window(
+        self, window: AudioWindow, boundaries: _Boundaries, *, full: bool
+    ) -> Iterator[Step]:
         transcript = _Transcript(self._matcher)
-        edges = _Edges(window)
+        levels = quantized_levels(frame_levels(window.samples, window.sample_rate))
+        edges = _Edges(round(window.start, 3), levels)
         for end, words in self._segments(window):
             yield from self._detections(boundaries.keep(edges.widen(transcript.add(words))))
             # words that may still begin a hit hold progress back, so detections stay in order
             yield Progress(boundaries.progress(min(end, transcript.undecided_from(end))))
         yield from self._detections(boundaries.keep(edges.widen(transcript.close())))
+        yield WindowHeard(
+            round(window.start, 3), round(window.end, 3), full, tuple(transcript.words), levels
+        )
 
     def _segments(self, window: AudioWindow) -> Iterator[tuple[float, list[Word]]]:
         """Each transcribed segment's end and words, timed from the start of the media."""
@@ -159,35 +173,59 @@ class SpeechProfanityDetector:
         )
 
     def _detections(self, hits: Iterable[WordMatch]) -> Iterator[Detection]:
-        for hit in hits:
-            # Recall first: whisper gives swear words low probabilities (0.1-0.4) even when it
-            # heard them right, so a hit under the threshold is reported as uncertain, not lost.
-            yield Detection(
-                detector=self.name,
-                category=hit.category,
-                label=hit.label,
-                score=hit.score,
-                start=hit.start,
-                end=hit.end,
-                word=hit.text,
-                masked=hit.masked,
-                uncertain=hit.score < self.config.threshold,
-            )
+        return _word_detections(self.name, self.config.threshold, hits)
+
+
+def heard_detections(
+    config: SpeechSettings, matcher: WordMatcher, windows: Iterable[WindowHeard]
+) -> list[Detection]:
+    """The hits a scan that heard ``windows`` reports: the same windows, edges and boundaries,
+    without the model (``vcp.analysis.rederive``). A window's words are matched at once, which
+    finds what matching them segment by segment finds (the matcher is greedy, left to right)."""
+    found: list[Detection] = []
+    boundaries = _Boundaries(config.overlap_seconds)
+    for heard in windows:
+        found += _word_detections(config.name, config.threshold, boundaries.next_window(
+            heard.start, heard.end, full=heard.full
+        ))  # fmt: skip
+        transcript, edges = _Transcript(matcher), _Edges(heard.start, heard.levels)
+        hits = transcript.add(list(heard.words)) + transcript.close()
+        found += _word_detections(config.name, config.threshold, boundaries.keep(edges.widen(hits)))
+    found += _word_detections(config.name, config.threshold, boundaries.finish())
+    return found
+
+
+def _word_detections(name: str, threshold: float, hits: Iterable[WordMatch]) -> Iterator[Detection]:
+    for hit in hits:
+        # Recall first: whisper gives swear words low probabilities (0.1-0.4) even when it
+        # heard them right, so a hit under the threshold is reported as uncertain, not lost.
+        yield Detection(
+            detector=name,
+            category=hit.category,
+            label=hit.label,
+            score=hit.score,
+            start=hit.start,
+            end=hit.end,
+            word=hit.text,
+            masked=hit.masked,
+            uncertain=hit.score < threshold,
+        )
 
 
 def _word(word: Any, offset: float) -> Word:
-    # faster-whisper's times are numpy floats: plain floats keep reports JSON-ready.
+    # faster-whisper's times are numpy floats: plain floats keep reports JSON-ready; rounded as
+    # the report stores them, so a re-derivation sees the very same words.
     start, end = float(offset + word.start), float(offset + word.end)
-    return Word(word.word.strip(), start, end, float(word.probability))
+    return rounded_word(Word(word.word.strip(), start, end, float(word.probability)))
 
 
 class _Edges:
     """Each hit's first word started and its last word ended where the window's audio says
     (``vcp.analysis.detectors.edges``): whisper's times are mostly late."""
 
-    def __init__(self, window: AudioWindow) -> None:
-        self._start = window.start
-        self._levels = frame_levels(window.samples, window.sample_rate)
+    def __init__(self, start: float, levels: bytes) -> None:
+        self._start = start
+        self._levels = levels_of(levels)
 
     def widen(self, hits: list[WordMatch]) -> list[WordMatch]:
         return [self._widened(hit) for hit in hits]
@@ -246,18 +284,18 @@ class _Boundaries:
     held: list[WordMatch] = field(default_factory=list)  # past the core: the next window's, if any
     done: float = 0.0
 
-    def next_window(self, window: AudioWindow, *, full: bool) -> list[WordMatch]:
-        """Start ``window``; the previous window's held hits when this one does not reach them
-        (it starts after a hole in the stream), for reporting now."""
-        overlaps = window.start < self.previous_end
-        self.low = window.start + self.overlap / 2 - _EDGE_SLACK if overlaps else -math.inf
-        self.previous_end = window.end
+    def next_window(self, start: float, end: float, *, full: bool) -> list[WordMatch]:
+        """Start the window ``start``-``end``; the previous window's held hits when this one
+        does not reach them (it starts after a hole in the stream), for reporting now."""
+        overlaps = start < self.previous_end
+        self.low = start + self.overlap / 2 - _EDGE_SLACK if overlaps else -math.inf
+        self.previous_end = end
         released = [] if overlaps else self.finish()
         self.before, self.reported = (self.reported if overlaps else []), []
         self.held = []  # this window reaches them and reports them
         last = not full
-        self.high = math.inf if last else window.end - self.overlap / 2 + _EDGE_SLACK
-        self.safe = math.inf if last else window.end - self.overlap
+        self.high = math.inf if last else end - self.overlap / 2 + _EDGE_SLACK
+        self.safe = math.inf if last else end - self.overlap
         return released
 
     def keep(self, hits: list[WordMatch]) -> list[WordMatch]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -26,6 +26,7 @@ from vcp.analysis.detectors.base import (
     Step,
     settings_as,
 )
+from vcp.analysis.detectors.observed import CuesRead
 from vcp.analysis.detectors.words import Word, WordMatch, WordMatcher, word_matcher
 from vcp.errors import MediaError
 from vcp.media.subtitles import (
@@ -36,13 +37,20 @@ from vcp.media.subtitles import (
     mask_markup,
     sources_of,
 )
+from vcp.report.inference import MAX_TEXT
 
 if TYPE_CHECKING:
     from vcp.config.schema import DetectorSettings, ProcessingSettings, SubtitlesSettings
     from vcp.config.settings import Settings
     from vcp.media.probe import MediaInfo
 
-__all__ = ["SubtitlesDetector", "cue_hits", "masker_of", "subtitle_masker"]
+__all__ = [
+    "SubtitlesDetector",
+    "cue_detections",
+    "cue_hits",
+    "masker_of",
+    "subtitle_masker",
+]
 
 _WORD = re.compile(r"\S+")
 # Two sources' hits of one entry this close are the same line in two copies of the subtitles.
@@ -79,7 +87,7 @@ class SubtitlesDetector:
         )
         for message in notices:
             yield DecodeProblem(0.0, f"{message}: its words were not checked")
-        found: list[Detection] = []
+        read: list[CuesRead] = []
         for source in sources:
             try:
                 subs = load_subtitles(
@@ -90,26 +98,42 @@ class SubtitlesDetector:
                 yield DecodeProblem(0.0, f"{source.name}: {exc.message}")
                 continue
             yield from (DecodeProblem(0.0, message) for message in subs.notices)
-            found += self._detections(subs)
-        yield from _distinct(found)
+            read.append(_cues_read(subs))
+            yield read[-1]
+        yield from cue_detections(self.name, self._matcher, read)
         yield Progress(media.duration)
 
-    def _detections(self, subs: Subtitles) -> Iterator[Detection]:
-        origin = subs.source.name
-        label = origin if subs.source.path is not None else f"subtitle {origin}"
-        for cue in subs.cues():
-            for hit in cue_hits(self._matcher, cue.text):
-                yield Detection(
-                    detector=self.name,
-                    category=hit.category,
-                    label=hit.label,
-                    score=1.0,  # the text is certain; only its times are the cue's
-                    start=max(cue.start, 0.0),
-                    end=max(cue.end, cue.start, 0.0),
-                    word=hit.text,
-                    masked=hit.masked,
-                    source=label,
-                )
+
+def _cues_read(subs: Subtitles) -> CuesRead:
+    """A source's cues as the report stores them (times to the millisecond, never negative)."""
+    origin = subs.source.name
+    label = origin if subs.source.path is not None else f"subtitle {origin}"
+    return CuesRead(label, tuple(
+        (round(max(c.start, 0.0), 3), round(max(c.end, c.start, 0.0), 3), c.text[:MAX_TEXT])
+        for c in subs.cues()
+    ))  # fmt: skip
+
+
+def cue_detections(name: str, matcher: WordMatcher, sources: Iterable[CuesRead]) -> list[Detection]:
+    """Every source's hits in time order, less a hit an earlier source already reported."""
+    found = [hit for read in sources for hit in _detections(name, matcher, read)]
+    return list(_distinct(found))
+
+
+def _detections(name: str, matcher: WordMatcher, read: CuesRead) -> Iterator[Detection]:
+    for start, end, text in read.cues:
+        for hit in cue_hits(matcher, text):
+            yield Detection(
+                detector=name,
+                category=hit.category,
+                label=hit.label,
+                score=1.0,  # the text is certain; only its times are the cue's
+                start=start,
+                end=end,
+                word=hit.text,
+                masked=hit.masked,
+                source=read.source,
+            )
 
 
 def cue_hits(matcher: WordMatcher, text: str) -> list[WordMatch]:

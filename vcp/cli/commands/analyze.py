@@ -56,8 +56,9 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="replace an existing file at a report's path that is not a vcp report (a video "
-        "being analysed is never replaced)",
+        help="analyse every video again, even one whose report is current; and replace an "
+        "existing file at a report's path that is not a vcp report (a video being analysed is "
+        "never replaced)",
     )
     parser.add_argument(
         "--download-models",
@@ -170,13 +171,14 @@ async def _run(
     ):
         async with (
             ModelManager(settings.models, on_event=view, offline=offline) as models,
-            Analyzer(settings, models, on_event=view) as analyzer,
+            Analyzer(settings, models, on_event=view, force=args.force) as analyzer,
         ):
             try:
                 if not args.download_models:
                     await _require_cached(models, analyzer.model_names)
+                many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
                 return await _analyze_all(
-                    analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports
+                    analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports, many=many
                 )
             except ModelError as exc:
                 model = getattr(exc, "model", None)
@@ -209,15 +211,24 @@ async def _analyze_all(
     jobs_at_once: int,
     quiet: bool,
     exports: tuple[str, ...],
+    many: bool,
 ) -> int:
     """Every video through the analyzer, up to ``jobs_at_once`` at a time; each one's summary
-    (or error) as it finishes. A model error stops every video and is raised as itself."""
-    codes = [0]
+    (or error) as it finishes, and a tally of the run when ``many`` (a folder or several films)
+    or when a report was current. A model error stops every video and is raised as itself."""
+    from vcp.cli.progress.analysis import tally_line
+
+    codes, outcomes = [0], []
     films = analyzer.analyze_many(
         [video for video, _ in jobs], jobs=jobs_at_once, report_paths=dict(jobs)
     )
     async for result in films:
-        codes.append(await _film_done(analyzer, result, quiet=quiet, exports=exports))
+        # on a folder, a current film is only counted in the tally
+        silent = quiet or (many and result.outcome == "current")
+        codes.append(await _film_done(analyzer, result, quiet=silent, exports=exports))
+        outcomes.append(result.outcome if codes[-1] == 0 else "failed")
+    if not quiet and many:
+        sys.stdout.write(tally_line(outcomes) + "\n")
     return max(codes)
 
 
@@ -245,7 +256,9 @@ async def _film_done(
     except VcpError as exc:  # a model error cannot happen here: the analysis is done
         render_error(_with_hints(exc))
         return exit_code(exc)
-    if not quiet:
+    if result.outcome == "current" and not quiet:
+        sys.stdout.write(f"{shown(result.path)}: current, report: {shown(result.report_path)}\n")
+    elif not quiet:
         lines = summary_lines(result.report, result.report_path)
         lines += [f"  export: {shown(p)}" for p in written]
         sys.stdout.write("\n".join(lines) + "\n")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, Self, TextIO
 
@@ -20,13 +21,14 @@ from vcp.analysis.events import (
     DetectorSkipped,
     DetectorWaiting,
     MediaWarning,
+    ReportReused,
     ReportWritten,
 )
 from vcp.cli.progress.modes import ProgressRenderer
 from vcp.core.terminal import terminal_safe
 from vcp.report import Report, format_time
 
-__all__ = ["AnalysisView", "summary_lines"]
+__all__ = ["AnalysisView", "summary_lines", "tally_line"]
 
 _BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s [{elapsed}<{remaining}]"
 
@@ -39,6 +41,7 @@ _ANALYSIS_EVENTS = (
     DetectorFinished,
     MediaWarning,
     ReportWritten,
+    ReportReused,
     AnalysisFinished,
 )
 
@@ -141,11 +144,25 @@ def _notice(event: Any) -> str | None:
             if model is None:
                 return f"{name}: ready"
             return f"{name}: {model} loaded in {seconds:.1f} s"
+        case ReportReused(input=path, outcome="partial", reused=names):
+            return f"{path.name}: reusing the stored inference of {', '.join(names)}"
+        case ReportReused(input=path, outcome="rederived"):
+            return f"{path.name}: segments derived again from the stored inference, no model"
         case DetectorSkipped(input=path, detector=name, reason=reason):
             return f"warning: {name} skipped{f' for {path.name}' if path else ''}: {reason}"
         case MediaWarning(input=path, detector=name, seconds=seconds, message=message):
             return f"warning: {path.name} at {format_time(seconds)} ({name}): {message}"
     return None
+
+
+def tally_line(outcomes: Iterable[str]) -> str:
+    """One line for a run of several films: ``12 current, 3 analysed, 1 failed`` (a count of
+    films whose segments were re-derived without a model is added when there are any)."""
+    counts = Counter(outcomes)
+    parts = [f"{counts['current']} current", f"{counts['analysed']} analysed"]
+    if counts["rederived"]:
+        parts.insert(1, f"{counts['rederived']} re-derived")
+    return ", ".join([*parts, f"{counts['failed']} failed"])
 
 
 def summary_lines(report: Report, path: Path | None) -> list[str]:
