@@ -1,11 +1,10 @@
 """Whether a film's report is current: the one place the watch service decides it.
 
-Until reports record the fingerprint of their film and the inference settings that made them
-(issue 16's incremental analysis), the service remembers both itself (``vcp.watch.state``): a
-report is current when it exists and the service analysed this very film (same size and sampled
-blocks) with the same settings. A report written by ``vcp analyze`` is therefore made once more
-by the service. ``report_is_current`` is the only function to point at the analysis's own
-freshness check once it exists.
+The report itself says (``vcp.analysis.freshness``): it records its film's fingerprint, the models
+and the inference settings that made it, and a digest of the rules derived from them. A report
+written by ``vcp analyze`` is as good as one the service wrote; a report whose rules changed is
+not current, and the analyzer then derives its segments again without loading a model.
+``settings_key`` names the settings in the service's state file (what it analysed with).
 """
 
 from __future__ import annotations
@@ -14,9 +13,6 @@ import hashlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from vcp.core.fingerprint import fingerprint
-from vcp.watch.state import Analysed
 
 if TYPE_CHECKING:
     from vcp.config.settings import Settings
@@ -35,15 +31,10 @@ def settings_key(settings: Settings) -> str:
     return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def report_is_current(
-    film: Path, report: Path, *, settings_key: str, analysed: Analysed | None
-) -> bool:
-    """True if ``report`` exists and was made from this film with these settings (``analysed``:
-    what the service recorded when it wrote the report). Reads a few blocks of the film:
-    blocking, call it in a thread."""
-    if analysed is None or analysed.settings != settings_key or not report.is_file():
-        return False
-    try:
-        return fingerprint(film).matches(analysed.fingerprint)
-    except OSError:
-        return False
+def report_is_current(film: Path, report: Path, *, settings: Settings) -> bool:
+    """True if ``report`` is ``film``'s and current for ``settings`` (nothing to analyse or
+    derive again). Reads the report and a few blocks of the film: blocking, call it in a
+    thread."""
+    from vcp.analysis.freshness import Current, report_status
+
+    return isinstance(report_status(report, film, settings), Current)

@@ -129,8 +129,7 @@ class FilmWork:
         return await to_thread.run_sync(write)
 
     def _current(self, path: Path, report: Path) -> bool:
-        analysed = self.state.analysed.get(self.key_of(path))
-        return report_is_current(path, report, settings_key=self.key, analysed=analysed)
+        return report_is_current(path, report, settings=self.analyzer.settings)
 
     def _missing_sidecars(self, path: Path) -> tuple[str, ...]:
         return tuple(f for f in self.sidecars if not sidecar_path(path, f).exists())
