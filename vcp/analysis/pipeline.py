@@ -179,6 +179,19 @@ class Analyzer:
         report, _ = await self.analyze_film(path, report_path=report_path)
         return report
 
+    async def models_needed(self, report_paths: Mapping[Path, Path]) -> tuple[str, ...]:
+        """The models that analysing these films (film -> report path) will load: none for a
+        film whose report is current or only needs its segments derived again, the models of
+        its stale detectors otherwise (all of them without a usable report)."""
+        self._require_open()
+        stale: set[str] = set()
+        for film, report_path in report_paths.items():
+            status = await self._status(Path(film), report_path)
+            if isinstance(status, Stale):
+                every = {d.name for d in self._detectors}
+                stale |= set(status.rerun) if status.report is not None else every
+        return tuple(dict.fromkeys(d.model for d in self._detectors if d.name in stale and d.model))
+
     async def analyze_film(
         self, path: Path, *, report_path: Path | None = None
     ) -> tuple[Report, Literal["analysed", "rederived", "current"]]:

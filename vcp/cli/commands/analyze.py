@@ -174,8 +174,8 @@ async def _run(
             Analyzer(settings, models, on_event=view, force=args.force) as analyzer,
         ):
             try:
-                if not args.download_models:
-                    await _require_cached(models, analyzer.model_names)
+                if not args.download_models:  # a film whose report is current needs no model
+                    await _require_cached(models, await analyzer.models_needed(dict(jobs)))
                 many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
                 return await _analyze_all(
                     analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports, many=many
