@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LocalCluster
 from vcp_testing.analysis import SAMPLE, config_data, write_config
 from vcp_testing.cli import Run
+from vcp_testing.ray_cluster import LocalCluster
 
 from vcp.cluster import ClusterEvent, FilmFinished, FilmStarted, NodeClosed, analyze_on_cluster
 from vcp.config import Settings
@@ -83,7 +83,7 @@ async def test_a_worker_killed_mid_film_loses_no_film(
         if killed or len(done) != 1 or not isinstance(event, FilmStarted):
             return
         if event.node == done[0].node and done[0].pid is not None:
-            asyncio.get_running_loop().call_later(0.3, os.kill, done[0].pid, signal.SIGKILL)
+            asyncio.get_running_loop().call_later(0.1, os.kill, done[0].pid, signal.SIGKILL)
             killed.append(done[0].pid)
 
     reports = {v: v.with_suffix(".vcp.json") for v in videos}
