@@ -1,6 +1,7 @@
 """Films analysed on a real Ray cluster on this machine (tests/cluster/conftest.py), with models
 from the loopback mirror: the reports are the ones a single-machine run writes, each node
-downloads and loads the models once, and a worker killed mid-film loses no film."""
+downloads and loads the models once, a worker killed mid-film loses no film, and neither does a
+node that leaves (the last test: it stops the module's second node)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,15 @@ from vcp_testing.analysis import SAMPLE, config_data, write_config
 from vcp_testing.cli import Run
 from vcp_testing.ray_cluster import LocalCluster
 
-from vcp.cluster import ClusterEvent, FilmFinished, FilmStarted, NodeClosed, analyze_on_cluster
+from vcp.cluster import (
+    ClusterEvent,
+    ClusterReady,
+    FilmFinished,
+    FilmRequeued,
+    FilmStarted,
+    NodeClosed,
+    analyze_on_cluster,
+)
 from vcp.config import Settings
 from vcp.mirror import MirrorServer
 
@@ -105,3 +114,33 @@ async def test_a_worker_killed_mid_film_loses_no_film(
     again = next(e for e in finished if e.film == second)
     assert (again.node, again.ok) == (node, True) and again.pid not in (None, killed[0])
     assert len([e for e in events if isinstance(e, NodeClosed)]) == 2
+
+
+async def test_a_node_that_leaves_mid_film_hands_its_film_to_the_other(
+    ray_cluster: LocalCluster, default_mirror: MirrorServer, tmp_path: Path
+) -> None:
+    settings = Settings.model_validate(config_data(default_mirror.url, tmp_path / "c"))
+    videos = films(tmp_path / "films", "abcd")
+    events: list[ClusterEvent] = []
+
+    def on_event(event: ClusterEvent) -> None:
+        # Both nodes have started their first film: stop the worker node (not the head) in it.
+        events.append(event)
+        started = [e for e in events if isinstance(e, FilmStarted)]
+        if isinstance(event, FilmStarted) and len(started) == 2:
+            assert not any(isinstance(e, FilmFinished) for e in events), "films too short"
+            asyncio.get_running_loop().call_later(0.1, ray_cluster.remove_a_worker_node)
+
+    run = analyze_on_cluster(
+        settings, videos, cluster=ray_cluster.address, offline=False, on_event=on_event
+    )
+    results = [result async for result in run]
+    ready = next(e for e in events if isinstance(e, ClusterReady))
+    assert len(ready.nodes) == 2, "this test needs the module's two nodes"
+    assert sorted(r.path for r in results) == videos
+    assert all(r.ok for r in results), [r.error for r in results]
+    (requeued,) = [e for e in events if isinstance(e, FilmRequeued)]
+    (stayed,) = set(ready.nodes) - {requeued.node}
+    finished = {e.film: e for e in events if isinstance(e, FilmFinished)}
+    assert finished[requeued.film].node == stayed
+    assert [e.node for e in events if isinstance(e, NodeClosed)] == [stayed]

@@ -11,16 +11,23 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 _RAY_ENV = {"RAY_USAGE_STATS_ENABLED": "0", "RAY_DISABLE_DOCKER_CPU_WARNING": "1"}
 
 
 @dataclass(frozen=True)
 class LocalCluster:
-    """A running test cluster: its address (``127.0.0.1:PORT``) and each node's model cache."""
+    """A running test cluster: its address (``127.0.0.1:PORT``), each node's model cache, and
+    Ray's handle on it (``cluster``: ``remove_node`` stops a node's processes)."""
 
     address: str
     caches: tuple[Path, ...]
+    cluster: Any
+
+    def remove_a_worker_node(self) -> None:
+        """Stop the processes of a node that is not the head: it leaves the cluster."""
+        self.cluster.remove_node(next(iter(self.cluster.worker_nodes)))
 
 
 def _node_env(folder: Path) -> dict[str, str]:
@@ -50,7 +57,7 @@ def local_cluster(nodes: int = 2) -> Iterator[LocalCluster]:
         for n in range(2, nodes + 1):
             cluster.add_node(**common, env_vars=_node_env(root / f"n{n}"))
         caches = tuple(root / f"n{n}" / "cache" for n in range(1, nodes + 1))
-        yield LocalCluster(cluster.address, caches)
+        yield LocalCluster(cluster.address, caches, cluster)
     finally:
         cluster.shutdown()
         shutil.rmtree(root, ignore_errors=True)

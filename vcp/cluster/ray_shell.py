@@ -77,11 +77,9 @@ class Node:
         ref: ObjectRef[FilmOutcome] = self.actor.analyze.remote(film)
         try:
             outcome: FilmOutcome = await asyncio.wrap_future(ref.future())
-        except ray.exceptions.ActorDiedError as exc:
+        except ray.exceptions.RayError as exc:  # the actor died, or cannot be placed again
             if _node_dead(self.node_id):
                 raise NodeLost(f"{self.name} left the cluster") from exc
-            raise _failed(film, self, exc) from exc
-        except ray.exceptions.RayError as exc:
             raise _failed(film, self, exc) from exc
         return outcome
 
