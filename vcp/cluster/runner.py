@@ -91,7 +91,8 @@ class _Run:
         self.tally.finished(result.path, node, ok=result.ok)
         error = result.error.message if result.error is not None else None
         self.emit(FilmFinished(result.path, node, result.ok, pid, error))
-        self.progress()
+        if self.waiting.empty():  # else the next film starts at once: its progress says both
+            self.progress()
         self.results.put_nowait(result)
         self.left -= 1
         if self.left == 0:  # every slot waits for a film: tell them there is none
