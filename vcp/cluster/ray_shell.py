@@ -108,6 +108,7 @@ def connect(target: ClusterTarget) -> str:
                 log.info("no Ray cluster on this machine: starting a private one")
         if target.kind in ("auto", "local"):
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves this machine
+            _keep_to_loopback()
             ray.init(
                 address="local",
                 _node_ip_address="127.0.0.1",
