@@ -4,16 +4,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak soak-media cpu-variance
+.PHONY: install test docs-check lint demo bench sample bench-analyze bench-quality soak soak-media cpu-variance bench-cluster
 
 install: $(STAMP)
 
 # Re-installs only when the dependency list changes; the project itself is editable.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]' > $(VENV)/pip.log 2>&1 \
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,ray]' > $(VENV)/pip.log 2>&1 \
 		|| { grep -v "is ignored: it is neither" $(VENV)/pip.log; exit 1; }
-	$(BIN)/python -c "import vcp, aiohttp, av, onnxruntime, faster_whisper, pytest, aioresponses"
+	$(BIN)/python -c "import vcp, aiohttp, av, onnxruntime, faster_whisper, pytest, aioresponses, ray"
 	touch $(STAMP)
 
 # The review page is tested in a real browser: Debian's chromium, installed when missing; vcp's
@@ -86,3 +86,9 @@ soak-media: install
 # e.g. make cpu-variance CPU_VARIANCE_ARGS="--profiles native,amd-avx2 --no-tests"
 cpu-variance: install
 	$(BIN)/python scripts/cpu_variance.py $(CPU_VARIANCE_ARGS)
+
+# Ray's cost: the same films in one process, then on a Ray cluster of 1 and 2 node processes on
+# this machine (loopback only); prints the table of docs/benchmarks.md. e.g. make bench-cluster
+# BENCH_ARGS="--films 4"
+bench-cluster: install
+	$(BIN)/python scripts/bench_cluster.py $(BENCH_ARGS)

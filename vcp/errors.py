@@ -19,7 +19,8 @@
     │   └── EmptyOutput           an output that would hold nothing (no subtitles to clean...)
     ├── ReportError               a report is corrupt, of another version or video
     │   └── ReportMismatch        a report written for another film than the one given
-    └── DetectorError             a detector failed to load or run
+    ├── DetectorError             a detector failed to load or run
+    └── ClusterError              Ray is missing or unreachable, or a film's task failed every try
 
 Each error carries structured fields and builds its own message; ``hint`` tells the user what to do
 next and ``where`` names the place (file:line, URL, cache path). Only the CLI renders them, and
@@ -39,6 +40,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "AuthRequired",
+    "ClusterError",
     "ConfigError",
     "ConfigProblem",
     "DetectorError",
@@ -383,6 +385,11 @@ class MediaError(VcpError):
 
 class DetectorError(VcpError):
     """A detector failed to load its model or to run."""
+
+
+class ClusterError(VcpError):
+    """A run on a Ray cluster cannot start (Ray not installed, the cluster unreachable) or one
+    film's task failed on every try (its worker died each time)."""
 
 
 class ReportError(VcpError):

