@@ -47,6 +47,15 @@ if _typing.TYPE_CHECKING:
         CensorStarted,
     )
     from vcp.censor.run import CensorResult, censor_film
+    from vcp.cluster.events import (
+        ClusterEvent,
+        ClusterProgress,
+        ClusterReady,
+        NodeClosed,
+        NodeFilmFinished,
+        NodeFilmRequeued,
+        NodeFilmStarted,
+    )
     from vcp.config import ModelsSettings, Settings, load_settings
     from vcp.core.outputs import OutputWritten
     from vcp.errors import (
@@ -171,6 +180,18 @@ _EXPORTS: dict[str, str] = {
     "build_review": "vcp.review.run",
     "OutputWritten": "vcp.core.outputs",
     **dict.fromkeys(
+        [
+            "ClusterEvent",
+            "ClusterProgress",
+            "ClusterReady",
+            "NodeClosed",
+            "NodeFilmFinished",
+            "NodeFilmRequeued",
+            "NodeFilmStarted",
+        ],
+        "vcp.cluster.events",
+    ),
+    **dict.fromkeys(
         ["FilmDone", "FilmFailed", "FilmQueued", "FilmStarted", "WatchEvent"], "vcp.watch.events"
     ),
     **dict.fromkeys(["WatchOptions", "WatchService"], "vcp.watch.service"),
@@ -209,6 +230,13 @@ __all__ = [
     "export_files",
     "build_review",
     "OutputWritten",
+    "ClusterEvent",
+    "ClusterProgress",
+    "ClusterReady",
+    "NodeClosed",
+    "NodeFilmFinished",
+    "NodeFilmRequeued",
+    "NodeFilmStarted",
     "FilmDone",
     "FilmFailed",
     "FilmQueued",

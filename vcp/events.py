@@ -36,6 +36,15 @@ from vcp.censor.events import (
     CensorProgress,
     CensorStarted,
 )
+from vcp.cluster.events import (
+    ClusterEvent,
+    ClusterProgress,
+    ClusterReady,
+    NodeClosed,
+    NodeFilmFinished,
+    NodeFilmRequeued,
+    NodeFilmStarted,
+)
 from vcp.core.event_sink import EventSink, Handler
 from vcp.core.outputs import OutputWritten
 from vcp.models.events import (
@@ -77,6 +86,13 @@ __all__ = [
     "Event",
     "EventHandler",
     "EventSink",
+    "ClusterEvent",
+    "ClusterProgress",
+    "ClusterReady",
+    "NodeClosed",
+    "NodeFilmFinished",
+    "NodeFilmRequeued",
+    "NodeFilmStarted",
     "FilmDone",
     "FilmFailed",
     "FilmQueued",
@@ -98,7 +114,7 @@ __all__ = [
     "SourceDeprecated",
 ]
 
-Event = DownloadEvent | AnalysisEvent | CensorEvent | OutputWritten | WatchEvent
+Event = DownloadEvent | AnalysisEvent | CensorEvent | OutputWritten | WatchEvent | ClusterEvent
 """Any event vcp emits (``OutputWritten``: a file that ``export`` or ``review`` wrote)."""
 
 EventHandler = Handler[Event]

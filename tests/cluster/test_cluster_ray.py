@@ -21,10 +21,10 @@ from vcp_testing.ray_cluster import LocalCluster
 from vcp.cluster import (
     ClusterEvent,
     ClusterReady,
-    FilmFinished,
-    FilmRequeued,
-    FilmStarted,
     NodeClosed,
+    NodeFilmFinished,
+    NodeFilmRequeued,
+    NodeFilmStarted,
     analyze_on_cluster,
 )
 from vcp.config import Settings
@@ -88,8 +88,8 @@ async def test_a_worker_killed_mid_film_loses_no_film(
     def on_event(event: ClusterEvent) -> None:
         # The first node to finish a film gets the next one: kill its worker during that film.
         events.append(event)
-        done = [e for e in events if isinstance(e, FilmFinished)]
-        if killed or len(done) != 1 or not isinstance(event, FilmStarted):
+        done = [e for e in events if isinstance(e, NodeFilmFinished)]
+        if killed or len(done) != 1 or not isinstance(event, NodeFilmStarted):
             return
         if event.node == done[0].node and done[0].pid is not None:
             asyncio.get_running_loop().call_later(0.1, os.kill, done[0].pid, signal.SIGKILL)
@@ -107,10 +107,10 @@ async def test_a_worker_killed_mid_film_loses_no_film(
     assert all(path.is_file() for path in reports.values())
     # The killed worker finished one film; the film it was killed in was run again by Ray, on
     # the same node (its actor is pinned there), in a new worker process.
-    finished = [e for e in events if isinstance(e, FilmFinished)]
+    finished = [e for e in events if isinstance(e, NodeFilmFinished)]
     assert [e.pid for e in finished].count(killed[0]) == 1
     node = finished[0].node
-    second = [e.film for e in events if isinstance(e, FilmStarted) and e.node == node][1]
+    second = [e.film for e in events if isinstance(e, NodeFilmStarted) and e.node == node][1]
     again = next(e for e in finished if e.film == second)
     assert (again.node, again.ok) == (node, True) and again.pid not in (None, killed[0])
     assert len([e for e in events if isinstance(e, NodeClosed)]) == 2
@@ -126,9 +126,9 @@ async def test_a_node_that_leaves_mid_film_hands_its_film_to_the_other(
     def on_event(event: ClusterEvent) -> None:
         # Both nodes have started their first film: stop the worker node (not the head) in it.
         events.append(event)
-        started = [e for e in events if isinstance(e, FilmStarted)]
-        if isinstance(event, FilmStarted) and len(started) == 2:
-            assert not any(isinstance(e, FilmFinished) for e in events), "films too short"
+        started = [e for e in events if isinstance(e, NodeFilmStarted)]
+        if isinstance(event, NodeFilmStarted) and len(started) == 2:
+            assert not any(isinstance(e, NodeFilmFinished) for e in events), "films too short"
             asyncio.get_running_loop().call_later(0.1, ray_cluster.remove_a_worker_node)
 
     run = analyze_on_cluster(
@@ -139,8 +139,8 @@ async def test_a_node_that_leaves_mid_film_hands_its_film_to_the_other(
     assert len(ready.nodes) == 2, "this test needs the module's two nodes"
     assert sorted(r.path for r in results) == videos
     assert all(r.ok for r in results), [r.error for r in results]
-    (requeued,) = [e for e in events if isinstance(e, FilmRequeued)]
+    (requeued,) = [e for e in events if isinstance(e, NodeFilmRequeued)]
     (stayed,) = set(ready.nodes) - {requeued.node}
-    finished = {e.film: e for e in events if isinstance(e, FilmFinished)}
+    finished = {e.film: e for e in events if isinstance(e, NodeFilmFinished)}
     assert finished[requeued.film].node == stayed
     assert [e.node for e in events if isinstance(e, NodeClosed)] == [stayed]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vcp.cli.progress.cluster import ClusterView, node_line, total_line
-from vcp.cluster import ClusterProgress, ClusterReady, ClusterTally, FilmFinished, parse_target
+from vcp.cluster import ClusterProgress, ClusterReady, ClusterTally, NodeFilmFinished, parse_target
 from vcp.cluster.node_settings import settings_for_node
 from vcp.config import Settings
 from vcp.errors import UsageError
@@ -95,7 +95,7 @@ def test_the_view_writes_the_lines_when_a_film_finishes_and_nothing_when_quiet()
         view(ClusterProgress(tally.lines(), tally.totals(0.0)))
         view(ClusterProgress(tally.lines(), tally.totals(1.0)))  # nothing new: not written again
         tally.finished(A, "n1", ok=False)
-        view(FilmFinished(A, "n1", ok=False, error="boom"))
+        view(NodeFilmFinished(A, "n1", ok=False, error="boom"))
         view(ClusterProgress(tally.lines(), tally.totals(2.0)))
     lines = out.getvalue().splitlines()
     assert lines[0] == "cluster local: 1 node"

@@ -16,10 +16,10 @@ from vcp.cluster.events import (
     ClusterEvent,
     ClusterProgress,
     ClusterReady,
-    FilmFinished,
-    FilmRequeued,
-    FilmStarted,
     NodeClosed,
+    NodeFilmFinished,
+    NodeFilmRequeued,
+    NodeFilmStarted,
 )
 from vcp.cluster.runner import DEFAULT_RETRIES, analyze_on_cluster, require_ray
 from vcp.cluster.tally import ClusterTally, NodeLine, Totals
@@ -32,9 +32,9 @@ __all__ = [
     "ClusterReady",
     "ClusterTally",
     "ClusterTarget",
-    "FilmFinished",
-    "FilmRequeued",
-    "FilmStarted",
+    "NodeFilmFinished",
+    "NodeFilmRequeued",
+    "NodeFilmStarted",
     "NodeClosed",
     "NodeLine",
     "Totals",

@@ -15,9 +15,9 @@ __all__ = [
     "ClusterEvent",
     "ClusterProgress",
     "ClusterReady",
-    "FilmFinished",
-    "FilmRequeued",
-    "FilmStarted",
+    "NodeFilmFinished",
+    "NodeFilmRequeued",
+    "NodeFilmStarted",
     "NodeClosed",
 ]
 
@@ -31,7 +31,7 @@ class ClusterReady:
 
 
 @dataclass(frozen=True, slots=True)
-class FilmStarted:
+class NodeFilmStarted:
     """``film`` was handed to ``node``."""
 
     film: Path
@@ -39,7 +39,7 @@ class FilmStarted:
 
 
 @dataclass(frozen=True, slots=True)
-class FilmFinished:
+class NodeFilmFinished:
     """``film`` is done on ``node`` (None: the driver could not read it), by worker process
     ``pid``: ``ok``, or failed with ``error`` (a message)."""
 
@@ -51,7 +51,7 @@ class FilmFinished:
 
 
 @dataclass(frozen=True, slots=True)
-class FilmRequeued:
+class NodeFilmRequeued:
     """``node`` went away while it analysed ``film``: another node takes it."""
 
     film: Path
@@ -78,5 +78,10 @@ class ClusterProgress:
 
 
 ClusterEvent = (
-    ClusterReady | FilmStarted | FilmFinished | FilmRequeued | NodeClosed | ClusterProgress
+    ClusterReady
+    | NodeFilmStarted
+    | NodeFilmFinished
+    | NodeFilmRequeued
+    | NodeClosed
+    | ClusterProgress
 )

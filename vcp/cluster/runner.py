@@ -31,10 +31,10 @@ from vcp.cluster.events import (
     ClusterEvent,
     ClusterProgress,
     ClusterReady,
-    FilmFinished,
-    FilmRequeued,
-    FilmStarted,
     NodeClosed,
+    NodeFilmFinished,
+    NodeFilmRequeued,
+    NodeFilmStarted,
 )
 from vcp.cluster.tally import ClusterTally
 from vcp.cluster.target import ClusterTarget, parse_target
@@ -90,7 +90,7 @@ class _Run:
     def done(self, result: FilmResult, node: str | None, *, pid: int | None = None) -> None:
         self.tally.finished(result.path, node, ok=result.ok)
         error = result.error.message if result.error is not None else None
-        self.emit(FilmFinished(result.path, node, result.ok, pid, error))
+        self.emit(NodeFilmFinished(result.path, node, result.ok, pid, error))
         if self.waiting.empty():  # else the next film starts at once: its progress says both
             self.progress()
         self.results.put_nowait(result)
@@ -221,7 +221,7 @@ async def _slot(run: _Run, node: Node, alive: dict[str, int]) -> None:
 
     while (film := await run.waiting.get()) is not None:
         run.tally.started(film, node.name)
-        run.emit(FilmStarted(film, node.name))
+        run.emit(NodeFilmStarted(film, node.name))
         run.progress()
         try:
             outcome = await node.analyze(film)
@@ -247,7 +247,7 @@ def _requeue(run: _Run, film: Path, node: Node, reason: str) -> None:
         error = ClusterError(f"{film.name}: {reason} on each of its {tries} tries", where=str(film))
         run.done(FilmResult(film, error=error), node.name)
         return
-    run.emit(FilmRequeued(film, node.name, reason))
+    run.emit(NodeFilmRequeued(film, node.name, reason))
     run.waiting.put_nowait(film)
 
 

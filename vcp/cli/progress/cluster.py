@@ -9,9 +9,9 @@ from vcp.cluster.events import (
     ClusterEvent,
     ClusterProgress,
     ClusterReady,
-    FilmFinished,
-    FilmRequeued,
     NodeClosed,
+    NodeFilmFinished,
+    NodeFilmRequeued,
 )
 from vcp.cluster.tally import NodeLine, Totals
 from vcp.core.terminal import terminal_safe
@@ -61,9 +61,9 @@ class ClusterView:
         if isinstance(event, ClusterReady):
             nodes = len(event.nodes)
             self._write(f"cluster {event.address}: {nodes} node{'s' * (nodes != 1)}")
-        elif isinstance(event, FilmRequeued):
+        elif isinstance(event, NodeFilmRequeued):
             self._write(f"{event.film.name}: {event.reason}; another node takes it")
-        elif isinstance(event, FilmFinished) and not event.ok:
+        elif isinstance(event, NodeFilmFinished) and not event.ok:
             self._write(f"{event.film.name}: failed on {event.node or 'the driver'}")
         elif isinstance(event, NodeClosed):
             self._write(f"  {event.node}: closed after {event.films} films")
