@@ -43,9 +43,10 @@ def films(folder: Path, names: str = "abc") -> list[Path]:
 
 def comparable(report: Path) -> dict[str, Any]:
     """A report's JSON without what differs between two runs of the same film under other names
-    at other times: the file's name and path, and when it was written."""
+    at other times: the file's name and path, when it was written, and the copy's time."""
     data = json.loads(report.read_text())
     del data["input"]["path"], data["input"]["name"], data["vcp"]["created"]
+    del data["inference"]["fingerprint"]["mtime_ns"]
     return data
 
 
@@ -75,6 +76,14 @@ async def test_reports_equal_a_single_machine_run_and_models_come_once_per_node(
     assert expected["segments"], "the sample has segments to compare"
     for video in videos:
         assert comparable(video.with_suffix(".vcp.json")) == expected, video.name
+
+    # run again: every report is current, decided at the driver; no film goes to a node
+    before = {v: v.with_suffix(".vcp.json").read_bytes() for v in videos}
+    again = await vcp("analyze", tmp_path / "films", "--cluster", ray_cluster.address, "-c", config)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.splitlines()[-1] == "3 current, 0 analysed, 0 failed"
+    assert "cluster " not in again.stderr  # the cluster was not even joined
+    assert {v: v.with_suffix(".vcp.json").read_bytes() for v in videos} == before
 
 
 async def test_a_worker_killed_mid_film_loses_no_film(

@@ -109,6 +109,7 @@ async def analyze_on_cluster(
     jobs: int = 1,
     retries: int = DEFAULT_RETRIES,
     offline: bool | None = None,
+    force: bool = False,
     on_event: Handler[ClusterEvent] | None = None,
 ) -> AsyncIterator[FilmResult]:
     """Analyse ``films`` on the Ray cluster ``cluster`` (``auto``, ``local``, ``HOST:PORT``,
@@ -116,7 +117,12 @@ async def analyze_on_cluster(
     as it finishes. ``report_paths`` maps a film to its report file, written here atomically.
     A film whose worker dies is run again by Ray up to ``retries`` times; ``offline`` is the
     nodes' ModelManager's (False lets them download missing models). ``on_event`` receives the
-    ``vcp.cluster.events`` (sync or async handler)."""
+    ``vcp.cluster.events`` (sync or async handler).
+
+    As on one machine (``vcp.analysis.freshness``), a film whose report is current is left as it
+    is and one whose rules changed has its segments derived again, here, without a model: only
+    the films that need inference go to the nodes (there, every detector runs), unless
+    ``force``."""
     target = parse_target(cluster) if isinstance(cluster, str) else cluster
     if jobs < 1 or retries < 0:
         raise ValueError(f"jobs must be at least 1 and retries at least 0, got {jobs}, {retries}")
@@ -128,7 +134,9 @@ async def analyze_on_cluster(
             ClusterTally({}, started_at=time.monotonic()), emit, results, report_paths or {},
             settings.output.pretty, retries,
         )  # fmt: skip
-        task = functools.partial(_drive, run, paths, settings, target, offline=offline, jobs=jobs)
+        task = functools.partial(
+            _drive, run, paths, settings, target, offline=offline, jobs=jobs, force=force
+        )
         producer = asyncio.create_task(_producing(task, results))
         try:
             for _ in paths:
@@ -159,6 +167,7 @@ async def _drive(
     *,
     offline: bool | None,
     jobs: int,
+    force: bool,
 ) -> None:
     from vcp.cluster import ray_shell
 
@@ -169,7 +178,8 @@ async def _drive(
     run.left = len(paths)
     for path, error in unreadable.items():
         run.done(FilmResult(path, error=error), None)
-    if not durations:
+    films = list(durations) if force else await _reuse_reports(run, list(durations), settings)
+    if not films:
         return
     address = await to_thread.run_sync(ray_shell.connect, target)
     try:
@@ -180,9 +190,35 @@ async def _drive(
         run.tally.add_nodes(n.name for n in nodes)
         run.emit(ClusterReady(address, tuple(n.name for n in nodes)))
         run.progress()
-        await _hand_out(run, nodes, list(durations), jobs=jobs)
+        await _hand_out(run, nodes, films, jobs=jobs)
     finally:
         await to_thread.run_sync(ray_shell.disconnect)
+
+
+async def _reuse_reports(run: _Run, films: list[Path], settings: Settings) -> list[Path]:
+    """Finish here the films whose reports are current or only need their segments derived
+    again (no model is loaded); return the films that need inference on the nodes."""
+    from vcp.analysis.freshness import Current, Rederivable, report_status
+    from vcp.analysis.pipeline import Analyzer
+    from vcp.models.manager import ModelManager
+
+    reusable = []
+    for film in films:
+        report_path = run.report_paths.get(film)
+        if report_path is not None:
+            check = functools.partial(report_status, report_path, film, settings)
+            if isinstance(await to_thread.run_sync(check), Current | Rederivable):
+                reusable.append(film)
+    if reusable:
+        async with (
+            ModelManager(settings.models, offline=True) as models,
+            Analyzer(settings, models) as analyzer,
+        ):
+            for film in reusable:
+                report_path = run.report_paths[film]
+                report, outcome = await analyzer.analyze_film(film, report_path=report_path)
+                run.done(FilmResult(film, report, report_path=report_path, outcome=outcome), None)
+    return [film for film in films if film not in reusable]
 
 
 async def _lengths(paths: list[Path]) -> tuple[dict[Path, float], dict[Path, VcpError]]:

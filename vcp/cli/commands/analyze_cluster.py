@@ -72,22 +72,28 @@ async def _run(
     retries: int,
     offline: bool | None,
 ) -> int:
+    from vcp.cli.progress.analysis import tally_line
     from vcp.cli.progress.cluster import ClusterView
     from vcp.cluster import analyze_on_cluster
 
     quiet = bool(getattr(args, "quiet", False))
     view = ClusterView(sys.stderr, quiet=quiet or args.progress == "none")
-    codes = [0]
+    codes, outcomes = [0], []
+    many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
     films = analyze_on_cluster(
         settings, [video for video, _ in jobs], report_paths=dict(jobs), jobs=args.jobs,
-        on_event=view, cluster=target, retries=retries, offline=offline,
+        on_event=view, cluster=target, retries=retries, offline=offline, force=args.force,
     )  # fmt: skip
     try:
         async for result in films:
-            codes.append(await _film_done(settings, result, quiet=quiet, exports=exports))
+            silent = quiet or (many and result.outcome == "current")  # as on one machine
+            codes.append(await _film_done(settings, result, quiet=silent, exports=exports))
+            outcomes.append(result.outcome if codes[-1] == 0 else "failed")
     except VcpError as exc:  # a model error on a node, or the cluster out of reach
         render_error(exc)
         return exit_code(exc)
+    if not quiet and many:
+        sys.stdout.write(tally_line(outcomes) + "\n")
     return max(codes)
 
 
