@@ -50,6 +50,12 @@ def comparable(report: Path) -> dict[str, Any]:
     return data
 
 
+def inference_of(report: Path) -> dict[str, Any]:
+    """Each detector's stored inference in a report, by detector name."""
+    stored = json.loads(report.read_text())["inference"]["detectors"]
+    return {entry["name"]: entry for entry in stored}
+
+
 async def test_reports_equal_a_single_machine_run_and_models_come_once_per_node(
     ray_cluster: LocalCluster, default_mirror: MirrorServer, tmp_path: Path, vcp: Run
 ) -> None:
@@ -84,6 +90,34 @@ async def test_reports_equal_a_single_machine_run_and_models_come_once_per_node(
     assert again.stdout.splitlines()[-1] == "3 current, 0 analysed, 0 failed"
     assert "cluster " not in again.stderr  # the cluster was not even joined
     assert {v: v.with_suffix(".vcp.json").read_bytes() for v in videos} == before
+
+
+async def test_a_changed_inference_setting_runs_only_its_detector_on_the_nodes(
+    ray_cluster: LocalCluster, default_mirror: MirrorServer, tmp_path: Path
+) -> None:
+    data = config_data(default_mirror.url, tmp_path / "c")
+    videos = films(tmp_path / "films", "ab")
+    reports = {video: video.with_suffix(".vcp.json") for video in videos}
+    first = analyze_on_cluster(
+        Settings.model_validate(data), videos, cluster=ray_cluster.address, report_paths=reports,
+        offline=False,
+    )  # fmt: skip
+    assert [r.outcome async for r in first] == ["analysed", "analysed"]
+    before = {video: inference_of(report) for video, report in reports.items()}
+
+    data["processing"]["frame_interval_seconds"] = 0.5  # NudeNet's inference only
+    events: list[ClusterEvent] = []
+    again = analyze_on_cluster(
+        Settings.model_validate(data), videos, cluster=ray_cluster.address, report_paths=reports,
+        offline=False, on_event=events.append,
+    )  # fmt: skip
+    assert [r.outcome async for r in again] == ["analysed", "analysed"]
+    closed = [e for e in events if isinstance(e, NodeClosed)]
+    assert closed and sum(e.loads for e in closed) == len(closed)  # NudeNet alone, per node
+    for video, report in reports.items():
+        stored = inference_of(report)
+        assert stored["profanity"] == before[video]["profanity"]  # whisper's words kept
+        assert stored["nudity"]["frames"] != before[video]["nudity"]["frames"]  # twice the frames
 
 
 async def test_a_worker_killed_mid_film_loses_no_film(

@@ -13,6 +13,7 @@ import logging
 import os
 import pickle
 import socket
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,12 +67,13 @@ class NodeAnalyzer:
         self._films = 0
         self._loads = 0
 
-    async def analyze(self, film: Path) -> FilmOutcome:
+    async def analyze(self, film: Path, previous: str | None = None) -> FilmOutcome:
         """``film``'s report, or the VcpError that failed it (``fatal`` for a ModelError: the
-        node cannot work)."""
+        node cannot work). ``previous``: the film's report (its JSON) when only some detectors'
+        inference is stale; the others keep theirs (``vcp.analysis.freshness``)."""
         try:
             analyzer = await self._open()
-            report = await analyzer.analyze(film)
+            report = await _analyze(analyzer, film, previous)
         except VcpError as exc:
             fatal = isinstance(exc, ModelError)
             return FilmOutcome(film, os.getpid(), error=_portable(exc), fatal=fatal)
@@ -113,6 +115,18 @@ class NodeAnalyzer:
         if isinstance(event, DetectorReady):
             self._loads += 1
             log.info("%s loaded on %s", event.detector, socket.gethostname())
+
+
+async def _analyze(analyzer: Analyzer, film: Path, previous: str | None) -> Report:
+    """The film's report; with ``previous``, through a copy of it in a scratch folder, so that
+    the analyzer re-runs only the stale detectors (the driver writes the real report)."""
+    if previous is None:
+        return await analyzer.analyze(film)
+    with tempfile.TemporaryDirectory(prefix="vcp-node-") as scratch:
+        report_path = Path(scratch) / "previous.vcp.json"
+        report_path.write_text(previous, encoding="utf-8")
+        report, _ = await analyzer.analyze_film(film, report_path=report_path)
+    return report
 
 
 def _portable(exc: VcpError) -> VcpError:

@@ -71,10 +71,11 @@ class Node:
     node_id: str
     actor: ActorHandle[_RayNode]
 
-    async def analyze(self, film: Path) -> FilmOutcome:
-        """``film`` on this node. A worker death is retried by Ray; when its tries are spent, a
-        ClusterError; when the node is gone, NodeLost."""
-        ref: ObjectRef[FilmOutcome] = self.actor.analyze.remote(film)
+    async def analyze(self, film: Path, previous: str | None = None) -> FilmOutcome:
+        """``film`` on this node (``previous``: its report, when some detectors' inference is
+        current). A worker death is retried by Ray; when its tries are spent, a ClusterError;
+        when the node is gone, NodeLost."""
+        ref: ObjectRef[FilmOutcome] = self.actor.analyze.remote(film, previous)
         try:
             outcome: FilmOutcome = await asyncio.wrap_future(ref.future())
         except ray.exceptions.RayError as exc:  # the actor died, or cannot be placed again

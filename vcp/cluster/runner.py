@@ -83,6 +83,7 @@ class _Run:
     tries: dict[Path, int] = field(default_factory=dict)
     left: int = 0
     slots: int = 0
+    previous: dict[Path, str] = field(default_factory=dict)  # reports partly current, as JSON
 
     def progress(self) -> None:
         self.emit(ClusterProgress(self.tally.lines(), self.tally.totals(time.monotonic())))
@@ -121,8 +122,8 @@ async def analyze_on_cluster(
 
     As on one machine (``vcp.analysis.freshness``), a film whose report is current is left as it
     is and one whose rules changed has its segments derived again, here, without a model: only
-    the films that need inference go to the nodes (there, every detector runs), unless
-    ``force``."""
+    the films that need inference go to the nodes, with their reports when only some detectors
+    are stale (the node runs those only), unless ``force``."""
     target = parse_target(cluster) if isinstance(cluster, str) else cluster
     if jobs < 1 or retries < 0:
         raise ValueError(f"jobs must be at least 1 and retries at least 0, got {jobs}, {retries}")
@@ -197,7 +198,8 @@ async def _drive(
 
 async def _reuse_reports(run: _Run, films: list[Path], settings: Settings) -> list[Path]:
     """Finish here the films whose reports are current or only need their segments derived
-    again (no model is loaded); return the films that need inference on the nodes."""
+    again (no model is loaded); return the films that need inference on the nodes, keeping the
+    report of each whose inference is partly current (``run.previous``)."""
     from vcp.analysis.freshness import Current, Rederivable, report_status
     from vcp.analysis.pipeline import Analyzer
     from vcp.models.manager import ModelManager
@@ -205,10 +207,13 @@ async def _reuse_reports(run: _Run, films: list[Path], settings: Settings) -> li
     reusable = []
     for film in films:
         report_path = run.report_paths.get(film)
-        if report_path is not None:
-            check = functools.partial(report_status, report_path, film, settings)
-            if isinstance(await to_thread.run_sync(check), Current | Rederivable):
-                reusable.append(film)
+        if report_path is None:
+            continue
+        status = await to_thread.run_sync(report_status, report_path, film, settings)
+        if isinstance(status, Current | Rederivable):
+            reusable.append(film)
+        elif status.report is not None:  # only some detectors are stale: the node reuses the rest
+            run.previous[film] = await to_thread.run_sync(report_path.read_text)
     if reusable:
         async with (
             ModelManager(settings.models, offline=True) as models,
@@ -260,7 +265,7 @@ async def _slot(run: _Run, node: Node, alive: dict[str, int]) -> None:
         run.emit(NodeFilmStarted(film, node.name))
         run.progress()
         try:
-            outcome = await node.analyze(film)
+            outcome = await node.analyze(film, run.previous.get(film))
         except NodeLost as exc:
             _requeue(run, film, node, str(exc))
             break
