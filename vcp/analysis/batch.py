@@ -1,21 +1,19 @@
 """Many films through one Analyzer, up to ``jobs`` at once (``Analyzer.analyze_many``).
 
-The films run as tasks of one task group, inside a producer task that the iterator owns: it is
-cancelled and awaited when the caller stops iterating (a ``break``, an error, Ctrl-C). Results
-reach the caller through a queue, so the caller's own code between two results never runs
-inside the task group, and a failure there cannot be mistaken for a film's.
+The films run as tasks of one task group, inside a producer task that the iterator owns
+(``vcp.core.taskgroups.results_of``): it is cancelled and awaited when the caller stops
+iterating, and the caller's own code between two results never runs inside the task group.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from vcp.core.taskgroups import first_error
+from vcp.core.taskgroups import first_error, results_of
 from vcp.errors import ModelError, VcpError
 
 if TYPE_CHECKING:
@@ -43,9 +41,6 @@ class FilmResult:
         return self.error is None
 
 
-_Item = FilmResult | BaseException
-
-
 async def analyze_films(
     analyzer: Analyzer,
     paths: Iterable[Path],
@@ -57,39 +52,22 @@ async def analyze_films(
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}")
     films = [Path(p) for p in paths]
-    results: asyncio.Queue[_Item] = asyncio.Queue()
-    producer = asyncio.create_task(_produce(analyzer, films, jobs, report_paths, results))
-    try:
-        for _ in films:
-            item = await results.get()
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        producer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await producer
-
-
-async def _produce(
-    analyzer: Analyzer,
-    films: list[Path],
-    jobs: int,
-    report_paths: Mapping[Path, Path],
-    results: asyncio.Queue[_Item],
-) -> None:
     slots = asyncio.Semaphore(jobs)
 
-    async def one(path: Path) -> None:
-        async with slots:
-            results.put_nowait(await _film(analyzer, path, report_paths.get(path)))
+    async def produce(put: Callable[[FilmResult], None]) -> None:
+        async def one(path: Path) -> None:
+            async with slots:
+                put(await _film(analyzer, path, report_paths.get(path)))
 
-    try:
-        async with asyncio.TaskGroup() as group:
-            for path in films:
-                group.create_task(one(path))
-    except BaseExceptionGroup as failed:  # a model error stops every film: hand it on as itself
-        results.put_nowait(first_error(failed))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for path in films:
+                    group.create_task(one(path))
+        except BaseExceptionGroup as failed:  # a model error stops every film: raised as itself
+            raise first_error(failed) from None
+
+    async for result in results_of(produce, len(films)):
+        yield result
 
 
 async def _film(analyzer: Analyzer, path: Path, report_path: Path | None) -> FilmResult:

@@ -15,11 +15,10 @@ taking the next film until none is left. A slot whose node went away puts its fi
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,7 +38,7 @@ from vcp.cluster.events import (
 from vcp.cluster.tally import ClusterTally
 from vcp.cluster.target import ClusterTarget, parse_target
 from vcp.core.event_sink import EventSink, Handler
-from vcp.core.taskgroups import first_error
+from vcp.core.taskgroups import first_error, results_of
 from vcp.errors import ClusterError, VcpError
 
 if TYPE_CHECKING:
@@ -75,7 +74,7 @@ class _Run:
 
     tally: ClusterTally
     emit: Callable[[ClusterEvent], None]
-    results: asyncio.Queue[FilmResult | BaseException]
+    put: Callable[[FilmResult], None]
     report_paths: Mapping[Path, Path]
     pretty: bool
     retries: int
@@ -94,7 +93,7 @@ class _Run:
         self.emit(NodeFilmFinished(result.path, node, result.ok, pid, error))
         if self.waiting.empty():  # else the next film starts at once: its progress says both
             self.progress()
-        self.results.put_nowait(result)
+        self.put(result)
         self.left -= 1
         if self.left == 0:  # every slot waits for a film: tell them there is none
             for _ in range(self.slots):
@@ -129,35 +128,17 @@ async def analyze_on_cluster(
         raise ValueError(f"jobs must be at least 1 and retries at least 0, got {jobs}, {retries}")
     require_ray()
     paths = [Path(p) for p in films]
-    results: asyncio.Queue[FilmResult | BaseException] = asyncio.Queue()
     async with EventSink(on_event) as emit:
-        run = _Run(
-            ClusterTally({}, started_at=time.monotonic()), emit, results, report_paths or {},
-            settings.output.pretty, retries,
-        )  # fmt: skip
-        task = functools.partial(
-            _drive, run, paths, settings, target, offline=offline, jobs=jobs, force=force
-        )
-        producer = asyncio.create_task(_producing(task, results))
-        try:
-            for _ in paths:
-                item = await results.get()
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            producer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await producer
 
+        async def produce(put: Callable[[FilmResult], None]) -> None:
+            run = _Run(
+                ClusterTally({}, started_at=time.monotonic()), emit, put, report_paths or {},
+                settings.output.pretty, retries,
+            )  # fmt: skip
+            await _drive(run, paths, settings, target, offline=offline, jobs=jobs, force=force)
 
-async def _producing(
-    drive: Callable[[], Awaitable[None]], results: asyncio.Queue[FilmResult | BaseException]
-) -> None:
-    try:
-        await drive()
-    except Exception as exc:  # handed to the caller's iteration, raised there
-        results.put_nowait(exc)
+        async for result in results_of(produce, len(paths)):
+            yield result
 
 
 async def _drive(

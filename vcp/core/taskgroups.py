@@ -1,12 +1,56 @@
-"""What a failed task group raises: one error, not an ExceptionGroup, so callers catch by type."""
+"""Task groups for callers: what a failed one raises (one error, not an ExceptionGroup, so
+callers catch by type), and the results of work running in a task, yielded as they come."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
 
 from vcp.errors import VcpError
 
-__all__ = ["first_error"]
+__all__ = ["first_error", "results_of"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class _Raised:
+    error: BaseException
+
+
+async def results_of(
+    produce: Callable[[Callable[[T], None]], Awaitable[None]], count: int
+) -> AsyncIterator[T]:
+    """Run ``produce(put)`` in a task this iterator owns and yield the ``count`` items it puts,
+    as they come. The caller's code between two items never runs inside the producer's task
+    group, so its failures cannot be mistaken for the work's; an exception the producer raises
+    is raised here. Closing the iterator cancels the producer and waits for it: at once inside
+    ``async with contextlib.aclosing(...)``, else when Python finalizes the iterator after a
+    ``break`` (moments later, in the event loop)."""
+    queue: asyncio.Queue[T | _Raised] = asyncio.Queue()
+
+    async def run() -> None:
+        try:
+            await produce(queue.put_nowait)
+        except BaseException as exc:  # handed to the caller's iteration, raised there
+            queue.put_nowait(_Raised(exc))
+            if not isinstance(exc, Exception):  # a cancellation stays one for the task too
+                raise
+
+    producer = asyncio.create_task(run())
+    try:
+        for _ in range(count):
+            item = await queue.get()
+            if isinstance(item, _Raised):
+                raise item.error
+            yield item
+    finally:
+        producer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await producer
 
 
 def first_error(group: BaseExceptionGroup[BaseException]) -> BaseException:

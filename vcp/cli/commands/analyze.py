@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vcp.cli.argtypes import positive_int
 from vcp.cli.commands.analyze_cluster import add_cluster_options, run_on_cluster
 from vcp.cli.exit_codes import EXIT_INTERRUPTED, exit_code
 from vcp.cli.outputs import option_hints, with_option_hints
@@ -76,7 +77,11 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         help="bars on a terminal, log lines otherwise (default: auto)",
     )
     parser.add_argument(
-        "--jobs", type=_positive, default=1, metavar="N", help="videos analysed at once (default 1)"
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="videos analysed at once (default 1)",
     )
     parser.add_argument(
         "--format",
@@ -92,16 +97,6 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
     )
     add_cluster_options(parser)
     parser.set_defaults(handler=run_analyze)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def run_analyze(args: argparse.Namespace) -> int:

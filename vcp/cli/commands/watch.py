@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from vcp.cli.argtypes import positive_int
 from vcp.cli.exit_codes import EXIT_INTERRUPTED
 from vcp.cli.text import shown
 from vcp.errors import UsageError
@@ -57,7 +58,11 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         "any free port; 'off': none)",
     )
     parser.add_argument(
-        "--jobs", type=_positive, default=1, metavar="N", help="films analysed at once (default 1)"
+        "--jobs",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="films analysed at once (default 1)",
     )
     parser.add_argument(
         "--settle",
@@ -82,16 +87,6 @@ def register(sub: Subcommands, common: argparse.ArgumentParser) -> None:
         "--offline", action="store_true", help="never touch the network (as HF_HUB_OFFLINE=1)"
     )
     parser.set_defaults(handler=run_watch)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
-    return value
 
 
 def _seconds(text: str) -> float:
