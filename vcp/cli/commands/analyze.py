@@ -174,7 +174,7 @@ async def _run(
         ):
             try:
                 if not args.download_models:  # a film whose report is current needs no model
-                    await _require_cached(models, await analyzer.models_needed(dict(jobs)))
+                    await require_cached(models, await analyzer.models_needed(dict(jobs)))
                 many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
                 return await _analyze_all(
                     analyzer, jobs, jobs_at_once=args.jobs, quiet=quiet, exports=exports, many=many
@@ -186,7 +186,9 @@ async def _run(
                 return exit_code(exc)
 
 
-async def _require_cached(models: ModelManager, names: Sequence[str]) -> None:
+async def require_cached(models: ModelManager, names: Sequence[str]) -> None:
+    """ModelUnavailable naming each of ``names`` not in the cache, with the command that fetches
+    it (a run without --download-models; `vcp watch` too)."""
     from vcp.models.local import FileState
 
     missing = []

@@ -200,10 +200,10 @@ async def _models_ready(
 ) -> None:
     """Every model a film needs, before the first film: fetched with ``download`` (an optional
     detector's model when it first runs), else the cache must hold them already."""
-    from vcp.cli.commands.analyze import _require_cached
+    from vcp.cli.commands.analyze import require_cached
 
     if not download:
-        await _require_cached(models, analyzer.model_names)
+        await require_cached(models, analyzer.model_names)
         return
     needed = [d.model for d in settings.detectors if d.enabled and d.model and not d.optional]
     for name in dict.fromkeys(needed):
