@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -217,16 +217,29 @@ async def _analyze_all(
     """Every video through the analyzer, up to ``jobs_at_once`` at a time; each one's summary
     (or error) as it finishes, and a tally of the run when ``many`` (a folder or several films)
     or when a report was current. A model error stops every video and is raised as itself."""
-    from vcp.cli.progress.analysis import tally_line
-
-    codes, outcomes = [0], []
     films = analyzer.analyze_many(
         [video for video, _ in jobs], jobs=jobs_at_once, report_paths=dict(jobs)
     )
-    async for result in films:
+    return await report_results(films, analyzer.settings, quiet=quiet, exports=exports, many=many)
+
+
+async def report_results(
+    results: AsyncIterator[FilmResult],
+    settings: Settings,
+    *,
+    quiet: bool,
+    exports: tuple[str, ...],
+    many: bool,
+) -> int:
+    """Each film's player files and summary (or error) as its result comes, on this machine or
+    from a cluster, and a tally of the run when ``many``; the worst exit code."""
+    from vcp.cli.progress.analysis import tally_line
+
+    codes, outcomes = [0], []
+    async for result in results:
         # on a folder, a current film is only counted in the tally
         silent = quiet or (many and result.outcome == "current")
-        codes.append(await _film_done(analyzer, result, quiet=silent, exports=exports))
+        codes.append(await _film_done(settings, result, quiet=silent, exports=exports))
         outcomes.append(result.outcome if codes[-1] == 0 else "failed")
     if not quiet and many:
         sys.stdout.write(tally_line(outcomes) + "\n")
@@ -234,7 +247,7 @@ async def _analyze_all(
 
 
 async def _film_done(
-    analyzer: Analyzer, result: FilmResult, *, quiet: bool, exports: tuple[str, ...]
+    settings: Settings, result: FilmResult, *, quiet: bool, exports: tuple[str, ...]
 ) -> int:
     """Write the film's player files, print its summary; or render what failed it."""
     from anyio import to_thread
@@ -248,9 +261,8 @@ async def _film_done(
         render_error(_with_hints(result.error))
         return exit_code(result.error)
     write = functools.partial(
-        write_sidecars, result.report, exports, actions=analyzer.settings.actions,
-        video=result.path,
-        subtitle_masker=subtitle_masker(analyzer.settings) if "srt" in exports else None,
+        write_sidecars, result.report, exports, actions=settings.actions, video=result.path,
+        subtitle_masker=subtitle_masker(settings) if "srt" in exports else None,
     )  # fmt: skip
     try:
         written = await to_thread.run_sync(write) if exports else []

@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 
 from vcp.cli.exit_codes import exit_code
 from vcp.cli.render import render_error
-from vcp.cli.text import shown
 from vcp.errors import VcpError
 
 if TYPE_CHECKING:
-    from vcp.analysis.batch import FilmResult
     from vcp.cluster.target import ClusterTarget
     from vcp.config.settings import Settings
 
@@ -72,65 +70,19 @@ async def _run(
     retries: int,
     offline: bool | None,
 ) -> int:
-    from vcp.cli.progress.analysis import tally_line
+    from vcp.cli.commands.analyze import report_results
     from vcp.cli.progress.cluster import ClusterView
     from vcp.cluster import analyze_on_cluster
 
     quiet = bool(getattr(args, "quiet", False))
     view = ClusterView(sys.stderr, quiet=quiet or args.progress == "none")
-    codes, outcomes = [0], []
     many = len(jobs) > 1 or any(path.is_dir() for path in args.inputs)
     films = analyze_on_cluster(
         settings, [video for video, _ in jobs], report_paths=dict(jobs), jobs=args.jobs,
         on_event=view, cluster=target, retries=retries, offline=offline, force=args.force,
     )  # fmt: skip
-    try:
-        async for result in films:
-            silent = quiet or (many and result.outcome == "current")  # as on one machine
-            codes.append(await _film_done(settings, result, quiet=silent, exports=exports))
-            outcomes.append(result.outcome if codes[-1] == 0 else "failed")
+    try:  # as on one machine: each film's files and summary, then the tally
+        return await report_results(films, settings, quiet=quiet, exports=exports, many=many)
     except VcpError as exc:  # a model error on a node, or the cluster out of reach
         render_error(exc)
         return exit_code(exc)
-    if not quiet and many:
-        sys.stdout.write(tally_line(outcomes) + "\n")
-    return max(codes)
-
-
-async def _film_done(
-    settings: Settings, result: FilmResult, *, quiet: bool, exports: tuple[str, ...]
-) -> int:
-    """As on one machine: the film's player files and summary, or what failed it."""
-    from anyio import to_thread
-
-    from vcp.cli.progress.analysis import summary_lines
-
-    if result.report is None:
-        assert result.error is not None
-        render_error(result.error)
-        return exit_code(result.error)
-    written: list[Path] = []
-    if exports:
-        try:
-            written = await to_thread.run_sync(_sidecars, settings, result, exports)
-        except VcpError as exc:
-            render_error(exc)
-            return exit_code(exc)
-    if not quiet:
-        lines = summary_lines(result.report, result.report_path)
-        lines += [f"  export: {shown(p)}" for p in written]
-        sys.stdout.write("\n".join(lines) + "\n")
-        sys.stdout.flush()
-    return 0
-
-
-def _sidecars(settings: Settings, result: FilmResult, exports: tuple[str, ...]) -> list[Path]:
-    from vcp.analysis.detectors.subtitles import subtitle_masker
-    from vcp.export import write_sidecars
-
-    assert result.report is not None
-    masker = subtitle_masker(settings) if "srt" in exports else None
-    return write_sidecars(
-        result.report, exports, actions=settings.actions, video=result.path,
-        subtitle_masker=masker,
-    )  # fmt: skip
